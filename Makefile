@@ -1,0 +1,62 @@
+# Lecture decks: build, check and hand out.  `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY      := .venv/bin/python
+DECKS   := $(wildcard slides/*.md)
+NAMES   := $(DECKS:slides/%.md=%)
+THEMES  := $(wildcard themes/*.css)
+IMAGES  := $(wildcard img/*)
+NUP     ?= 4
+READY   := .venv/.ready node_modules/.ready .venv/.system-ready
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
+
+slides: $(NAMES:%=dist/%.html) $(NAMES:%=dist/%.pdf) ## Render every deck to dist/<deck>.html and .pdf
+
+dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) marp.config.mjs | $(READY)
+	@$(PY) scripts/build-deck.py $<
+
+figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
+	@$(PY) scripts/figures/make_figures.py
+
+handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF, exercises, index
+
+dist/%.ipynb: slides/%.md dist/%.pdf $(wildcard lecturekit/handout/templates/*) | $(READY)
+	@$(PY) scripts/build-handout.py $< --nup $(NUP)
+
+dist/index.html: $(DECKS) $(wildcard lecturekit/handout/templates/*) | $(READY)
+	@$(PY) scripts/build-index.py $(DECKS)
+
+check: | $(READY) ## Run every Python block of every deck and assert its outputs
+	@$(PY) -m pytest -q slides
+
+test: | $(READY) ## The full test suite (README's test command; CI runs it)
+	@bash scripts/run-tests.sh
+
+bench: | $(READY) ## Benchmark the slide checker against Sybil, pytest-codeblocks and plain exec
+	@$(PY) scripts/bench-checker.py
+
+lint: | $(READY) ## ruff over the project's Python
+	@.venv/bin/ruff check lecturekit scripts tests
+
+preview: | $(READY) ## Serve the decks with live reload at http://localhost:8080
+	@npx marp --config-file marp.config.mjs --server slides/
+
+clean: ## Remove build products
+	rm -rf dist
+
+.venv/.ready: pyproject.toml
+	@bash scripts/setup.sh venv && touch $@
+
+node_modules/.ready: package.json package-lock.json
+	@bash scripts/setup.sh node && touch $@
+
+.venv/.system-ready: scripts/setup.sh
+	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
+
+.PHONY: help setup slides figures handout check test bench lint preview clean
+.DELETE_ON_ERROR:

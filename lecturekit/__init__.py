@@ -1,0 +1,1 @@
+"""Parse, check, build and hand out Marp lecture decks."""

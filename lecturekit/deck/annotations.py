@@ -1,0 +1,107 @@
+"""The annotations a fence's info string may carry, in one registry.
+
+A fence reads ```` ```python skip="needs a GPU" timeout=5 ````: the first word
+is the language, the rest are annotations.  Marp turns every HTML comment
+that is not a directive into a presenter note, so annotations live in the
+info string; pytest-codeblocks' comment markers are translated into the same
+annotations so decks written for it keep working.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from lecturekit.deck.model import Annotation
+
+
+@dataclass(frozen=True)
+class Spec:
+    takes_value: bool | None
+    """True: `key=value` required; False: bare `key` only; None: either."""
+    help: str
+
+
+KNOWN: dict[str, Spec] = {
+    "skip": Spec(None, "do not run this block; the value is the reason shown"),
+    "skip-if": Spec(True, "skip when this Python expression is true"),
+    "importorskip": Spec(True, "skip unless this module imports"),
+    "fresh": Spec(False, "start a fresh namespace before this block"),
+    "timeout": Spec(True, "time limit for this block in seconds"),
+    "output": Spec(False, "this fence is the expected output of the block before it"),
+    "cont": Spec(False, "pytest-codeblocks' continuation marker (always the case here)"),
+    "exercise": Spec(None, "an exercise task: kept in the exercises notebook"),
+    "answer": Spec(None, "an exercise answer: removed from the exercises notebook"),
+    "check": Spec(None, "a self-check for the exercise before it"),
+    "slides-only": Spec(False, "shown on slides only, left out of handouts"),
+    "handout-only": Spec(False, "shown in handouts only"),
+}
+
+_COMMENT_MARKER = re.compile(
+    r"^\s*pytest(?:\.mark\.|-codeblocks:)(?P<name>[\w-]+)(?:\((?P<arg>.*)\))?\s*$", re.S
+)
+_MARKER_NAMES = {
+    "skip": "skip",
+    "skipif": "skip-if",
+    "cont": "cont",
+    "expected-output": "output",
+    "importorskip": "importorskip",
+}
+
+
+class AnnotationError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse_info(info: str, line: int) -> tuple[str, dict[str, Annotation]]:
+    """Split an info string into its language and validated annotations."""
+    try:
+        words = shlex.split(info)
+    except ValueError as exc:
+        raise AnnotationError(f"cannot read the fence's info string {info!r}: {exc}", line) from exc
+    if not words:
+        return "", {}
+    lang, rest = words[0].lower(), words[1:]
+    annotations: dict[str, Annotation] = {}
+    for word in rest:
+        name, eq, value = word.partition("=")
+        annotations[name] = _validated(name, value if eq else None, line)
+    return lang, annotations
+
+
+def parse_comment_marker(text: str, line: int) -> Annotation | None:
+    """Translate a pytest-codeblocks comment (`pytest.mark.skip`, ...) into an annotation."""
+    match = _COMMENT_MARKER.match(text)
+    if not match:
+        return None
+    name = _MARKER_NAMES.get(match["name"])
+    if name is None:
+        known = ", ".join(sorted(_MARKER_NAMES))
+        raise AnnotationError(f"unknown pytest-codeblocks marker {match['name']!r} "
+                              f"(known: {known})", line)
+    arg = match["arg"]
+    if arg is not None:
+        arg = arg.strip().strip("\"'") or None
+    return _validated(name, arg, line)
+
+
+def _validated(name: str, value: str | None, line: int) -> Annotation:
+    spec = KNOWN.get(name)
+    if spec is None:
+        known = ", ".join(sorted(KNOWN))
+        raise AnnotationError(f"unknown annotation {name!r} (known: {known})", line)
+    if spec.takes_value is True and value is None:
+        raise AnnotationError(f"annotation {name!r} needs a value: {name}=...", line)
+    if spec.takes_value is False and value is not None:
+        raise AnnotationError(f"annotation {name!r} takes no value", line)
+    if name == "timeout":
+        try:
+            if float(value or "") <= 0:
+                raise ValueError
+        except ValueError:
+            raise AnnotationError(f"timeout must be a positive number of seconds, "
+                                  f"not {value!r}", line) from None
+    return Annotation(name, value, line)

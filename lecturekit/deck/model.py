@@ -1,0 +1,175 @@
+"""The typed model of a Marp deck: deck -> slides -> fences (code blocks).
+
+Every later stage (checker, updater, notebook exporter, linters) reads this
+model; nothing else parses the Markdown again.  Line numbers are 1-based and
+refer to the deck file as written on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon", "ipython"})
+"""Info-string languages whose fences hold Python the checker runs."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One `key` or `key=value` word from a fence's info string."""
+
+    name: str
+    value: str | None
+    line: int
+
+
+@dataclass
+class Fence:
+    """A fenced code block as markdown-it-py sees it.
+
+    `body_lines[i]` is the 1-based deck line of `code.splitlines()[i]`, and
+    `body_columns[i]` the column (0-based, in characters) where that code
+    line starts in the deck line: the indentation markdown-it-py stripped
+    from a fence inside a list item.  The updater uses both to edit the deck
+    in place.
+    """
+
+    lang: str
+    info: str
+    annotations: dict[str, Annotation]
+    code: str
+    line: int
+    end_line: int
+    body_lines: list[int]
+    body_columns: list[int]
+    in_comment: bool = False
+    slide_number: int = 0
+
+    @property
+    def is_python(self) -> bool:
+        return self.lang in PYTHON_LANGS and not self.in_comment
+
+    @property
+    def is_transcript(self) -> bool:
+        """A `>>>` transcript: a `pycon` fence, or one whose code opens with `>>>`."""
+        if self.lang == "pycon":
+            return True
+        first = next((ln for ln in self.code.splitlines() if ln.strip()), "")
+        return first.lstrip().startswith(">>>")
+
+    def has(self, name: str) -> bool:
+        return name in self.annotations
+
+    def value(self, name: str) -> str | None:
+        ann = self.annotations.get(name)
+        return None if ann is None else ann.value
+
+    def deck_line(self, code_line_index: int) -> int:
+        """Deck line of the 0-based line `code_line_index` of `code`."""
+        return self.body_lines[code_line_index]
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image or local file a slide refers to (Markdown image, HTML src, CSS url)."""
+
+    src: str
+    line: int
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An HTML comment: a Marp directive block, or else a presenter note."""
+
+    text: str
+    line: int
+    directives: dict[str, str]
+
+    @property
+    def is_note(self) -> bool:
+        return not self.directives and not self.text.strip().startswith("pytest")
+
+
+@dataclass
+class Slide:
+    number: int
+    line: int
+    end_line: int
+    source: str
+    header: str | None
+    classes: list[str]
+    directives: dict[str, str]
+    fences: list[Fence] = field(default_factory=list)
+    images: list[ImageRef] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    headings: list[tuple[int, str, int]] = field(default_factory=list)
+    """(level, text, line) of each Markdown heading on the slide."""
+
+    @property
+    def title(self) -> str:
+        """What a reader would call this slide: its header, else its first heading."""
+        if self.header:
+            return self.header
+        return self.headings[0][1] if self.headings else ""
+
+    @property
+    def code_blocks(self) -> list[Fence]:
+        return [f for f in self.fences if f.is_python]
+
+    @property
+    def notes(self) -> list[str]:
+        return [c.text for c in self.comments if c.is_note]
+
+
+@dataclass
+class Deck:
+    path: Path
+    text: str
+    front_matter: dict[str, object]
+    slides: list[Slide]
+
+    @property
+    def is_marp(self) -> bool:
+        return self.front_matter.get("marp") is True
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def setup_code(self) -> str:
+        """Code run before the first block, declared in front matter as `setup:`."""
+        value = self.front_matter.get("setup") or ""
+        return str(value)
+
+    @property
+    def fences(self) -> list[Fence]:
+        return [f for s in self.slides for f in s.fences]
+
+    @property
+    def code_blocks(self) -> list[Fence]:
+        return [f for s in self.slides for f in s.code_blocks]
+
+    def slide_at(self, line: int) -> Slide | None:
+        for slide in self.slides:
+            if slide.line <= line <= slide.end_line:
+                return slide
+        return None
+
+
+class DeckError(Exception):
+    """Bad input in a deck: always names the file, and the line where known."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str,
+                 slide: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.slide = slide
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        slide = f" (slide {self.slide})" if self.slide else ""
+        return f"{where}{slide}: {self.message}"
