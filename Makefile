@@ -7,21 +7,26 @@ DECKS   := $(wildcard slides/*.md)
 NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
+BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs \
+           $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
 NUP     ?= 4
 READY   := .venv/.ready node_modules/.ready .venv/.system-ready
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
 slides: $(NAMES:%=dist/%.html) $(NAMES:%=dist/%.pdf) ## Render every deck to dist/<deck>.html and .pdf
 
-dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) marp.config.mjs | $(READY)
+dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
 	@$(PY) scripts/build-deck.py $<
 
 figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 	@$(PY) scripts/figures/make_figures.py
+
+figures-check: | $(READY) ## Fail if a figure in img/ is not what its script draws
+	@$(PY) scripts/figures/make_figures.py --check
 
 handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF, exercises, index
 
@@ -43,8 +48,8 @@ bench: | $(READY) ## Benchmark the slide checker against Sybil, pytest-codeblock
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests
 
-preview: | $(READY) ## Serve the decks with live reload at http://localhost:8080
-	@npx marp --config-file marp.config.mjs --server slides/
+preview: | $(READY) ## Serve the decks with live reload at http://localhost:8080/slides/
+	@npx marp --config-file marp.config.mjs --server --input-dir .
 
 clean: ## Remove build products
 	rm -rf dist
@@ -58,5 +63,5 @@ node_modules/.ready: package.json package-lock.json
 .venv/.system-ready: scripts/setup.sh
 	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
 
-.PHONY: help setup slides figures handout check test bench lint preview clean
+.PHONY: help setup slides figures figures-check handout check test bench lint preview clean
 .DELETE_ON_ERROR:

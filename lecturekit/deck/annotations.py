@@ -59,7 +59,7 @@ class AnnotationError(ValueError):
 def parse_info(info: str, line: int) -> tuple[str, dict[str, Annotation]]:
     """Split an info string into its language and validated annotations."""
     try:
-        words = shlex.split(info)
+        words = shlex.split(info) if any(c in info for c in "\"'\\#") else info.split()
     except ValueError as exc:
         raise AnnotationError(f"cannot read the fence's info string {info!r}: {exc}", line) from exc
     if not words:

@@ -47,7 +47,9 @@ class Fence:
 
     @property
     def is_python(self) -> bool:
-        return self.lang in PYTHON_LANGS and not self.in_comment
+        """Python the checker runs: not in a presenter note, not an `output` fence."""
+        return (self.lang in PYTHON_LANGS and not self.in_comment
+                and "output" not in self.annotations)
 
     @property
     def is_transcript(self) -> bool:
@@ -76,6 +78,9 @@ class ImageRef:
     src: str
     line: int
     alt: str = ""
+    attr: str = ""
+    """Where the reference sits: "" a Markdown image, "src"/"href"/"poster"/"data" an
+    HTML attribute, "url" a CSS url(); an `href` is a link, not a fetch."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ DIRECTIVES = frozenset({
 """Marp directive names; a comment made only of these is not a presenter note."""
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_HTML_SRC = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.I)
+_HTML_SRC = re.compile(r"""\b(src|href|poster|data)\s*=\s*["']([^"']+)["']""", re.I)
 _CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)["']?\s*\)""", re.I)
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
 
@@ -212,10 +212,12 @@ def _inline_refs(children: list[Token], line: int) -> list[ImageRef]:
 
 def _html_refs(html: str, line: int) -> list[ImageRef]:
     refs = []
-    for pattern in (_HTML_SRC, _CSS_URL):
-        for match in pattern.finditer(html):
-            at = line + html.count("\n", 0, match.start())
-            refs.append(ImageRef(src=match.group(1), line=at))
+    for match in _HTML_SRC.finditer(html):
+        at = line + html.count("\n", 0, match.start())
+        refs.append(ImageRef(src=match.group(2), line=at, attr=match.group(1).lower()))
+    for match in _CSS_URL.finditer(html):
+        at = line + html.count("\n", 0, match.start())
+        refs.append(ImageRef(src=match.group(1), line=at, attr="url"))
     return refs
 
 
@@ -237,4 +239,4 @@ def _apply_directives(deck: Deck) -> None:
         slide.classes = slide.directives.get("class", "").split()
         for key in ("backgroundImage",):
             for match in _CSS_URL.finditer(slide.directives.get(key, "")):
-                slide.images.append(ImageRef(src=match.group(1), line=slide.line))
+                slide.images.append(ImageRef(src=match.group(1), line=slide.line, attr="url"))

@@ -1,0 +1,106 @@
+"""Checks made before rendering, on the deck model: what marp-cli would silently accept."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lecturekit.build.assets import is_link, is_remote, local_refs
+from lecturekit.build.problems import Problem
+from lecturekit.deck import Deck
+
+BUILTIN_THEMES = frozenset({"default", "uncover"})
+NETWORK_THEMES = {"gaia": "fonts.bunny.net"}
+"""Marp's built-in themes that load web fonts: unusable offline."""
+
+_THEME_NAME = re.compile(r"@theme\s+([\w-]+)")
+_CSS_REMOTE = re.compile(
+    r"""(?:@import\s+(?:url\(\s*)?|url\(\s*)["']?((?:https?:)?//[^"')\s;]+)""", re.I)
+
+
+def defined_themes(themes_dir: Path) -> dict[str, Path]:
+    """Theme name -> CSS file, from each file's `@theme` metadata."""
+    themes: dict[str, Path] = {}
+    for css in sorted(themes_dir.glob("*.css")):
+        match = _THEME_NAME.search(css.read_text(encoding="utf-8"))
+        if match:
+            themes[match.group(1)] = css
+    return themes
+
+
+def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
+    return [*_missing_files(deck), *_remote_refs(deck), *_theme_problems(deck, themes_dir)]
+
+
+def _missing_files(deck: Deck) -> list[Problem]:
+    problems = []
+    for item in local_refs(deck, deck.slides):
+        if not item.file.is_file():
+            what = "a folder" if item.file.is_dir() else "a file that does not exist"
+            problems.append(Problem.on_slide(
+                deck.path, item.slide, f"references {item.ref.src}, {what} ({item.file})",
+                item.ref.line))
+    return problems
+
+
+def _remote_refs(deck: Deck) -> list[Problem]:
+    problems = []
+    for slide in deck.slides:
+        for ref in slide.images:
+            if is_remote(ref.src) and not is_link(ref):
+                problems.append(Problem.on_slide(
+                    deck.path, slide,
+                    f"loads {ref.src} from the network; save the file under img/ "
+                    f"and reference it locally", ref.line))
+    style = str(deck.front_matter.get("style") or "")
+    for match in _CSS_REMOTE.finditer(style):
+        problems.append(Problem(deck.path, _front_matter_line(deck, "style"),
+                                f"front matter style loads {match.group(1)} from the network"))
+    return problems
+
+
+def _theme_problems(deck: Deck, themes_dir: Path) -> list[Problem]:
+    themes = defined_themes(themes_dir)
+    problems = []
+    for name, line in _theme_uses(deck):
+        if name in NETWORK_THEMES:
+            problems.append(Problem(deck.path, line,
+                                    f'theme "{name}" loads its fonts from {NETWORK_THEMES[name]}, '
+                                    f"which needs the network; use honwaka or default"))
+        elif name in themes:
+            problems.extend(_css_network_problems(themes[name]))
+        elif name not in BUILTIN_THEMES:
+            known = ", ".join(sorted(themes) + sorted(BUILTIN_THEMES))
+            problems.append(Problem(deck.path, line,
+                                    f'theme "{name}" is not defined by any CSS file in '
+                                    f"{themes_dir.name}/ (known themes: {known})"))
+    return problems
+
+
+def _theme_uses(deck: Deck) -> list[tuple[str, int | None]]:
+    uses: list[tuple[str, int | None]] = []
+    if deck.front_matter.get("theme") is not None:
+        uses.append((str(deck.front_matter["theme"]).strip(), _front_matter_line(deck, "theme")))
+    for slide in deck.slides:
+        for comment in slide.comments:
+            for key, value in comment.directives.items():
+                if key.lstrip("$") == "theme":
+                    uses.append((value.strip(), comment.line))
+    return uses
+
+
+def _css_network_problems(css: Path) -> list[Problem]:
+    text = css.read_text(encoding="utf-8")
+    return [Problem(css, text.count("\n", 0, m.start()) + 1,
+                    f"loads {m.group(1)} from the network; themes must use installed fonts "
+                    f"and local files only")
+            for m in _CSS_REMOTE.finditer(text)]
+
+
+def _front_matter_line(deck: Deck, key: str) -> int | None:
+    end = deck.slides[0].line if deck.slides else 1
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
+    for number, line in enumerate(deck.text.split("\n")[:end], start=1):
+        if pattern.match(line):
+            return number
+    return 1

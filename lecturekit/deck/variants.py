@@ -1,0 +1,59 @@
+"""The slides variant of a deck: the text Marp renders for HTML and PDF.
+
+Handout-only parts are blanked, never deleted, so the variant has exactly the
+deck's lines and every line number a later stage reports still points into
+the deck as written.
+"""
+
+from __future__ import annotations
+
+from lecturekit.deck.model import Deck, Fence, Slide
+
+HANDOUT_ONLY = "handout-only"
+
+
+def is_handout_only_slide(slide: Slide) -> bool:
+    return HANDOUT_ONLY in slide.classes
+
+
+def slides_kept(deck: Deck) -> list[Slide]:
+    """The slides the slides variant shows, in order (rendered section i is kept[i])."""
+    return [s for s in deck.slides if not is_handout_only_slide(s)]
+
+
+def slides_markdown(deck: Deck) -> str:
+    """The deck text with handout-only slides and fences blanked (same line count)."""
+    lines = deck.text.split("\n")
+    blank: set[int] = set()
+    for slide in deck.slides:
+        if is_handout_only_slide(slide):
+            blank.update(_slide_lines(deck, slide))
+        else:
+            for fence in _handout_only_fences(slide):
+                blank.update(range(fence.line, fence.end_line + 1))
+    return "\n".join("" if number in blank else line
+                     for number, line in enumerate(lines, start=1))
+
+
+def _slide_lines(deck: Deck, slide: Slide) -> range:
+    """The slide's lines plus one separator (`---`) next to it, so no empty slide remains."""
+    index = deck.slides.index(slide)
+    if index > 0:
+        return range(slide.line - 1, slide.end_line + 1)
+    if len(deck.slides) > 1:
+        return range(slide.line, deck.slides[1].line)
+    return range(slide.line, slide.end_line + 1)
+
+
+def _handout_only_fences(slide: Slide) -> list[Fence]:
+    """Fences marked handout-only, and the `output` fence that belongs to each."""
+    dropped: list[Fence] = []
+    previous_dropped = False
+    for fence in slide.fences:
+        if fence.in_comment:
+            continue
+        drop = fence.has(HANDOUT_ONLY) or (previous_dropped and fence.has("output"))
+        if drop:
+            dropped.append(fence)
+        previous_dropped = drop
+    return dropped

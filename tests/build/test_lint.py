@@ -1,0 +1,103 @@
+from pathlib import Path
+
+import pytest
+
+from lecturekit.build.lint import defined_themes, lint_deck
+from lecturekit.deck import parse_deck
+
+
+@pytest.fixture
+def themes(tmp_path: Path) -> Path:
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / "calm.css").write_text("/* @theme calm */\n@import 'default';\n")
+    (folder / "webby.css").write_text(
+        "/* @theme webby */\n\n@import url('https://fonts.example.org/a.css');\n")
+    return folder
+
+
+def deck_in(tmp_path: Path, body: str, theme: str = "calm"):
+    (tmp_path / "slides").mkdir(exist_ok=True)
+    (tmp_path / "img").mkdir(exist_ok=True)
+    (tmp_path / "img" / "there.png").write_bytes(b"png")
+    path = tmp_path / "slides" / "deck.md"
+    text = f"---\nmarp: true\ntheme: {theme}\n---\n\n{body}"
+    path.write_text(text)
+    return parse_deck(text, path)
+
+
+def messages(problems) -> list[str]:
+    return [str(p) for p in problems]
+
+
+def test_theme_names_come_from_theme_metadata(themes: Path) -> None:
+    assert sorted(defined_themes(themes)) == ["calm", "webby"]
+
+
+def test_existing_image_passes(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n\n![](../img/there.png)\n")
+    assert lint_deck(deck, themes) == []
+
+
+def test_missing_image_names_file_line_and_slide(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n\n---\n\n<!-- _header: 図 -->\n\n![](../img/gone.png)\n")
+    (problem,) = lint_deck(deck, themes)
+    assert (problem.line, problem.slide) == (12, 2)
+    assert str(problem).startswith(f'{deck.path}:12: slide 2 "図" references ../img/gone.png, '
+                                   "a file that does not exist")
+
+
+def test_missing_html_img_src_is_found(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, '# A\n\n<img src="../img/gone.png" width="10">\n')
+    assert [p.line for p in lint_deck(deck, themes)] == [8]
+
+
+def test_remote_image_is_refused(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n\n![](https://example.org/cat.png)\n")
+    (problem,) = lint_deck(deck, themes)
+    assert problem.line == 8
+    assert "loads https://example.org/cat.png from the network" in str(problem)
+
+
+def test_protocol_relative_css_url_is_refused(tmp_path: Path, themes: Path) -> None:
+    body = '# A\n\n<div style="background: url(//cdn.example.org/x.png)"></div>\n'
+    deck = deck_in(tmp_path, body)
+    assert [p.line for p in lint_deck(deck, themes)] == [8]
+
+
+def test_remote_link_is_not_a_fetch(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, '# A\n\n<a href="https://pytorch.org/docs">docs</a>\n')
+    assert lint_deck(deck, themes) == []
+
+
+def test_unknown_theme_names_front_matter_line(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n", theme="nosuch")
+    (problem,) = lint_deck(deck, themes)
+    assert problem.line == 3
+    assert 'theme "nosuch" is not defined by any CSS file in themes/' in str(problem)
+    assert "known themes: calm, webby, default, uncover" in str(problem)
+
+
+def test_theme_set_in_a_comment_directive_is_checked(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n\n---\n\n<!-- theme: other -->\n\n# B\n")
+    assert [(p.line, 'theme "other"' in str(p)) for p in lint_deck(deck, themes)] == [(10, True)]
+
+
+def test_builtin_theme_that_loads_web_fonts_is_refused(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n", theme="gaia")
+    (problem,) = lint_deck(deck, themes)
+    assert (problem.line, "fonts.bunny.net" in str(problem)) == (3, True)
+
+
+def test_theme_css_fetching_from_network_names_css_line(tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n", theme="webby")
+    (problem,) = lint_deck(deck, themes)
+    assert str(problem) == (f"{themes / 'webby.css'}:3: loads https://fonts.example.org/a.css "
+                            "from the network; themes must use installed fonts "
+                            "and local files only")
+
+
+def test_project_theme_is_offline() -> None:
+    root = Path(__file__).resolve().parents[2]
+    deck = parse_deck("---\nmarp: true\ntheme: honwaka\n---\n\n# A\n", root / "slides" / "x.md")
+    assert lint_deck(deck, root / "themes") == []
