@@ -9,6 +9,8 @@ THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
 BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs \
            $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
+HANDOUT := marp.config.mjs scripts/build-handout.py \
+           $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
 NUP     ?= 4
 READY   := .venv/.ready node_modules/.ready .venv/.system-ready
 
@@ -28,12 +30,12 @@ figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 figures-check: | $(READY) ## Fail if a figure in img/ is not what its script draws
 	@$(PY) scripts/figures/make_figures.py --check
 
-handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF, exercises, index
+handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF (NUP=2|4), exercises, index
 
-dist/%.ipynb: slides/%.md dist/%.pdf $(wildcard lecturekit/handout/templates/*) | $(READY)
+dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) | $(READY)
 	@$(PY) scripts/build-handout.py $< --nup $(NUP)
 
-dist/index.html: $(DECKS) $(wildcard lecturekit/handout/templates/*) | $(READY)
+dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
 	@$(PY) scripts/build-index.py $(DECKS)
 
 check: | $(READY) ## Run every Python block of every deck and assert its outputs

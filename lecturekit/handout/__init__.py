@@ -1,0 +1,7 @@
+"""Handouts of a deck: executed notebook, reading HTML, n-up PDF, exercises, index.
+
+`lecturekit.handout.build.build_handout` makes the four per-deck artefacts;
+`lecturekit.handout.index.index_html` the index page.  Everything reads the
+deck model (`lecturekit.deck`) and the checker's expectations
+(`lecturekit.check`); nothing parses the Markdown again.
+"""

@@ -1,0 +1,104 @@
+"""Build every handout artefact of one deck, all or nothing.
+
+Everything is written into a private staging folder inside the output
+folder; only when all four artefacts exist are they moved into place with
+os.replace, the notebook (the Makefile's target) last.  A failure leaves the
+previous artefacts untouched and no partial file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from lecturekit.deck import read_deck
+from lecturekit.handout.execute import execute_notebook
+from lecturekit.handout.exercises import exercises_notebook
+from lecturekit.handout.html import handout_html
+from lecturekit.handout.notebook import deck_notebook
+from lecturekit.handout.nup import build_nup_pdf
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    notebook: Path
+    html: Path
+    pdf: Path
+    exercises: Path
+
+    @classmethod
+    def of(cls, name: str, folder: Path) -> Artefacts:
+        return cls(folder / f"{name}.ipynb", folder / f"{name}-handout.html",
+                   folder / f"{name}-handout.pdf", folder / f"{name}-exercises.ipynb")
+
+    def in_publish_order(self) -> list[Path]:
+        return [self.exercises, self.html, self.pdf, self.notebook]
+
+
+@dataclass(frozen=True)
+class Built:
+    artefacts: Artefacts
+    cells: int
+    pages: int
+    seconds: dict[str, float]
+
+
+def build_handout(deck_path: Path, out_dir: Path, nup: int = 4,
+                  log: Callable[[str], None] = print) -> Built:
+    """Raises DeckError (bad deck, failing cell) or HandoutError (a tool failed)."""
+    deck = read_deck(deck_path)
+    out_dir = out_dir.resolve()
+
+    def say(message: str) -> None:
+        log(f"[handout] {deck.name}: {message}")
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".handout-{deck.name}-", dir=out_dir))
+    seconds: dict[str, float] = {}
+    try:
+        staged = Artefacts.of(deck.name, stage)
+        with _timed(seconds, "notebook"):
+            nb = deck_notebook(deck)
+            execute_notebook(nb, deck.path, cwd=deck.path.parent, progress=say)
+            _write_notebook(nb, staged.notebook)
+        with _timed(seconds, "html"):
+            say("rendering the reading version (HTML, math to SVG)…")
+            staged.html.write_text(handout_html(nb, deck), encoding="utf-8")
+        with _timed(seconds, "exercises"):
+            _write_notebook(exercises_notebook(deck), staged.exercises)
+        with _timed(seconds, "pdf"):
+            say(f"rendering slide images and the {nup}-up PDF…")
+            work = stage / "nup"
+            work.mkdir()
+            pages = build_nup_pdf(deck, nup, work, staged.pdf)
+        final = Artefacts.of(deck.name, out_dir)
+        for source, target in zip(staged.in_publish_order(), final.in_publish_order(),
+                                  strict=True):
+            os.replace(source, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    cells = sum(1 for c in nb.cells if c.cell_type == "code")
+    say(f"done: {cells} code cells, {pages}-page PDF "
+        f"({', '.join(f'{k} {v:.1f}s' for k, v in seconds.items())})")
+    return Built(final, cells, pages, seconds)
+
+
+def _write_notebook(nb: NotebookNode, path: Path) -> None:
+    nbformat.validate(nb)
+    nbformat.write(nb, str(path))
+
+
+@contextmanager
+def _timed(record: dict[str, float], name: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    record[name] = time.monotonic() - started

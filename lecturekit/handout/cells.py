@@ -1,0 +1,107 @@
+"""A deck's Python blocks as notebook code cells, each line mapped back to the deck.
+
+A transcript (`>>>`) becomes plain code: prompts stripped, only input lines
+kept, cut into one cell per shown output.  A script block whose expected
+output is an exception is cut after the statement that raises, so the
+notebook runs on past it as the checker does; the cut-off piece is tagged
+`raises-exception` (nbclient's convention).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass, field
+
+from lecturekit.check.expectations import (
+    ExpectedError,
+    attach,
+    find_inline_comments,
+    find_transcript,
+)
+from lecturekit.deck import Fence
+
+RAISES = "raises-exception"
+SKIP = "skip-execution"
+
+
+
+@dataclass
+class CodePiece:
+    """One code cell's source, with the deck line of each of its lines."""
+
+    fence: Fence
+    source: str
+    lines: list[int]
+    tags: list[str] = field(default_factory=list)
+
+
+def code_pieces(fence: Fence) -> list[CodePiece]:
+    pieces = _transcript_pieces(fence) if fence.is_transcript else _script_pieces(fence)
+    if fence.has("skip") or _missing_module(fence.value("importorskip")):
+        for piece in pieces:
+            piece.tags.append(SKIP)
+    return pieces
+
+
+def _missing_module(name: str | None) -> bool:
+    """`importorskip=NAME` and NAME does not import here (the kernel is this interpreter)."""
+    if not name:
+        return False
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return True
+
+
+def _script_pieces(fence: Fence) -> list[CodePiece]:
+    code = fence.code.rstrip("\n").split("\n")
+    cuts = _cuts_after_expected_errors(fence)
+    pieces, start = [], 0
+    for cut in [*cuts, len(code)]:
+        if cut > start:
+            tags = [RAISES] if cut in cuts else []
+            pieces.append(CodePiece(fence, "\n".join(code[start:cut]),
+                                    fence.body_lines[start:cut], tags))
+        start = cut
+    return pieces or [CodePiece(fence, "", [])]
+
+
+def _cuts_after_expected_errors(fence: Fence) -> list[int]:
+    """Code line counts after each top-level statement expected to raise (checker's reading)."""
+    errors = [c for c in find_inline_comments(fence) if isinstance(c, ExpectedError)]
+    if not errors:
+        return []
+    try:
+        tree = ast.parse(fence.code)
+    except SyntaxError:
+        return []
+    ends = [s.end_lineno or s.lineno for s in tree.body]
+    spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
+             for s, end in zip(tree.body, ends, strict=True)]
+    attached = attach(errors, spans)
+    return sorted(ends[index] for index in attached.by_statement)
+
+
+def _transcript_pieces(fence: Fence) -> list[CodePiece]:
+    """The examples' input lines (doctest's reading), a cell ending at each shown output.
+
+    IPython displays only a cell's last expression, so a cell ends after every
+    example that has an expected output (its echo then shows as the prompt
+    showed it); one that expects a traceback is tagged `raises-exception`.
+    """
+    pieces: list[CodePiece] = []
+    source: list[str] = []
+    lines: list[int] = []
+    for item in find_transcript(fence):
+        example = item.example
+        count = example.source.count("\n")
+        source.append(example.source.rstrip("\n"))
+        lines.extend(fence.body_lines[example.lineno:example.lineno + count])
+        if example.want or example.exc_msg is not None:
+            tags = [RAISES] if example.exc_msg is not None else []
+            pieces.append(CodePiece(fence, "\n".join(source), lines, tags))
+            source, lines = [], []
+    if source:
+        pieces.append(CodePiece(fence, "\n".join(source), lines))
+    return pieces

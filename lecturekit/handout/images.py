@@ -1,0 +1,85 @@
+"""Images a slide refers to, embedded so a notebook or page opens anywhere, offline."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lecturekit.deck import DeckError, Slide
+
+Attachment = dict[str, str]
+"""nbformat attachment bundle: {mime type: base64 data}."""
+
+_MARP_KEYWORD = re.compile(
+    r"^(?:(?:w|h|width|height|blur|brightness|contrast|drop-shadow|grayscale|hue-rotate|"
+    r"invert|opacity|saturate|sepia):\S*|center|bg|left|right|fit|contain|cover|auto|"
+    r"vertical|\d+(?:\.\d+)?%|blur|grayscale|invert|sepia)$"
+)
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    path: Path
+    mime: str
+
+    def base64(self) -> str:
+        return base64.b64encode(self.path.read_bytes()).decode("ascii")
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{self.base64()}"
+
+
+def resolve_image(src: str, deck_path: Path, line: int, slide: int) -> LocalImage | None:
+    """The local file `src` names (relative to the deck); None for data: URIs."""
+    if src.startswith("data:"):
+        return None
+    if re.match(r"^[a-z][a-z0-9+.-]*://", src, re.I) or src.startswith("//"):
+        raise DeckError(deck_path, line, f"image {src!r} is remote; handouts must open "
+                                         f"offline: save it under img/ and link it", slide)
+    path = (deck_path.parent / src.split("#")[0].split("?")[0]).resolve()
+    if not path.is_file():
+        raise DeckError(deck_path, line, f"image {src!r} not found (looked for {path})", slide)
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return LocalImage(path, mime)
+
+
+def clean_alt(alt: str) -> str:
+    """Alt text without Marp's sizing and placement keywords (`w:400 center`)."""
+    return " ".join(w for w in alt.split() if not _MARP_KEYWORD.match(w))
+
+
+def embed_images(slide: Slide, lines: list[str], first: int,
+                 deck_path: Path) -> tuple[list[str], dict[str, Attachment]]:
+    """Point Markdown images at cell attachments and HTML/CSS ones at data URIs."""
+    lines = list(lines)
+    attachments: dict[str, Attachment] = {}
+    names: dict[Path, str] = {}
+    for ref in slide.images:
+        index = ref.line - first
+        if not 0 <= index < len(lines) or ref.src not in lines[index]:
+            continue
+        image = resolve_image(ref.src, deck_path, ref.line, slide.number)
+        if image is None:
+            continue
+        line = lines[index]
+        markdown = re.compile(r"!\[([^\]]*)\]\(\s*" + re.escape(ref.src) + r"(\s+\"[^\"]*\")?\s*\)")
+        if markdown.search(line):
+            name = names.setdefault(image.path, _unique_name(image.path, names))
+            attachments[name] = {image.mime: image.base64()}
+            lines[index] = markdown.sub(
+                lambda m, n=name: f"![{clean_alt(m[1])}](attachment:{n})", line, count=1)
+        else:
+            lines[index] = line.replace(ref.src, image.data_uri(), 1)
+    return lines, attachments
+
+
+def _unique_name(path: Path, taken: dict[Path, str]) -> str:
+    used = set(taken.values())
+    name, counter = path.name, 2
+    while name in used:
+        name = f"{path.stem}-{counter}{path.suffix}"
+        counter += 1
+    return name

@@ -1,0 +1,117 @@
+"""One slide as a Jupyter markdown cell: Marp-only syntax turned into plain Markdown.
+
+Works on the lines the deck model already located (fences, images), so the
+Markdown is never parsed again: code fences become code cells elsewhere, comments
+(directives and presenter notes) are dropped, the theme's HTML boxes become
+blockquotes or inline styles any notebook viewer shows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lecturekit.deck import Fence, Slide
+from lecturekit.handout.images import Attachment, embed_images
+
+BOXES = frozenset({"def", "thm", "proof", "box"})
+"""Theme boxes shown as blockquotes."""
+
+CITE_STYLE = "font-size:smaller;color:#555"
+SECTION_STYLE = "text-align:right;font-size:smaller;color:#777;margin:0"
+SPAN_STYLES = {
+    "lined": "text-decoration:underline;text-decoration-color:#e8a33d;"
+             "text-decoration-thickness:0.3em;text-underline-offset:-0.1em",
+    "dot-text": "text-emphasis:filled sesame;-webkit-text-emphasis:filled sesame",
+    "red": "color:#d33",
+    "green": "color:#2a2",
+    "gray": "color:#888",
+}
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_DIV = re.compile(r"<div\b([^>]*)>|</div\s*>", re.I)
+_SPAN_OPEN = re.compile(r"<span\s+class\s*=\s*[\"']([^\"']+)[\"']\s*>", re.I)
+_CLASS_ATTR = re.compile(r"class\s*=\s*[\"']([^\"']*)[\"']", re.I)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_PLACEHOLDER = re.compile(r"^([> ]*)(\x00fence\d+\x00)[ \t]*$", re.M)
+
+
+@dataclass
+class SlideMarkdown:
+    text: str
+    attachments: dict[str, Attachment] = field(default_factory=dict)
+
+
+def slide_markdown(slide: Slide, deck_path: Path, hidden_fences: list[Fence]) -> SlideMarkdown:
+    """The slide as notebook Markdown, without `hidden_fences` (they become code cells)."""
+    first = slide.line
+    embedded, attachments = embed_images(slide, slide.source.split("\n"), first, deck_path)
+    lines: list[str | None] = list(embedded)
+    kept: dict[str, list[str | None]] = {}
+    for fence in sorted((f for f in slide.fences if not f.in_comment), key=lambda f: f.line):
+        start, end = fence.line - first, fence.end_line - first + 1
+        body = [] if fence in hidden_fences else [f"```{fence.lang}", *lines[start + 1:end]]
+        token = f"\x00fence{len(kept)}\x00"
+        kept[token] = body
+        lines[start:end] = [token] + [None] * (end - start - 1)
+    text = _prose("\n".join(line for line in lines if line is not None))
+    text = _PLACEHOLDER.sub(lambda m: _restored(m, kept), text)
+    if slide.header:
+        text = f"## {slide.header}\n\n{text}"
+    return SlideMarkdown(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", attachments)
+
+
+def _restored(match: re.Match[str], kept: dict[str, list[str | None]]) -> str:
+    """A fence put back where its placeholder ended up, under the same quote prefix."""
+    prefix = match[1]
+    return "\n".join(f"{prefix}{line}".rstrip() for line in kept[match[2]])
+
+
+def _prose(text: str) -> str:
+    text = _COMMENT.sub("", text)
+    text = _convert_divs(text)
+    return _SPAN_OPEN.sub(_span, text)
+
+
+def _span(match: re.Match[str]) -> str:
+    styles = [SPAN_STYLES[c] for c in match[1].split() if c in SPAN_STYLES]
+    if not styles:
+        return match[0]
+    return f'<span style="{";".join(styles)}">'
+
+
+def _convert_divs(text: str) -> str:
+    """Rewrite theme `<div class=...>` blocks, nested ones included, from the inside out."""
+    stack: list[tuple[set[str], list[str]]] = [(set(), [])]
+    position = 0
+    for match in _DIV.finditer(text):
+        stack[-1][1].append(text[position:match.start()])
+        position = match.end()
+        if match[0].startswith("</"):
+            if len(stack) == 1:
+                stack[-1][1].append(match[0])
+                continue
+            classes, parts = stack.pop()
+            stack[-1][1].append(_rendered_div(classes, "".join(parts)))
+        else:
+            attr = _CLASS_ATTR.search(match[1] or "")
+            stack.append((set(attr[1].split()) if attr else set(), []))
+    stack[-1][1].append(text[position:])
+    while len(stack) > 1:
+        classes, parts = stack.pop()
+        stack[-1][1].append(_rendered_div(classes, "".join(parts)))
+    return "".join(stack[0][1])
+
+
+def _rendered_div(classes: set[str], inner: str) -> str:
+    body = inner.strip("\n")
+    if classes & BOXES:
+        quoted = "\n".join(f"> {line}".rstrip() for line in body.split("\n"))
+        return f"\n\n{quoted}\n\n"
+    if "section" in classes:
+        label = " ".join(body.split())
+        return f'\n\n<p style="{SECTION_STYLE}">{label}</p>\n\n'
+    if "cite" in classes:
+        return f'\n\n<div style="{CITE_STYLE}">\n\n{body.strip()}\n\n</div>\n\n'
+    return f"\n\n{body}\n\n"

@@ -1,0 +1,113 @@
+"""A deck as an nbformat v4 notebook: a markdown cell per slide, then its code cells.
+
+Decisions:
+- `slides-only` slides and fences are left out of what the reader sees, but a
+  slides-only Python block still runs, as a hidden cell tagged `slides-only`,
+  because the checker runs it and later blocks may depend on its state.
+- `skip` blocks stay visible as code cells tagged `skip-execution`; nbclient
+  does not run them, exactly as the checker skips them.
+- The deck's `setup:` code and the checker's seeding run first, in a hidden
+  cell tagged `setup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import nbformat
+from nbformat import NotebookNode
+
+from lecturekit.deck import Deck, Fence, Slide
+from lecturekit.handout.cells import CodePiece, code_pieces
+from lecturekit.handout.markdown import slide_markdown
+from lecturekit.handout.session import fresh_source, setup_source
+
+SETUP = "setup"
+FRESH = "fresh"
+SLIDES_ONLY = "slides-only"
+HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
+
+
+def in_handout(slide: Slide) -> bool:
+    return "slides-only" not in slide.classes
+
+
+def fence_in_handout(slide: Slide, fence: Fence) -> bool:
+    return in_handout(slide) and not fence.has("slides-only")
+
+
+def deck_notebook(deck: Deck) -> NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.update(_metadata(deck))
+    nb.cells.append(setup_cell(deck))
+    for slide in deck.slides:
+        nb.cells.extend(slide_cells(deck, slide))
+    return nb
+
+
+def setup_cell(deck: Deck) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code))
+    cell.id = "setup"
+    cell.metadata.update({"tags": [SETUP], **HIDDEN, "lecturekit": {"slide": 0, "lines": []}})
+    return cell
+
+
+def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
+    blocks = slide.code_blocks
+    if in_handout(slide):
+        output_fences = [f for f in slide.fences if f.has("output")]
+        dropped = [f for f in slide.fences if f.has("slides-only")]
+        md = slide_markdown(slide, deck.path, [*blocks, *output_fences, *dropped])
+        if md.text.strip():
+            cell = nbformat.v4.new_markdown_cell(md.text)
+            cell.id = f"slide-{slide.number}"
+            cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
+                                           "line": slide.line}
+            if md.attachments:
+                cell.attachments = md.attachments
+            yield cell
+    for fence in blocks:
+        if fence.has("fresh"):
+            yield fresh_cell(deck, fence)
+        for index, piece in enumerate(code_pieces(fence)):
+            yield code_cell(piece, index, visible=fence_in_handout(slide, fence))
+
+
+def fresh_cell(deck: Deck, fence: Fence) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(fresh_source(deck.setup_code))
+    cell.id = f"fresh-{fence.line}"
+    cell.metadata.update({"tags": [FRESH], **HIDDEN,
+                          "lecturekit": {"slide": fence.slide_number, "lines": []}})
+    return cell
+
+
+def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNode:
+    fence = piece.fence
+    cell = nbformat.v4.new_code_cell(piece.source)
+    cell.id = f"code-{fence.line}" + (f"-{index}" if index else "")
+    tags = list(piece.tags)
+    if not visible:
+        tags.append(SLIDES_ONLY)
+        cell.metadata.update(HIDDEN)
+    if tags:
+        cell.metadata["tags"] = tags
+    cell.metadata["lecturekit"] = {"slide": fence.slide_number, "fence": fence.line,
+                                   "lines": piece.lines}
+    condition = fence.value("skip-if")
+    if condition:
+        cell.metadata["lecturekit"]["skip_if"] = condition
+    timeout = fence.value("timeout")
+    if timeout:
+        cell.metadata["lecturekit"]["timeout"] = float(timeout)
+    return cell
+
+
+def _metadata(deck: Deck) -> dict[str, object]:
+    title = deck.front_matter.get("title") or deck.name
+    return {
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                       "language": "python"},
+        "language_info": {"name": "python"},
+        "title": str(title),
+        "lecturekit": {"deck": deck.path.name, "date": str(deck.front_matter.get("date") or "")},
+    }

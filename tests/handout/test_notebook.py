@@ -1,0 +1,115 @@
+"""dist/X.ipynb: a markdown cell per handout slide, code cells in order, executed outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lecturekit.check import run_deck
+from lecturekit.deck import read_deck
+from lecturekit.handout.build import Built
+from lecturekit.handout.cells import RAISES, SKIP
+from lecturekit.handout.execute import execute_notebook
+from lecturekit.handout.notebook import SETUP, SLIDES_ONLY, deck_notebook, in_handout
+from lecturekit.handout.outputs import block_cells, block_stdout
+
+MINI = Path(__file__).parent / "fixtures" / "mini.md"
+LECTURE = Path(__file__).parents[2] / "slides" / "03-autodiff.md"
+
+
+@pytest.fixture(scope="module")
+def notebook(built: Built) -> nbformat.NotebookNode:
+    return nbformat.read(str(built.artefacts.notebook), as_version=4)
+
+
+def tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def test_notebook_is_valid_v4_with_a_python3_kernelspec(notebook):
+    nbformat.validate(notebook)
+    assert notebook.nbformat == 4
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+def test_one_markdown_cell_per_handout_slide_and_slides_only_slides_left_out(notebook):
+    deck = read_deck(MINI)
+    shown = [s.number for s in deck.slides if in_handout(s)]
+    markdown = [c for c in notebook.cells if c.cell_type == "markdown"]
+    assert [c.metadata.lecturekit.slide for c in markdown] == shown
+    assert len(shown) == len(deck.slides) - 1
+    assert not any("スライドだけ" in c.source for c in markdown)
+    assert any("配布資料にだけ載る補足です。" in c.source for c in markdown)
+
+
+def test_setup_cell_comes_first_hidden_and_seeds_like_the_checker(notebook):
+    setup = notebook.cells[0]
+    assert tags(setup) == [SETUP]
+    assert setup.metadata.jupyter.source_hidden
+    assert "manual_seed" in setup.source and "import torch" in setup.source
+
+
+def test_code_cells_follow_the_deck_order_with_transcripts_converted(notebook):
+    code = [c for c in notebook.cells if c.cell_type == "code" and SETUP not in tags(c)]
+    fences = [c.metadata.lecturekit.fence for c in code]
+    assert fences == sorted(fences)
+    assert {f.line for f in read_deck(MINI).code_blocks} == set(fences)
+    assert not any(">>>" in c.source for c in code)
+    transcript = [c for c in code if c.metadata.lecturekit.fence == 62]
+    assert [c.source for c in transcript] == [
+        "z = torch.tensor([1.0, 2.0])\nz * 2", "torch.tensor(3, requires_grad=True)",
+        "print(z.sum())"]
+    assert RAISES in tags(transcript[1])
+
+
+def test_outputs_are_saved_and_skipped_blocks_have_none(notebook):
+    by_fence = {c.metadata.lecturekit.fence: c for c in notebook.cells
+                if c.cell_type == "code" and "fence" in c.metadata.lecturekit}
+    assert by_fence[40].outputs[0].text == "tensor(8.)\n"
+    assert by_fence[74].outputs == [] and SKIP in tags(by_fence[74])
+    assert SLIDES_ONLY in tags(by_fence[84]) and by_fence[84].metadata.jupyter.source_hidden
+
+
+def test_images_are_embedded_as_attachments(notebook):
+    figure = next(c for c in notebook.cells if "attachment:parabola.png" in c.source)
+    assert "image/png" in figure.attachments["parabola.png"]
+
+
+def test_progress_lines_name_the_deck_and_the_cell_count(built: Built, notebook):
+    runnable = [c for c in notebook.cells if c.cell_type == "code"
+                and (SKIP not in tags(c) or "skip_if" in c.metadata.lecturekit)]
+    log = (built.artefacts.notebook.parent / "built.txt").read_text()
+    assert f"[handout] mini: executing {len(runnable)} cells…" in log
+    assert "[handout] mini: rendering slide images and the 4-up PDF…" in log
+
+
+@pytest.mark.parametrize("deck_path", [MINI, LECTURE], ids=["fixture", "lecture"])
+def test_notebook_outputs_equal_what_the_checker_saw(deck_path):
+    if not deck_path.exists():
+        pytest.skip(f"{deck_path} is not written yet")
+    deck = read_deck(deck_path)
+    nb = execute_notebook(deck_notebook(deck), deck.path, deck.path.parent)
+    results = run_deck(deck)
+    assert [r.fence.line for r in results] == [f.line for f in deck.code_blocks]
+    compared = 0
+    for result in results:
+        if result.outcome == "skipped":
+            assert all(not c.outputs for c in block_cells(nb, result.fence.line))
+            continue
+        assert result.outcome == "passed", result.message
+        seen = block_stdout(block_cells(nb, result.fence.line), result.fence.is_transcript)
+        assert seen == result.stdout, f"{deck.path}:{result.fence.line}"
+        compared += bool(result.stdout)
+    assert compared >= 5
+
+
+def test_importorskip_and_skip_if_are_decided_as_the_checker_decides_them(notebook):
+    by_fence = {c.metadata.lecturekit.fence: c for c in notebook.cells
+                if c.cell_type == "code" and "fence" in c.metadata.lecturekit}
+    missing_module, true_condition, false_condition = by_fence[128], by_fence[132], by_fence[136]
+    assert SKIP in tags(missing_module) and missing_module.outputs == []
+    assert SKIP in tags(true_condition) and true_condition.outputs == []
+    assert SKIP not in tags(false_condition)
+    assert false_condition.outputs[0].text == "tensor(2.)\n"
