@@ -1,7 +1,8 @@
 """The annotations a fence's info string may carry, in one registry.
 
 A fence reads ```` ```python skip="needs a GPU" timeout=5 ````: the first word
-is the language, the rest are annotations.  Marp turns every HTML comment
+is the language, the rest are annotations (other plain words are free text,
+as CommonMark allows).  Marp turns every HTML comment
 that is not a directive into a presenter note, so annotations live in the
 info string; pytest-codeblocks' comment markers are translated into the same
 annotations so decks written for it keep working.
@@ -9,11 +10,12 @@ annotations so decks written for it keep working.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from dataclasses import dataclass
 
-from lecturekit.deck.model import Annotation
+from lecturekit.deck.model import PYTHON_LANGS, Annotation
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,21 @@ def parse_info(info: str, line: int) -> tuple[str, dict[str, Annotation]]:
     annotations: dict[str, Annotation] = {}
     for word in rest:
         name, eq, value = word.partition("=")
-        annotations[name] = _validated(name, value if eq else None, line)
+        if name in KNOWN or _meant_as_annotation(name, bool(eq), lang):
+            annotations[name] = _validated(name, value if eq else None, line)
     return lang, annotations
+
+
+def _meant_as_annotation(name: str, has_value: bool, lang: str) -> bool:
+    """Is an unknown word a mistyped annotation (an error) rather than free text?
+
+    CommonMark lets an info string carry extra words after the language, and
+    Marp ignores them, so plain words are allowed.  A `key=value` on a Python
+    fence, or a word close to a known name (`skpi`), is a mistake to report.
+    """
+    if has_value and lang in PYTHON_LANGS:
+        return True
+    return bool(difflib.get_close_matches(name, KNOWN, n=1, cutoff=0.75))
 
 
 def parse_comment_marker(text: str, line: int) -> Annotation | None:
@@ -84,8 +99,15 @@ def parse_comment_marker(text: str, line: int) -> Annotation | None:
                               f"(known: {known})", line)
     arg = match["arg"]
     if arg is not None:
-        arg = arg.strip().strip("\"'") or None
+        arg = _unquoted(arg.strip()) or None
     return _validated(name, arg, line)
+
+
+def _unquoted(text: str) -> str:
+    """`'torch'` -> `torch`; an expression such as `x, reason="y"` stays as it is."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" and text.count(text[0]) == 2:
+        return text[1:-1]
+    return text
 
 
 def _validated(name: str, value: str | None, line: int) -> Annotation:

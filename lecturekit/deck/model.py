@@ -54,10 +54,7 @@ class Fence:
     @property
     def is_transcript(self) -> bool:
         """A `>>>` transcript: a `pycon` fence, or one whose code opens with `>>>`."""
-        if self.lang == "pycon":
-            return True
-        first = next((ln for ln in self.code.splitlines() if ln.strip()), "")
-        return first.lstrip().startswith(">>>")
+        return self.lang == "pycon" or self.code.lstrip().startswith(">>>")
 
     def has(self, name: str) -> bool:
         return name in self.annotations

@@ -36,7 +36,25 @@ _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    """Block-level parsing only; inline parsing runs on demand in `_inline_children`.
+
+    Inline rules cost more than half of markdown-it's time, and the model
+    needs them only for the few paragraphs that can hold an image or HTML.
+    """
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return md.disable("inline")
+
+
+@lru_cache(maxsize=1)
+def _inline_markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def _inline_children(token: Token, env: dict) -> list[Token]:
+    if token.type != "inline" or ("![" not in token.content and "<" not in token.content):
+        return []
+    parsed = _inline_markdown().parseInline(token.content, env)
+    return parsed[0].children or [] if parsed else []
 
 
 def read_deck(path: Path | str) -> Deck:
@@ -59,9 +77,10 @@ def parse_deck(text: str, path: Path | str = "<deck>") -> Deck:
     lines = text.splitlines()
     front_matter, body_start = _front_matter(lines, path)
     masked = "\n".join([""] * body_start + lines[body_start:])
-    tokens = _markdown().parse(masked)
+    env: dict = {}
+    tokens = _markdown().parse(masked, env)
     try:
-        slides = _split_slides(tokens, lines, body_start, path)
+        slides = _split_slides(tokens, lines, body_start, path, env)
     except AnnotationError as exc:
         raise DeckError(path, exc.line, str(exc)) from None
     deck = Deck(path=path, text=text, front_matter=front_matter, slides=slides)
@@ -88,7 +107,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, object], int]
 
 
 def _split_slides(tokens: list[Token], lines: list[str], body_start: int,
-                  path: Path) -> list[Slide]:
+                  path: Path, env: dict) -> list[Slide]:
     groups: list[tuple[int, list[Token]]] = [(body_start, [])]
     for token in tokens:
         if token.type == "hr" and token.level == 0 and token.map:
@@ -98,12 +117,12 @@ def _split_slides(tokens: list[Token], lines: list[str], body_start: int,
     slides = []
     for number, (start, group) in enumerate(groups, start=1):
         end = groups[number][0] - 1 if number < len(groups) else len(lines)
-        slides.append(_slide(number, start, end, group, lines, path))
+        slides.append(_slide(number, start, end, group, lines, path, env))
     return slides
 
 
 def _slide(number: int, start: int, end: int, tokens: list[Token], lines: list[str],
-           path: Path) -> Slide:
+           path: Path, env: dict) -> Slide:
     slide = Slide(number=number, line=start + 1, end_line=max(end, start + 1),
                   source="\n".join(lines[start:end]), header=None, classes=[], directives={})
     pending: list[Annotation] = []
@@ -130,8 +149,9 @@ def _slide(number: int, start: int, end: int, tokens: list[Token], lines: list[s
         elif token.type == "heading_open":
             inline = tokens[index + 1]
             slide.headings.append((int(token.tag[1]), inline.content, line))
-        if token.children:
-            slide.images.extend(_inline_refs(token.children, line))
+        children = _inline_children(token, env)
+        if children:
+            slide.images.extend(_inline_refs(children, line))
     return slide
 
 

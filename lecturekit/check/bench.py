@@ -1,0 +1,194 @@
+"""Benchmark of the slide checker, run by `scripts/bench-checker.py` (`make bench`).
+
+(a) Per-block overhead: a generated deck of N trivial blocks for this
+    checker, the same blocks as plain Markdown for pytest-codeblocks and for
+    Sybil's Markdown code-block parser.  Each tool runs end to end in a
+    subprocess (`python -m pytest ...`), once on the full input and once on
+    an empty one; (full - empty) / N is its per-block overhead.  The best of
+    several repeats counts, since other work on the machine only ever adds.
+(b) The lecture deck: the checker end to end against a floor of one Python
+    process that imports torch and execs the same statements (no pytest,
+    no checking).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import doctest
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lecturekit.deck import read_deck
+
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+SYBIL_CONFTEST = """\
+from sybil import Sybil
+from sybil.parsers.markdown import PythonCodeBlockParser
+
+pytest_collect_file = Sybil(parsers=[PythonCodeBlockParser()], patterns=["*.md"]).pytest()
+"""
+FLOOR = """\
+import json, sys
+import torch
+groups = json.load(open(sys.argv[1], encoding="utf-8"))
+for group in groups:
+    namespace = {"__name__": "__main__"}
+    for source in group:
+        try:
+            exec(compile(source, "deck", "exec"), namespace)
+        except Exception:
+            pass
+"""
+
+
+@dataclass
+class Tool:
+    name: str
+    folder: str
+    command: list[str]
+    file: str
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blocks", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--deck", type=Path, default=Path("slides/03-autodiff.md"))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-checker-") as tmp:
+        overhead(Path(tmp), args.blocks, args.repeat)
+        lecture(Path(tmp), args.deck, args.repeat)
+    return 0
+
+
+def overhead(tmp: Path, blocks: int, repeat: int) -> None:
+    tools = [
+        Tool("lecturekit", "lecturekit", [*PYTEST], "deck.md"),
+        Tool("pytest-codeblocks", "codeblocks", [*PYTEST, "--codeblocks"], "doc.md"),
+        Tool("sybil", "sybil", [*PYTEST], "doc.md"),
+    ]
+    for tool in tools:
+        for size, sub in ((blocks, "full"), (0, "empty")):
+            folder = tmp / tool.folder / sub
+            folder.mkdir(parents=True)
+            marp = tool.name == "lecturekit"
+            (folder / tool.file).write_text(_document(size, marp), encoding="utf-8")
+            if tool.name == "sybil":
+                (folder / "conftest.py").write_text(SYBIL_CONFTEST, encoding="utf-8")
+    print(f"(a) per-block overhead, {blocks} trivial blocks, best of {repeat} "
+          f"(runs interleaved; CPU = user+sys of the pytest process)")
+    runs = {(t.name, sub): Best() for t in tools for sub in ("empty", "full")}
+    for _ in range(repeat):
+        for tool in tools:
+            for sub in ("empty", "full"):
+                runs[tool.name, sub].add(*_timed(tool.command + [tool.file],
+                                                 tmp / tool.folder / sub, ok=(0, 5)))
+    print(f"    {'tool':<18} {'empty run':>15} {'full run':>15} {'per block':>19}")
+    print(f"    {'':<18} {'wall':>7} {'cpu':>7} {'wall':>7} {'cpu':>7} {'wall':>9} {'cpu':>9}")
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for tool in tools:
+        empty, full = runs[tool.name, "empty"], runs[tool.name, "full"]
+        wall[tool.name] = (full.wall - empty.wall) / blocks
+        cpu[tool.name] = (full.cpu - empty.cpu) / blocks
+        print(f"    {tool.name:<18} {empty.wall:>6.2f}s {empty.cpu:>6.2f}s {full.wall:>6.2f}s "
+              f"{full.cpu:>6.2f}s {wall[tool.name] * 1e3:>6.3f}ms {cpu[tool.name] * 1e3:>6.3f}ms")
+    for label, per_block in (("wall", wall), ("cpu", cpu)):
+        ours = per_block["lecturekit"]
+        others = {k: v for k, v in per_block.items() if k != "lecturekit"}
+        fastest = min(others, key=others.__getitem__)
+        versus = ", ".join(f"{ours / v:.2f} vs {k}" for k, v in others.items())
+        print(f"    per-block ratio ({label}): {ours / others[fastest]:.2f} vs the fastest other "
+              f"({fastest}); {versus} (goal <= 1.00)")
+
+
+@dataclass
+class Best:
+    wall: float = float("inf")
+    cpu: float = float("inf")
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.wall, self.cpu = min(self.wall, wall), min(self.cpu, cpu)
+
+
+def _document(blocks: int, marp: bool) -> str:
+    """One trivial block per slide; the plain Markdown is the same text without front matter."""
+    parts = ["---\nmarp: true\n---\n\n# Bench\n" if marp else "# Bench\n"]
+    for number in range(blocks):
+        parts.append(f"\n---\n\n```python\nvalue_{number} = {number} * 2\n```\n")
+    return "".join(parts)
+
+
+def lecture(tmp: Path, deck_path: Path, repeat: int) -> None:
+    print(f"(b) {deck_path} against the floor (import torch + plain exec), best of {repeat}")
+    if not deck_path.exists():
+        print(f"    skipped: {deck_path} does not exist")
+        return
+    statements = tmp / "statements.json"
+    statements.write_text(json.dumps(_statement_groups(deck_path)), encoding="utf-8")
+    floor_script = tmp / "floor.py"
+    floor_script.write_text(FLOOR, encoding="utf-8")
+    quick_exit = tmp / "floor_quick_exit.py"
+    quick_exit.write_text(FLOOR + "import atexit, gc\natexit.register(gc.freeze)\n",
+                          encoding="utf-8")
+    root = Path.cwd()
+    floor, floor_quick, ours = Best(), Best(), Best()
+    for _ in range(repeat):
+        floor.add(*_timed([sys.executable, str(floor_script), str(statements)], root))
+        floor_quick.add(*_timed([sys.executable, str(quick_exit), str(statements)], root))
+        ours.add(*_timed([*PYTEST, str(deck_path)], root))
+    print(f"    wall: floor {floor.wall:.2f}s, checker {ours.wall:.2f}s, "
+          f"ratio {ours.wall / floor.wall:.2f} (goal <= 1.30)")
+    print(f"    cpu:  floor {floor.cpu:.2f}s, checker {ours.cpu:.2f}s, "
+          f"ratio {ours.cpu / floor.cpu:.2f}")
+    print(f"    the checker skips the interpreter's last garbage collection (gc.freeze at "
+          f"exit); against a floor that does the same ({floor_quick.wall:.2f}s): "
+          f"ratio {ours.wall / floor_quick.wall:.2f}")
+
+
+def _statement_groups(deck_path: Path) -> list[list[str]]:
+    """The deck's statements as plain source, one list per namespace (setup code first)."""
+    deck = read_deck(deck_path)
+    groups: list[list[str]] = []
+    for index, fence in enumerate(deck.code_blocks):
+        if fence.has("skip") or fence.has("skip-if") or fence.has("importorskip"):
+            continue
+        if index == 0 or fence.has("fresh"):
+            groups.append(_statements(deck.setup_code))
+        if fence.is_transcript:
+            groups[-1].extend(e.source for e in doctest.DocTestParser().get_examples(fence.code))
+        else:
+            groups[-1].extend(_statements(fence.code))
+    return groups
+
+
+def _statements(code: str) -> list[str]:
+    if not code.strip():
+        return []
+    tree = ast.parse(code)
+    return [ast.get_source_segment(code, node) or "" for node in tree.body]
+
+
+def _timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys) of one run of `command`."""
+    env = dict(os.environ)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok:
+        tail = done.stdout.decode(errors="replace")[-2000:]
+        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} "
+                         f"(exit {done.returncode}):\n{tail}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu

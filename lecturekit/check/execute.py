@@ -1,0 +1,238 @@
+"""Run slide code with tracebacks that point into the deck.
+
+Code is compiled with the deck's path as the file name and its line numbers
+shifted to deck lines, so a traceback (and `linecache`) shows the Markdown
+line that failed.  A block with expectations runs statement by statement,
+each with its own captured stdout, so a `# ->` comment is checked against
+exactly what its statement printed; a block without runs as one piece.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import signal
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+from types import CodeType
+
+
+class SlideTimeout(BaseException):
+    """Raised inside slide code when its block runs past its time limit.
+
+    A BaseException so that `except Exception` in slide code cannot swallow it.
+    """
+
+
+@dataclass
+class Statement:
+    code: CodeType
+    is_expression: bool
+    first_line: int
+    """Deck line where the statement starts."""
+    last_line: int
+
+
+@dataclass
+class Outcome:
+    stdout: str
+    value: object = None
+    error: BaseException | None = None
+
+
+def compile_script(source: str, filename: str, first_line: int) -> list[Statement]:
+    """Compile each top-level statement of `source`, whose line 1 is deck line `first_line`.
+
+    A SyntaxError is raised with its line number already a deck line.
+    """
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        raise _shifted_syntax_error(exc, first_line - 1) from None
+    statements = []
+    for node in tree.body:
+        ast.increment_lineno(node, first_line - 1)
+        if isinstance(node, ast.Expr):
+            code = compile(ast.Expression(node.value), filename, "eval")
+        else:
+            code = compile(ast.Module([node], type_ignores=[]), filename, "exec")
+        statements.append(Statement(code, isinstance(node, ast.Expr), node.lineno,
+                                    node.end_lineno or node.lineno))
+    return statements
+
+
+def compile_block(source: str, filename: str, first_line: int) -> CodeType:
+    """Compile a whole block at once, its line 1 at deck line `first_line`.
+
+    Line numbers are shifted in the code objects (each line table is relative
+    to its `co_firstlineno`), which is much cheaper than an AST round trip.
+    """
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as exc:
+        raise _shifted_syntax_error(exc, first_line - 1) from None
+    return _shift_lines(code, first_line - 1)
+
+
+def _shift_lines(code: CodeType, delta: int) -> CodeType:
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            consts = tuple(_shift_lines(c, delta) if isinstance(c, CodeType) else c
+                           for c in code.co_consts)
+            return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + delta)
+
+
+def _shifted_syntax_error(exc: SyntaxError, delta: int) -> SyntaxError:
+    if exc.lineno is not None:
+        exc.lineno += delta
+    if getattr(exc, "end_lineno", None) is not None:
+        exc.end_lineno += delta
+    return exc
+
+
+class LineTaggedOutput(io.StringIO):
+    """Captured stdout that remembers which deck line printed each piece.
+
+    The line is that of the outermost frame in the deck file, i.e. the line
+    of this block that was running, even when it called a function defined
+    on an earlier slide.
+    """
+
+    def __init__(self, filename: str) -> None:
+        super().__init__()
+        self.filename = filename
+        self.pieces: list[tuple[int, str]] = []
+
+    def reset(self) -> None:
+        """Empty it for the next block (one buffer serves a whole deck)."""
+        self.seek(0)
+        self.truncate()
+        self.pieces = []
+
+    def write(self, text: str) -> int:
+        line = 0
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.filename:
+                line = frame.f_lineno
+            frame = frame.f_back
+        if self.pieces and self.pieces[-1][0] == line:
+            self.pieces[-1] = (line, self.pieces[-1][1] + text)
+        else:
+            self.pieces.append((line, text))
+        return super().write(text)
+
+
+def compile_interactive(source: str, filename: str, first_line: int) -> CodeType:
+    """Compile one `>>>` example like the REPL does: expression values are echoed."""
+    tree = ast.parse(source, filename, mode="single")
+    ast.increment_lineno(tree, first_line - 1)
+    return compile(tree, filename, "single")
+
+
+def run(code: CodeType, namespace: dict[str, object], is_expression: bool = False,
+        buffer: io.StringIO | None = None, limits: TimeLimits | None = None,
+        seconds: float = 0.0) -> Outcome:
+    """Execute compiled code in `namespace`, capturing stdout and any exception.
+
+    With `limits`, the code runs under a time limit of `seconds`.  The
+    nesting makes sure stdout is restored even if the alarm goes off while
+    the inner `finally` runs (it can go off only once).
+    """
+    buffer = buffer if buffer is not None else io.StringIO()
+    saved = sys.stdout
+    value = None
+    try:
+        if limits is not None:
+            limits.arm(seconds)
+        sys.stdout = buffer
+        try:
+            if is_expression:
+                value = eval(code, namespace)
+            else:
+                exec(code, namespace)
+        finally:
+            if limits is not None:
+                limits.disarm()
+    except BaseException as exc:  # noqa: BLE001 - slide faults (incl. sys.exit) stay contained
+        return Outcome(buffer.getvalue(), error=_without_our_frame(exc))
+    finally:
+        sys.stdout = saved
+    return Outcome(buffer.getvalue(), value)
+
+
+def _without_our_frame(exc: BaseException) -> BaseException:
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_frame.f_code is run.__code__:
+        exc.__traceback__ = tb.tb_next
+    return exc
+
+
+class TimeLimits:
+    """Per-block time limits: SIGALRM raises SlideTimeout in the running code.
+
+    `install()` sets the handlers once for a run of blocks, `uninstall()`
+    restores the previous ones; `arm(seconds)` / `disarm()` bracket each
+    block.  Off the main thread or without SIGALRM there is no limit: a
+    signal is the only way to interrupt pure-Python code without a second
+    process.  A real Ctrl-C is told apart from slide code raising
+    KeyboardInterrupt (`interrupted`), so it still stops the whole run.
+    """
+
+    def __init__(self) -> None:
+        self.usable = hasattr(signal, "setitimer")
+        self.seconds = 0.0
+        self.installed = False
+        self.interrupted = False
+        self._previous: tuple[object, object] = (None, None)
+
+    def install(self) -> None:
+        if self.installed or not self.usable:
+            return
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self._previous = (signal.signal(signal.SIGALRM, self._expire),
+                          signal.signal(signal.SIGINT, self._interrupt))
+        self.installed = True
+
+    def uninstall(self) -> None:
+        if self.installed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous[0])  # type: ignore[arg-type]
+            signal.signal(signal.SIGINT, self._previous[1])  # type: ignore[arg-type]
+            self.installed = False
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def arm(self, seconds: float) -> None:
+        if self.installed and seconds > 0:
+            self.seconds = seconds
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def disarm(self) -> None:
+        if self.installed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _expire(self, signum: int, frame: object) -> None:
+        raise SlideTimeout(f"block exceeded its time limit of {self.seconds:g} s")
+
+
+def exception_only(exc: BaseException) -> str:
+    """`Type: message` as Python prints it last in a traceback (without notes)."""
+    return "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+
+
+def deck_frames(exc: BaseException, filename: str) -> list[traceback.FrameSummary]:
+    """The traceback frames of `exc` that lie in the deck file."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return [f for f in frames if f.filename == filename]
+
+
+def innermost_deck_line(exc: BaseException, filename: str) -> int | None:
+    frames = deck_frames(exc, filename)
+    return frames[-1].lineno if frames else None

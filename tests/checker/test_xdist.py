@@ -1,0 +1,50 @@
+"""Under pytest-xdist each deck's blocks stay on one worker, in order; updates apply once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("xdist")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def write_ordered_decks(folder: Path, count: int) -> list[str]:
+    names = []
+    text = (FIXTURES / "ordered.md").read_text(encoding="utf-8")
+    for number in range(count):
+        name = f"deck{number}.md"
+        (folder / name).write_text(text.replace('"DECK"', f'"{name}"'), encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def test_two_workers_keep_each_deck_on_one_worker_in_order(pytester, monkeypatch):
+    log = pytester.path / "order.log"
+    monkeypatch.setenv("ORDER_LOG", str(log))
+    names = write_ordered_decks(pytester.path, 4)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", *names)
+    result.assert_outcomes(passed=16)
+    rows = [line.split() for line in log.read_text().splitlines()]
+    for name in names:
+        steps = [(int(step), pid) for deck, step, pid in rows if deck == name]
+        assert [step for step, _ in steps] == [1, 2, 3, 4]
+        assert len({pid for _, pid in steps}) == 1
+    assert len({pid for _, _, pid in rows}) == 2
+
+
+def test_update_outputs_under_workers_is_applied_once_by_the_controller(pytester):
+    for number in range(2):
+        (pytester.path / f"u{number}.md").write_text(
+            "---\nmarp: true\n---\n\n```python\nprint(6 * 7)  # -> 41\n```\n\n---\n\n"
+            "```python\nprint('ok')  # -> no\n```\n", encoding="utf-8")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2",
+                                           "--update-outputs", "u0.md", "u1.md")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["updated 2 expected output(s) in u0.md",
+                                 "updated 2 expected output(s) in u1.md"])
+    for number in range(2):
+        text = (pytester.path / f"u{number}.md").read_text(encoding="utf-8")
+        assert "# -> 42\n" in text and "# -> ok\n" in text
