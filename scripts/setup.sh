@@ -10,8 +10,8 @@ APT_PACKAGES=(chromium fonts-noto-cjk fonts-noto-color-emoji graphviz poppler-ut
 missing_system() {
   local missing=()
   [ -x "${CHROME_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
-  fc-list 2>/dev/null | grep -q "Noto Sans CJK JP" || missing+=(fonts-noto-cjk)
-  fc-list 2>/dev/null | grep -q "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
+  [ -n "$(fc-list 'Noto Sans CJK JP' family 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
+  [ -n "$(fc-list 'Noto Color Emoji' family 2>/dev/null)" ] || missing+=(fonts-noto-color-emoji)
   command -v dot >/dev/null || missing+=(graphviz)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   echo "${missing[@]}"
