@@ -24,7 +24,7 @@ system() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "[setup] apt-get install $missing"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       "${APT_PACKAGES[@]}" >/dev/null
     missing=$(missing_system)
     [ -z "$missing" ] && return 0
