@@ -66,4 +66,3 @@ node_modules/.ready: package.json package-lock.json
 	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
 
 .PHONY: help setup slides figures figures-check handout check test bench lint preview clean
-.DELETE_ON_ERROR:
