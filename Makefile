@@ -32,8 +32,11 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 
 handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF (NUP=2|4), exercises, index
 
-dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) | $(READY)
+dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
 	@$(PY) scripts/build-handout.py $< --nup $(NUP)
+
+dist/.nup-$(NUP):
+	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
 dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
 	@$(PY) scripts/build-index.py $(DECKS)

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp.write(html)
     os.chmod(tmp.name, 0o644)
     os.replace(tmp.name, args.out / "index.html")
-    print(f"[handout] index: {len(args.decks)} decks -> {args.out / 'index.html'}",
+    print(f"[handout] index: {len(args.decks)} deck(s) -> {args.out / 'index.html'}",
           file=sys.stderr)
     return 0
 
