@@ -55,9 +55,9 @@ def compile_script(source: str, filename: str, first_line: int) -> list[Statemen
     for node in tree.body:
         ast.increment_lineno(node, first_line - 1)
         if isinstance(node, ast.Expr):
-            code = compile(ast.Expression(node.value), filename, "eval")
+            code = compile(ast.Expression(node.value), filename, "eval", dont_inherit=True)
         else:
-            code = compile(ast.Module([node], type_ignores=[]), filename, "exec")
+            code = compile(ast.Module([node], type_ignores=[]), filename, "exec", dont_inherit=True)
         statements.append(Statement(code, isinstance(node, ast.Expr), node.lineno,
                                     node.end_lineno or node.lineno))
     return statements
@@ -70,7 +70,7 @@ def compile_block(source: str, filename: str, first_line: int) -> CodeType:
     to its `co_firstlineno`), which is much cheaper than an AST round trip.
     """
     try:
-        code = compile(source, filename, "exec")
+        code = compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise _shifted_syntax_error(exc, first_line - 1) from None
     return _shift_lines(code, first_line - 1)
@@ -130,7 +130,7 @@ def compile_interactive(source: str, filename: str, first_line: int) -> CodeType
     """Compile one `>>>` example like the REPL does: expression values are echoed."""
     tree = ast.parse(source, filename, mode="single")
     ast.increment_lineno(tree, first_line - 1)
-    return compile(tree, filename, "single")
+    return compile(tree, filename, "single", dont_inherit=True)
 
 
 def run(code: CodeType, namespace: dict[str, object], is_expression: bool = False,

@@ -136,3 +136,11 @@ def test_a_real_ctrl_c_still_stops_the_whole_run(pytester):
     assert recorder.ret == pytest.ExitCode.INTERRUPTED
     ran = [r.nodeid for r in recorder.getreports("pytest_runtest_logreport") if r.when == "call"]
     assert ran == []
+
+
+def test_slide_code_does_not_inherit_the_checkers_future_imports(run_decks, pytester):
+    (pytester.path / "annotations_deck.md").write_text(
+        "---\nmarp: true\n---\n\n```python\nclass A:\n    x: int\n\n"
+        "print(A.__annotations__)  # -> {'x': <class 'int'>}\n```\n", encoding="utf-8")
+    run = run_decks("annotations_deck.md")
+    assert run.outcome("slide1-line5") == "passed", run.message("slide1-line5")
