@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from lecturekit.build.assets import copy_into, dist_path, local_refs, rewrite_refs
-from lecturekit.deck import Deck, Slide
+from lecturekit.deck import Deck, DeckError, Slide
 from lecturekit.deck.variants import slides_kept, slides_markdown
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.jinja import render
@@ -28,6 +28,9 @@ NUPS = (2, 4)
 TOOL_TIMEOUT_S = 600
 LONG_NOTES = {2: 900, 4: 380}
 """Characters of notes above which the notes are set in a smaller size."""
+MAX_NOTES = {2: 1300, 4: 550}
+"""Characters of notes that fit their box in the smaller size (measured on printed pages);
+longer notes would be cut off, so the build refuses them."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,20 @@ def printed_slides(deck: Deck, images: list[Path], nup: int) -> list[PrintedSlid
         if not in_handout(slide):
             continue
         notes = "\n\n".join(slide.notes)
+        _check_notes_fit(deck, slide, notes, nup)
         printed.append(PrintedSlide(slide, image, markdown.render(notes) if notes else "",
                                     len(notes) > LONG_NOTES[nup]))
     return printed
+
+
+def _check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
+    if len(notes) <= MAX_NOTES[nup]:
+        return
+    line = next(c.line for c in slide.comments if c.is_note)
+    raise DeckError(deck.path, line, f"presenter notes of "
+                    f"\"{slide.title}\" are too long to print beside it in the {nup}-up "
+                    f"handout ({len(notes)} characters, at most {MAX_NOTES[nup]}): shorten "
+                    f"them{' or use NUP=2' if nup == 4 else ''}", slide=slide.number)
 
 
 def nup_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
