@@ -94,7 +94,7 @@ class DeckSession:
         self.results: list[BlockResult] = []
         self._main = types.ModuleType("__main__")
         self.namespace: dict[str, object] = self._main.__dict__
-        self._seeded: set[str] = set()
+        self._unseeded: list[str] = list(_SEEDERS)
         self._setup_problem: Problem | None = None
         self._started = False
         self._limits = TimeLimits()
@@ -150,7 +150,7 @@ class DeckSession:
         self._main.__builtins__ = builtins  # type: ignore[attr-defined]
         self.namespace = self._main.__dict__
         sys.modules["__main__"] = self._main
-        self._seeded = set()
+        self._unseeded = list(_SEEDERS)
         self._setup_problem = None
         self._started = True
         self._seed_imported()
@@ -188,14 +188,12 @@ class DeckSession:
         seeding before the first block (nothing can draw from it earlier) and
         spares decks that never use torch its import time.
         """
-        if len(self._seeded) == len(_SEEDERS):
-            return
-        for name, seed in _SEEDERS.items():
+        for name in self._unseeded:
             module = sys.modules.get(name)
-            if module is not None and name not in self._seeded:
-                self._seeded.add(name)
+            if module is not None:
+                self._unseeded = [n for n in self._unseeded if n != name]
                 with contextlib.suppress(Exception):
-                    seed(module)
+                    _SEEDERS[name](module)
 
     # -- blocks ----------------------------------------------------------------
 
@@ -339,7 +337,8 @@ class DeckSession:
             problems.append(self._error_problem(fence, fence.line + 1, outcome.error))
         output_fence = self.outputs.get(id(fence))
         if output_fence is None:
-            return outcome.stdout, problems, False, _pieces(output, fence)
+            unchecked = _pieces(output, fence) if output.pieces else []
+            return outcome.stdout, problems, False, unchecked
         problems += self._check_output_fence(output_fence, outcome.stdout)
         return outcome.stdout, problems, True, []
 

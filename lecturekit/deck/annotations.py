@@ -43,6 +43,8 @@ KNOWN: dict[str, Spec] = {
 _COMMENT_MARKER = re.compile(
     r"^\s*pytest(?:\.mark\.|-codeblocks:)(?P<name>[\w-]+)(?:\((?P<arg>.*)\))?\s*$", re.S
 )
+_NEEDS_SHLEX = re.compile(r"[\"'\\#]")
+"""Quoting, escapes or `#`: characters `shlex.split` treats specially."""
 _MARKER_NAMES = {
     "skip": "skip",
     "skipif": "skip-if",
@@ -61,7 +63,7 @@ class AnnotationError(ValueError):
 def parse_info(info: str, line: int) -> tuple[str, dict[str, Annotation]]:
     """Split an info string into its language and validated annotations."""
     try:
-        words = shlex.split(info) if any(c in info for c in "\"'\\#") else info.split()
+        words = shlex.split(info) if _NEEDS_SHLEX.search(info) else info.split()
     except ValueError as exc:
         raise AnnotationError(f"cannot read the fence's info string {info!r}: {exc}", line) from exc
     if not words:

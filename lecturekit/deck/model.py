@@ -151,7 +151,7 @@ class Deck:
 
     @property
     def code_blocks(self) -> list[Fence]:
-        return [f for s in self.slides for f in s.code_blocks]
+        return [f for s in self.slides for f in s.fences if f.is_python]
 
     def slide_at(self, line: int) -> Slide | None:
         for slide in self.slides:

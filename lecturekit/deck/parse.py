@@ -42,7 +42,7 @@ def _markdown() -> MarkdownIt:
     needs them only for the few paragraphs that can hold an image or HTML.
     """
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return md.disable("inline")
+    return md.disable(["inline", "text_join"])
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,7 @@ def _inline_markdown() -> MarkdownIt:
 
 
 def _inline_children(token: Token, env: dict) -> list[Token]:
-    if token.type != "inline" or ("![" not in token.content and "<" not in token.content):
+    if "![" not in token.content and "<" not in token.content:
         return []
     parsed = _inline_markdown().parseInline(token.content, env)
     return parsed[0].children or [] if parsed else []
@@ -149,9 +149,10 @@ def _slide(number: int, start: int, end: int, tokens: list[Token], lines: list[s
         elif token.type == "heading_open":
             inline = tokens[index + 1]
             slide.headings.append((int(token.tag[1]), inline.content, line))
-        children = _inline_children(token, env)
-        if children:
-            slide.images.extend(_inline_refs(children, line))
+        elif token.type == "inline":
+            children = _inline_children(token, env)
+            if children:
+                slide.images.extend(_inline_refs(children, line))
     return slide
 
 
@@ -160,7 +161,7 @@ def _fence(token: Token, lines: list[str], path: Path, in_comment: bool,
     first, last = token.map[0] + offset, token.map[1] + offset
     markup = token.markup
     closing = lines[last - 1].strip() if last - 1 > first else ""
-    closed = bool(closing) and set(closing) == {markup[0]} and len(closing) >= len(markup)
+    closed = bool(closing) and not closing.lstrip(markup[0]) and len(closing) >= len(markup)
     if not closed:
         raise DeckError(path, first + 1, f"code fence {markup} opened here is never closed "
                                          f"(add a line {markup} after the code)")
@@ -257,6 +258,7 @@ def _apply_directives(deck: Deck) -> None:
         slide.directives = {**inherited, **spot}
         slide.header = slide.directives.get("header") or None
         slide.classes = slide.directives.get("class", "").split()
-        for key in ("backgroundImage",):
-            for match in _CSS_URL.finditer(slide.directives.get(key, "")):
+        background = slide.directives.get("backgroundImage")
+        if background:
+            for match in _CSS_URL.finditer(background):
                 slide.images.append(ImageRef(src=match.group(1), line=slide.line, attr="url"))
