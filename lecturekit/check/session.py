@@ -13,36 +13,22 @@ import os
 import platform
 import re
 import sys
-import traceback
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lecturekit.check.evaluator import BlockOutcome, Context
+from lecturekit.check.evaluators import evaluator_for
 from lecturekit.check.execute import (
     LineTaggedOutput,
-    Outcome,
-    SlideTimeout,
-    Statement,
     TimeLimits,
-    compile_block,
-    compile_interactive,
     compile_script,
-    deck_frames,
     exception_only,
     run,
 )
-from lecturekit.check.expectations import (
-    ExpectedError,
-    InlineComment,
-    OutputFence,
-    Transcript,
-    attach,
-    find_inline_comments,
-    find_transcript,
-    output_fences,
-)
+from lecturekit.check.expectations import output_fences
 from lecturekit.check.report import Problem, describe
 from lecturekit.check.rewrite import Edit
 from lecturekit.deck import Deck, DeckError, Fence
@@ -98,7 +84,9 @@ class DeckSession:
         self._setup_problem: Problem | None = None
         self._started = False
         self._limits = TimeLimits()
-        self._output = LineTaggedOutput(self.filename)
+        self._context = Context(deck, self.filename, self._limits,
+                                LineTaggedOutput(self.filename), self.outputs,
+                                self._seed_imported)
 
     def result(self, index: int) -> BlockResult:
         """The result of block `index`, running it (and any earlier block not yet run) once.
@@ -204,12 +192,8 @@ class DeckSession:
             if early is not None:
                 return early
         limit = float(fence.value("timeout") or self.timeout) if fence.annotations else self.timeout
-        unchecked: list[tuple[int, str]] = []
-        if fence.is_transcript:
-            stdout, problems, checked = self._run_transcript(fence, limit)
-        else:
-            stdout, problems, checked, unchecked = self._run_script(fence, limit)
-        return self._finish(fence, stdout, problems, checked, unchecked)
+        return self._finish(fence, evaluator_for(fence).evaluate(fence, self.namespace,
+                                                                 self._context, limit))
 
     def _prepare(self, fence: Fence) -> BlockResult | None:
         """Namespace, setup code and skip annotations; a result if the block must not run."""
@@ -229,8 +213,9 @@ class DeckSession:
             return BlockResult(fence, "", "skipped", reason)
         return None
 
-    def _finish(self, fence: Fence, stdout: str, problems: list[Problem], checked: bool,
-                unchecked: list[tuple[int, str]]) -> BlockResult:
+    def _finish(self, fence: Fence, outcome: BlockOutcome) -> BlockResult:
+        stdout, problems, checked, unchecked = (outcome.stdout, outcome.problems,
+                                                outcome.checked, outcome.unchecked)
         if unchecked and self.unchecked != "warn":
             if self.unchecked == "error":
                 problems += [Problem(line, "printed output that no expectation on the slide "
@@ -271,174 +256,6 @@ class DeckSession:
                 return reason or f"skip-if: {condition}"
         return None
 
-    def _run_script(self, fence: Fence, limit: float
-                    ) -> tuple[str, list[Problem], bool, list[tuple[int, str]]]:
-        if "->" not in fence.code:
-            return self._run_whole_script(fence, limit)
-        first_line = fence.line + 1
-        try:
-            statements = compile_script(fence.code, self.filename, first_line)
-        except SyntaxError as exc:
-            line = exc.lineno or first_line
-            return "", [Problem(line, f"SyntaxError: {exc.msg}")], False, []
-        expectations = attach(find_inline_comments(fence),
-                              [(s.first_line, s.last_line) for s in statements])
-        output_fence = self.outputs.get(id(fence))
-        checked = bool(expectations.by_statement) or output_fence is not None
-        problems = [Problem(c.line, "this `# ->` comment is not directly below a statement, "
-                                    "so it checks nothing") for c in expectations.orphans]
-        printed: list[str] = []
-        unchecked: list[tuple[int, str]] = []
-        current = statements[0] if statements else None
-        self._limits.arm(limit)
-        try:
-            for number, statement in enumerate(statements):
-                current = statement
-                outcome = run(statement.code, self.namespace, statement.is_expression)
-                self._seed_imported()
-                printed.append(outcome.stdout)
-                comments = expectations.by_statement.get(number)
-                if comments:
-                    problem = self._check_statement(statement, outcome, comments)
-                    if problem is not None:
-                        problems.append(problem)
-                    if outcome.error is not None and not _expects_error(comments, outcome):
-                        break
-                    continue
-                if outcome.error is not None:
-                    problems.append(self._error_problem(fence, statement.first_line,
-                                                        outcome.error))
-                    break
-                if outcome.stdout and output_fence is None:
-                    unchecked.append((statement.first_line, outcome.stdout))
-        except SlideTimeout as exc:
-            line = current.first_line if current else fence.line
-            problems.append(self._error_problem(fence, line, exc))
-        finally:
-            self._limits.disarm()
-        stdout = "".join(printed)
-        if output_fence is not None:
-            problems += self._check_output_fence(output_fence, stdout)
-        return stdout, problems, checked, unchecked
-
-    def _run_whole_script(self, fence: Fence, limit: float
-                          ) -> tuple[str, list[Problem], bool, list[tuple[int, str]]]:
-        """A block without `# ->` comments runs as one piece (the common, fast case)."""
-        try:
-            code = compile_block(fence.code, self.filename, fence.line + 1)
-        except SyntaxError as exc:
-            return "", [Problem(exc.lineno or fence.line, f"SyntaxError: {exc.msg}")], False, []
-        output = self._output
-        output.reset()
-        outcome = run(code, self.namespace, buffer=output, limits=self._limits, seconds=limit)
-        self._seed_imported()
-        problems = []
-        if outcome.error is not None:
-            problems.append(self._error_problem(fence, fence.line + 1, outcome.error))
-        output_fence = self.outputs.get(id(fence))
-        if output_fence is None:
-            unchecked = _pieces(output, fence) if output.pieces else []
-            return outcome.stdout, problems, False, unchecked
-        problems += self._check_output_fence(output_fence, outcome.stdout)
-        return outcome.stdout, problems, True, []
-
-    def _check_output_fence(self, fence: Fence, stdout: str) -> list[Problem]:
-        expected = OutputFence(fence)
-        if expected.matches(stdout):
-            return []
-        return [Problem(expected.first_difference(stdout),
-                        "the block's output differs from its `output` fence",
-                        expected.expected, stdout, edits=expected.edits(stdout, self.deck))]
-
-    def _check_statement(self, statement: Statement, outcome: Outcome,
-                         comments: list[InlineComment]) -> Problem | None:
-        first = comments[0]
-        error = outcome.error
-        if error is not None:
-            if isinstance(first, ExpectedError) and not isinstance(error, SlideTimeout):
-                return self._check_error(first, error)
-            return self._error_problem(first.fence, statement.first_line, error)
-        try:
-            actual = _statement_output(statement, outcome)
-        except Exception as exc:  # noqa: BLE001 - a failing __repr__ is the slide's fault
-            return Problem(first.line, "the value's repr() failed", error=exc)
-        if _split_matches(comments, actual):
-            return None
-        summary = ("expected this line to raise, but it did not"
-                   if isinstance(first, ExpectedError) else "output differs from the slide")
-        return Problem(first.line, summary, "\n".join(c.expected for c in comments),
-                       _without_continuation_indent(actual),
-                       edits=_split_edits(comments, actual, self.deck))
-
-    def _check_error(self, expected: ExpectedError, error: BaseException) -> Problem | None:
-        actual = expected.as_written(error, exception_only(error))
-        lines = {f.lineno for f in deck_frames(error, self.filename)}
-        if expected.matches(actual) and (expected.standalone or expected.line in lines):
-            return None
-        if expected.matches(actual):
-            return Problem(expected.line, f"{type(error).__name__} was raised, but not by "
-                                          f"this line", error=error)
-        return Problem(expected.line, "a different error was raised", expected.expected,
-                       actual, error=error, edits=expected.edits(actual, self.deck))
-
-    def _error_problem(self, fence: Fence, fallback_line: int, error: BaseException) -> Problem:
-        line = _line_in_block(fence, fallback_line, deck_frames(error, self.filename))
-        if isinstance(error, SlideTimeout):
-            return Problem(line, f"{error} (stopped here; set a longer limit with "
-                                 f"timeout=SECONDS on the fence or --slide-timeout)", error=error)
-        if isinstance(error, SystemExit):
-            return Problem(line, f"the block called sys.exit({error.code!r}); slide code "
-                                 f"must not exit the interpreter", error=error)
-        return Problem(line, f"{type(error).__name__} raised", error=error)
-
-    def _run_transcript(self, fence: Fence, limit: float) -> tuple[str, list[Problem], bool]:
-        problems: list[Problem] = []
-        echoed: list[str] = []
-        examples = find_transcript(fence)
-        self._limits.arm(limit)
-        try:
-            for example in examples:
-                problem, echo = self._run_example(example)
-                echoed.append(echo)
-                if problem is not None:
-                    problems.append(problem)
-                    if isinstance(problem.error, SlideTimeout):
-                        break
-        except SlideTimeout as exc:
-            problems.append(Problem(fence.line, str(exc)))
-        finally:
-            self._limits.disarm()
-        checked = any(t.example.want or t.example.exc_msg for t in examples)
-        return "".join(echoed), problems, checked
-
-    def _run_example(self, transcript: Transcript) -> tuple[Problem | None, str]:
-        example = transcript.example
-        try:
-            code = compile_interactive(example.source, self.filename, transcript.line)
-        except SyntaxError as exc:
-            return Problem(transcript.line, f"SyntaxError: {exc.msg}"), ""
-        outcome = run(code, self.namespace)
-        self._seed_imported()
-        got = outcome.stdout
-        error = outcome.error
-        if error is None:
-            if transcript.matches(got):
-                return None, got
-            return Problem(transcript.line, "output differs from the transcript",
-                           example.want, got,
-                           edits=transcript.edits(got, self.deck)), got
-        exc_msg = "".join(traceback.format_exception_only(type(error), error))
-        echo = got + "Traceback (most recent call last):\n  ...\n" + exc_msg
-        if isinstance(error, SlideTimeout):
-            return Problem(transcript.line, str(error), error=error), echo
-        if example.exc_msg is None:
-            return Problem(transcript.line, f"{type(error).__name__} raised", error=error), echo
-        if transcript.error_matches(exc_msg):
-            return None, echo
-        new_want = transcript.new_want(got, exc_msg)
-        return Problem(transcript.line, "a different error was raised", example.want,
-                       new_want, error=error, edits=transcript.edits(new_want, self.deck)), echo
-
 
 def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
              ) -> list[BlockResult]:
@@ -446,63 +263,7 @@ def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
     return DeckSession(deck, timeout=timeout, unchecked=unchecked).run_all()
 
 
-def _statement_output(statement: Statement, outcome: Outcome) -> str:
-    """What a statement shows: its printed text, and for an expression its value's repr."""
-    text = outcome.stdout
-    if not statement.is_expression:
-        return text
-    if outcome.value is not None:
-        return text + ("" if not text or text.endswith("\n") else "\n") + repr(outcome.value)
-    return text or "None"
-
-
-def _without_continuation_indent(text: str) -> str:
-    """As `# ->` comments are compared (and shown in diffs): later lines without indentation."""
-    first, *rest = text.split("\n")
-    return "\n".join([first, *(line.lstrip() for line in rest)])
-
-
 def _reason_text(value: str | None) -> str | None:
     """`reason="why"` (pytest.mark.skip's spelling) -> `why`; a plain reason stays."""
     match = re.fullmatch(r"""\s*reason\s*=\s*(["'])(.*)\1\s*""", value or "", re.S)
     return match.group(2) if match else value
-
-
-def _pieces(output: LineTaggedOutput, fence: Fence) -> list[tuple[int, str]]:
-    return [(line or fence.line, text) for line, text in output.pieces if text]
-
-
-def _expects_error(comments: list[InlineComment], outcome: Outcome) -> bool:
-    return isinstance(comments[0], ExpectedError) and not isinstance(outcome.error, SlideTimeout)
-
-
-def _split_matches(comments: list[InlineComment], actual: str) -> bool:
-    return all(c.matches(part) for c, part in zip(comments, _split(comments, actual),
-                                                  strict=True))
-
-
-def _split(comments: list[InlineComment], actual: str) -> list[str]:
-    """Share a statement's output among its comments by their line counts, in order."""
-    lines = actual.rstrip("\n").split("\n")
-    parts = []
-    for number, comment in enumerate(comments):
-        if number == len(comments) - 1:
-            parts.append("\n".join(lines))
-        else:
-            count = len(comment.comment)
-            parts.append("\n".join(lines[:count]))
-            lines = lines[count:]
-    return parts
-
-
-def _split_edits(comments: list[InlineComment], actual: str, deck: Deck) -> list[Edit]:
-    if len(comments) == 1:
-        return comments[0].edits(actual, deck)
-    return [e for c, part in zip(comments, _split(comments, actual), strict=True)
-            for e in c.edits(part, deck)]
-
-
-def _line_in_block(fence: Fence, fallback: int, frames: list) -> int:
-    """The deepest traceback line inside this block, else `fallback`."""
-    inside = [f.lineno for f in frames if f.lineno and fence.line < f.lineno < fence.end_line]
-    return inside[-1] if inside else fallback

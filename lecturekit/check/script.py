@@ -1,0 +1,119 @@
+"""Evaluator of ordinary script blocks: `# ->` comments, expected errors, `output` fences.
+
+A block without `# ->` comments runs as one piece (the common, fast case);
+one with them runs statement by statement so each comment is checked
+against exactly what its statement showed.
+"""
+
+from __future__ import annotations
+
+from lecturekit.check.evaluator import BlockOutcome, Context, error_problem
+from lecturekit.check.execute import (
+    LineTaggedOutput,
+    SlideTimeout,
+    compile_block,
+    compile_script,
+    run,
+)
+from lecturekit.check.expectations import OutputFence, attach, find_inline_comments
+from lecturekit.check.inline import check_statement, expects_error
+from lecturekit.check.report import Problem
+from lecturekit.deck import Deck, Fence
+
+
+class ScriptEvaluator:
+    def accepts(self, fence: Fence) -> bool:
+        """Every Python block is a script; blocks of a more specific kind go first."""
+        return True
+
+    def evaluate(self, fence: Fence, namespace: dict[str, object], context: Context,
+                 seconds: float) -> BlockOutcome:
+        if "->" not in fence.code:
+            return _run_whole(fence, namespace, context, seconds)
+        return _run_statements(fence, namespace, context, seconds)
+
+
+def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
+               seconds: float) -> BlockOutcome:
+    try:
+        code = compile_block(fence.code, context.filename, fence.line + 1)
+    except SyntaxError as exc:
+        return BlockOutcome("", [Problem(exc.lineno or fence.line, f"SyntaxError: {exc.msg}")],
+                            False)
+    output = context.output
+    output.reset()
+    outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds)
+    context.after_run()
+    problems = []
+    if outcome.error is not None:
+        problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename))
+    output_fence = context.outputs.get(id(fence))
+    if output_fence is None:
+        unchecked = _pieces(output, fence) if output.pieces else []
+        return BlockOutcome(outcome.stdout, problems, False, unchecked)
+    problems += check_output_fence(output_fence, outcome.stdout, context.deck)
+    return BlockOutcome(outcome.stdout, problems, True)
+
+
+def _run_statements(fence: Fence, namespace: dict[str, object], context: Context,
+                    seconds: float) -> BlockOutcome:
+    first_line = fence.line + 1
+    filename = context.filename
+    try:
+        statements = compile_script(fence.code, filename, first_line)
+    except SyntaxError as exc:
+        line = exc.lineno or first_line
+        return BlockOutcome("", [Problem(line, f"SyntaxError: {exc.msg}")], False)
+    expectations = attach(find_inline_comments(fence),
+                          [(s.first_line, s.last_line) for s in statements])
+    output_fence = context.outputs.get(id(fence))
+    checked = bool(expectations.by_statement) or output_fence is not None
+    problems = [Problem(c.line, "this `# ->` comment is not directly below a statement, "
+                                "so it checks nothing") for c in expectations.orphans]
+    printed: list[str] = []
+    unchecked: list[tuple[int, str]] = []
+    current = statements[0] if statements else None
+    context.limits.arm(seconds)
+    try:
+        for number, statement in enumerate(statements):
+            current = statement
+            outcome = run(statement.code, namespace, statement.is_expression)
+            context.after_run()
+            printed.append(outcome.stdout)
+            comments = expectations.by_statement.get(number)
+            if comments:
+                problem = check_statement(statement, outcome, comments, context.deck, filename)
+                if problem is not None:
+                    problems.append(problem)
+                if outcome.error is not None and not expects_error(comments, outcome):
+                    break
+                continue
+            if outcome.error is not None:
+                problems.append(error_problem(fence, statement.first_line, outcome.error,
+                                              filename))
+                break
+            if outcome.stdout and output_fence is None:
+                unchecked.append((statement.first_line, outcome.stdout))
+    except SlideTimeout as exc:
+        line = current.first_line if current else fence.line
+        problems.append(error_problem(fence, line, exc, filename))
+    finally:
+        context.limits.disarm()
+    stdout = "".join(printed)
+    if output_fence is not None:
+        problems += check_output_fence(output_fence, stdout, context.deck)
+    return BlockOutcome(stdout, problems, checked, unchecked)
+
+
+def check_output_fence(fence: Fence, stdout: str, deck: Deck) -> list[Problem]:
+    """The block's whole stdout against the `output` fence below it."""
+    expected = OutputFence(fence)
+    if expected.matches(stdout):
+        return []
+    return [Problem(expected.first_difference(stdout),
+                    "the block's output differs from its `output` fence",
+                    expected.expected, stdout, edits=expected.edits(stdout, deck))]
+
+
+def _pieces(output: LineTaggedOutput, fence: Fence) -> list[tuple[int, str]]:
+    return [(line or fence.line, text) for line, text in output.pieces if text]
