@@ -109,6 +109,9 @@ class DeckFile(pytest.File):
                                         index=index)
             if group is not None:
                 item.add_marker(group)
+            if fence.has("xfail"):
+                item.add_marker(pytest.mark.xfail(reason=fence.value("xfail") or "xfail annotation",
+                                                  strict=False))
             yield item
 
     def setup(self) -> None:
@@ -221,6 +224,7 @@ class DeckStats:
     checked: int = 0
     skipped: int = 0
     failed: int = 0
+    xfailed: int = 0
 
 
 class Recorder:
@@ -239,9 +243,11 @@ class Recorder:
         if data is None:
             return
         stats = self.stats.setdefault(data["deck"], DeckStats(data["blocks"]))
+        xfailed = report.skipped and hasattr(report, "wasxfail")
         stats.ran += 1
         stats.checked += bool(data["checked"]) and not report.skipped
-        stats.skipped += report.skipped
+        stats.skipped += report.skipped and not xfailed
+        stats.xfailed += xfailed
         stats.failed += report.failed
         self.edits.extend(data["edits"])
 
@@ -275,9 +281,10 @@ class Recorder:
         terminalreporter.section("slide decks")
         for deck, s in sorted(self.stats.items()):
             selected = "" if s.ran == s.blocks else f" ({s.ran} run as tests)"
+            xfailed = f", {s.xfailed} xfailed" if s.xfailed else ""
             terminalreporter.write_line(
                 f"{deck}: {s.blocks} blocks{selected}, {s.checked} with checked output, "
-                f"{s.skipped} skipped, {s.failed} failed")
+                f"{s.skipped} skipped, {s.failed} failed{xfailed}")
         for note in self.notes:
             terminalreporter.write_line(note)
 

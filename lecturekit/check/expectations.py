@@ -214,6 +214,8 @@ class OutputFence:
         return self.fence.code
 
     def matches(self, actual: str) -> bool:
+        if self.fence.has("ignore-whitespace"):
+            return "".join(self.expected.split()) == "".join(actual.split())
         return normalise(self.expected) == normalise(actual)
 
     def first_difference(self, actual: str) -> int:

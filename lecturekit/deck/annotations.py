@@ -32,6 +32,8 @@ KNOWN: dict[str, Spec] = {
     "fresh": Spec(False, "start a fresh namespace before this block"),
     "timeout": Spec(True, "time limit for this block in seconds"),
     "output": Spec(False, "this fence is the expected output of the block before it"),
+    "ignore-whitespace": Spec(False, "on an `output` fence: compare without regard to spaces"),
+    "xfail": Spec(None, "the block is expected to fail; reported as xfailed (value: reason)"),
     "cont": Spec(False, "pytest-codeblocks' continuation marker (always the case here)"),
     "exercise": Spec(None, "an exercise task: kept in the exercises notebook"),
     "answer": Spec(None, "an exercise answer: removed from the exercises notebook"),
@@ -45,13 +47,20 @@ _COMMENT_MARKER = re.compile(
 )
 _NEEDS_SHLEX = re.compile(r"[\"'\\#]")
 """Quoting, escapes or `#`: characters `shlex.split` treats specially."""
-_MARKER_NAMES = {
-    "skip": "skip",
-    "skipif": "skip-if",
-    "cont": "cont",
-    "expected-output": "output",
-    "importorskip": "importorskip",
+_MARKER_NAMES: dict[str, tuple[str, ...]] = {
+    "skip": ("skip",),
+    "skipif": ("skip-if",),
+    "cont": ("cont",),
+    "expected-output": ("output",),
+    "expected-output-ignore-whitespace": ("output", "ignore-whitespace"),
+    "importorskip": ("importorskip",),
+    "xfail": ("xfail",),
+    "expect-exception": ("xfail",),
+    "expect-error": ("xfail",),
 }
+"""pytest-codeblocks' markers (`pytest-codeblocks:NAME` or `pytest.mark.NAME`) and the
+annotations each becomes; a marker's argument goes to the first of them."""
+_REASON = re.compile(r"""\breason\s*=\s*(["'])(?P<reason>.*?)\1""")
 
 
 class AnnotationError(ValueError):
@@ -89,20 +98,29 @@ def _meant_as_annotation(name: str, has_value: bool, lang: str) -> bool:
     return bool(difflib.get_close_matches(name, KNOWN, n=1, cutoff=0.75))
 
 
-def parse_comment_marker(text: str, line: int) -> Annotation | None:
-    """Translate a pytest-codeblocks comment (`pytest.mark.skip`, ...) into an annotation."""
+def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
+    """Translate a pytest-codeblocks comment (`pytest.mark.skip`, ...) into annotations."""
     match = _COMMENT_MARKER.match(text)
     if not match:
         return None
-    name = _MARKER_NAMES.get(match["name"])
-    if name is None:
+    names = _MARKER_NAMES.get(match["name"])
+    if names is None:
         known = ", ".join(sorted(_MARKER_NAMES))
         raise AnnotationError(f"unknown pytest-codeblocks marker {match['name']!r} "
                               f"(known: {known})", line)
     arg = match["arg"]
     if arg is not None:
-        arg = _unquoted(arg.strip()) or None
-    return _validated(name, arg, line)
+        arg = _marker_argument(names[0], arg.strip())
+    first, *rest = names
+    return [_validated(first, arg, line), *(_validated(name, None, line) for name in rest)]
+
+
+def _marker_argument(name: str, text: str) -> str | None:
+    """`xfail(reason="why")` -> `why`; `importorskip('torch')` -> `torch`."""
+    if name == "xfail":
+        reason = _REASON.search(text)
+        return reason["reason"] if reason else None
+    return _unquoted(text) or None
 
 
 def _unquoted(text: str) -> str:

@@ -137,9 +137,9 @@ def _slide(number: int, start: int, end: int, tokens: list[Token], lines: list[s
             slide.fences.append(fence)
         elif token.type in ("html_block", "html_inline"):
             for comment in _comments(token.content, line):
-                marker = parse_comment_marker(comment.text, comment.line)
-                if marker is not None:
-                    pending.append(marker)
+                markers = parse_comment_marker(comment.text, comment.line)
+                if markers is not None:
+                    pending.extend(markers)
                     continue
                 slide.comments.append(comment)
                 for fence in _fences_in_comment(comment, lines, path):

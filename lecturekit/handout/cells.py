@@ -41,6 +41,10 @@ def code_pieces(fence: Fence) -> list[CodePiece]:
     if fence.has("skip") or _missing_module(fence.value("importorskip")):
         for piece in pieces:
             piece.tags.append(SKIP)
+    elif fence.has("xfail"):
+        for piece in pieces:
+            if RAISES not in piece.tags:
+                piece.tags.append(RAISES)
     return pieces
 
 

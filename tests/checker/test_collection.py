@@ -68,3 +68,21 @@ def test_deck_is_found_from_a_directory_argument(run_decks, pytester, add_fixtur
     add_fixture("setup.md", "slides/setup.md")
     run = run_decks("slides")
     assert run.outcome("slide1-line8") == "passed"
+
+
+def test_codeblocks_expect_exception_and_xfail_markers_make_xfailed_blocks(run_decks):
+    run = run_decks("codeblocks_compat.md")
+    raised, fixed, xfail = (run.reports[n] for n in ("slide1-line6", "slide1-line11",
+                                                     "slide2-line27"))
+    assert (raised.outcome, raised.wasxfail) == ("skipped", "xfail annotation")
+    assert (fixed.outcome, fixed.wasxfail) == ("passed", "a known bug")
+    assert (xfail.outcome, xfail.wasxfail) == ("skipped", "still broken")
+    assert "codeblocks_compat.md: 5 blocks, 2 with checked output, 0 skipped, 1 failed, " \
+           "2 xfailed" in run.text
+
+
+def test_codeblocks_output_marker_can_ignore_whitespace_but_not_words(run_decks):
+    run = run_decks("codeblocks_compat.md")
+    assert run.outcome("slide2-line17") == "passed"
+    assert run.message("slide3-line33").startswith(
+        "codeblocks_compat.md:39: the block's output differs from its `output` fence")

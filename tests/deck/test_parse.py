@@ -190,3 +190,26 @@ def test_crlf_deck_maps_lines_like_lf():
     deck = parse_deck("---\r\nmarp: true\r\n---\r\n\r\n```python\r\nx = 1\r\n```\r\n", "d.md")
     assert deck.is_marp
     assert deck.code_blocks[0].body_lines == [6]
+
+
+def test_codeblocks_markers_for_errors_and_loose_output_become_annotations():
+    deck = deck_of("""
+<!--pytest-codeblocks:expect-exception-->
+```python
+1 / 0
+```
+
+<!--pytest.mark.xfail(reason="known bug", strict=False)-->
+```python
+x
+```
+
+<!--pytest-codeblocks:expected-output-ignore-whitespace-->
+```
+a b
+```
+""")
+    first, second, output = deck.slides[0].fences
+    assert first.has("xfail") and first.value("xfail") is None
+    assert second.value("xfail") == "known bug"
+    assert output.has("output") and output.has("ignore-whitespace")
