@@ -38,6 +38,14 @@ class HtmlReport:
     """Code or math Marp scaled down below readability: {slide, what, percent}."""
 
 
+def require_chromium() -> None:
+    """marp-cli and the checks need a Chromium; say which path was tried and how to fix it."""
+    path = project.chrome_path()
+    if not os.access(path, os.X_OK):
+        raise ToolError(f"Chromium not found at {path}: install it (apt-get install chromium, "
+                        f"or `make setup` as root) or set CHROME_PATH to a Chromium binary")
+
+
 def marp(markdown: Path, output: Path, *, pdf: bool = False) -> None:
     finish(start_marp(markdown, output, pdf=pdf))
 
@@ -54,6 +62,7 @@ class Running:
 def start_marp(markdown: Path, output: Path, *, pdf: bool = False) -> Running:
     if not project.MARP.exists():
         raise ToolError(f"{project.MARP} not found: run `make setup` (npm ci) first")
+    require_chromium()
     command = [str(project.MARP), "--config-file", str(project.MARP_CONFIG), "--no-stdin",
                str(markdown), "-o", str(output)]
     if pdf:

@@ -184,3 +184,13 @@ def test_failed_build_keeps_the_previous_outputs(tmp_path: Path) -> None:
     assert run.code == 1
     assert [p.name for p in out.iterdir()] == ["missing-image.html"]
     assert (out / "missing-image.html").read_text() == "previous build"
+
+
+def test_missing_chromium_is_one_clear_line_naming_the_path_tried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHROME_PATH", str(tmp_path / "no-chromium"))
+    out = tmp_path / "dist"
+    run = build(SHOWCASE, out)
+    assert_refused(run, out, f"{SHOWCASE}: Chromium not found at {tmp_path / 'no-chromium'}: "
+                             f"install it")
+    assert "Traceback" not in run.stderr and "at ChromeLauncher" not in run.stderr
