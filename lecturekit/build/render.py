@@ -39,11 +39,9 @@ class HtmlReport:
 
 
 def require_chromium() -> None:
-    """marp-cli and the checks need a Chromium; say which path was tried and how to fix it."""
-    path = project.chrome_path()
-    if not os.access(path, os.X_OK):
-        raise ToolError(f"Chromium not found at {path}: install it (apt-get install chromium, "
-                        f"or `make setup` as root) or set CHROME_PATH to a Chromium binary")
+    problem = project.chromium_problem()
+    if problem:
+        raise ToolError(problem)
 
 
 def marp(markdown: Path, output: Path, *, pdf: bool = False) -> None:

@@ -7,7 +7,6 @@ this module only adds the checks and flags the handout build needs.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from lecturekit.build import project
 from lecturekit.handout.errors import HandoutError
@@ -36,7 +35,7 @@ def marp_command() -> list[str]:
 
 
 def chromium() -> str:
-    path = project.chrome_path()
-    if not Path(path).exists():
-        raise HandoutError(f"Chromium not found at {path}: install it or set CHROME_PATH")
-    return path
+    problem = project.chromium_problem()
+    if problem:
+        raise HandoutError(problem)
+    return project.chrome_path()
