@@ -1,0 +1,70 @@
+// Run the typesetting check (lecturekit/build/engine/typesetting.mjs) on
+// rendered Marp HTML files, standalone, and print the findings as JSON.
+//
+//   node tests/lecture/run-typesetting.mjs deck.html [more.html ...] [--options '{"minTextPx": 20}']
+//
+// Output: [{file, slides, findings: [{slide, what, text, detail}]}]
+// The build calls the same function from its own page; this runner exists so
+// the check can be tried and tested without the build.
+import puppeteer from 'puppeteer-core'
+import { pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
+import { typesetting } from '../../lecturekit/build/engine/typesetting.mjs'
+
+const CHROME_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync',
+  '--disable-dev-shm-usage',
+]
+
+// Runs in the page: fonts, images, then two quiet frames for Marp's auto-scaling.
+async function settle() {
+  await document.fonts.ready
+  await Promise.all([...document.images].map((img) => img.decode().catch(() => null)))
+  const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+  for (let i = 0; i < 4; i += 1) await frame()
+}
+
+async function check(browser, file, options) {
+  const page = await browser.newPage()
+  await page.setViewport({ width: 1280, height: 720 })
+  await page.setRequestInterception(true)
+  page.on('request', (request) => (/^(file|data|blob|about):/i.test(request.url())
+    ? request.continue() : request.abort('blockedbyclient')))
+  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: 60000 })
+  // The bespoke template hides inactive slides; lay them all out, as the PDF does.
+  await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })
+  await page.evaluate(settle)
+  const findings = await page.evaluate(typesetting, options)
+  const slides = await page.evaluate(() => document.querySelectorAll(
+    'svg[data-marpit-svg] > foreignObject > section:not([data-marpit-advanced-background="background"]):not([data-marpit-advanced-background="pseudo"])').length)
+  await page.close()
+  return { file, slides, findings }
+}
+
+async function main(argv) {
+  const files = []
+  let options = {}
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--options') options = JSON.parse(argv[++i])
+    else files.push(argv[i])
+  }
+  if (files.length === 0) {
+    process.stderr.write("usage: node tests/lecture/run-typesetting.mjs deck.html ... [--options '{...}']\n")
+    process.exit(2)
+  }
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROME_ARGS,
+  })
+  try {
+    const results = []
+    for (const file of files) results.push(await check(browser, file, options))
+    process.stdout.write(JSON.stringify(results) + '\n')
+  } finally {
+    await browser.close()
+  }
+}
+
+await main(process.argv.slice(2))
