@@ -1,0 +1,95 @@
+"""The typesetting check finds each fault it names, and the lecture has none.
+
+`lecturekit/build/engine/typesetting.mjs` runs in Chromium on marp-cli's HTML
+(through tests/lecture/run-typesetting.mjs here, through the build's own page
+there).  The fixture deck has one slide per fault, a clean slide, a slide
+whose text the theme's kinsoku must keep legal, and an advanced-background
+slide that must not shift the slide numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lecturekit.deck import read_deck
+from lecturekit.deck.variants import slides_kept, slides_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+RUNNER = Path(__file__).parent / "run-typesetting.mjs"
+MARP = ROOT / "node_modules" / ".bin" / "marp"
+LECTURE = ROOT / "slides" / "03-autodiff.md"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not MARP.exists()
+    or not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).exists(),
+    reason="needs node, node_modules (npm ci) and Chromium",
+)
+
+
+def render_html(markdown: Path, out: Path) -> Path:
+    html = out / f"{markdown.stem}.html"
+    subprocess.run(
+        [str(MARP), "--config-file", str(ROOT / "marp.config.mjs"), "--html", "--no-stdin",
+         str(markdown), "-o", str(html)],
+        cwd=ROOT, check=True, capture_output=True, timeout=300,
+    )
+    return html
+
+
+def check(html: Path, options: dict[str, float] | None = None) -> dict:
+    command = ["node", str(RUNNER), str(html)]
+    if options:
+        command += ["--options", json.dumps(options)]
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True,
+                          timeout=300)
+    [result] = json.loads(done.stdout)
+    return result
+
+
+@pytest.fixture(scope="module")
+def fixture_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("typesetting")
+    shutil.copy(FIXTURES / "dot.svg", out / "dot.svg")
+    deck = out / "typesetting.md"
+    shutil.copy(FIXTURES / "typesetting.md", deck)
+    return render_html(deck, out)
+
+
+def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> None:
+    result = check(fixture_html, {"minTextPx": 20})
+    assert result["slides"] == 6
+    assert result["findings"] == [
+        {"slide": 2, "what": "line-start", "text": "あいうえお/っかきくけ",
+         "detail": "line 2 of p starts with 「っ」, which must not begin a line (JIS X 4051)"},
+        {"slide": 3, "what": "widow", "text": "あいうえお/す。",
+         "detail": "the last line of p holds one character"},
+        # slide 4 is the `![bg]` slide: Marp adds two sections for it, not counted
+        {"slide": 4, "what": "contrast", "text": "うすい文字",
+         "detail": "span: #c8c4b8 on #fffcf6 is 1.70:1, below 4.5:1"},
+        {"slide": 5, "what": "small-text", "text": "ちいさな文字",
+         "detail": "span: 14.0px, below the minimum 20px"},
+    ]
+
+
+def test_the_minimum_text_size_is_an_option(fixture_html: Path) -> None:
+    findings = check(fixture_html, {"minTextPx": 14, "minContrast": 1.5})["findings"]
+    assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow")]
+
+
+def test_the_lecture_has_no_typesetting_fault(tmp_path: Path) -> None:
+    # The slides variant, at the lecture's place relative to img/, as the build renders it.
+    deck = read_deck(LECTURE)
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "img").symlink_to(ROOT / "img")
+    source = tmp_path / "slides" / LECTURE.name
+    source.write_text(slides_markdown(deck), encoding="utf-8")
+    result = check(render_html(source, tmp_path))
+    assert result["slides"] == len(slides_kept(deck))
+    assert result["findings"] == []
