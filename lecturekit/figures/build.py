@@ -1,4 +1,9 @@
-"""Render figures into a folder, and tell which committed figures are stale."""
+"""Render figures into a folder, and tell which committed figures are stale.
+
+Figures are SVG text, so "stale" is simply "not the bytes a fresh render
+gives": the renderers are deterministic (see svg.py), and the freshness test
+proves it by rendering twice in separate processes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from lecturekit.figures.catalog import FigureSpec
-from lecturekit.figures.png import encode_png, pixels, write_atomically
+from lecturekit.figures.svg import svg_size_pt, write_atomically
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ class Rendered:
     path: Path
     status: Literal["written", "unchanged"]
     seconds: float
-    size: tuple[int, int]
+    size_pt: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -27,67 +32,53 @@ class Stale:
     reason: str
 
 
-def _readable_pixels(path: Path) -> tuple[str, tuple[int, int], bytes] | None:
-    try:
-        return pixels(path)
-    except OSError:
-        return None
-
-
 def render_into(
     figures: Iterable[FigureSpec],
     out_dir: Path,
     report: Callable[[Rendered], None] = lambda rendered: None,
 ) -> list[Rendered]:
-    """Render each figure to `out_dir/<name>.png`.
-
-    A file whose pixels already match is left untouched, so a machine whose
-    zlib compresses differently does not rewrite figures that did not change.
-    """
+    """Render each figure to `out_dir/<name>.svg`; a file that is already right is left alone."""
     results = []
     for figure in figures:
-        render = figure.load()
         start = time.perf_counter()
-        image = render()
-        data = encode_png(image)
+        data = figure.render()
         path = out_dir / figure.filename
         status: Literal["written", "unchanged"] = "written"
-        if path.exists() and (path.read_bytes() == data or pixels(data) == _readable_pixels(path)):
+        if path.exists() and path.read_bytes() == data:
             status = "unchanged"
         else:
             write_atomically(path, data)
-        rendered = Rendered(figure, path, status, time.perf_counter() - start, image.size)
+        rendered = Rendered(figure, path, status, time.perf_counter() - start, svg_size_pt(data))
         report(rendered)
         results.append(rendered)
     return results
 
 
 def stale_figures(figures: Iterable[FigureSpec], fresh_dir: Path, img_dir: Path) -> list[Stale]:
-    """Compare freshly rendered figures with the committed ones, pixel for pixel."""
+    """Compare freshly rendered figures with the committed ones, byte for byte."""
     stale = []
     for figure in figures:
         committed = img_dir / figure.filename
         if not committed.exists():
             stale.append(Stale(figure.filename, "missing"))
             continue
-        old = _readable_pixels(committed)
-        if old is None:
-            stale.append(Stale(figure.filename, "not a readable PNG"))
+        old = committed.read_bytes()
+        fresh = (fresh_dir / figure.filename).read_bytes()
+        if fresh == old:
             continue
-        fresh = pixels(fresh_dir / figure.filename)
-        if fresh != old:
-            stale.append(Stale(figure.filename, _difference(fresh, old)))
+        try:
+            old_size = svg_size_pt(old)
+        except ValueError:
+            stale.append(Stale(figure.filename, "not an SVG document"))
+            continue
+        new_size = svg_size_pt(fresh)
+        if old_size != new_size:
+            reason = f"size {_pt(old_size)}, a fresh render is {_pt(new_size)}"
+            stale.append(Stale(figure.filename, reason))
+        else:
+            stale.append(Stale(figure.filename, "differs from a fresh render"))
     return stale
 
 
-def _difference(
-    fresh: tuple[str, tuple[int, int], bytes], old: tuple[str, tuple[int, int], bytes]
-) -> str:
-    fresh_mode, (width, height), _ = fresh
-    old_mode, (old_width, old_height), _ = old
-    if (width, height) != (old_width, old_height):
-        return f"size {old_width}x{old_height}, a fresh render is {width}x{height}"
-    if fresh_mode != old_mode:
-        return f"mode {old_mode}, a fresh render is {fresh_mode}"
-    return "pixels differ from a fresh render"
-
+def _pt(size: tuple[float, float]) -> str:
+    return f"{size[0]:g}x{size[1]:g}pt"

@@ -1,7 +1,9 @@
-"""Every figure of the lectures: its file name and the function that draws it.
+"""Every figure of the lectures: its file name and the code that draws it.
 
-Renderers are named, not imported, so that listing or checking one figure
-does not import torch and matplotlib for all of them.
+A figure is either a matplotlib drawing (`mpl`: a function returning a
+`Figure`) or a graphviz graph (`dot`: a function returning a `Digraph`).
+Sources are named, not imported, so that listing or checking one figure does
+not import torch and matplotlib for all of them.
 """
 
 from __future__ import annotations
@@ -9,32 +11,60 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
-from PIL import Image
+from lecturekit.figures.svg import svg_size_pt
 
 
 @dataclass(frozen=True)
 class FigureSpec:
     name: str
-    renderer: str
+    kind: Literal["mpl", "dot"]
+    source: str
+    """`module:function` in lecturekit.figures."""
 
     @property
     def filename(self) -> str:
-        return f"{self.name}.png"
+        return f"{self.name}.svg"
 
-    def load(self) -> Callable[[], Image.Image]:
-        module, function = self.renderer.split(":")
+    def _function(self) -> Callable[[], object]:
+        module, function = self.source.split(":")
         return getattr(importlib.import_module(f"lecturekit.figures.{module}"), function)
+
+    def render(self) -> bytes:
+        """The figure as SVG bytes."""
+        if self.kind == "mpl":
+            from lecturekit.figures.mpl import render_matplotlib
+
+            return render_matplotlib(self.name, self._function())  # type: ignore[arg-type]
+        from lecturekit.figures.dot import render_dot
+
+        return render_dot(self.name, self._function()())  # type: ignore[arg-type]
+
+    def text_sizes_pt(self) -> list[float]:
+        """The font size of every text in the figure, in the figure's own points."""
+        if self.kind == "mpl":
+            from lecturekit.figures.mpl import matplotlib_text_sizes
+
+            return matplotlib_text_sizes(self.name, self._function())  # type: ignore[arg-type]
+        from lecturekit.figures.dot import dot_text_sizes
+
+        return dot_text_sizes(self.name, self._function()())  # type: ignore[arg-type]
+
+    def smallest_text_px(self, shown_width_px: float, svg: bytes) -> float:
+        """The smallest text's size in CSS px when the figure is shown `shown_width_px` wide."""
+        width_pt, _ = svg_size_pt(svg)
+        return min(self.text_sizes_pt()) * shown_width_px / width_pt
 
 
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("rgb-tensor", "rgb_tensor:render"),
-    FigureSpec("secant-tangent", "secant_tangent:render"),
-    FigureSpec("fd-error", "fd_error:render"),
-    FigureSpec("graph-xt", "graphs:render_xt"),
-    FigureSpec("graph-uv", "graphs:render_uv"),
-    FigureSpec("graph-uv-paths", "graphs:render_uv_paths"),
-    FigureSpec("torchviz-sin-sum", "torchviz_sin_sum:render"),
+    FigureSpec("rgb-tensor", "mpl", "rgb_tensor:draw"),
+    FigureSpec("secant-tangent", "mpl", "secant_tangent:draw"),
+    FigureSpec("fd-error", "mpl", "fd_error:draw"),
+    FigureSpec("graph-xt", "dot", "graphs:graph_xt"),
+    FigureSpec("graph-uv", "dot", "graphs:graph_uv"),
+    FigureSpec("graph-uv-paths", "dot", "graphs:graph_uv_paths"),
+    FigureSpec("torchviz-sin-sum", "dot", "torchviz_sin_sum:sin_sum_graph"),
 )
 
 
@@ -42,7 +72,7 @@ def select(names: list[str] | None) -> tuple[FigureSpec, ...]:
     """The figures called `names` (all when None), in catalogue order."""
     if not names:
         return FIGURES
-    wanted = [name.removesuffix(".png") for name in names]
+    wanted = [name.removesuffix(".svg") for name in names]
     known = [figure.name for figure in FIGURES]
     unknown = [name for name in wanted if name not in known]
     if unknown:

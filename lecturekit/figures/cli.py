@@ -1,4 +1,4 @@
-"""`make figures`: regenerate img/*.png, or with --check, tell which are stale."""
+"""`make figures`: regenerate img/*.svg, or with --check, tell which are stale."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _progress(rendered: Rendered, status: str | None = None) -> None:
-    width, height = rendered.size
-    print(f"  {rendered.figure.filename:<24} {width:>4}x{height:<4} {rendered.seconds:5.2f}s"
+    width, height = rendered.size_pt
+    size = f"{width:.0f}x{height:.0f}pt"
+    print(f"  {rendered.figure.filename:<24} {size:>11} {rendered.seconds:5.2f}s"
           f"  {status or rendered.status}", flush=True)
 
 

@@ -1,17 +1,15 @@
-"""Render graphviz sources with the `dot` binary (cairo renderer)."""
+"""Render graphviz sources with the `dot` binary (cairo SVG: text as outlines)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 
 import graphviz
-from PIL import Image
 
 from lecturekit.figures.errors import FigureError
-from lecturekit.figures.png import canonical_image
-from lecturekit.figures.style import GRAPH_DPI, PALETTE
 
 _LONG_NUMBER = re.compile(r"\b\d{6,}\b")
 _FONTNAME = re.compile(r'fontname=(?:"([^"]+)"|([^\s,\]]+))')
@@ -43,18 +41,34 @@ def _require_font(name: str, family: str) -> None:
         raise FigureError(name, f"font {family!r} is not installed (fc-match gives {found!r})")
 
 
-def render_dot(name: str, graph: graphviz.Digraph, dpi: int = GRAPH_DPI) -> Image.Image:
-    """Lay out and draw `graph`; any message from dot (e.g. a missing font) is an error."""
+def _dot(name: str, graph: graphviz.Digraph, output: str) -> bytes:
     if shutil.which("dot") is None:
         raise FigureError(name, "graphviz `dot` is not installed (Debian: graphviz)")
     source = stable_node_ids(graph.source)
     require_fonts(name, source)
-    result = subprocess.run(
-        ["dot", "-Tpng:cairo", f"-Gdpi={dpi}"],
-        input=source.encode(),
-        capture_output=True,
-        check=False,
-    )
+    result = subprocess.run(["dot", f"-T{output}"], input=source.encode(),
+                            capture_output=True, check=False)
     if result.returncode != 0 or result.stderr.strip():
         raise FigureError(name, "dot failed: " + result.stderr.decode(errors="replace").strip())
-    return canonical_image(result.stdout, PALETTE.background)
+    return result.stdout
+
+
+def render_dot(name: str, graph: graphviz.Digraph) -> bytes:
+    """Lay out and draw `graph` as SVG; any message from dot (e.g. a missing font) is an error."""
+    return _dot(name, graph, "svg:cairo")
+
+
+def dot_text_sizes(name: str, graph: graphviz.Digraph) -> list[float]:
+    """The font size in points of every label dot lays out (nodes, edges, the graph)."""
+    layout = json.loads(_dot(name, graph, "json"))
+    sizes = []
+    for item in [layout, *layout.get("objects", []), *layout.get("edges", [])]:
+        for key in ("_ldraw_", "_hldraw_", "_tldraw_", "_headlabel_", "_taillabel_"):
+            ops = item.get(key, [])
+            font = None
+            for op in ops:
+                if op.get("op") == "F":
+                    font = float(op["size"])
+                elif op.get("op") == "T" and op.get("text", "").strip() and font is not None:
+                    sizes.append(font)
+    return sizes

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from PIL import Image
 
-from lecturekit.figures.mpl import render_matplotlib
-from lecturekit.figures.style import PALETTE
+from lecturekit.figures.style import PALETTE, inches
 
 X = 2.0
 EXACT = 2 * X
@@ -31,40 +29,39 @@ def draw() -> Figure:
     error = forward_difference_error(h)
     shown = error > 0
 
-    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    # Shown 736x460 px on the slide (h:460): drawn at that size, 16 pt is 21 px.
+    figure = Figure(figsize=(inches(736), inches(460)), layout="constrained")
     ax = figure.add_subplot()
-    ax.loglog(h[shown], error[shown], "o-", color=PALETTE.ink, lw=0.8, ms=2.6, zorder=3,
+    ax.loglog(h[shown], error[shown], "o-", color=PALETTE.ink, lw=1, ms=3, zorder=3,
               label="実測した誤差（float64）")
     right = np.array([1e-10, 1e-1])
     left = np.array([1e-16, 1e-6])
-    ax.loglog(right, right / 6, color=PALETTE.orange, lw=2, ls=(0, (5, 2.5)),
-              label="打ち切り誤差 $\\propto h$（傾き $+1$）")
-    ax.loglog(left, 4 * EPS / left, color=PALETTE.teal, lw=2, ls=(0, (5, 2.5)),
-              label="丸め誤差 $\\propto \\varepsilon/h$（傾き $-1$）")
+    ax.loglog(right, right / 6, color=PALETTE.orange, lw=2.4, ls=(0, (5, 2.5)),
+              label="打ち切り誤差 $\\propto h$")
+    ax.loglog(left, 4 * EPS / left, color=PALETTE.teal, lw=2.4, ls=(0, (5, 2.5)),
+              label="丸め誤差 $\\propto \\varepsilon/h$")
 
     best = np.sqrt(EPS)
-    ax.axvline(best, color=PALETTE.muted, lw=1, ls=":", zorder=1)
-    ax.text(best / 1.6, 3e-12, "$h \\approx \\sqrt{\\varepsilon} \\approx 1.5\\times10^{-8}$",
-            fontsize=12, color=PALETTE.ink, ha="right")
+    ax.axvline(best, color=PALETTE.muted, lw=1.2, ls=":", zorder=1)
+    ax.text(best * 1.6, 3e-12, "$h \\approx \\sqrt{\\varepsilon} \\approx 1.5\\times10^{-8}$",
+            color=PALETTE.ink, ha="left")
     slide_error = float(forward_difference_error(np.array([SLIDE_H]))[0])
-    ax.plot([SLIDE_H], [slide_error], "o", ms=9, mfc="none", mec=PALETTE.orange, mew=2, zorder=4)
-    ax.annotate("$h=10^{-6}$（スライドの例）", (SLIDE_H, slide_error), xytext=(0.99, 0.12),
-                textcoords="axes fraction", fontsize=12, color=PALETTE.orange, ha="right",
-                arrowprops={"arrowstyle": "-", "color": PALETTE.orange, "lw": 1,
-                            "shrinkA": 2, "shrinkB": 6})
+    ax.plot([SLIDE_H], [slide_error], "o", ms=11, mfc="none", mec=PALETTE.orange, mew=2.4,
+            zorder=4)
+    ax.annotate("$h=10^{-6}$（スライドの例）", (SLIDE_H, slide_error), xytext=(0.55, 0.93),
+                textcoords="axes fraction", color=PALETTE.orange_text, ha="center", va="top",
+                arrowprops={"arrowstyle": "-", "color": PALETTE.orange_text, "lw": 1.2,
+                            "shrinkA": 2, "shrinkB": 7})
 
     ax.set_xlim(1e-16, 1e-1)
     ax.set_ylim(1e-12, 1e2)
     ax.set_xlabel("刻み幅 $h$")
-    ax.set_ylabel("誤差 $|\\,\\mathrm{diff}(f, x) - f\\,'(x)\\,|$")
+    ax.set_ylabel("誤差")
     ax.set_xticks([10.0**k for k in range(-16, 0, 3)])
     ax.set_yticks([10.0**k for k in range(-12, 3, 3)])
     ax.minorticks_off()
     ax.grid(True, color=PALETTE.grid, lw=0.8)
-    ax.legend(loc="upper right", fontsize=11.5, handlelength=2.4)
-    ax.set_title("$f(x)=x^2,\\ x=2$：前進差分の誤差", fontsize=13, loc="left")
+    ax.legend(loc="lower left", handlelength=2.2, borderaxespad=0.3)
+    ax.set_title("$f(x)=x^2,\\ x=2$ の前進差分の誤差 $|\\,\\mathrm{diff}(f, x) - f\\,'(x)\\,|$",
+                 loc="left")
     return figure
-
-
-def render() -> Image.Image:
-    return render_matplotlib("fd-error", draw)

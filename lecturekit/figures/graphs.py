@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import graphviz
-from PIL import Image
 
-from lecturekit.figures.dot import render_dot
 from lecturekit.figures.style import FONT, PALETTE
 
 VARIABLE_FONT = "DejaVu Serif"
@@ -66,7 +64,7 @@ def graph_uv(paths: bool = False) -> graphviz.Digraph:
     _operation(graph, "sub", "−")
     _operation(graph, "mul", "×")
     hidden = {"fontcolor": "transparent"}
-    via_x = {"color": PALETTE.orange, "fontcolor": PALETTE.orange, "penwidth": "3"}
+    via_x = {"color": PALETTE.orange, "fontcolor": PALETTE.orange_text, "penwidth": "3"}
     via_y = {"color": PALETTE.teal, "fontcolor": PALETTE.teal, "penwidth": "3"}
     both = {"color": f"{PALETTE.orange}:{PALETTE.teal}", "penwidth": "2.6"}
     edges: list[tuple[str, str, str, dict[str, str]]] = [
@@ -85,13 +83,6 @@ def graph_uv(paths: bool = False) -> graphviz.Digraph:
     return graph
 
 
-def render_xt() -> Image.Image:
-    return render_dot("graph-xt", graph_xt())
 
-
-def render_uv() -> Image.Image:
-    return render_dot("graph-uv", graph_uv())
-
-
-def render_uv_paths() -> Image.Image:
-    return render_dot("graph-uv-paths", graph_uv(paths=True))
+def graph_uv_paths() -> graphviz.Digraph:
+    return graph_uv(paths=True)

@@ -1,4 +1,9 @@
-"""Render a matplotlib figure strictly: a missing font or glyph is an error."""
+"""Render a matplotlib figure to SVG, strictly: a missing font or glyph is an error.
+
+The SVG carries no date or version, its internal ids are salted with the
+figure's name instead of a random number, and text is drawn as outlines, so
+the bytes depend only on the drawing code (and matplotlib's version).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,10 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.text import Text
 
 from lecturekit.figures.errors import FigureError
-from lecturekit.figures.png import canonical_image
-from lecturekit.figures.style import DPI, FONT, PALETTE, RC_PARAMS
+from lecturekit.figures.style import FONT, RC_PARAMS
 
 
 class _Collect(logging.Handler):
@@ -53,11 +57,24 @@ def require_font(name: str) -> None:
         raise FigureError(name, message) from None
 
 
-def render_matplotlib(name: str, draw: Callable[[], Figure]) -> Image.Image:
-    """Call `draw` (which builds a `Figure`) under the shared style; return its pixels."""
+def _rc(name: str) -> dict[str, object]:
+    return RC_PARAMS | {"svg.hashsalt": f"lecturekit-{name}", "svg.fonttype": "path"}
+
+
+def render_matplotlib(name: str, draw: Callable[[], Figure]) -> bytes:
+    """Call `draw` (which builds a `Figure`) under the shared style; return its SVG."""
     require_font(name)
     buffer = io.BytesIO()
-    with matplotlib.rc_context(RC_PARAMS), _strict(name):
+    with matplotlib.rc_context(_rc(name)), _strict(name):
         figure = draw()
-        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return canonical_image(buffer.getvalue(), PALETTE.background)
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def matplotlib_text_sizes(name: str, draw: Callable[[], Figure]) -> list[float]:
+    """The font size in points of every visible, non-empty text the figure draws."""
+    with matplotlib.rc_context(_rc(name)), _strict(name):
+        figure = draw()
+        figure.canvas.draw_idle()
+        return [text.get_fontsize() for text in figure.findobj(Text)
+                if text.get_visible() and text.get_text().strip()]

@@ -12,9 +12,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from PIL import Image
 
-from lecturekit.figures.mpl import render_matplotlib
 from lecturekit.figures.style import PALETTE
 
 SIZE = 8
@@ -107,6 +105,3 @@ def draw() -> Figure:
     ax.axis("off")
     return figure
 
-
-def render() -> Image.Image:
-    return render_matplotlib("rgb-tensor", draw)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from PIL import Image
 
-from lecturekit.figures.mpl import render_matplotlib
 from lecturekit.figures.style import PALETTE
 
 X0 = -0.5
@@ -56,6 +54,3 @@ def draw() -> Figure:
     ax.spines["left"].set_visible(False)
     return figure
 
-
-def render() -> Image.Image:
-    return render_matplotlib("secant-tangent", draw)

@@ -6,8 +6,15 @@ from dataclasses import dataclass
 
 FONT = "Noto Sans CJK JP"
 MONO_FONT = "DejaVu Sans Mono"
-DPI = 150
-GRAPH_DPI = 120
+# Figures are drawn at the size they are shown: one inch is 96 CSS px, so a
+# figure `inches(w)` wide shown `w` px wide keeps every point at 4/3 px, and
+# MIN_PT-point text is at least 20 px on the 1280x720 slide.
+CSS_PX_PER_INCH = 96
+MIN_PT = 16
+
+
+def inches(px: float) -> float:
+    return px / CSS_PX_PER_INCH
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,8 @@ class Palette:
     muted: str = "#87826f"
     grid: str = "#e4ddcc"
     orange: str = "#e48a5a"
+    orange_text: str = "#b0532a"
+    """Orange for text: #e48a5a is 2.6:1 on the background, this is 5:1."""
     orange_light: str = "#fbe4d6"
     teal: str = "#3c7d89"
     teal_light: str = "#e6f1f2"
@@ -31,7 +40,7 @@ PALETTE = Palette()
 
 RC_PARAMS: dict[str, object] = {
     "font.family": FONT,
-    "font.size": 13,
+    "font.size": MIN_PT,
     "mathtext.fontset": "dejavusans",
     "axes.unicode_minus": True,
     "axes.edgecolor": PALETTE.muted,

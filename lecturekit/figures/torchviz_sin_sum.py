@@ -7,9 +7,7 @@ import warnings
 import graphviz
 import torch
 import torchviz
-from PIL import Image
 
-from lecturekit.figures.dot import render_dot
 from lecturekit.figures.style import MONO_FONT, PALETTE
 
 
@@ -23,6 +21,3 @@ def sin_sum_graph() -> graphviz.Digraph:
     graph.graph_attr.update(bgcolor=PALETTE.background, pad="0.2", ranksep="0.3")
     return graph
 
-
-def render() -> Image.Image:
-    return render_dot("torchviz-sin-sum", sin_sum_graph())

@@ -1,20 +1,19 @@
-"""The committed figures in img/ are what the figure code draws today."""
+"""The committed figures in img/ are what the figure code draws today, byte for byte."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import struct
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from lecturekit.figures import FIGURES, FigureError, Stale, render_into, select, stale_figures
 from lecturekit.figures.cli import main
-from lecturekit.figures.png import encode_png
+from lecturekit.figures.svg import svg_size_pt
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "img"
@@ -25,15 +24,6 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fresh")
     render_into(FIGURES, out)
     return out
-
-
-def _chunk_types(data: bytes) -> list[bytes]:
-    types, at = [], 8
-    while at < len(data):
-        (length,) = struct.unpack(">I", data[at : at + 4])
-        types.append(data[at + 4 : at + 8])
-        at += 12 + length
-    return types
 
 
 def test_committed_figures_match_a_fresh_render(fresh: Path) -> None:
@@ -56,42 +46,65 @@ def test_rendering_leaves_only_the_figures_behind(fresh: Path) -> None:
     assert sorted(path.name for path in fresh.iterdir()) == sorted(f.filename for f in FIGURES)
 
 
-def test_figures_carry_no_text_or_time_chunks(fresh: Path) -> None:
+def test_figures_carry_no_date_version_or_live_text(fresh: Path) -> None:
     for figure in FIGURES:
-        types = set(_chunk_types((fresh / figure.filename).read_bytes()))
-        assert types == {b"IHDR", b"IDAT", b"IEND"}, (figure.filename, types)
+        svg = (fresh / figure.filename).read_text(encoding="utf-8")
+        assert "<dc:date>" not in svg and "Matplotlib v" not in svg, figure.filename
+        # Text is drawn as outlines: no font is needed where the slides are shown.
+        assert re.search(r"<text\b", svg) is None, figure.filename
+
+
+def test_figures_are_vector_with_no_embedded_raster(fresh: Path) -> None:
+    for figure in FIGURES:
+        svg = (fresh / figure.filename).read_text(encoding="utf-8")
+        assert svg.lstrip().startswith(("<?xml", "<svg")), figure.filename
+        assert "<image" not in svg and "data:image/png" not in svg, figure.filename
 
 
 def test_figures_fit_a_1280x720_slide(fresh: Path) -> None:
     for figure in FIGURES:
-        with Image.open(fresh / figure.filename) as image:
-            width, height = image.size
-        assert width <= 1000 and height <= 720, (figure.filename, image.size)
+        width, height = svg_size_pt((fresh / figure.filename).read_bytes())
+        assert width * 4 / 3 <= 1152 and height * 4 / 3 <= 720, (figure.filename, width, height)
+
+
+def test_smallest_text_scales_with_the_width_the_figure_is_shown_at(fresh: Path) -> None:
+    [figure] = select(["fd-error"])
+    svg = (fresh / figure.filename).read_bytes()
+    width_pt, _ = svg_size_pt(svg)
+    assert min(figure.text_sizes_pt()) == 16
+    # Shown at its natural size a point is 4/3 px; at half that width, half as much.
+    assert figure.smallest_text_px(width_pt * 4 / 3, svg) == pytest.approx(16 * 4 / 3)
+    assert figure.smallest_text_px(width_pt * 2 / 3, svg) == pytest.approx(16 * 2 / 3)
+
+
+def test_graph_text_sizes_come_from_the_layout() -> None:
+    [figure] = select(["graph-uv-paths"])
+    # variables and operations at 24 pt, the partial derivatives on the edges at 17 pt
+    assert sorted(set(figure.text_sizes_pt())) == [17.0, 24.0]
 
 
 def test_missing_and_changed_figures_are_reported_by_name(fresh: Path, tmp_path: Path) -> None:
     for figure in FIGURES:
         shutil.copy(fresh / figure.filename, tmp_path / figure.filename)
-    (tmp_path / "graph-xt.png").unlink()
-    with Image.open(tmp_path / "fd-error.png") as image:
-        changed = image.copy()
-    changed.putpixel((10, 10), (0, 0, 0))
-    (tmp_path / "fd-error.png").write_bytes(encode_png(changed))
-    (tmp_path / "graph-uv.png").write_bytes(b"not a png")
+    (tmp_path / "graph-xt.svg").unlink()
+    changed = (tmp_path / "fd-error.svg").read_bytes().replace(b"#36342f", b"#000000", 1)
+    (tmp_path / "fd-error.svg").write_bytes(changed)
+    (tmp_path / "graph-uv.svg").write_bytes(b"not an svg")
 
     assert stale_figures(FIGURES, fresh, tmp_path) == [
-        Stale("fd-error.png", "pixels differ from a fresh render"),
-        Stale("graph-xt.png", "missing"),
-        Stale("graph-uv.png", "not a readable PNG"),
+        Stale("fd-error.svg", "differs from a fresh render"),
+        Stale("graph-xt.svg", "missing"),
+        Stale("graph-uv.svg", "not an SVG document"),
     ]
 
 
 def test_a_resized_figure_reports_both_sizes(fresh: Path, tmp_path: Path) -> None:
-    with Image.open(fresh / "graph-xt.png") as image:
-        smaller = image.resize((100, 40))
-    (tmp_path / "graph-xt.png").write_bytes(encode_png(smaller))
+    svg = (fresh / "graph-xt.svg").read_bytes()
+    width, height = svg_size_pt(svg)
+    resized = re.sub(rb'width="[\d.]+pt"', b'width="100pt"', svg, count=1)
+    (tmp_path / "graph-xt.svg").write_bytes(resized)
     assert stale_figures(select(["graph-xt"]), fresh, tmp_path) == [
-        Stale("graph-xt.png", f"size 100x40, a fresh render is {image.width}x{image.height}")
+        Stale("graph-xt.svg", f"size 100x{height:g}pt, a fresh render is {width:g}x{height:g}pt")
     ]
 
 
@@ -100,9 +113,9 @@ def test_check_mode_exits_1_and_names_the_missing_figure(
 ) -> None:
     assert main(["--check", "--img-dir", str(tmp_path), "graph-xt"]) == 1
     err = capsys.readouterr().err
-    assert f"stale: {tmp_path / 'graph-xt.png'}: missing" in err
+    assert f"stale: {tmp_path / 'graph-xt.svg'}: missing" in err
     assert "1 figure(s) out of date; run `make figures`" in err
-    assert not (tmp_path / "graph-xt.png").exists()
+    assert not (tmp_path / "graph-xt.svg").exists()
 
 
 def test_check_mode_passes_on_current_figures(
@@ -112,14 +125,12 @@ def test_check_mode_passes_on_current_figures(
     assert f"all 2 figure(s) in {fresh} are current" in capsys.readouterr().out
 
 
-def test_same_pixels_in_other_bytes_are_left_alone(fresh: Path, tmp_path: Path) -> None:
-    with Image.open(fresh / "graph-xt.png") as image:
-        recompressed = tmp_path / "graph-xt.png"
-        image.save(recompressed, format="PNG", compress_level=1)
-    before = recompressed.read_bytes()
+def test_a_current_figure_is_not_rewritten(fresh: Path, tmp_path: Path) -> None:
+    shutil.copy(fresh / "graph-xt.svg", tmp_path / "graph-xt.svg")
+    before = (tmp_path / "graph-xt.svg").stat().st_mtime_ns
     [rendered] = render_into(select(["graph-xt"]), tmp_path)
     assert rendered.status == "unchanged"
-    assert recompressed.read_bytes() == before
+    assert (tmp_path / "graph-xt.svg").stat().st_mtime_ns == before
 
 
 def test_unknown_figure_name_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:

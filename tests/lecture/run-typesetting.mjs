@@ -3,7 +3,7 @@
 //
 //   node tests/lecture/run-typesetting.mjs deck.html [more.html ...] [--options '{"minTextPx": 20}']
 //
-// Output: [{file, slides, findings: [{slide, what, text, detail}]}]
+// Output: [{file, slides, findings: [{slide, what, text, detail}], images: [{slide, src, width}]}]
 // The build calls the same function from its own page; this runner exists so
 // the check can be tried and tested without the build.
 import puppeteer from 'puppeteer-core'
@@ -36,10 +36,25 @@ async function check(browser, file, options) {
   await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })
   await page.evaluate(settle)
   const findings = await page.evaluate(typesetting, options)
-  const slides = await page.evaluate(() => document.querySelectorAll(
-    'svg[data-marpit-svg] > foreignObject > section:not([data-marpit-advanced-background="background"]):not([data-marpit-advanced-background="pseudo"])').length)
+  const { slides, images } = await page.evaluate(shownImages)
   await page.close()
-  return { file, slides, findings }
+  return { file, slides, findings, images }
+}
+
+// Runs in the page: the slide count, and every <img> with the width it is
+// shown at on its 1280x720 slide (for the figure-text size test).
+function shownImages() {
+  const sections = [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')]
+    .filter((s) => !['background', 'pseudo'].includes(s.getAttribute('data-marpit-advanced-background')))
+  const images = sections.flatMap((section, index) => {
+    const scale = section.getBoundingClientRect().width / section.offsetWidth || 1
+    return [...section.querySelectorAll('img')].map((img) => ({
+      slide: index + 1,
+      src: decodeURI(img.getAttribute('src') ?? ''),
+      width: img.getBoundingClientRect().width / scale,
+    }))
+  })
+  return { slides: sections.length, images }
 }
 
 async function main(argv) {

@@ -1,4 +1,7 @@
-"""The typesetting check finds each fault it names, and the lecture has none.
+"""The typesetting check finds each fault it names; the lecture has none.
+
+The lecture's figures are checked here too: their smallest text, at the
+width the rendered slide shows them, is at least 20 px.
 
 `lecturekit/build/engine/typesetting.mjs` runs in Chromium on marp-cli's HTML
 (through tests/lecture/run-typesetting.mjs here, through the build's own page
@@ -19,6 +22,7 @@ import pytest
 
 from lecturekit.deck import read_deck
 from lecturekit.deck.variants import slides_kept, slides_markdown
+from lecturekit.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -83,13 +87,32 @@ def test_the_minimum_text_size_is_an_option(fixture_html: Path) -> None:
     assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow")]
 
 
-def test_the_lecture_has_no_typesetting_fault(tmp_path: Path) -> None:
-    # The slides variant, at the lecture's place relative to img/, as the build renders it.
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The lecture's slides variant, rendered where it sits relative to img/, and checked."""
+    out = tmp_path_factory.mktemp("lecture")
     deck = read_deck(LECTURE)
-    (tmp_path / "slides").mkdir()
-    (tmp_path / "img").symlink_to(ROOT / "img")
-    source = tmp_path / "slides" / LECTURE.name
+    (out / "slides").mkdir()
+    (out / "img").symlink_to(ROOT / "img")
+    source = out / "slides" / LECTURE.name
     source.write_text(slides_markdown(deck), encoding="utf-8")
-    result = check(render_html(source, tmp_path))
-    assert result["slides"] == len(slides_kept(deck))
-    assert result["findings"] == []
+    result = check(render_html(source, out))
+    result["kept"] = len(slides_kept(deck))
+    return result
+
+
+def test_the_lecture_has_no_typesetting_fault(lecture: dict) -> None:
+    assert lecture["slides"] == lecture["kept"]
+    assert lecture["findings"] == []
+
+
+def test_figure_text_is_at_least_20px_where_the_lecture_shows_it(lecture: dict) -> None:
+    figures = {figure.filename: figure for figure in FIGURES}
+    shown = [image for image in lecture["images"] if Path(image["src"]).name in figures]
+    assert {Path(image["src"]).name for image in shown} == set(figures)
+    sizes = {}
+    for image in shown:
+        name = Path(image["src"]).name
+        svg = (ROOT / "img" / name).read_bytes()
+        sizes[name] = round(figures[name].smallest_text_px(image["width"], svg), 1)
+    assert {name: px for name, px in sizes.items() if px < 20} == {}, sizes
