@@ -77,13 +77,16 @@ def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> N
         # slide 4 is the `![bg]` slide: Marp adds two sections for it, not counted
         {"slide": 4, "what": "contrast", "text": "うすい文字",
          "detail": "span: #c8c4b8 on #fffcf6 is 1.70:1, below 4.5:1"},
+        {"slide": 4, "what": "contrast", "text": "うすい傍点",
+         "detail": "span.dot-text: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
         {"slide": 5, "what": "small-text", "text": "ちいさな文字",
          "detail": "span: 14.0px, below the minimum 20px"},
     ]
 
 
-def test_the_minimum_text_size_is_an_option(fixture_html: Path) -> None:
-    findings = check(fixture_html, {"minTextPx": 14, "minContrast": 1.5})["findings"]
+def test_the_minimum_size_and_contrasts_are_options(fixture_html: Path) -> None:
+    findings = check(fixture_html, {"minTextPx": 14, "minContrast": 1.5,
+                                    "minMarkContrast": 1.2})["findings"]
     assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow")]
 
 

@@ -12,7 +12,9 @@
 //   widow       the last line of a wrapped paragraph holds a single character
 //               (closing punctuation not counted: 「す。」 alone is a widow)
 //   contrast    text against its effective background is below
-//               options.minContrast (WCAG 2 AA: 4.5:1), theme labels included
+//               options.minContrast (WCAG 2 AA: 4.5:1), theme labels included;
+//               傍点 (text-emphasis marks) below options.minMarkContrast
+//               (3:1, WCAG's figure for graphics)
 //   small-text  text (or a theme label such as the page number) is smaller
 //               than options.minTextPx at slide scale, after Marp's
 //               auto-scaling of code and math
@@ -32,11 +34,12 @@
 // sends its source text, and nothing from this module's scope travels with it.
 // Call it after fonts, images and Marp's auto-scaling have settled.
 
-export const DEFAULT_OPTIONS = Object.freeze({ minTextPx: 20, minContrast: 4.5 })
+export const DEFAULT_OPTIONS = Object.freeze({ minTextPx: 20, minContrast: 4.5, minMarkContrast: 3 })
 
 export function typesetting(options = {}) {
   const minTextPx = options.minTextPx ?? 20
   const minContrast = options.minContrast ?? 4.5
+  const minMarkContrast = options.minMarkContrast ?? 3
   const snippetLength = options.snippetLength ?? 24
 
   // JIS X 4051 line-start prohibited characters (行頭禁則): closing brackets,
@@ -197,6 +200,15 @@ export function typesetting(options = {}) {
     if (worst && worst.value + 0.005 < minContrast) {
       report(slide, 'contrast', snippet(text),
         `${label}: ${hex(worst.fg)} on ${hex(worst.bg)} is ${worst.value.toFixed(2)}:1, below ${minContrast}:1`)
+    }
+    // 傍点 (text-emphasis marks) are graphics: WCAG asks 3:1 of them.
+    const emphasis = css.textEmphasisStyle ?? css.webkitTextEmphasisStyle
+    if (!pseudo && emphasis && emphasis !== 'none') {
+      const mark = worstContrast(rgba(css.textEmphasisColor ?? css.webkitTextEmphasisColor), behind)
+      if (mark && mark.value + 0.005 < minMarkContrast) {
+        report(slide, 'contrast', snippet(text),
+          `${label}: emphasis marks ${hex(mark.fg)} on ${hex(mark.bg)} are ${mark.value.toFixed(2)}:1, below ${minMarkContrast}:1`)
+      }
     }
   }
 
