@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from lecturekit.site import SiteError, build_site, main
 from lecturekit.site.links import check_site, references
 
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = "<!DOCTYPE html><html><body>{}</body></html>\n"
 
 
@@ -124,3 +127,20 @@ def test_cli_builds_the_site_and_says_where(project, capsys):
     assert main([*map(str, decks), "--dist", str(dist), "--title", "講習会"]) == 0
     assert capsys.readouterr().err == f"[site] 2 deck(s), 12 files -> {dist / 'site'}/\n"
     assert "<title>講習会</title>" in (dist / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_of_a_real_marp_build_passes_the_offline_link_check(tmp_path):
+    """Differential: what marp-cli really writes (images, inline SVG, data: URIs) links cleanly."""
+    deck = ROOT / "tests" / "build" / "fixtures" / "slides" / "showcase.md"
+    dist = tmp_path / "dist"
+    done = subprocess.run([sys.executable, "scripts/build-deck.py", str(deck), "--out",
+                           str(dist)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    images = {f"img/{p.name}" for p in (dist / "img").iterdir()}
+    assert images, "the showcase deck uses images; the test needs some"
+    (dist / ".nup-4").touch()
+    build_site([deck], dist, dist / "site")
+    assert site_files(dist / "site") == {".nojekyll", "index.html", "showcase.html",
+                                         "showcase.pdf", *images}
+    assert check_site(dist / "site") == []
