@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def pytest_configure(config: pytest.Config) -> None:
     """Load pytester here: `pytest_plugins` is only allowed in the rootdir's conftest."""

@@ -108,3 +108,14 @@ def test_what_the_runner_reads_back_is_what_we_meant(nasty):
     assert parse_like_the_runner(line) == (
         "error", {"file": f"slides/{nasty}.md", "line": "7", "title": f"slide 2 {nasty}"},
         f"m {nasty}")
+
+
+def test_summary_table_cells_cannot_be_split_by_a_pipe_or_newline(monkeypatch):
+    from lecturekit.check.github_report import Annotation, DeckTally, summary_markdown
+
+    for name in ("GITHUB_REPOSITORY", "GITHUB_SHA"):
+        monkeypatch.delenv(name, raising=False)
+    tally = DeckTally(blocks=2, ran=2, checked=1, failed=1,
+                      failures=[Annotation("error", "slides/a|b.md", 4, "", "x | y\nz")])
+    assert summary_markdown({"slides/a|b.md": tally}).splitlines()[-1] == \
+        "| slides/a\\|b.md | 2 | 1 | 0 | 1 | L4 x \\| y z |"
