@@ -41,6 +41,9 @@ dist/.nup-$(NUP):
 dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
 	@$(PY) scripts/build-index.py $(DECKS)
 
+site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)
+	@$(PY) scripts/build-site.py $(DECKS)
+
 check: | $(READY) ## Run every Python block of every deck and assert its outputs
 	@$(PY) -m pytest -q slides
 
@@ -68,4 +71,4 @@ node_modules/.ready: package.json package-lock.json
 .venv/.system-ready: scripts/setup.sh
 	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
 
-.PHONY: help setup slides figures figures-check handout check test bench lint preview clean
+.PHONY: help setup slides figures figures-check handout site check test bench lint preview clean

@@ -61,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
+    config.pluginmanager.import_plugin("lecturekit.check.github_report")  # GitHub Actions only
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

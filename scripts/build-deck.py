@@ -26,14 +26,27 @@ def main(argv: list[str] | None = None) -> int:
         built = build_deck(args.deck, args.out, log=lambda line: print(line, flush=True))
     except (DeckError, BuildError) as exc:
         print(exc, file=sys.stderr)
+        annotate_on_github(args.deck, exc)
         print(f"[build] {args.deck.stem}: FAILED, nothing written", file=sys.stderr)
         return 1
     except ToolError as exc:
         print(f"{args.deck}: {exc}", file=sys.stderr)
+        annotate_on_github(args.deck, exc)
         print(f"[build] {args.deck.stem}: FAILED, nothing written", file=sys.stderr)
         return 1
     print(f"[build] {args.deck.stem}: done in {built.seconds:.1f}s -> {built.html}, {built.pdf}")
     return 0
+
+
+def annotate_on_github(deck: Path, exc: Exception) -> None:
+    """On GitHub Actions, each problem also as an annotation at its deck line (else nothing)."""
+    from lecturekit.github import emit_problem
+
+    for problem in getattr(exc, "problems", None) or [exc]:
+        emit_problem(getattr(problem, "path", deck), getattr(problem, "line", None),
+                     getattr(problem, "message", None) or str(problem),
+                     slide=getattr(problem, "slide", None),
+                     slide_title=getattr(problem, "title", ""))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 echo "[test] ruff"
 .venv/bin/ruff check lecturekit scripts tests
 
+echo "[test] actionlint: .github/workflows"
+bash scripts/lint-workflows.sh
+
 echo "[test] pytest: tests/ and every deck in slides/"
 .venv/bin/python -m pytest -n 2 tests slides
 
