@@ -53,15 +53,18 @@ function attributes(tag) {
 // srcset candidates, data (object), and url() in inline styles.
 function loads(html) {
   const urls = []
-  for (const m of html.matchAll(/\s(src|poster|data)="([^"]*)"/g)) urls.push(unescape(m[2]))
-  for (const m of html.matchAll(/\ssrcset="([^"]*)"/g)) {
-    for (const part of unescape(m[1]).split(',')) {
+  const value = (m) => unescape(m[2] ?? m[3] ?? m[4])
+  for (const m of html.matchAll(/\s(src|poster|data)=(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g)) urls.push(value(m))
+  for (const m of html.matchAll(/\s(srcset)=(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g)) {
+    for (const part of value(m).split(',')) {
       const url = part.trim().split(/\s+/)[0]
       if (url) urls.push(url)
     }
   }
-  for (const m of html.matchAll(/\sstyle="([^"]*)"/g)) {
-    for (const u of unescape(m[1]).matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/g)) {
+  for (const m of html.matchAll(/\s(style)=(?:"([^"]*)"|'([^']*)')/g)) {
+    // Custom properties (Marpit writes every directive as --name: value) load nothing.
+    const declarations = value(m).replace(/--[\w-]+\s*:[^;]*;?/g, '')
+    for (const u of declarations.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/g)) {
       urls.push(u[1] ?? u[2] ?? u[3])
     }
   }
