@@ -124,11 +124,13 @@ class Slide:
     @property
     def title(self) -> str:
         """What a reader would call this slide, as plain text: its header, else its
-        first heading.  Markup is stripped; a header that is only an image gives none."""
+        first heading.  Markup is stripped; a header that is only an image gives no
+        title of its own (the first heading, if any, is the title then)."""
         from lecturekit.deck.parse import plain_text
 
-        if self.header:
-            return plain_text(self.header)
+        header = plain_text(self.header) if self.header else ""
+        if header:
+            return header
         return plain_text(self.headings[0][1]) if self.headings else ""
 
     @property

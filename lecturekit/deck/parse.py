@@ -101,7 +101,7 @@ def _marpit_comment_block(state: StateBlock, start: int, end: int, silent: bool)
     token.map = [start, next_line]
     token.markup = state.getLines(start, next_line, state.blkIndent, True)
     token.hidden = True
-    match = marpit.COMMENT.search(token.markup)
+    match = marpit.COMMENT.search(token.markup) if "-->" in token.markup else None
     token.content = marpit.js_trim(match.group(1)) if match and match.start() == 0 else ""
     if match and match.start() != 0:
         token.content = ""
@@ -110,6 +110,8 @@ def _marpit_comment_block(state: StateBlock, start: int, end: int, silent: bool)
 
 def _marpit_comment_inline(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("<!", state.pos) or state.pos + 2 >= state.posMax:
+        return False
+    if state.src.find("-->", state.pos) < 0:  # else the lazy regex scans to the end: quadratic
         return False
     match = marpit.COMMENT.match(state.src, state.pos)
     if not match:
@@ -235,6 +237,9 @@ def _front_matter_region(lines: list[str], path: Path) -> tuple[str, range, int]
 def _front_matter(raw: str, path: Path) -> tuple[dict[str, object], list[marpit.Directive]]:
     if not raw.strip():
         return {}, []
+    if len(raw) > marpit.MAX_YAML_CHARS:
+        raise DeckError(path, 2, f"front matter is {len(raw)} characters long "
+                                 f"(at most {marpit.MAX_YAML_CHARS})")
     try:
         data = marpit.load_yaml(marpit.loosen(raw, front_matter=True))
     except marpit.YamlLimit as exc:

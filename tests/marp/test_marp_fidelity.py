@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import pytest
 
 from lecturekit.deck import Deck, DeckError, read_deck
-from lecturekit.deck.parse import looks_like_marp
+from lecturekit.deck.parse import looks_like_marp, plain_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("marp_slides.mjs")
@@ -81,7 +81,7 @@ def model_view(deck: Deck) -> list[dict]:
             "footer": slide.footer,
             "class": slide.directives.get("class") or None,
             "paginate": slide.paginate,
-            "headerText": slide.title if slide.header else None,
+            "headerText": plain_text(slide.header) if slide.header else None,
             "assets": sorted(loads),
         })
     return slides

@@ -1,0 +1,73 @@
+"""Hostile or broken decks end in a DeckError naming file and line, fast and in bounded
+memory: never a RecursionError, a traceback from our code, or a YAML bomb going off."""
+
+import tracemalloc
+
+import pytest
+
+from lecturekit.deck import DeckError, parse_deck
+
+BOMB = """---
+marp: true
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+---
+
+# x
+"""
+
+
+def error_of(text: str) -> DeckError:
+    with pytest.raises(DeckError) as info:
+        parse_deck(text, "d.md")
+    return info.value
+
+
+def test_yaml_alias_bomb_is_refused_before_it_expands():
+    tracemalloc.start()
+    try:
+        error = error_of(BOMB)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(error) == "d.md:7: front matter expands to more than 20000 values (YAML aliases)"
+    assert peak < 20_000_000
+
+
+def test_deeply_nested_comment_is_an_error_at_its_line_not_a_recursion_error():
+    error = error_of("---\nmarp: true\n---\n\n# s\n\n<!-- " + "[" * 500 + " -->\n")
+    assert str(error) == "d.md:7: comment nests deeper than 64 levels"
+
+
+def test_deeply_nested_front_matter_names_the_line():
+    text = "---\nmarp: true\nx:\n" + "".join(" " * i + "- \n" for i in range(1, 200)) + "---\n"
+    error = error_of(text)
+    assert error.line is not None and 3 <= error.line <= 70
+    assert str(error).endswith("front matter nests deeper than 64 levels")
+
+
+def test_overlong_front_matter_is_refused():
+    error = error_of("---\nmarp: true\nx: " + "y" * 300_000 + "\n---\n")
+    assert str(error) == "d.md:2: front matter is 300014 characters long (at most 262144)"
+
+
+def test_invalid_front_matter_yaml_names_its_line():
+    error = error_of("---\nmarp: true\nsetup: [1, 2\n---\n")
+    assert error.line == 3
+    assert "front matter is not valid YAML" in str(error)
+
+
+def test_front_matter_that_is_not_a_mapping_is_refused():
+    assert str(error_of("---\n- a\n- b\n---\n")) == (
+        "d.md:1: front matter must be a YAML mapping (key: value)")
+
+
+def test_deeply_nested_markdown_is_read_without_recursion():
+    deck = parse_deck("---\nmarp: true\n---\n\n" + "> " * 3000 + "x\n\n" + "1. " * 3000 + "y\n",
+                      "d.md")
+    assert len(deck.slides) == 1
