@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lecturekit.build.assets import is_link, is_remote, local_refs
+from lecturekit.build.assets import is_link, is_remote, local_refs, refused_refs
 from lecturekit.build.problems import Problem
 from lecturekit.deck import Deck
 
@@ -29,7 +29,16 @@ def defined_themes(themes_dir: Path) -> dict[str, Path]:
 
 
 def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
-    return [*_missing_files(deck), *_remote_refs(deck), *_theme_problems(deck, themes_dir)]
+    return [*_refused(deck), *_missing_files(deck), *_remote_refs(deck),
+            *_theme_problems(deck, themes_dir)]
+
+
+def _refused(deck: Deck) -> list[Problem]:
+    """References that leave the project: nothing outside it may reach `dist/`."""
+    return [Problem.on_slide(deck.path, item.slide,
+                             f"references {item.ref.src}, {item.reason}; only files inside "
+                             f"the project are published", item.ref.line)
+            for item in refused_refs(deck, deck.slides)]
 
 
 def _missing_files(deck: Deck) -> list[Problem]:
@@ -100,7 +109,7 @@ def _css_network_problems(css: Path) -> list[Problem]:
 def _front_matter_line(deck: Deck, key: str) -> int | None:
     end = deck.slides[0].line if deck.slides else 1
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
-    for number, line in enumerate(deck.text.split("\n")[:end], start=1):
+    for number, line in enumerate(deck.lines[:end], start=1):
         if pattern.match(line):
             return number
     return 1
