@@ -38,11 +38,11 @@ _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
                    "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
-ASSET_SUFFIXES = frozenset("""
-    .png .jpg .jpeg .gif .svg .webp .avif .bmp .ico .apng .tif .tiff
-    .mp4 .webm .ogv .ogg .oga .mp3 .wav .m4a .aac .flac .opus .mov .m4v .vtt
-    .woff .woff2 .ttf .otf .css
-""".split())
+ASSET_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico", ".apng", ".tif",
+    ".tiff", ".mp4", ".webm", ".ogv", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".aac", ".flac",
+    ".opus", ".mov", ".m4v", ".vtt", ".woff", ".woff2", ".ttf", ".otf", ".css",
+})
 """Kinds of file a page loads; a link to one of these is copied, other links are not."""
 
 
