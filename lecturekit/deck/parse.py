@@ -159,7 +159,10 @@ def _inline_children(content: str, env: dict) -> list[Token]:
 
 @lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
-    """What a reader sees of one line of Markdown: text only (no images, markup, HTML)."""
+    """What a reader sees of one line of Markdown: text only (no images, markup, HTML).
+
+    Runs of ASCII white space become one space; U+3000 (a Japanese layout space) stays.
+    """
     if not markdown:
         return ""
     parsed = _inline_markdown().parseInline(markdown, {})
@@ -169,7 +172,7 @@ def plain_text(markdown: str) -> str:
             words.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
-    return " ".join("".join(words).split())
+    return re.sub(r"[ \t\r\n]+", " ", "".join(words)).strip(" ")
 
 
 def read_deck(path: Path | str) -> Deck:

@@ -96,7 +96,8 @@ def marp_view(rendered: dict) -> list[dict]:
             "footer": slide["footer"] or None,
             "class": slide["class"] or None,
             "paginate": slide["paginate"],
-            "headerText": " ".join(text.split()) if slide["header"] else None,
+            "headerText": re.sub(r"[ \t\r\n]+", " ", text).strip(" ") if slide["header"]
+            else None,
             "assets": sorted({normalised(u) for u in slide["assets"] if is_local(u)}),
         })
     return slides
