@@ -274,7 +274,7 @@ class _Reader:
 
     # -- comments -------------------------------------------------------------
 
-    def _comment(self, content: str, line: int) -> Comment:
+    def _comment(self, content: str, line: int, in_heading: bool = False) -> Comment:
         try:
             parsed = marpit.load_yaml(marpit.loosen(content, front_matter=False))
         except marpit.YamlLimit as exc:
@@ -282,7 +282,8 @@ class _Reader:
         except (yaml.YAMLError, RecursionError):
             parsed = None
         found = marpit.directives_of(parsed)
-        magic = any(m.match(content) for m in _MAGIC_COMMENT)
+        # marp-core's fitting header: `# <!-- fit --> Title`
+        magic = any(m.match(content) for m in _MAGIC_COMMENT) or (in_heading and content == "fit")
         written = {}
         if found is not None and isinstance(parsed, dict):
             kept = {(d.key if d.scope != "spot" else "_" + d.key) for d in found}
@@ -292,11 +293,11 @@ class _Reader:
         self.comment_directives[id(comment)] = found or []
         return comment
 
-    def _inline_comments(self, token: Token, line: int) -> list[Comment]:
+    def _inline_comments(self, token: Token, line: int, in_heading: bool) -> list[Comment]:
         comments = []
         for child in _inline_children(token.content, self.env):
             if child.type == "marpit_comment":
-                comments.append(self._comment(child.content, line))
+                comments.append(self._comment(child.content, line, in_heading))
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
         return comments
@@ -310,7 +311,9 @@ class _Reader:
             if token.type == "marpit_comment":
                 comments[index] = [self._comment(token.content, line)]
             elif token.type == "inline" and "<!" in token.content:
-                found = self._inline_comments(token, line or self._line_of(tokens, index))
+                in_heading = index > 0 and tokens[index - 1].type == "heading_open"
+                found = self._inline_comments(token, line or self._line_of(tokens, index),
+                                              in_heading)
                 if found:
                     comments[index] = found
         levels = marpit.heading_levels(self._global("headingDivider", comments))

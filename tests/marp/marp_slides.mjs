@@ -104,13 +104,14 @@ function slideOf(svg) {
 const result = {}
 for (const path of process.argv.slice(2)) {
   try {
-    const { html, css } = engine().render(readFileSync(path, 'utf8'))
+    const { html, css, comments } = engine().render(readFileSync(path, 'utf8'))
     const withoutScripts = html.replace(/<script>[\s\S]*?<\/script>/g, '')
     const slides = withoutScripts
       .split(/(?=<svg data-marpit-svg)/)
       .filter((part) => part.startsWith('<svg'))
       .map(slideOf)
       .filter(Boolean)
+      .map((slide, i) => ({ ...slide, notes: comments[i] ?? [] }))
     const styleUrls = [...css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/g)]
       .map((u) => u[1] ?? u[2] ?? u[3])
     result[path] = { slides, styleUrls }

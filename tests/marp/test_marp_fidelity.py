@@ -4,7 +4,7 @@
 marp.config.mjs, the directives marp-cli adds) in one node process and prints,
 per content slide, the `data-header`, `data-footer`, `data-class` and
 `data-paginate` Marpit writes on the <section>, the text of the rendered
-<header>, and every URL the slide loads.  For every Marp deck of the project
+<header>, every URL the slide loads and its presenter notes.  For every Marp deck of the project
 (tests/ and slides/) and for the tricky decks of tests/marp/corpus/, the model
 must give the same slide count and, slide by slide, the same values.
 A disagreement fails with a side-by-side table of the differing slides.
@@ -83,6 +83,7 @@ def model_view(deck: Deck) -> list[dict]:
             "paginate": slide.paginate,
             "headerText": plain_text(slide.header) if slide.header else None,
             "assets": sorted(loads),
+            "notes": slide.notes,
         })
     return slides
 
@@ -99,6 +100,8 @@ def marp_view(rendered: dict) -> list[dict]:
             "headerText": re.sub(r"[ \t\r\n]+", " ", text).strip(" ") if slide["header"]
             else None,
             "assets": sorted({normalised(u) for u in slide["assets"] if is_local(u)}),
+            # pytest-codeblocks markers are fence annotations in the model, not notes
+            "notes": [n for n in slide["notes"] if not n.startswith("pytest")],
         })
     return slides
 
