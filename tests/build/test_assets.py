@@ -150,3 +150,28 @@ def test_this_repository_keeps_its_dist_layout() -> None:
     deck = parse_deck("---\nmarp: true\n---\n\n![](../img/x.png)\n", root / "slides" / "x.md")
     assert project_root(deck) == root
     assert dist_path(deck, root / "img" / "x.png") == PurePosixPath("img/x.png")
+
+
+def test_a_deck_outside_the_project_builds_with_its_header_images_beside_it(
+        tmp_path: Path) -> None:
+    """End to end: a CR-only deck in a folder of its own, images in header and footer
+    directives; each image lands in dist/ and the HTML loads it from there."""
+    from build_helpers import FIXTURES, build
+
+    folder = tmp_path / "talk"
+    (folder / "img").mkdir(parents=True)
+    for name in ("logo.png", "foot.png"):
+        (folder / "img" / name).write_bytes((FIXTURES / "img" / "grid.png").read_bytes())
+    text = ("---\rmarp: true\rheader: ![logo h:30](img/logo.png) Lecture 1: Intro\r---\r\r"
+            "# One\r\r---\r\r<!-- _footer: ![](img/foot.png) 演習1: 解答 -->\r\r# Two\r")
+    deck = folder / "talk.md"
+    deck.write_bytes(text.encode())
+    out = tmp_path / "dist"
+    run = build(deck, out)
+    assert run.code == 0, run.stderr
+    html = (out / "talk.html").read_text(encoding="utf-8")
+    for name in ("logo.png", "foot.png"):
+        assert (out / "img" / name).read_bytes() == (folder / "img" / name).read_bytes()
+        assert f'src="img/{name}"' in html
+    assert sorted(p.name for p in out.iterdir()) == ["img", "talk.html", "talk.pdf"]
+
