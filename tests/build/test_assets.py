@@ -1,5 +1,7 @@
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from lecturekit.build.assets import (
     dist_path,
     local_refs,
@@ -152,6 +154,7 @@ def test_this_repository_keeps_its_dist_layout() -> None:
     assert dist_path(deck, root / "img" / "x.png") == PurePosixPath("img/x.png")
 
 
+@pytest.mark.render
 def test_a_deck_outside_the_project_builds_with_its_header_images_beside_it(
         tmp_path: Path) -> None:
     """End to end: a CR-only deck in a folder of its own, images in header and footer
