@@ -120,6 +120,9 @@ class Slide:
     """Markdown links `[text](href)` (HTML `<a href>` are in `images`, attr "href")."""
     directive_lines: dict[str, int] = field(default_factory=dict)
     """For each key of `directives`, the deck line where its value was written."""
+    separator_line: int | None = None
+    """The line of the `---` (or `***`, `___`) that opens this slide; None for the first
+    slide and for a slide opened by a heading (`headingDivider`)."""
 
     @property
     def title(self) -> str:

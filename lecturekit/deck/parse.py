@@ -332,10 +332,13 @@ class _Reader:
                 visible = True
             groups[-1][2].append(index)
         slides = []
-        for number, (start, _split, group) in enumerate(groups, start=1):
+        for number, (start, split, group) in enumerate(groups, start=1):
             end = groups[number][1] if number < len(groups) else len(self.lines)
             items = [(tokens[i], comments.get(i, [])) for i in group]
-            slides.append(self._slide(number, start, end, items))
+            slide = self._slide(number, start, end, items)
+            if start != split:
+                slide.separator_line = split + 1
+            slides.append(slide)
         return slides
 
     @staticmethod

@@ -39,10 +39,16 @@ def slides_markdown(deck: Deck) -> str:
 
 
 def _slide_lines(deck: Deck, slide: Slide) -> range:
-    """The slide's lines plus one separator (`---`) next to it, so no empty slide remains."""
+    """The slide's lines plus one separator (`---`) next to it, so no empty slide remains.
+
+    A slide opened by a heading (`headingDivider`) has no separator: blanking its
+    own lines, heading included, removes it.
+    """
     index = deck.slides.index(slide)
+    if index > 0 and slide.separator_line is None:
+        return range(slide.line, slide.end_line + 1)
     if index > 0:
-        return range(slide.line - 1, slide.end_line + 1)
+        return range(slide.separator_line, slide.end_line + 1)
     if len(deck.slides) > 1:
         return range(slide.line, deck.slides[1].line)
     return range(slide.line, slide.end_line + 1)

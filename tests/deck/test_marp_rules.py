@@ -149,3 +149,26 @@ header: ![](img/logo.png)
         ("img/logo.png", 3, "header"), ("img/foot.png", 12, "footer")]
     assert [(r.src, r.tag) for r in slide.images if r.attr == "href"] == [("notes.md", "a")]
     assert [(r.src, r.line) for r in slide.links] == [("other.md", 10)]
+
+
+def test_handout_only_slide_opened_by_a_heading_is_blanked_without_its_neighbour():
+    from lecturekit.deck.variants import slides_kept, slides_markdown
+
+    deck = deck_of("""
+---
+marp: true
+headingDivider: 2
+---
+
+## A
+text of A
+## B
+<!-- _class: handout-only -->
+only in the handout
+## C
+""")
+    assert [s.separator_line for s in deck.slides] == [None, None, None]
+    variant = slides_markdown(deck)
+    assert variant.split("\n")[5:11] == ["## A", "text of A", "", "", "", "## C"]
+    assert [s.title for s in slides_kept(deck)] == ["A", "C"]
+    assert [s.title for s in parse_deck(variant, "v.md").slides] == ["A", "C"]
