@@ -44,7 +44,6 @@ _LOADING_ATTRS = frozenset({"src", "href", "poster", "data", "srcset"})
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)""", re.I)
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>([\s\S]*?)(?:</style\s*>|\Z)", re.I)
 _HTML_COMMENT = re.compile(r"<!--[\s\S]*?-->")
-_MAX_NESTING = 100
 
 
 def split_lines(text: str) -> list[str]:
@@ -102,9 +101,7 @@ def _marpit_comment_block(state: StateBlock, start: int, end: int, silent: bool)
     token.markup = state.getLines(start, next_line, state.blkIndent, True)
     token.hidden = True
     match = marpit.COMMENT.search(token.markup) if "-->" in token.markup else None
-    token.content = marpit.js_trim(match.group(1)) if match and match.start() == 0 else ""
-    if match and match.start() != 0:
-        token.content = ""
+    token.content = marpit.js_trim(match.group(1)) if match else ""
     return True
 
 
@@ -128,7 +125,6 @@ def _marpit_comment_inline(state: StateInline, silent: bool) -> bool:
 def _with_marpit_rules(md: MarkdownIt) -> MarkdownIt:
     md.block.ruler.before("html_block", "marpit_comment", _marpit_comment_block)
     md.inline.ruler.before("html_inline", "marpit_comment", _marpit_comment_inline)
-    md.options["maxNesting"] = _MAX_NESTING
     return md
 
 
