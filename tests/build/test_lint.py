@@ -122,3 +122,16 @@ def test_link_to_a_local_page_is_neither_checked_nor_refused(tmp_path: Path,
                                                              themes: Path) -> None:
     deck = deck_in(tmp_path, "# A\n\n[next](other.md) and <a href='#s2'>anchor</a>\n")
     assert lint_deck(deck, themes) == []
+
+
+def test_a_missing_header_image_is_reported_once_where_it_is_written(
+        tmp_path: Path, themes: Path) -> None:
+    (tmp_path / "pyproject.toml").touch()
+    (tmp_path / "slides").mkdir()
+    path = tmp_path / "slides" / "deck.md"
+    text = "---\nmarp: true\nheader: ![](../img/gone.png) 講義\n---\n\n# A\n\n---\n\n# B\n"
+    deck = parse_deck(text, path)
+    (problem,) = lint_deck(deck, themes)
+    assert (problem.line, problem.slide) == (3, 1)
+    assert str(problem).startswith(f'{path}:3: slide 1 "講義" references ../img/gone.png, '
+                                   "a file that does not exist")
