@@ -172,3 +172,24 @@ only in the handout
     assert variant.split("\n")[5:11] == ["## A", "text of A", "", "", "", "## C"]
     assert [s.title for s in slides_kept(deck)] == ["A", "C"]
     assert [s.title for s in parse_deck(variant, "v.md").slides] == ["A", "C"]
+
+
+def test_paginate_values_are_marps_and_false_means_none():
+    deck = deck_of("<!-- paginate: true -->\n\n---\n\n<!-- _paginate: hold -->\n\n---\n\n"
+                   "<!-- _paginate: skip -->\n\n---\n\n<!-- paginate: false -->\n")
+    assert [s.paginate for s in deck.slides] == ["true", "hold", "skip", None]
+
+
+def test_a_directive_marp_ignores_still_hides_its_comment():
+    deck = deck_of("<!-- header: [not, a, string] -->\n\n# A\n")
+    slide = deck.slides[0]
+    assert (slide.header, slide.notes, slide.comments[0].hidden) == (None, [], True)
+
+
+def test_directive_lines_say_where_each_value_is_written():
+    deck = deck_of("---\nmarp: true\n_class: title\nheader: 全体\n---\n\n# A\n\n---\n\n"
+                   "<!-- footer: 脚注 -->\n")
+    first, second = deck.slides
+    assert (first.classes, second.classes) == (["title"], [])
+    assert first.directive_lines == {"class": 3, "header": 4}
+    assert second.directive_lines == {"header": 4, "footer": 11}
