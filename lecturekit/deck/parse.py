@@ -272,7 +272,9 @@ class _Reader:
 
     def _comment(self, content: str, line: int, in_heading: bool = False) -> Comment:
         try:
-            parsed = marpit.load_yaml(marpit.loosen(content, front_matter=False))
+            # Without any of these characters YAML cannot make a mapping (nor nest).
+            parsed = (marpit.load_yaml(marpit.loosen(content, front_matter=False))
+                      if any(c in content for c in ":?{[") else None)
         except marpit.YamlLimit as exc:
             raise DeckError(self.path, line + exc.line, f"comment {exc}") from None
         except (yaml.YAMLError, RecursionError):

@@ -71,3 +71,20 @@ def test_deeply_nested_markdown_is_read_without_recursion():
     deck = parse_deck("---\nmarp: true\n---\n\n" + "> " * 3000 + "x\n\n" + "1. " * 3000 + "y\n",
                       "d.md")
     assert len(deck.slides) == 1
+
+
+def test_fast_path_for_simple_directives_equals_the_full_yaml_load():
+    from lecturekit.deck import marpit
+
+    texts = ['_header: "演習1: 解答"', '_class: "lead"\nheader: "a \\" b"', 'footer: "x #y"',
+             'header: "  padded  "', 'paginate: "true"\n_class: "a b"']
+    for text in texts:
+        fast = marpit._simple_mapping(text)
+        assert fast is not None
+        marpit_loader = marpit._Loader(text)
+        try:
+            assert fast == marpit_loader.get_single_data()
+        finally:
+            marpit_loader.dispose()
+    for text in ['a: "\\n"', 'a: "x"\na: "y"', "a: 'x'", 'a: "x" # c', "a: x"]:
+        assert marpit._simple_mapping(text) is None
