@@ -40,7 +40,8 @@ _MAGIC_COMMENT = (re.compile(r"^prettier-ignore(-(start|end))?$"),
 """Comments Marpit hides without taking them for directives or notes."""
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR = re.compile(r"""(?<![\w-])([a-zA-Z_:][\w:.-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
-_LOADING_ATTRS = frozenset({"src", "href", "poster", "data", "srcset"})
+_LOADING_ATTRS = frozenset({"src", "href", "xlink:href", "poster", "data", "srcset"})
+_CSS_IMPORT = re.compile(r"""@import\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)""", re.I)
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>([\s\S]*?)(?:</style\s*>|\Z)", re.I)
 _HTML_COMMENT = re.compile(r"<!--[\s\S]*?-->")
@@ -575,11 +576,15 @@ def _html_refs(source: str, line: int) -> list[ImageRef]:
                     words = candidate.split()
                     if words:
                         refs.append(ImageRef(src=words[0], line=at, attr="srcset", tag=name))
-            elif key == "href" and name not in ("link", "use", "image"):
+            elif key.endswith("href") and name not in ("link", "use", "image"):
                 refs.append(ImageRef(src=value, line=at, attr="href", tag=name))
             else:
                 refs.append(ImageRef(src=value, line=at, attr=key, tag=name))
     styles = [m.span(1) for m in _STYLE_ELEMENT.finditer(source)]
+    for a, b in styles:
+        for match in _CSS_IMPORT.finditer(source, a, b):
+            at = line + source.count("\n", 0, match.start())
+            refs.append(ImageRef(src=_url(match), line=at, attr="url", tag="style"))
     for match in _CSS_URL.finditer(source):
         at = line + source.count("\n", 0, match.start())
         in_style = any(a <= match.start() < b for a, b in styles)

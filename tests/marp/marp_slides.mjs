@@ -61,6 +61,10 @@ function loads(html) {
       if (url) urls.push(url)
     }
   }
+  // href is a load (not a link) on SVG <image>/<use> and on <link>
+  for (const tag of html.matchAll(/<(?:image|use|link)\b[^>]*>/gi)) {
+    for (const m of tag[0].matchAll(/\s((?:xlink:)?href)=(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g)) urls.push(value(m))
+  }
   for (const m of html.matchAll(/\s(style)=(?:"([^"]*)"|'([^']*)')/g)) {
     // Custom properties (Marpit writes every directive as --name: value) load nothing.
     const declarations = value(m).replace(/--[\w-]+\s*:[^;]*;?/g, '')
@@ -112,8 +116,9 @@ for (const path of process.argv.slice(2)) {
       .map(slideOf)
       .filter(Boolean)
       .map((slide, i) => ({ ...slide, notes: comments[i] ?? [] }))
-    const styleUrls = [...css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/g)]
-      .map((u) => u[1] ?? u[2] ?? u[3])
+    const styleUrls = [
+      ...css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s*(?:"([^"]*)"|'([^']*)')/g),
+    ].map((u) => u.slice(1).find((g) => g !== undefined))
     result[path] = { slides, styleUrls }
   } catch (error) {
     result[path] = { error: String(error && error.stack ? error.stack : error) }
