@@ -123,7 +123,38 @@ def _marpit_comment_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _marp_math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """marp-core's display math: `$$` at a block's start up to a line ending in `$$`.
+
+    Nothing inside is Markdown (no separator, heading or comment), as in Marp.
+    """
+    pos = state.bMarks[start] + state.tShift[start]
+    maximum = state.eMarks[start]
+    if pos + 2 > maximum or state.src[pos:pos + 2] != "$$":
+        return False
+    if silent:
+        return True
+    closed = marpit.js_trim(state.src[pos + 2:maximum]).endswith("$$")
+    line = start
+    while not closed:
+        line += 1
+        if line >= end:
+            break
+        pos, maximum = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+        if pos < maximum and state.tShift[line] < state.blkIndent:
+            break
+        closed = marpit.js_trim(state.src[pos:maximum]).endswith("$$")
+    state.line = line + 1
+    token = state.push("marp_math_block", "math", 0)
+    token.block = True
+    token.map = [start, min(state.line, end)]
+    token.markup = "$$"
+    return True
+
+
 def _with_marpit_rules(md: MarkdownIt) -> MarkdownIt:
+    md.block.ruler.after("blockquote", "marp_math_block", _marp_math_block,
+                         {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.before("html_block", "marpit_comment", _marpit_comment_block)
     md.inline.ruler.before("html_inline", "marpit_comment", _marpit_comment_inline)
     return md
