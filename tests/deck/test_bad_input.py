@@ -88,3 +88,18 @@ def test_fast_path_for_simple_directives_equals_the_full_yaml_load():
             marpit_loader.dispose()
     for text in ['a: "\\n"', 'a: "x"\na: "y"', "a: 'x'", 'a: "x" # c', "a: x"]:
         assert marpit._simple_mapping(text) is None
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_a_deck_with_any_line_ending_is_collected_and_checked(tmp_path, ending):
+    import subprocess
+    import sys
+
+    deck = tmp_path / "deck.md"
+    text = "---\nmarp: true\n---\n\n# s\n\n```python\nprint(1 + 1)  # -> 3\n```\n"
+    deck.write_bytes(text.replace("\n", ending).encode())
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(deck)], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120, check=False)
+    assert "1 failed" in done.stdout, done.stdout
+    assert "deck.md:8: output differs from the slide" in done.stdout
