@@ -77,8 +77,9 @@ def _is_marp(path: Path) -> bool:
             head = handle.read(65536)
     except OSError:
         return False
-    match = _FRONT_MATTER.match(head)
-    return bool(match and _MARP_TRUE.search(match.group(1)))
+    from lecturekit.deck.parse import looks_like_marp
+
+    return looks_like_marp(head)
 
 
 class DeckFile(pytest.File):

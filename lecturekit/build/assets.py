@@ -1,11 +1,26 @@
-"""The local files a deck references, and where they go in `dist/`.
+"""The local files a deck references: which may be published, and where they go in `dist/`.
 
-marp-cli copies no assets, so the build places every referenced file in the
-output folder at the path the rendered HTML asks for.  A file keeps its path
-relative to the project root (`slides/x.md` refers to `../img/a.png`, which
-lands in `dist/img/a.png`, and the reference is rewritten to `img/a.png`), so
-decks sharing a figure share one copy and the HTML stays readable.  Files
-outside the project go to `assets/<hash>/<name>`.
+marp-cli copies no assets, so the build places every file the rendered deck
+loads in the output folder at the path the HTML asks for.  What is published
+is confined to the deck's project, because `dist/` is what gets published:
+
+- The *project root* is the nearest folder, from the deck's own folder
+  upwards, holding `.git`, `pyproject.toml`, `package.json` or a
+  `marp.config.*`; with none of them, the deck's own folder.  Every local
+  reference (Markdown image or link, HTML `src`/`href`/`poster`/`data`/
+  `srcset`, CSS `url()`, header/footer/backgroundImage directives) must
+  resolve, symlinks resolved, to a file inside it, outside hidden folders
+  such as `.git/`; `file:` URLs and absolute paths are refused.
+- What the page *loads* is copied.  A link (`<a href>`, `[text](path)`) is
+  followed by a reader, not loaded: it is copied only if it names an asset a
+  page could load (image, media, font, stylesheet); `<a href="../.git/config">`
+  is refused and a link to `notes.md` is left alone, never published.
+- Layout: a file keeps its path relative to the deck folder's parent
+  (`slides/x.md` refers to `../img/a.png`, which lands in `dist/img/a.png`,
+  and the reference is rewritten to `img/a.png`), so decks sharing a figure
+  share one copy.  For a deck at the project root that base is its own
+  folder; a file of the project outside the base goes to
+  `assets/<hash>/<name>`.
 """
 
 from __future__ import annotations
@@ -15,13 +30,20 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote, unquote, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import quote, unquote
 
 from lecturekit.deck import Deck, ImageRef, Slide
 
 _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
+                   "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
+ASSET_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico", ".apng", ".tif",
+    ".tiff", ".mp4", ".webm", ".ogv", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".aac", ".flac",
+    ".opus", ".mov", ".m4v", ".vtt", ".woff", ".woff2", ".ttf", ".otf", ".css",
+})
+"""Kinds of file a page loads; a link to one of these is copied, other links are not."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +51,16 @@ class LocalRef:
     ref: ImageRef
     slide: Slide
     file: Path
-    """The referenced file, resolved against the deck's folder."""
+    """The referenced file, resolved against the deck's folder (symlinks resolved)."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A local reference the build will not follow, and why."""
+
+    ref: ImageRef
+    slide: Slide
+    reason: str
 
 
 def is_remote(src: str) -> bool:
@@ -38,81 +69,150 @@ def is_remote(src: str) -> bool:
 
 def is_link(ref: ImageRef) -> bool:
     """An `<a href>` style reference: followed by the reader, never fetched by the page."""
-    return ref.attr == "href"
+    return ref.attr == "href" and ref.tag in ("", "a", "area")
+
+
+def is_asset_link(ref: ImageRef, file: Path) -> bool:
+    return is_link(ref) and file.suffix.lower() in ASSET_SUFFIXES
+
+
+def _path_part(src: str) -> str:
+    return unquote(re.split(r"[?#]", src.strip(), maxsplit=1)[0])
+
+
+def is_local(src: str) -> bool:
+    """A reference to a file: not remote, not an anchor, not another scheme (data:, ...)."""
+    src = src.strip()
+    if not src or src.startswith("#") or is_remote(src):
+        return False
+    return not _SCHEME.match(src) or src.lower().startswith("file:")
 
 
 def local_file(deck: Deck, src: str) -> Path | None:
-    """The file a reference names, or None for remote URLs, anchors and other schemes."""
-    src = src.strip()
-    if not src or src.startswith("#") or is_remote(src):
+    """The file a relative reference names (symlinks resolved), or None if it names none.
+
+    `file:` URLs and absolute paths give None here; `refusal` explains them.
+    """
+    if not is_local(src) or src.strip().lower().startswith("file:"):
         return None
-    if src.lower().startswith("file:"):
-        return Path(url2pathname(urlsplit(src).path))
-    if _SCHEME.match(src):
+    path = _path_part(src)
+    if not path or path.startswith(("/", "\\")):
         return None
-    path = unquote(re.split(r"[?#]", src, maxsplit=1)[0])
-    return (deck.path.parent / path).resolve()
+    return (deck.path.resolve().parent / path).resolve()
 
 
-def local_refs(deck: Deck, slides: list[Slide]) -> list[LocalRef]:
-    found = []
-    for slide in slides:
-        for ref in slide.images:
-            file = local_file(deck, ref.src)
-            if file is not None:
-                found.append(LocalRef(ref, slide, file))
-    return found
+def _root_of(folder: Path) -> Path:
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return folder
 
 
 def project_root(deck: Deck) -> Path:
-    """The folder holding the deck's folder (`slides/`), which `dist/` mirrors."""
-    return deck.path.resolve().parent.parent
+    """Nearest folder from the deck's own upwards holding a project marker, else the deck's
+    folder (see the module docstring)."""
+    return _root_of(deck.path.resolve().parent)
+
+
+def layout_base(deck: Deck) -> Path:
+    """The folder `dist/` mirrors: the deck folder's parent, if that is in the project."""
+    folder, root = deck.path.resolve().parent, project_root(deck)
+    return folder.parent if folder != root and folder.parent.is_relative_to(root) else folder
+
+
+def refusal(deck: Deck, ref: ImageRef) -> str | None:
+    """Why a local reference must not be followed, or None if it may."""
+    src = ref.src.strip()
+    if not is_local(src):
+        return None
+    if src.lower().startswith("file:"):
+        return "a file: URL (refer to files inside the project by a relative path)"
+    path = _path_part(src)
+    if path.startswith(("/", "\\")):
+        return "an absolute path (refer to files inside the project by a relative path)"
+    file = local_file(deck, src)
+    if file is None:
+        return None
+    root = project_root(deck)
+    if not file.is_relative_to(root):
+        return (f"outside the project ({root}: the nearest folder holding .git, "
+                f"pyproject.toml, package.json or marp.config.*, else the deck's folder)")
+    hidden = [part for part in file.relative_to(root).parts if part.startswith(".")]
+    if hidden:
+        return f"inside the hidden {hidden[0]!r} of the project, which is never published"
+    return None
+
+
+def refused_refs(deck: Deck, slides: list[Slide]) -> list[Refused]:
+    """Every reference of these slides (loads and links) that leaves the project."""
+    found = []
+    for slide in slides:
+        for ref in [*slide.images, *slide.links]:
+            reason = refusal(deck, ref)
+            if reason is not None:
+                found.append(Refused(ref, slide, reason))
+    return found
+
+
+def local_refs(deck: Deck, slides: list[Slide]) -> list[LocalRef]:
+    """The files these slides make the page load (and asset links): what gets copied.
+
+    Refused references and links to non-assets are left out.
+    """
+    found = []
+    for slide in slides:
+        for ref in [*slide.images, *slide.links]:
+            file = local_file(deck, ref.src)
+            if file is None or refusal(deck, ref) is not None:
+                continue
+            if is_link(ref) and not is_asset_link(ref, file):
+                continue
+            found.append(LocalRef(ref, slide, file))
+    return found
 
 
 def dist_path(deck: Deck, file: Path) -> PurePosixPath:
     """Where `file` goes, relative to the output folder."""
-    root = project_root(deck)
     try:
-        return PurePosixPath(file.relative_to(root).as_posix())
+        return PurePosixPath(file.relative_to(layout_base(deck)).as_posix())
     except ValueError:
-        digest = hashlib.sha256(str(file).encode()).hexdigest()[:10]
+        try:
+            inside = file.relative_to(project_root(deck)).as_posix()
+        except ValueError:
+            inside = str(file)
+        digest = hashlib.sha256(inside.encode()).hexdigest()[:10]
         return PurePosixPath("assets", digest, file.name)
 
 
 def rewrite_refs(text: str, deck: Deck, refs: list[LocalRef]) -> str:
-    """Point every local reference at its place in the output folder; keeps the line count."""
+    """Point every local reference at its place in the output folder; keeps the line count.
+
+    Each reference is rewritten on its own line: directive images (header,
+    footer, backgroundImage) where the directive is written, in the front
+    matter or its comment.
+    """
     lines = text.split("\n")
-    fallback = _directive_lines(deck)
+    done: set[tuple[int, str]] = set()
     for item in refs:
+        key = (item.ref.line, item.ref.src)
+        if key in done or not 1 <= item.ref.line <= len(lines):
+            continue
+        done.add(key)
         new = str(dist_path(deck, item.file))
-        candidates = [item.ref.line] + [n for n in fallback(item.slide) if n != item.ref.line]
-        for number in candidates:
-            replaced = _replace_src(lines[number - 1], item.ref.src, new)
-            if replaced is not None:
-                lines[number - 1] = replaced
-                break
+        replaced = _replace_src(lines[item.ref.line - 1], item.ref.src, new)
+        if replaced is not None:
+            lines[item.ref.line - 1] = replaced
     return "\n".join(lines)
 
 
 def _replace_src(line: str, src: str, new: str) -> str | None:
-    for old, value in ((src, new), (unquote(src), new), (src, quote(new))):
-        pattern = re.compile(r"""(?<=[("'<\s=])""" + re.escape(old) + r"""(?=[)"'>\s?#])""")
+    forms = [(src, quote(new) if "%" in src else new), (unquote(src), new)]
+    for old, value in forms:
+        pattern = re.compile(r"""(?<=[("'<\s=,])""" + re.escape(old) + r"""(?=[)"'>\s?#,]|$)""")
         result, count = pattern.subn(value.replace("\\", "\\\\"), line)
         if count:
             return result
     return None
-
-
-def _directive_lines(deck: Deck):
-    """Lines a directive such as `backgroundImage` may sit on: front matter and comments."""
-    first_slide = deck.slides[0].line if deck.slides else 1
-    front = list(range(1, first_slide))
-
-    def lines_for(slide: Slide) -> list[int]:
-        comments = [c.line + i for c in slide.comments for i in range(c.text.count("\n") + 1)]
-        return comments + front
-
-    return lines_for
 
 
 def copy_into(files: dict[PurePosixPath, Path], folder: Path) -> None:

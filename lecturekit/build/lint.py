@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lecturekit.build.assets import is_link, is_remote, local_refs
+from lecturekit.build.assets import is_link, is_remote, local_refs, refused_refs
 from lecturekit.build.problems import Problem
-from lecturekit.deck import Deck
+from lecturekit.deck import Deck, ImageRef
 
 BUILTIN_THEMES = frozenset({"default", "uncover"})
 NETWORK_THEMES = {"gaia": "fonts.bunny.net"}
@@ -29,12 +29,34 @@ def defined_themes(themes_dir: Path) -> dict[str, Path]:
 
 
 def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
-    return [*_missing_files(deck), *_remote_refs(deck), *_theme_problems(deck, themes_dir)]
+    return [*_refused(deck), *_missing_files(deck), *_remote_refs(deck),
+            *_theme_problems(deck, themes_dir)]
+
+
+def _first_time(seen: set[tuple[int, str]], ref: ImageRef) -> bool:
+    """A header image written once applies to many slides: report it once, on the first."""
+    key = (ref.line, ref.src)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _refused(deck: Deck) -> list[Problem]:
+    """References that leave the project: nothing outside it may reach `dist/`."""
+    seen: set[tuple[int, str]] = set()
+    return [Problem.on_slide(deck.path, item.slide,
+                             f"references {item.ref.src}, {item.reason}; only files inside "
+                             f"the project are published", item.ref.line)
+            for item in refused_refs(deck, deck.slides) if _first_time(seen, item.ref)]
 
 
 def _missing_files(deck: Deck) -> list[Problem]:
     problems = []
+    seen: set[tuple[int, str]] = set()
     for item in local_refs(deck, deck.slides):
+        if not _first_time(seen, item.ref):
+            continue
         if not item.file.is_file():
             what = "a folder" if item.file.is_dir() else "a file that does not exist"
             problems.append(Problem.on_slide(
@@ -45,9 +67,13 @@ def _missing_files(deck: Deck) -> list[Problem]:
 
 def _remote_refs(deck: Deck) -> list[Problem]:
     problems = []
+    seen: set[tuple[int, str]] = set()
+    body = deck.slides[0].line if deck.slides else 1
     for slide in deck.slides:
         for ref in slide.images:
-            if is_remote(ref.src) and not is_link(ref):
+            if ref.directive == "style" and ref.line < body:
+                continue  # the front matter's style: checked below
+            if is_remote(ref.src) and not is_link(ref) and _first_time(seen, ref):
                 problems.append(Problem.on_slide(
                     deck.path, slide,
                     f"loads {ref.src} from the network; save the file under img/ "
@@ -100,7 +126,7 @@ def _css_network_problems(css: Path) -> list[Problem]:
 def _front_matter_line(deck: Deck, key: str) -> int | None:
     end = deck.slides[0].line if deck.slides else 1
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
-    for number, line in enumerate(deck.text.split("\n")[:end], start=1):
+    for number, line in enumerate(deck.lines[:end], start=1):
         if pattern.match(line):
             return number
     return 1

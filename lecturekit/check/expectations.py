@@ -100,7 +100,7 @@ class InlineComment:
         first = self.comment[0]
         code_col = self.fence.body_columns[first.index]
         new = normalise(actual) or [""]
-        deck_lines = deck.text.splitlines()
+        deck_lines = deck.lines
         written = [deck_lines[self.fence.body_lines[c.index] - 1] for c in self.comment[1:]]
         aligned = (deck_lines[self.line - 1][:code_col] + " " * first.col + "#"
                    + " " * (first.text_col - first.col - 1))
@@ -234,7 +234,7 @@ class OutputFence:
 def _replace_lines(deck: Deck, fence: Fence, index: int, count: int, new: list[str],
                    indent: str) -> list[Edit]:
     """Replace `count` code lines of `fence` from code line `index` by `new`."""
-    lines = deck.text.splitlines()
+    lines = deck.lines
     opening = lines[fence.line - 1]
     fence_indent = opening[: len(opening) - len(opening.lstrip())]
     text_lines = [(fence_indent + indent + ln).rstrip() if ln else "" for ln in new]

@@ -51,7 +51,7 @@ def _section(deck: Deck, fence: Fence, problem: Problem, filename: str) -> str:
 
 def _listing(deck: Deck, fence: Fence, mark: int) -> str:
     """The block's lines, the problem line marked `>` (an `output` fence below included)."""
-    lines = deck.text.splitlines()
+    lines = deck.lines
     first, last = fence.line, min(fence.end_line, len(lines))
     if fence.end_line < mark <= len(lines):
         output_fence = next((f for f in deck.fences if f.line < mark <= f.end_line), None)
@@ -71,7 +71,7 @@ def _diff(expected: str, actual: str) -> str:
 
 
 def _traceback(deck: Deck, exc: BaseException, filename: str) -> str:
-    lines = deck.text.splitlines()
+    lines = deck.lines
     frames = deck_frames(exc, filename)
     out = ["Traceback (frames in the deck):"]
     for frame in frames:

@@ -10,10 +10,14 @@ half-written; an edit whose old text is no longer in the file is refused.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+"""One line with its ending; U+2028 and other separators stay inside (as in the model)."""
 
 END = -1
 """Column meaning "the end of the line, before its line ending"."""
@@ -86,11 +90,11 @@ def span_text(text: str, line: int, col: int, end_line: int, end_col: int) -> st
 
 
 class _Lines:
-    """A text's lines as the deck model numbers them (str.splitlines), with offsets."""
+    """A text's lines as the deck model numbers them (CRLF, CR, LF), with offsets."""
 
     def __init__(self, text: str, path: Path) -> None:
         self.path = path
-        self.lines = text.splitlines(keepends=True)
+        self.lines = [line for line in _LINE.findall(text) if line]
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))

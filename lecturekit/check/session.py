@@ -161,7 +161,7 @@ class DeckSession:
 
     def _setup_line(self) -> int:
         """Deck line of the setup code's first line (front matter `setup: |`)."""
-        for number, line in enumerate(self.deck.text.splitlines()[:200], start=1):
+        for number, line in enumerate(self.deck.lines[:200], start=1):
             match = re.match(r"setup\s*:\s*([|>][-+0-9]*)?\s*$", line)
             if match:
                 return number + 1 if match.group(1) else number

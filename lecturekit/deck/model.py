@@ -76,8 +76,13 @@ class ImageRef:
     line: int
     alt: str = ""
     attr: str = ""
-    """Where the reference sits: "" a Markdown image, "src"/"href"/"poster"/"data" an
-    HTML attribute, "url" a CSS url(); an `href` is a link, not a fetch."""
+    """Where the reference sits: "" a Markdown image, "src"/"href"/"poster"/"data"/"srcset"
+    an HTML attribute, "url" a CSS url(); an `href` on `<a>` is a link, not a fetch."""
+    tag: str = ""
+    """The HTML element (`img`, `video`, `a`, ...) for an HTML attribute, else ""."""
+    directive: str = ""
+    """Set when a directive loads it: "header", "footer" or "backgroundImage"; `line`
+    is then where the directive is written (front matter or comment)."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,14 @@ class Comment:
     text: str
     line: int
     directives: dict[str, str]
+    hidden: bool = False
+    """Marp hides it: a directive block (even one whose values Marp ignores) or a
+    tool's magic comment (`prettier-ignore`, `markdownlint-disable`, ...)."""
 
     @property
     def is_note(self) -> bool:
-        return not self.directives and not self.text.strip().startswith("pytest")
+        return (not self.directives and not self.hidden
+                and not self.text.strip().startswith("pytest"))
 
 
 @dataclass
@@ -106,14 +115,36 @@ class Slide:
     images: list[ImageRef] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     headings: list[tuple[int, str, int]] = field(default_factory=list)
-    """(level, text, line) of each Markdown heading on the slide."""
+    """(level, text, line) of each Markdown heading on the slide (text as written)."""
+    links: list[ImageRef] = field(default_factory=list)
+    """Markdown links `[text](href)` (HTML `<a href>` are in `images`, attr "href")."""
+    directive_lines: dict[str, int] = field(default_factory=dict)
+    """For each key of `directives`, the deck line where its value was written."""
+    separator_line: int | None = None
+    """The line of the `---` (or `***`, `___`) that opens this slide; None for the first
+    slide and for a slide opened by a heading (`headingDivider`)."""
 
     @property
     def title(self) -> str:
-        """What a reader would call this slide: its header, else its first heading."""
-        if self.header:
-            return self.header
-        return self.headings[0][1] if self.headings else ""
+        """What a reader would call this slide, as plain text: its header, else its
+        first heading.  Markup is stripped; a header that is only an image gives no
+        title of its own (the first heading, if any, is the title then)."""
+        from lecturekit.deck.parse import plain_text
+
+        header = plain_text(self.header) if self.header else ""
+        if header:
+            return header
+        return plain_text(self.headings[0][1]) if self.headings else ""
+
+    @property
+    def footer(self) -> str | None:
+        return self.directives.get("footer") or None
+
+    @property
+    def paginate(self) -> str | None:
+        """Marp's `data-paginate`: "true", "hold", "skip", or None (no page number)."""
+        value = self.directives.get("paginate")
+        return value if value in ("true", "hold", "skip") else None
 
     @property
     def code_blocks(self) -> list[Fence]:
@@ -133,7 +164,16 @@ class Deck:
 
     @property
     def is_marp(self) -> bool:
-        return self.front_matter.get("marp") is True
+        """`marp: true` in the front matter (values are strings, as Marp reads them)."""
+        value = self.front_matter.get("marp")
+        return value is True or value in ("true", "True", "TRUE")
+
+    @property
+    def lines(self) -> list[str]:
+        """The deck's lines as the model numbers them (CRLF, CR, LF; not U+2028)."""
+        from lecturekit.deck.parse import split_lines
+
+        return split_lines(self.text)
 
     @property
     def name(self) -> str:

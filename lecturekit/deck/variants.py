@@ -22,8 +22,11 @@ def slides_kept(deck: Deck) -> list[Slide]:
 
 
 def slides_markdown(deck: Deck) -> str:
-    """The deck text with handout-only slides and fences blanked (same line count)."""
-    lines = deck.text.split("\n")
+    """The deck text with handout-only slides and fences blanked (same line count).
+
+    Lines end in LF whatever the deck uses (Marp reads CR, CRLF and LF alike).
+    """
+    lines = deck.lines
     blank: set[int] = set()
     for slide in deck.slides:
         if is_handout_only_slide(slide):
@@ -31,15 +34,21 @@ def slides_markdown(deck: Deck) -> str:
         else:
             for fence in _handout_only_fences(slide):
                 blank.update(range(fence.line, fence.end_line + 1))
-    return "\n".join("" if number in blank else line
-                     for number, line in enumerate(lines, start=1))
+    return "".join(("" if number in blank else line) + "\n"
+                   for number, line in enumerate(lines, start=1))
 
 
 def _slide_lines(deck: Deck, slide: Slide) -> range:
-    """The slide's lines plus one separator (`---`) next to it, so no empty slide remains."""
+    """The slide's lines plus one separator (`---`) next to it, so no empty slide remains.
+
+    A slide opened by a heading (`headingDivider`) has no separator: blanking its
+    own lines, heading included, removes it.
+    """
     index = deck.slides.index(slide)
+    if index > 0 and slide.separator_line is None:
+        return range(slide.line, slide.end_line + 1)
     if index > 0:
-        return range(slide.line - 1, slide.end_line + 1)
+        return range(slide.separator_line, slide.end_line + 1)
     if len(deck.slides) > 1:
         return range(slide.line, deck.slides[1].line)
     return range(slide.line, slide.end_line + 1)

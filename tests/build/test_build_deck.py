@@ -160,9 +160,12 @@ def test_header_too_long_for_the_title_bar_is_refused(overflow_run) -> None:
 
 
 def test_stylesheet_fetching_from_the_network_is_refused(tmp_path: Path) -> None:
-    run = build(DECKS / "network-style.md", tmp_path)
-    assert_refused(run, tmp_path, "network-style.md: the deck (a <style> or the theme?) fetches "
-                                  "https://fonts.example.org/css?family=Fancy from the network")
+    deck = DECKS / "network-style.md"
+    run = build(deck, tmp_path)
+    line = line_of(deck, "@import")
+    assert_refused(run, tmp_path, f'network-style.md:{line}: slide 1 "ウェブフォントを読むデッキ" '
+                                  "loads https://fonts.example.org/css?family=Fancy from the "
+                                  "network")
     assert run.stderr.count("fonts.example.org") == 1
 
 

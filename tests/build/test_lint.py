@@ -17,6 +17,7 @@ def themes(tmp_path: Path) -> Path:
 
 
 def deck_in(tmp_path: Path, body: str, theme: str = "calm"):
+    (tmp_path / "pyproject.toml").touch()  # the project root
     (tmp_path / "slides").mkdir(exist_ok=True)
     (tmp_path / "img").mkdir(exist_ok=True)
     (tmp_path / "img" / "there.png").write_bytes(b"png")
@@ -101,3 +102,36 @@ def test_project_theme_is_offline() -> None:
     root = Path(__file__).resolve().parents[2]
     deck = parse_deck("---\nmarp: true\ntheme: honwaka\n---\n\n# A\n", root / "slides" / "x.md")
     assert lint_deck(deck, root / "themes") == []
+
+
+def test_reference_outside_the_project_is_a_problem_on_its_slide_and_line(
+        tmp_path: Path, themes: Path) -> None:
+    deck = deck_in(tmp_path, '# A\n\n---\n\n<!-- _header: 秘密 -->\n\n'
+                             '<a href="../.git/config">x</a>\n\n![](/etc/hostname)\n')
+    problems = lint_deck(deck, themes)
+    assert messages(problems) == [
+        f'{deck.path}:12: slide 2 "秘密" references ../.git/config, inside the hidden '
+        "'.git' of the project, which is never published; only files inside the project "
+        "are published",
+        f'{deck.path}:14: slide 2 "秘密" references /etc/hostname, an absolute path (refer '
+        "to files inside the project by a relative path); only files inside the project "
+        "are published"]
+
+
+def test_link_to_a_local_page_is_neither_checked_nor_refused(tmp_path: Path,
+                                                             themes: Path) -> None:
+    deck = deck_in(tmp_path, "# A\n\n[next](other.md) and <a href='#s2'>anchor</a>\n")
+    assert lint_deck(deck, themes) == []
+
+
+def test_a_missing_header_image_is_reported_once_where_it_is_written(
+        tmp_path: Path, themes: Path) -> None:
+    (tmp_path / "pyproject.toml").touch()
+    (tmp_path / "slides").mkdir()
+    path = tmp_path / "slides" / "deck.md"
+    text = "---\nmarp: true\nheader: ![](../img/gone.png) 講義\n---\n\n# A\n\n---\n\n# B\n"
+    deck = parse_deck(text, path)
+    (problem,) = lint_deck(deck, themes)
+    assert (problem.line, problem.slide) == (3, 1)
+    assert str(problem).startswith(f'{path}:3: slide 1 "講義" references ../img/gone.png, '
+                                   "a file that does not exist")
