@@ -94,7 +94,9 @@ class Engine:
         job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
         self._stderr_path = stage / ".engine.log"
         self._stderr = self._stderr_path.open("wb")
-        env = {**os.environ, "CHROME_PATH": project.chrome_path(), "TMPDIR": str(stage)}
+        # Not TMPDIR=stage: Chromium puts its singleton socket there, and a unix socket
+        # path may not exceed 107 bytes.  Its profile is in the stage (page.mjs).
+        env = {**os.environ, "CHROME_PATH": project.chrome_path()}
         self.chromium: int | None = None
         self._buffer = b""
         self.process = subprocess.Popen(

@@ -88,7 +88,7 @@ export function measureSlides(tolerance, minScale) {
     const lineBox = (rect, lineHeight, el) => {
       const cut = lineHeight > 0 ? Math.max(0, (rect.height - lineHeight) / 2) : 0
       const box = { top: rect.top + cut, bottom: rect.bottom - cut, left: rect.left, right: rect.right }
-      return { rect: box, vertical: true, el }
+      return { rect: box, vertical: true, el, leaf: true }
     }
     // Marp's auto-scaling boxes: their slotted text reports unscaled rects, so
     // the box itself is measured, and its scale checked below.
@@ -118,7 +118,7 @@ export function measureSlides(tolerance, minScale) {
         const rect = node.getBoundingClientRect()
         const replaced = node instanceof SVGElement || node.tagName === 'IMG' || scaled(node)
         const vertical = replaced || css.display !== 'inline'
-        if (rect.width > 0 && rect.height > 0) target.push({ rect, vertical, el: node })
+        if (rect.width > 0 && rect.height > 0) target.push({ rect, vertical, el: node, leaf: replaced })
         if (!replaced && css.overflow !== 'visible') {
           const clipped = css.textOverflow === 'ellipsis' ? 0 : Math.max(node.scrollWidth - node.clientWidth,
                                    node.scrollHeight - node.clientHeight)
@@ -130,26 +130,33 @@ export function measureSlides(tolerance, minScale) {
     }
     walk(section, flow)
 
+    // The amount is the worst; the line is where that side's trouble starts:
+    // the first element (document order) sticking out on the worst side.
     const worst = { px: 0, side: '', what: '', line: null }
-    const note = (amount, side, what, el) => {
+    // Text runs and images name the line; a box (a list, a div) only if nothing inside it does.
+    const first = {}
+    const firstBox = {}
+    const note = (amount, side, what, el, leaf = true) => {
       const rounded = Math.ceil(amount / scale)
-      if (rounded > tolerance && rounded > worst.px) {
-        Object.assign(worst, { px: rounded, side, what, line: lineOf(el) })
-      }
+      if (rounded <= tolerance) return
+      const key = `${side}/${what}`
+      const lines = leaf ? first : firstBox
+      lines[key] ??= lineOf(el)
+      if (rounded > worst.px) Object.assign(worst, { px: rounded, side, what, key })
     }
     const cite = groups.find((g) => g.node.classList.contains('cite'))
     const floor = cite ? Math.min(content.bottom, cite.node.getBoundingClientRect().top) : content.bottom
-    for (const { rect, vertical, clipped, el } of flow) {
+    for (const { rect, vertical, clipped, el, leaf } of flow) {
       if (clipped) {
         note(clipped, 'clipped', el.tagName.toLowerCase(), el)
         continue
       }
       if (vertical) {
-        note(rect.bottom - floor, 'bottom', 'content', el)
-        note(content.top - rect.top, 'top', 'content', el)
+        note(rect.bottom - floor, 'bottom', 'content', el, leaf)
+        note(content.top - rect.top, 'top', 'content', el, leaf)
       }
-      note(rect.right - content.right, 'right', 'content', el)
-      note(content.left - rect.left, 'left', 'content', el)
+      note(rect.right - content.right, 'right', 'content', el, leaf)
+      note(content.left - rect.left, 'left', 'content', el, leaf)
     }
     for (const { node, items } of groups) {
       const what = node.tagName === 'HEADER' ? 'header' : node.className || node.tagName.toLowerCase()
@@ -185,6 +192,8 @@ export function measureSlides(tolerance, minScale) {
         shrunk.push({ slide: index + 1, what, percent: Math.round(ratio * 100), line })
       }
     }
-    return { slide: index + 1, ...worst, shrunk }
+    const line = worst.key ? (first[worst.key] ?? firstBox[worst.key] ?? null) : null
+    delete worst.key
+    return { slide: index + 1, ...worst, line, shrunk }
   })
 }

@@ -59,6 +59,8 @@ export async function launchBrowser({ chrome, profile, onPid }) {
     pipe: true, // Chromium exits when its pipe to this process closes
     args: CHROME_ARGS,
     userDataDir: profile,
+    timeout: 120000, // the machine may be busy: a slow start is not a failure
+    protocolTimeout: 600000,
   })
   onPid?.(browser.process()?.pid ?? null)
   browser.on('targetcreated', async (target) => {

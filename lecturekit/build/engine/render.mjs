@@ -147,6 +147,7 @@ async function main() {
   const launching = launchBrowser({
     chrome: job.chrome, profile: profileIn(job.stage), onPid: (pid) => emit({ event: 'browser', pid }),
   })
+  launching.catch(() => null) // awaited below; a failure there is reported, not "unhandled"
   try {
     await renderHtml(job)
   } catch (error) {
