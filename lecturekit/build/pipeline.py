@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -95,11 +96,8 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
         markdown = stage / f"{deck.name}.md"
         markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
-        job = {"config": str(project.MARP_CONFIG), "markdown": str(markdown), "html": str(html),
-               "pdf": str(pdf), "stage": str(stage), "chrome": project.chrome_path(),
-               "title": str(deck.front_matter.get("title") or ""),
-               "bookmarks": as_json(deck_bookmarks(kept)),
-               "pageChecks": [str(Path(p).resolve()) for p in page_checks]}
+        job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
+                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
         judge = _Judge(deck, kept, refs, layout == "warn")
         warnings: list[Problem] = []
         with render.Engine(job, stage) as engine:
@@ -257,10 +255,11 @@ class _Judge:
         return problems
 
     def _find(self, url: str, index: int) -> tuple[int, int | None]:
-        """The deck line naming `url` (or its file name); else the first <script> line."""
+        """The deck line naming `url` (its origin, its file name); else the first <script> line."""
         slide = self._slide(index)
         first, last = (slide.line, slide.end_line) if slide else (1, len(self.lines))
-        needles = [url, url.rstrip("/").rsplit("/", 1)[-1]]
+        origin = re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]+", url, re.I)
+        needles = [url, origin and origin.group(0), url.rstrip("/").rsplit("/", 1)[-1]]
         for needle in filter(None, needles):
             for number in range(first, last + 1):
                 if needle in self.lines[number - 1]:

@@ -85,6 +85,16 @@ def require_tools() -> str:
     return node
 
 
+def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
+             page_checks: list[Path] | None = None) -> dict:
+    """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage."""
+    return {"config": str(project.MARP_CONFIG), "markdown": str(stage / f"{name}.md"),
+            "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
+            "stage": str(stage), "chrome": project.chrome_path(), "title": title,
+            "bookmarks": bookmarks or [],
+            "pageChecks": [str(Path(p).resolve()) for p in page_checks or []]}
+
+
 class Engine:
     """A running engine; use as a context manager so it dies with the build."""
 

@@ -75,13 +75,14 @@ export async function launchBrowser({ chrome, profile, onPid }) {
 // live lists of what was blocked / missing; `confined.phase` labels new entries.
 export async function openDeck(browser, html, root) {
   const rootReal = realpathSync(root)
-  const confined = { phase: 'check', blocked: [], missing: new Map() }
+  const confined = { phase: 'check', blocked: [], missing: new Map(), lastRequest: Date.now() }
   const page = await browser.newPage()
   page.on('dialog', (dialog) => dialog.dismiss().catch(() => null))
   await page.setViewport(FRAME)
   await page.setRequestInterception(true)
   page.on('request', (request) => {
     const url = request.url()
+    confined.lastRequest = Date.now()
     const verdict = classify(url, rootReal)
     if (verdict.allow) {
       const bad = verdict.inside !== undefined && (!verdict.exists || verdict.folder)
@@ -121,6 +122,15 @@ export async function locate(page, entries) {
   if (!entries.length) return
   const where = await page.evaluate(locateUrls, entries.map((e) => e.url))
   entries.forEach((entry, i) => Object.assign(entry, where[i]))
+}
+
+// Wait until the page has asked for nothing for `quietMs` (at most `capMs`),
+// so requests a print set off are seen before the page closes.
+export async function quiet(confined, quietMs = 300, capMs = 3000) {
+  const start = Date.now()
+  while (Date.now() - start < capMs && Date.now() - confined.lastRequest < quietMs) {
+    await new Promise((done) => setTimeout(done, 50))
+  }
 }
 
 export const profileIn = (folder) => join(folder, '.chromium')

@@ -17,7 +17,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { marpCli } from '@marp-team/marp-cli'
 import { PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib'
-import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn } from './page.mjs'
+import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn, quiet } from './page.mjs'
 
 const WHAT_TYPESETTING = new Set(['kinsoku', 'widow', 'contrast', 'small-text'])
 
@@ -127,7 +127,8 @@ async function renderDeck(job, browser) {
 
   confined.phase = 'print'
   const printed = await page.pdf({ ...FRAME, printBackground: true, preferCSSPageSize: true, timeout: 300000 })
-  await new Promise((done) => setTimeout(done, 150)) // let requests the print set off arrive
+  confined.lastRequest = Date.now()
+  await quiet(confined) // let requests the print set off arrive, and be reported
   const blocked = confined.blocked.slice(report.blocked.length)
   const missing = [...confined.missing.values()].filter((entry) => entry.phase === 'print')
   await locate(page, [...blocked, ...missing])
