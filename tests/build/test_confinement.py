@@ -5,8 +5,8 @@ The hostile deck's script stays quiet while the checks run and strikes only when
 the page is printed (`beforeprint`, `matchMedia('print')`, a timer polling it):
 it fetches from a local HTTP server and loads a file outside the stage into an
 iframe (its URL in base64, so the deck model sees no file reference: this
-tests the render's confinement, not the asset rules).  The engine is run directly on a stage so its PDF can be read even
-though the build refuses the deck.
+tests the render's confinement, not the asset rules).  The engine is run
+directly on a stage so its PDF can be read even though the build refuses the deck.
 """
 
 from __future__ import annotations
