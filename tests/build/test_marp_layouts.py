@@ -8,7 +8,6 @@ that exist, and one slide with a background whose content overflows.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from build_helpers import DECKS, build, line_of
