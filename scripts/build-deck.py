@@ -56,9 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         print(failed, file=sys.stderr)
         return 1
     except OSError as exc:
-        where = exc.filename or args.out
-        print(f"[build] {name}: cannot write {where}: {exc.strerror or exc}; "
-              f"nothing written, previous outputs kept", file=sys.stderr)
+        out = args.out.resolve()
+        file = Path(exc.filename).resolve() if exc.filename else out
+        where = (f"cannot write to {out}" if file == out or out in file.parents
+                 else f"cannot use {file}")
+        print(f"[build] {name}: {where}: {exc.strerror or exc}; nothing written, "
+              f"previous outputs kept", file=sys.stderr)
         return 1
     print(f"[build] {name}: done in {built.seconds:.1f}s -> {built.html}, {built.pdf}")
     return 0
@@ -70,8 +73,8 @@ def run() -> int:
     try:
         return main()
     except (KeyboardInterrupt, Interrupted):
-        deck = next((a for a in sys.argv[1:] if not a.startswith("-")), "deck")
-        print(f"[build] {deck}: interrupted, nothing written (previous outputs kept)",
+        deck = next((a for a in sys.argv[1:] if a.endswith(".md")), "deck.md")
+        print(f"[build] {deck.rsplit('/', 1)[-1][:-3]}: interrupted, nothing written (previous outputs kept)",
               file=sys.stderr, flush=True)
         return 130
 
