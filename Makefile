@@ -22,7 +22,7 @@ help: ## List the targets
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
 slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn)
-	@$(MAKE) --no-print-directory -j$(JOBS) -Oline $(NAMES:%=dist/%.pdf)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.pdf)
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
 	@$(PY) scripts/build-deck.py $< --layout $(LAYOUT)

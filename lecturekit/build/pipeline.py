@@ -121,9 +121,17 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
         os.replace(html, final_html)
         os.replace(pdf, final_pdf)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove(stage)
     return Built(final_html, final_pdf, published, len(kept), time.monotonic() - started,
                  warnings)
+
+
+def _remove(stage: Path) -> None:
+    for _ in range(5):  # a dying Chromium may still be closing files in its profile
+        shutil.rmtree(stage, ignore_errors=True)
+        if not stage.exists():
+            return
+        time.sleep(0.1)
 
 
 def _lock_text(pid: int) -> str:

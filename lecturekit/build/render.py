@@ -153,19 +153,42 @@ class Engine:
                 return
 
     def stop(self) -> None:
-        """Kill Chromium's and Node's process groups (no-op once they are gone)."""
-        for leader in (self.chromium, self.process.pid):
-            if leader and _leads_group(leader):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(leader, signal.SIGKILL)
+        """Kill Chromium's and Node's process groups and wait until they are gone."""
+        self._read_pending()  # Chromium's pid may be in an event not read yet
+        groups = [leader for leader in (self.chromium, self.process.pid)
+                  if leader and _leads_group(leader)]
+        for leader in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(leader, signal.SIGKILL)
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdin:
                 self.process.stdin.close()
         self.process.wait()
+        # Chromium is not our child (Node's, then init's): poll until its group is gone,
+        # so nothing writes into the stage while the build removes it.
+        deadline = time.monotonic() + 10
+        while any(_group_alive(g) for g in groups) and time.monotonic() < deadline:
+            time.sleep(0.02)
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdout:
                 self.process.stdout.close()
         self._stderr.close()
+
+    def _read_pending(self) -> None:
+        stdout = self.process.stdout
+        if stdout is None or stdout.closed or self.chromium:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            while select.select([stdout], [], [], 0)[0]:
+                chunk = os.read(stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                self._buffer += chunk
+        for line in self._buffer.split(b"\n"):
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict) and event.get("event") == "browser":
+                    self.chromium = event.get("pid")
 
     def _died(self) -> str:
         return f"the render engine stopped (exit {self.process.returncode})" + self._log_tail()
@@ -178,6 +201,15 @@ class Engine:
             return ""
         lines = [ln for ln in text.splitlines() if ln.strip() and "[  INFO ]" not in ln][-6:]
         return "".join(f"\n  {ln}" for ln in lines)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether the group's leader still runs (a zombie no longer counts: it writes nothing)."""
+    try:
+        stat = Path(f"/proc/{pgid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _leads_group(pid: int) -> bool:
