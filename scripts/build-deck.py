@@ -74,7 +74,8 @@ def run() -> int:
         return main()
     except (KeyboardInterrupt, Interrupted):
         deck = next((a for a in sys.argv[1:] if a.endswith(".md")), "deck.md")
-        print(f"[build] {deck.rsplit('/', 1)[-1][:-3]}: interrupted, nothing written (previous outputs kept)",
+        name = deck.rsplit("/", 1)[-1][:-3]
+        print(f"[build] {name}: interrupted, nothing written (previous outputs kept)",
               file=sys.stderr, flush=True)
         return 130
 

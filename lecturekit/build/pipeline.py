@@ -303,8 +303,21 @@ class _Judge:
         for t in report.typesetting:
             detail = f" ({t['detail']})" if t["detail"] else ""
             problems.append(self._problem(t["slide"], f"has a typesetting problem ({t['what']}): "
-                                                      f"{t['text']}{detail}", layout=True))
+                                                      f"{t['text']}{detail}",
+                                          self._line_with(t["slide"], t["text"]), layout=True))
         return problems
+
+    def _line_with(self, index: int, text: str) -> int | None:
+        """The first line of the slide holding `text` (or its first 8 characters)."""
+        slide = self._slide(index)
+        text = text.strip()
+        if slide is None or not text:
+            return None
+        for needle in dict.fromkeys([text, text[:8]]):
+            for number in range(slide.line, slide.end_line + 1):
+                if needle in self.lines[number - 1]:
+                    return number
+        return None
 
     def _longest_code_line(self, shrunk: dict) -> int | None:
         """The longest line of the shrunk fence (the one to break), else the fence's line."""

@@ -21,7 +21,10 @@ import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn, quiet } f
 
 const WHAT_TYPESETTING = new Set(['kinsoku', 'widow', 'contrast', 'small-text'])
 
-const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n')
+const started = performance.now()
+// Each event carries `ms`, the time since the engine started (for benchmarks).
+const emit = (event) => process.stdout.write(
+  JSON.stringify({ ...event, ms: Math.round(performance.now() - started) }) + '\n')
 
 class EngineError extends Error {}
 
