@@ -3,8 +3,10 @@ only files inside the build's stage; every other request is blocked and reported
 
 The hostile deck's script stays quiet while the checks run and strikes only when
 the page is printed (`beforeprint`, `matchMedia('print')`, a timer polling it):
-it fetches from a local HTTP server and loads a file outside the stage into an
-iframe (its URL in base64, so the deck model sees no file reference: this
+it fetches from a local HTTP server, loads a file outside the stage into an
+iframe, and tries a WebSocket and a popup, which request interception does
+not see (Chromium's dead proxy and the popup guard must stop them).  The
+iframe's URL is in base64, so the deck model sees no file reference: this
 tests the render's confinement, not the asset rules).  The engine is run
 directly on a stage so its PDF can be read even though the build refuses the deck.
 """
@@ -38,6 +40,8 @@ theme: honwaka
 (() => {
   const leak = (why) => {
     fetch('http://127.0.0.1:{port}/' + why).catch(() => null)
+    try { new WebSocket('ws://127.0.0.1:{port}/socket-' + why) } catch (e) {}
+    window.open('http://127.0.0.1:{port}/popup-' + why)
     const frame = document.createElement('iframe')
     frame.src = atob('{secret_b64}')
     frame.style.cssText = 'width:900px;height:300px'
