@@ -19,7 +19,6 @@ import { marpCli } from '@marp-team/marp-cli'
 import { PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib'
 import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn, quiet } from './page.mjs'
 
-const WHAT_TYPESETTING = new Set(['kinsoku', 'widow', 'contrast', 'small-text'])
 
 const started = performance.now()
 // Each event carries `ms`, the time since the engine started (for benchmarks).
@@ -40,26 +39,29 @@ async function renderHtml(job) {
 }
 
 // Plug-in page checks: each module exports `typesetting(options)`, run in the
-// page, returning [{slide, what, text, detail}] (slide: 1-based content slide).
+// page, returning [{slide, what, text, detail}] (slide: 1-based content slide),
+// and optionally DEFAULT_OPTIONS, which job.checkOptions overrides.
 async function runPageChecks(page, job) {
   const found = []
   for (const module of job.pageChecks ?? []) {
     let check
+    let defaults
     try {
-      check = (await import(pathToFileURL(module).href)).typesetting
+      ({ typesetting: check, DEFAULT_OPTIONS: defaults } = await import(pathToFileURL(module).href))
     } catch (error) {
       throw new EngineError(`${module} cannot be loaded: ${error.message}`)
     }
     if (typeof check !== 'function') throw new EngineError(`${module} exports no function typesetting(options)`)
     let entries
     try {
-      entries = await page.evaluate(check, job.checkOptions ?? {})
+      entries = await page.evaluate(check, { ...(defaults ?? {}), ...(job.checkOptions ?? {}) })
     } catch (error) {
       throw new EngineError(`${module}: typesetting() failed in the page: ${error.message.split('\n')[0]}`)
     }
     if (!Array.isArray(entries)) throw new EngineError(`${module}: typesetting() returned no array`)
     for (const entry of entries) {
-      if (!Number.isInteger(entry?.slide) || !WHAT_TYPESETTING.has(entry?.what)) {
+      // `what` names the kind ('kinsoku' or 'line-start', 'widow', 'contrast', 'small-text', ...)
+      if (!Number.isInteger(entry?.slide) || typeof entry?.what !== 'string' || !entry.what) {
         throw new EngineError(`${module}: typesetting() returned a malformed entry ${JSON.stringify(entry)}`)
       }
       found.push({ slide: entry.slide, what: entry.what, text: String(entry.text ?? ''),
