@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import time
@@ -108,6 +109,8 @@ class Engine:
         # path may not exceed 107 bytes.  Its profile is in the stage (page.mjs).
         env = {**os.environ, "CHROME_PATH": project.chrome_path()}
         self.chromium: int | None = None
+        self.finished = False
+        self._profile = stage / ".chromium"  # engine/page.mjs puts Chromium's profile there
         self._buffer = b""
         self.process = subprocess.Popen(
             [node, str(project.ENGINE), str(job_file)], cwd=stage, env=env,
@@ -148,12 +151,21 @@ class Engine:
             if event.get("event") == "error":
                 raise ToolError(f"the render engine failed: {event.get('message')}"
                                 + self._log_tail())
-            yield event
             if event.get("event") == "pdf":
+                self.finished = True
+            yield event
+            if self.finished:
                 return
 
     def stop(self) -> None:
-        """Kill Chromium's and Node's process groups and wait until they are gone."""
+        """Kill Chromium's and Node's process groups and wait until they are gone.
+
+        After a finished render the engine first gets a moment to close Chromium
+        itself, which then removes its own temporary files.
+        """
+        if self.finished:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
         self._read_pending()  # Chromium's pid may be in an event not read yet
         groups = [leader for leader in (self.chromium, self.process.pid)
                   if leader and _leads_group(leader)]
@@ -169,6 +181,17 @@ class Engine:
         deadline = time.monotonic() + 10
         while any(_group_alive(g) for g in groups) and time.monotonic() < deadline:
             time.sleep(0.02)
+        self._remove_socket_folder()
+
+    def _remove_socket_folder(self) -> None:
+        """A killed Chromium leaves its singleton socket's folder in the system temp folder."""
+        try:
+            target = Path(os.readlink(self._profile / "SingletonSocket"))
+        except OSError:
+            return
+        folder = target.parent
+        if folder.name.startswith(("org.chromium.Chromium.", ".org.chromium.Chromium.")):
+            shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdout:
                 self.process.stdout.close()

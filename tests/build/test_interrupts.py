@@ -3,7 +3,8 @@
 A real SIGINT / SIGTERM is sent to a running build-deck.py (while Chromium
 checks the page, and while it prints): the previously published outputs
 survive untouched, no Node or Chromium process of the build is left, no
-staging folder remains, and the build says so in one line.
+staging folder (nor Chromium's temporary folder) remains, and the build says
+so in one line.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def test_interrupted_build_keeps_published_outputs_and_kills_node_and_chromium(
     else:
         pytest.fail(f"the build ended before {phase!r}: {build.stderr.read()}")
     assert processes_mentioning(str(out)), "Chromium should be running on the stage now"
+    (socket,) = [Path(os.readlink(link)) for link in out.glob(".build-*/.chromium/SingletonSocket")]
     build.send_signal(signum)
     _, stderr = build.communicate(timeout=60)
     assert build.returncode == 130
@@ -68,6 +70,7 @@ def test_interrupted_build_keeps_published_outputs_and_kills_node_and_chromium(
     while processes_mentioning(str(out)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_mentioning(str(out)) == []
+    assert not socket.parent.exists(), "Chromium's temporary folder outlived the build"
 
 
 def test_dead_builds_stages_are_removed_at_once_live_ones_kept(tmp_path: Path) -> None:
