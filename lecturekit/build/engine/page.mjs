@@ -99,7 +99,7 @@ export async function openDeck(browser, html, root) {
     })
     return request.abort('blockedbyclient').catch(() => null)
   })
-  await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 60000 })
+  await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 180000 })
   // The bespoke template hides inactive slides with content-visibility, which
   // also stops Marp's auto-scaling there; show them all, as the print does.
   await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })

@@ -133,7 +133,7 @@ async function renderDeck(job, browser) {
   confined.phase = 'print'
   const printed = await page.pdf({ ...FRAME, printBackground: true, preferCSSPageSize: true, timeout: 300000 })
   confined.lastRequest = Date.now()
-  await quiet(confined) // let requests the print set off arrive, and be reported
+  await quiet(confined, 150) // let requests the print set off arrive, and be reported
   const blocked = confined.blocked.slice(report.blocked.length)
   const missing = [...confined.missing.values()].filter((entry) => entry.phase === 'print')
   await locate(page, [...blocked, ...missing])
