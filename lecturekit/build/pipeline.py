@@ -240,9 +240,11 @@ class _Judge:
                                                  f"needs {ref.ref.src}, which fails to load "
                                                  f"(it {what})", ref.ref.line))
             else:
-                problems.append(self._problem(entry.get("slide", 0),
-                                              f"needs {entry['url']}, which fails to load "
-                                              f"(it {what} in the build)", entry.get("line")))
+                index, line = entry.get("slide", 0), entry.get("line")
+                if line is None:
+                    index, line = self._find(entry["url"], index)
+                problems.append(self._problem(index, f"needs {entry['url']}, which fails to load "
+                                                     f"(it {what} in the build)", line))
         seen = set()
         for entry in blocked:
             key = (entry["url"], entry["phase"])

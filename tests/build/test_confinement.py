@@ -162,3 +162,19 @@ def test_iframe_a_script_adds_during_the_checks_is_blocked_naming_the_script_lin
     assert (f'{deck}:{line}: slide 2 "枠" loads {secret.resolve()} in an iframe, a file '
             f"outside the build (blocked" in run.stderr), run.stderr
     assert not (tmp_path / "dist" / "frame.html").exists()
+
+
+def test_file_missing_from_the_build_is_named_as_the_deck_names_it(tmp_path: Path) -> None:
+    """A file only a script asks for (the deck model cannot copy it) fails to load; the
+    message names it relative to the deck's output, never by the staging folder."""
+    deck = tmp_path / "decks" / "lost.md"
+    deck.parent.mkdir()
+    deck.write_text("---\nmarp: true\ntheme: honwaka\n---\n\n# 図\n\n"
+                    "<script>const i = new Image(); i['sr' + 'c'] = ['img', 'lost.png'].join('/'); "
+                    "document.currentScript.after(i)</script>\n", encoding="utf-8")
+    run = build(deck, tmp_path / "dist")
+    assert run.code == 1
+    line = line_of(deck, "<script>")
+    assert (f'{deck}:{line}: slide 1 "図" needs img/lost.png, which fails to load (it does '
+            f"not exist in the build)" in run.stderr), run.stderr
+    assert ".build-" not in run.stderr
