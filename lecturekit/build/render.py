@@ -110,6 +110,7 @@ class Engine:
         env = {**os.environ, "CHROME_PATH": project.chrome_path()}
         self.chromium: int | None = None
         self.finished = False
+        self._stage = stage
         self._profile = stage / ".chromium"  # engine/page.mjs puts Chromium's profile there
         self._buffer = b""
         self.process = subprocess.Popen(
@@ -139,7 +140,7 @@ class Engine:
                 chunk = os.read(stdout.fileno(), 65536)
                 if not chunk:
                     self.process.wait()
-                    raise ToolError(self._died())
+                    raise ToolError(self._unstaged(self._died()))
                 self._buffer += chunk
             line, self._buffer = self._buffer.split(b"\n", 1)
             try:
@@ -149,8 +150,8 @@ class Engine:
             if event.get("event") == "browser":
                 self.chromium = event.get("pid")
             if event.get("event") == "error":
-                raise ToolError(f"the render engine failed: {event.get('message')}"
-                                + self._log_tail())
+                raise ToolError(self._unstaged(f"the render engine failed: {event.get('message')}"
+                                               + self._log_tail()))
             if event.get("event") == "pdf":
                 self.finished = True
             yield event
@@ -196,6 +197,10 @@ class Engine:
             if self.process.stdout:
                 self.process.stdout.close()
         self._stderr.close()
+
+    def _unstaged(self, text: str) -> str:
+        """Messages name files as the deck's output names them, never the staging folder."""
+        return text.replace(f"{self._stage}{os.sep}", "").replace(str(self._stage), ".")
 
     def _read_pending(self) -> None:
         stdout = self.process.stdout
