@@ -203,3 +203,29 @@ def test_missing_chromium_is_one_clear_line_naming_the_path_tried(
     assert_refused(run, out, f"{SHOWCASE}: Chromium not found at {tmp_path / 'no-chromium'}: "
                              f"install it")
     assert "Traceback" not in run.stderr and "at ChromeLauncher" not in run.stderr
+
+
+NAVIGATE = """
+import puppeteer from 'puppeteer-core'
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+  headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+const page = await browser.newPage()
+await page.goto(process.argv[1], { waitUntil: 'load' })
+const hashes = [await page.evaluate(() => location.hash)]
+for (const key of ['ArrowRight', 'ArrowRight', 'ArrowLeft']) {
+  await page.keyboard.press(key)
+  await new Promise((done) => setTimeout(done, 300))
+  hashes.push(await page.evaluate(() => location.hash))
+}
+console.log(JSON.stringify(hashes))
+await browser.close()
+"""
+
+
+def test_published_html_is_a_marp_deck_driven_by_the_keyboard(showcase) -> None:
+    out, _ = showcase
+    done = subprocess.run(["node", "--input-type=module", "-e", NAVIGATE,
+                           (out / "showcase.html").as_uri()],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout) == ["", "#2", "#3", "#2"]
