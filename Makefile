@@ -7,8 +7,10 @@ DECKS   := $(wildcard slides/*.md)
 NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
-BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs \
-           $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
+BUILD   := marp.config.mjs package-lock.json scripts/build-deck.py \
+           $(wildcard lecturekit/build/*.py lecturekit/build/engine/*.mjs lecturekit/deck/*.py)
+LAYOUT  ?= error
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 HANDOUT := marp.config.mjs scripts/build-handout.py \
            $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
 NUP     ?= 4
@@ -19,10 +21,16 @@ help: ## List the targets
 
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
-slides: $(NAMES:%=dist/%.html) $(NAMES:%=dist/%.pdf) ## Render every deck to dist/<deck>.html and .pdf
+slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.pdf)
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
-	@$(PY) scripts/build-deck.py $<
+	@$(PY) scripts/build-deck.py $< --layout $(LAYOUT)
+
+# An interrupted build must never cost the published outputs (make deletes
+# the targets of an interrupted recipe otherwise); build-deck.py replaces them
+# atomically, so they are never half-written.
+.PRECIOUS: dist/%.html dist/%.pdf
 
 figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 	@$(PY) scripts/figures/make_figures.py
@@ -50,8 +58,9 @@ check: | $(READY) ## Run every Python block of every deck and assert its outputs
 test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh
 
-bench: | $(READY) ## Benchmark the slide checker against Sybil, pytest-codeblocks and plain exec
+bench: | $(READY) ## Benchmarks: the checker vs Sybil, pytest-codeblocks, exec; the build vs bare marp-cli
 	@$(PY) scripts/bench-checker.py
+	@$(PY) scripts/bench-build.py
 
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests

@@ -1,35 +1,44 @@
-"""Build one deck: lint, render HTML, check it in Chromium, render PDF, publish.
+"""Build one deck: lint, stage, render + check + print in one engine run, publish.
 
 Everything is made in a private staging folder inside the output folder, laid
-out exactly as the output folder will be, so the Chromium check sees the
-same relative paths the published HTML uses.  Only when every check passed
+out exactly as the output folder will be, so the Chromium page sees the same
+relative paths the published HTML uses, and may load nothing outside it.
+Only when every check passed (and the caller's `before_publish` hook agreed)
 are the assets, then the HTML, then the PDF moved into place (os.replace), so
-a failed build leaves nothing new in the output folder and two decks can
-build in parallel.
+a failed or interrupted build leaves nothing new in the output folder and the
+previous outputs intact, and two decks can build in parallel.
+
+A stage holds a lock file with its build's pid; a stage whose build is dead
+is removed by the next build at once.  All temporary files (Chromium's
+profile, the engine's job and log) live inside the stage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import os
+import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pypdf import PdfReader
-
 from lecturekit.build import project, render
-from lecturekit.build.assets import copy_into, dist_path, local_refs, rewrite_refs
+from lecturekit.build.assets import LocalRef, copy_into, dist_path, local_refs, rewrite_refs
 from lecturekit.build.lint import lint_deck
-from lecturekit.build.outline import deck_bookmarks, write_bookmarks
+from lecturekit.build.outline import as_json, deck_bookmarks
 from lecturekit.build.problems import BuildError, Problem
 from lecturekit.deck import Deck, Slide, read_deck
 from lecturekit.deck.variants import slides_kept, slides_markdown
 
-STALE_STAGE_S = 3600
+LAYOUT_MODES = ("error", "warn")
+LOCK = ".lock"
+UNLOCKED_GRACE_S = 60
+"""A stage without a lock file is being created, or was left by an older build."""
 
 
 @dataclass
@@ -39,105 +48,290 @@ class Built:
     assets: list[Path]
     slides: int
     seconds: float
+    warnings: list[Problem]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES,
-               log: Callable[[str], None] = print) -> Built:
-    """Raises DeckError (unreadable deck), BuildError (problems found) or render.ToolError."""
+               log: Callable[[str], None] = print, *, layout: str = "error",
+               warn: Callable[[str], None] = _stderr,
+               before_publish: Callable[[], None] | None = None,
+               page_checks: list[Path] | None = None) -> Built:
+    """Raises DeckError (unreadable deck), BuildError (problems found) or render.ToolError.
+
+    `layout="warn"` turns overflow, shrink and typesetting problems into
+    warnings (passed to `warn`, same text) and publishes anyway.
+    `before_publish` runs after every check passed and before anything is
+    moved into `out_dir`; if it raises BuildError, nothing is published.
+    `page_checks`: modules exporting `typesetting(options)` run in the page
+    (default: engine/typesetting.mjs when it exists).
+    """
+    if layout not in LAYOUT_MODES:
+        raise ValueError(f"layout must be one of {LAYOUT_MODES}, not {layout!r}")
     started = time.monotonic()
+    deck_path = Path(deck_path).resolve()
+    out_dir = Path(out_dir).resolve()
     deck = read_deck(deck_path)
-    problems = lint_deck(deck, themes_dir)
+    problems = lint_deck(deck, Path(themes_dir).resolve())
     if problems:
         raise BuildError(problems)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError([Problem(out_dir, None, "is a file, not a folder: the output "
+                                                 "(--out) must be a folder")])
+    if page_checks is None:
+        page_checks = [project.TYPESETTING] if project.TYPESETTING.is_file() else []
     kept = slides_kept(deck)
     refs = local_refs(deck, kept)
     assets = {dist_path(deck, r.file): r.file for r in refs}
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_stages(out_dir, deck.name)
+    remove_dead_stages(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".build-{deck.name}-", dir=out_dir))
     try:
+        (stage / LOCK).write_text(_lock_text(os.getpid()), encoding="utf-8")
         copy_into(assets, stage)
         markdown = stage / f"{deck.name}.md"
         markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
-
-        render.marp(markdown, html)
-        log(f"[build] {deck.name}: html")
-        pdf_job = render.start_marp(markdown, pdf, pdf=True)
-        try:
-            _raise_on_report(deck, kept, render.check_html(html))
-        except BaseException:
-            render.cancel(pdf_job)
-            raise
-        log(f"[build] {deck.name}: checks ok ({len(kept)} slides)")
-        render.finish(pdf_job)
-        _check_pdf(deck, kept, pdf)
-        write_bookmarks(pdf, deck_bookmarks(kept))
+        job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
+                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
+        judge = _Judge(deck, kept, refs, layout == "warn")
+        warnings: list[Problem] = []
+        with render.Engine(job, stage) as engine:
+            for event in engine.events():
+                if event["event"] == "html":
+                    log(f"[build] {deck.name}: html")
+                elif event["event"] == "checked":
+                    warnings = judge.checked(render.PageReport.from_json(event["report"]))
+                    for problem in warnings:
+                        warn(f"warning: {problem}")
+                    note = f", {len(warnings)} layout warnings" if warnings else ""
+                    log(f"[build] {deck.name}: checks ok ({len(kept)} slides{note})")
+                elif event["event"] == "pdf":
+                    judge.printed(event["pages"], event["blocked"], event["missing"])
         log(f"[build] {deck.name}: pdf")
+        if before_publish is not None:
+            before_publish()
 
         published = _publish_assets(assets, stage, out_dir)
         final_html, final_pdf = out_dir / html.name, out_dir / pdf.name
         os.replace(html, final_html)
         os.replace(pdf, final_pdf)
     finally:
+        _remove(stage)
+    return Built(final_html, final_pdf, published, len(kept), time.monotonic() - started,
+                 warnings)
+
+
+def _remove(stage: Path) -> None:
+    for _ in range(5):  # a dying Chromium may still be closing files in its profile
         shutil.rmtree(stage, ignore_errors=True)
-    return Built(final_html, final_pdf, published, len(kept), time.monotonic() - started)
+        if not stage.exists():
+            return
+        time.sleep(0.1)
 
 
-def _remove_stale_stages(out_dir: Path, name: str) -> None:
-    """Staging folders a killed build left behind (a live build's is younger than this)."""
-    cutoff = time.time() - STALE_STAGE_S
-    for stage in out_dir.glob(f".build-{name}-*"):
-        if stage.is_dir() and stage.stat().st_mtime < cutoff:
+def _lock_text(pid: int) -> str:
+    return f"{pid} {_start_time(pid)}\n"
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time (so a reused pid is not taken for the build that died)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "?"
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _alive(lock: str) -> bool:
+    try:
+        pid_text, started = lock.split()
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return started == "?" or _start_time(pid) == started
+
+
+def remove_dead_stages(out_dir: Path) -> list[Path]:
+    """Remove staging folders whose build is no longer running; returns them."""
+    removed = []
+    for stage in out_dir.glob(".build-*"):
+        if not stage.is_dir():
+            continue
+        try:
+            lock = (stage / LOCK).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - stage.stat().st_mtime < UNLOCKED_GRACE_S:
+                    continue
+            lock = ""
+        except OSError:
+            continue
+        if not lock or not _alive(lock):
             shutil.rmtree(stage, ignore_errors=True)
+            removed.append(stage)
+    return removed
 
 
-def _raise_on_report(deck: Deck, kept: list[Slide], report: render.HtmlReport) -> None:
-    def slide_problem(index: int, message: str) -> Problem:
-        if len(kept) == report.slides and 1 <= index <= len(kept):
-            return Problem.on_slide(deck.path, kept[index - 1], message)
+class _Judge:
+    """Turns the engine's findings into problems naming deck line and slide (never the stage)."""
+
+    def __init__(self, deck: Deck, kept: list[Slide], refs: list[LocalRef], warn: bool) -> None:
+        self.deck, self.kept, self.warn = deck, kept, warn
+        self.by_dist = {}
+        for ref in refs:
+            self.by_dist.setdefault(str(dist_path(deck, ref.file)), ref)
+        self.lines = deck.text.split("\n")
+        self.rendered = len(kept)
+
+    def checked(self, report: render.PageReport) -> list[Problem]:
+        """Raise BuildError for what must stop the build; return the layout warnings."""
+        self.rendered = report.slides
+        problems = self._requests(report.missing, report.blocked)
+        layout = self._layout(report)
+        if report.slides != len(self.kept):
+            problems.append(Problem(self.deck.path, None,
+                                    f"renders {report.slides} slides but the deck model has "
+                                    f"{len(self.kept)}; the slide numbers below may be off"))
+        if problems or (layout and not self.warn):
+            raise BuildError(problems + layout)
+        return layout
+
+    def printed(self, pages: int, blocked: list[dict], missing: list[dict]) -> None:
+        problems = self._requests(missing, blocked)
+        if pages != len(self.kept):
+            problems.append(Problem(self.deck.path, None, f"renders to a PDF of {pages} pages "
+                                                          f"for {len(self.kept)} slides"))
+        if problems:
+            raise BuildError(problems)
+
+    def _slide(self, index: int) -> Slide | None:
+        if self.rendered == len(self.kept) and 1 <= index <= len(self.kept):
+            return self.kept[index - 1]
+        return None
+
+    def _problem(self, index: int, message: str, line: int | None = None, *,
+                 layout: bool = False) -> Problem:
+        slide = self._slide(index)
+        if slide is not None:
+            if line is not None and not slide.line <= line <= slide.end_line:
+                line = None
+            return Problem.on_slide(self.deck.path, slide, message, line, layout=layout)
         where = f"rendered slide {index}" if index else "the deck (a <style> or the theme?)"
-        return Problem(deck.path, None, f"{where} {message}")
+        return Problem(self.deck.path, line, f"{where} {message}", layout=layout)
 
-    problems = [slide_problem(e["slide"], f"fetches {url} from the network in the rendered HTML")
-                for url, e in _by_url(report.network).items()]
-    problems += [slide_problem(e["slide"], f"needs {url}, which fails to load "
-                                           f"({e['error'] or 'missing'})")
-                 for url, e in _by_url(report.missing).items()]
-    for o in report.overflow:
-        if o.side == "clipped":
-            message = f"has a {o.what} too big for the slide: {o.px}px of it are cut off"
-        elif o.what == "content":
-            message = f"overflows its frame by {o.px}px at the {o.side}"
-        elif o.what == "header":
-            message = f"has a header too long for its title bar (by {o.px}px at the {o.side})"
-        else:
-            message = f"has a {o.what} sticking out of the frame by {o.px}px at the {o.side}"
-        problems.append(slide_problem(o.slide, message))
-    problems += [slide_problem(s["slide"], f"has a {s['what']} so wide that Marp shrinks it to "
-                                           f"{s['percent']}%; break its long lines")
-                 for s in report.shrunk]
-    if report.slides != len(kept):
-        problems.append(Problem(deck.path, None,
-                                f"renders {report.slides} slides but the deck has {len(kept)} "
-                                f"(is `headingDivider` set? it is not supported)"))
-    if problems:
-        raise BuildError(problems)
+    def _requests(self, missing: list[dict], blocked: list[dict]) -> list[Problem]:
+        problems = []
+        for entry in missing:
+            ref = self.by_dist.get(entry["url"])
+            what = "is a folder" if entry["error"] == "a folder" else "does not exist"
+            if ref is not None:
+                problems.append(Problem.on_slide(self.deck.path, ref.slide,
+                                                 f"needs {ref.ref.src}, which fails to load "
+                                                 f"(it {what})", ref.ref.line))
+            else:
+                index, line = entry.get("slide", 0), entry.get("line")
+                if line is None:
+                    index, line = self._find(entry["url"], index)
+                problems.append(self._problem(index, f"needs {entry['url']}, which fails to load "
+                                                     f"(it {what} in the build)", line))
+        seen = set()
+        for entry in blocked:
+            key = (entry["url"], entry["phase"])
+            if key in seen:
+                continue
+            seen.add(key)
+            index, line = entry.get("slide", 0), entry.get("line")
+            if line is None:
+                index, line = self._find(entry["url"], index)
+            when = " while the PDF is printed" if entry["phase"] == "print" else ""
+            frame = " in an iframe" if entry.get("frame") == "iframe" else ""
+            if entry["kind"] == "network":
+                message = f"fetches {entry['url']} from the network{frame}{when} (blocked)"
+            else:
+                message = (f"loads {entry['url']}{frame}{when}, a file outside the build "
+                           f"(blocked; only the deck's own files may load)")
+            problems.append(self._problem(index, message, line))
+        return problems
 
+    def _find(self, url: str, index: int) -> tuple[int, int | None]:
+        """The deck line naming `url` (its origin, its file name); else the first <script> line."""
+        slide = self._slide(index)
+        first, last = (slide.line, slide.end_line) if slide else (1, len(self.lines))
+        origin = re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]+", url, re.I)
+        needles = [url, origin and origin.group(0), url.rstrip("/").rsplit("/", 1)[-1]]
+        for needle in filter(None, needles):
+            for number in range(first, last + 1):
+                if needle in self.lines[number - 1]:
+                    return self._index_at(number, index), number
+        for number, text in enumerate(self.lines, start=1):
+            if "<script" in text.lower():
+                return self._index_at(number, index), number
+        return index, None
 
-def _by_url(entries: list[dict]) -> dict[str, dict]:
-    first: dict[str, dict] = {}
-    for entry in entries:
-        first.setdefault(entry["url"], entry)
-    return first
+    def _index_at(self, line: int, fallback: int) -> int:
+        for index, slide in enumerate(self.kept, start=1):
+            if slide.line <= line <= slide.end_line:
+                return index
+        return fallback
 
+    def _layout(self, report: render.PageReport) -> list[Problem]:
+        problems = []
+        for o in report.overflow:
+            if o.side == "clipped":
+                message = f"has a {o.what} too big for the slide: {o.px}px of it are cut off"
+            elif o.what == "content":
+                message = f"overflows its frame by {o.px}px at the {o.side}"
+            elif o.what == "header":
+                message = f"has a header too long for its title bar (by {o.px}px at the {o.side})"
+            else:
+                message = f"has a {o.what} sticking out of the frame by {o.px}px at the {o.side}"
+            line = None if o.what == "header" else o.line
+            problems.append(self._problem(o.slide, message, line, layout=True))
+        for s in report.shrunk:
+            problems.append(self._problem(
+                s["slide"], f"has a {s['what']} so wide that Marp shrinks it to {s['percent']}%; "
+                            f"break its long lines", self._longest_code_line(s), layout=True))
+        for t in report.typesetting:
+            detail = f" ({t['detail']})" if t["detail"] else ""
+            problems.append(self._problem(t["slide"], f"has a typesetting problem ({t['what']}): "
+                                                      f"{t['text']}{detail}",
+                                          self._line_with(t["slide"], t["text"]), layout=True))
+        return problems
 
-def _check_pdf(deck: Deck, kept: list[Slide], pdf: Path) -> None:
-    pages = len(PdfReader(pdf).pages)
-    if pages != len(kept):
-        raise BuildError([Problem(deck.path, None,
-                                  f"renders to a PDF of {pages} pages for {len(kept)} slides")])
+    def _line_with(self, index: int, text: str) -> int | None:
+        """The first line of the slide holding `text` (or its first 8 characters)."""
+        slide = self._slide(index)
+        text = text.strip()
+        if slide is None or not text:
+            return None
+        for needle in dict.fromkeys([text, text[:8]]):
+            for number in range(slide.line, slide.end_line + 1):
+                if needle in self.lines[number - 1]:
+                    return number
+        return None
+
+    def _longest_code_line(self, shrunk: dict) -> int | None:
+        """The longest line of the shrunk fence (the one to break), else the fence's line."""
+        slide, line = self._slide(shrunk["slide"]), shrunk.get("line")
+        if slide is None or line is None:
+            return line
+        for fence in slide.fences:
+            if fence.line == line and fence.body_lines:
+                codes = fence.code.split("\n")[:len(fence.body_lines)]
+                longest = max(range(len(codes)), key=lambda i: len(codes[i]))
+                return fence.deck_line(longest)
+        return line
 
 
 def _publish_assets(assets: dict[PurePosixPath, Path], stage: Path, out_dir: Path) -> list[Path]:

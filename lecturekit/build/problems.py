@@ -16,11 +16,14 @@ class Problem:
     """A verb phrase, e.g. "overflows its frame by 37px at the bottom"."""
     slide: int | None = None
     title: str = ""
+    layout: bool = False
+    """Overflow, shrinking, typesetting: a warning only under `--layout warn`."""
 
     @classmethod
-    def on_slide(cls, path: Path, slide: Slide, message: str, line: int | None = None) -> Problem:
+    def on_slide(cls, path: Path, slide: Slide, message: str, line: int | None = None,
+                 *, layout: bool = False) -> Problem:
         """A problem on `slide`; without a line, its first non-blank line."""
-        return cls(path, line or first_line(slide), message, slide.number, slide.title)
+        return cls(path, line or first_line(slide), message, slide.number, slide.title, layout)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)

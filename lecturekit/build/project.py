@@ -1,19 +1,32 @@
-"""Where the project's build tools live, relative to this package."""
+"""Where the project's build tools live, as absolute paths from this package.
+
+Every tool the build starts gets absolute paths only, so the build works from
+any working directory and on decks in any folder.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 THEMES = ROOT / "themes"
 MARP_CONFIG = ROOT / "marp.config.mjs"
 MARP = ROOT / "node_modules" / ".bin" / "marp"
+ENGINE_DIR = ROOT / "lecturekit" / "build" / "engine"
+ENGINE = ENGINE_DIR / "render.mjs"
+TYPESETTING = ENGINE_DIR / "typesetting.mjs"
+"""The lecture's typesetting checks (kinsoku, widows, contrast, small text), when present."""
 CHECK_HTML = ROOT / "scripts" / "check-html.mjs"
 
 
 def chrome_path() -> str:
     return os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
+
+
+def node_path() -> str | None:
+    return shutil.which("node")
 
 
 def chromium_problem() -> str | None:

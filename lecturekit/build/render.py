@@ -1,12 +1,24 @@
-"""Run marp-cli and the Chromium checks (scripts/check-html.mjs) as subprocesses."""
+"""Run the render engine (engine/render.mjs): one Node process, one Chromium, one page per deck.
+
+The engine renders the HTML with marp-cli's API, checks it in a confined
+Chromium page and prints the PDF from that page (see render.mjs).  This module
+starts it in its own process group, reads its JSON events as they come, and
+guarantees that when the build ends for any reason (done, refused,
+interrupted, timed out) neither Node nor Chromium outlives it: Chromium runs
+in a process group of its own (puppeteer detaches it), so both groups are killed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import select
+import shutil
 import signal
 import subprocess
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,93 +34,214 @@ class ToolError(Exception):
 @dataclass
 class Overflow:
     slide: int
-    """1-based index of the rendered section."""
+    """1-based index among the content sections."""
     px: int
     side: str
     what: str
+    line: int | None = None
+    """Deck line of the element that sticks out furthest, when it has one."""
 
 
 @dataclass
-class HtmlReport:
+class PageReport:
     slides: int
-    network: list[dict] = field(default_factory=list)
-    missing: list[dict] = field(default_factory=list)
     overflow: list[Overflow] = field(default_factory=list)
     shrunk: list[dict] = field(default_factory=list)
-    """Code or math Marp scaled down below readability: {slide, what, percent}."""
+    """Code or math Marp scaled down below readability: {slide, what, percent, line}."""
+    typesetting: list[dict] = field(default_factory=list)
+    """From plug-in page checks: {slide, what, text, detail}."""
+    missing: list[dict] = field(default_factory=list)
+    """Stage files the page asked for that do not exist: {url (stage-relative), error, slide}."""
+    blocked: list[dict] = field(default_factory=list)
+    """Requests refused: {url, kind: network|file, phase: check|print, frame, slide, line}."""
+
+    @classmethod
+    def from_json(cls, raw: dict) -> PageReport:
+        return cls(slides=raw["slides"],
+                   overflow=[Overflow(o["slide"], o["px"], o["side"], o["what"], o.get("line"))
+                             for o in raw["overflow"]],
+                   shrunk=raw["shrunk"], typesetting=raw.get("typesetting", []),
+                   missing=raw["missing"], blocked=raw["blocked"])
 
 
-def require_chromium() -> None:
+@dataclass
+class Printed:
+    pages: int
+    blocked: list[dict]
+    """Requests refused while the PDF was printed."""
+    missing: list[dict]
+
+
+def require_tools() -> str:
+    """The node binary, or ToolError saying what to install."""
     problem = project.chromium_problem()
     if problem:
         raise ToolError(problem)
+    node = project.node_path()
+    if node is None:
+        raise ToolError("node not found (install Node.js, then `make setup`)")
+    if not (project.ROOT / "node_modules" / "@marp-team" / "marp-cli").is_dir():
+        raise ToolError(f"{project.ROOT / 'node_modules'} lacks marp-cli: run `make setup` "
+                        f"(npm ci) first")
+    return node
 
 
-def marp(markdown: Path, output: Path, *, pdf: bool = False) -> None:
-    finish(start_marp(markdown, output, pdf=pdf))
+def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
+             page_checks: list[Path] | None = None) -> dict:
+    """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage."""
+    return {"config": str(project.MARP_CONFIG), "markdown": str(stage / f"{name}.md"),
+            "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
+            "stage": str(stage), "chrome": project.chrome_path(), "title": title,
+            "bookmarks": bookmarks or [],
+            "pageChecks": [str(Path(p).resolve()) for p in page_checks or []]}
 
 
-@dataclass
-class Running:
-    """A tool started in the background: finish() it, or cancel() it."""
+class Engine:
+    """A running engine; use as a context manager so it dies with the build."""
 
-    process: subprocess.Popen[str]
-    what: str
-    output: Path | None = None
+    def __init__(self, job: dict, stage: Path) -> None:
+        node = require_tools()
+        job_file = stage / ".job.json"
+        job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+        self._stderr_path = stage / ".engine.log"
+        self._stderr = self._stderr_path.open("wb")
+        # Not TMPDIR=stage: Chromium puts its singleton socket there, and a unix socket
+        # path may not exceed 107 bytes.  Its profile is in the stage (page.mjs).
+        env = {**os.environ, "CHROME_PATH": project.chrome_path()}
+        self.chromium: int | None = None
+        self.finished = False
+        self._stage = stage
+        self._profile = stage / ".chromium"  # engine/page.mjs puts Chromium's profile there
+        self._buffer = b""
+        self.process = subprocess.Popen(
+            [node, str(project.ENGINE), str(job_file)], cwd=stage, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            start_new_session=True)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def events(self) -> Iterator[dict]:
+        """The engine's events in order; ToolError if it fails, stops early or takes too long."""
+        deadline = time.monotonic() + TIMEOUT_S
+        stdout = self.process.stdout
+        assert stdout is not None
+        while True:
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ToolError(f"the render engine did not finish within {TIMEOUT_S}s")
+                ready, _, _ = select.select([stdout], [], [], left)
+                if not ready:
+                    continue
+                chunk = os.read(stdout.fileno(), 65536)
+                if not chunk:
+                    self.process.wait()
+                    raise ToolError(self._unstaged(self._died()))
+                self._buffer += chunk
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "browser":
+                self.chromium = event.get("pid")
+            if event.get("event") == "error":
+                raise ToolError(self._unstaged(f"the render engine failed: {event.get('message')}"
+                                               + self._log_tail()))
+            if event.get("event") == "pdf":
+                self.finished = True
+            yield event
+            if self.finished:
+                return
+
+    def stop(self) -> None:
+        """Kill Chromium's and Node's process groups and wait until they are gone.
+
+        After a finished render the engine first gets a moment to close Chromium
+        itself, which then removes its own temporary files.
+        """
+        if self.finished:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+        self._read_pending()  # Chromium's pid may be in an event not read yet
+        groups = [leader for leader in (self.chromium, self.process.pid)
+                  if leader and _leads_group(leader)]
+        for leader in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(leader, signal.SIGKILL)
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdin:
+                self.process.stdin.close()
+        self.process.wait()
+        # Chromium is not our child (Node's, then init's): poll until its group is gone,
+        # so nothing writes into the stage while the build removes it.
+        deadline = time.monotonic() + 10
+        while any(_group_alive(g) for g in groups) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self._remove_socket_folder()
+
+    def _remove_socket_folder(self) -> None:
+        """A killed Chromium leaves its singleton socket's folder in the system temp folder."""
+        try:
+            target = Path(os.readlink(self._profile / "SingletonSocket"))
+        except OSError:
+            return
+        folder = target.parent
+        if folder.name.startswith(("org.chromium.Chromium.", ".org.chromium.Chromium.")):
+            shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdout:
+                self.process.stdout.close()
+        self._stderr.close()
+
+    def _unstaged(self, text: str) -> str:
+        """Messages name files as the deck's output names them, never the staging folder."""
+        return text.replace(f"{self._stage}{os.sep}", "").replace(str(self._stage), ".")
+
+    def _read_pending(self) -> None:
+        stdout = self.process.stdout
+        if stdout is None or stdout.closed or self.chromium:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            while select.select([stdout], [], [], 0)[0]:
+                chunk = os.read(stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                self._buffer += chunk
+        for line in self._buffer.split(b"\n"):
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict) and event.get("event") == "browser":
+                    self.chromium = event.get("pid")
+
+    def _died(self) -> str:
+        return f"the render engine stopped (exit {self.process.returncode})" + self._log_tail()
+
+    def _log_tail(self) -> str:
+        self._stderr.flush()
+        try:
+            text = self._stderr_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        lines = [ln for ln in text.splitlines() if ln.strip() and "[  INFO ]" not in ln][-6:]
+        return "".join(f"\n  {ln}" for ln in lines)
 
 
-def start_marp(markdown: Path, output: Path, *, pdf: bool = False) -> Running:
-    if not project.MARP.exists():
-        raise ToolError(f"{project.MARP} not found: run `make setup` (npm ci) first")
-    require_chromium()
-    command = [str(project.MARP), "--config-file", str(project.MARP_CONFIG), "--no-stdin",
-               str(markdown), "-o", str(output)]
-    if pdf:
-        command.insert(1, "--pdf")
-    return Running(_start(command), f"marp-cli ({'pdf' if pdf else 'html'})", output)
-
-
-def finish(running: Running) -> str:
+def _group_alive(pgid: int) -> bool:
+    """Whether the group's leader still runs (a zombie no longer counts: it writes nothing)."""
     try:
-        stdout, stderr = running.process.communicate(timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        cancel(running)
-        raise ToolError(f"{running.what} did not finish within {TIMEOUT_S}s") from None
-    if running.process.returncode != 0:
-        detail = [ln for ln in stderr.splitlines() if ln.strip()][-6:]
-        raise ToolError(f"{running.what} failed (exit {running.process.returncode}):\n  "
-                        + "\n  ".join(detail))
-    if running.output is not None and not running.output.is_file():
-        raise ToolError(f"{running.what} wrote no {running.output.name}")
-    return stdout
+        stat = Path(f"/proc/{pgid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def cancel(running: Running) -> None:
-    """Stop the tool and the browser it launched (its own process group)."""
-    if running.process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(running.process.pid, signal.SIGKILL)
-    running.process.communicate()
-
-
-def check_html(html: Path) -> HtmlReport:
-    out = finish(Running(_start(["node", str(project.CHECK_HTML), str(html)]),
-                         "the Chromium check"))
+def _leads_group(pid: int) -> bool:
     try:
-        (raw,) = json.loads(out)
-    except ValueError as exc:
-        raise ToolError(f"the Chromium check printed no report: {exc}") from None
-    return HtmlReport(slides=raw["slides"], network=raw["network"], missing=raw["missing"],
-                      overflow=[Overflow(o["slide"], o["px"], o["side"], o["what"])
-                                for o in raw["overflow"]],
-                      shrunk=raw["shrunk"])
-
-
-def _start(command: list[str]) -> subprocess.Popen[str]:
-    env = {**os.environ, "CHROME_PATH": project.chrome_path()}
-    try:
-        return subprocess.Popen(command, cwd=project.ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-    except FileNotFoundError as exc:
-        raise ToolError(f"{exc.filename} not found (install Node.js, then `make setup`)") from None
+        return os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return False

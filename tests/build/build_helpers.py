@@ -20,9 +20,10 @@ class Run:
     stderr: str
 
 
-def build(deck: Path, out: Path) -> Run:
-    done = subprocess.run([sys.executable, str(BUILD_DECK), str(deck), "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+def build(deck: Path, out: Path, *options: str, cwd: Path = ROOT) -> Run:
+    done = subprocess.run([sys.executable, str(BUILD_DECK), str(deck), "--out", str(out),
+                           *options],
+                          cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     return Run(done.returncode, done.stdout, done.stderr)
 
 

@@ -1,0 +1,136 @@
+// One confined Chromium page on a rendered deck, shared by the build
+// (render.mjs) and the stand-alone check of a published deck
+// (scripts/check-html.mjs).
+//
+// Confinement: request interception is on for the page's whole life, checks
+// AND print.  Only file:// URLs inside one folder (the stage, or the folder of
+// a published deck) and data:, blob:, about: load; anything else is aborted
+// and recorded with the phase it happened in.  Behind that, Chromium's proxy
+// points at a closed port for every host (loopback included), and any page a
+// deck script opens (window.open) is closed at once.
+import { realpathSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import puppeteer from 'puppeteer-core'
+import { countSlides, locateUrls, measureSlides, settle } from './checks.mjs'
+
+export const FRAME = { width: 1280, height: 720 }
+const TOLERANCE_PX = 2
+const MIN_SCALE = 0.7 // Marp shrinks wide code and math to fit; below this it is unreadable
+const CHROME_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync',
+  '--disable-dev-shm-usage', '--disable-extensions', '--mute-audio',
+  '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+]
+
+// Decide one request: the file it names inside `rootReal`, or why it may not load.
+export function classify(url, rootReal) {
+  if (/^(data|blob|about):/i.test(url)) return { allow: true }
+  if (!/^file:/i.test(url)) return { allow: false, kind: 'network' }
+  let path
+  try {
+    path = fileURLToPath(url.split(/[?#]/)[0])
+  } catch {
+    return { allow: false, kind: 'file', path: url }
+  }
+  let real = resolve(path)
+  let exists = false
+  let folder = false
+  try {
+    real = realpathSync(path)
+    exists = true
+    folder = statSync(real).isDirectory()
+  } catch { /* missing: judged by its lexical path */ }
+  if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+    return { allow: false, kind: 'file', path: real }
+  }
+  return { allow: true, inside: relative(rootReal, real).split(sep).join('/'), exists, folder }
+}
+
+// `profile`: Chromium's user-data folder (inside the stage, so no temp file
+// lands elsewhere); `onPid` learns Chromium's pid (its own process group) so
+// the Python side can kill it with the build.
+export async function launchBrowser({ chrome, profile, onPid }) {
+  const browser = await puppeteer.launch({
+    executablePath: chrome,
+    headless: true,
+    pipe: true, // Chromium exits when its pipe to this process closes
+    args: CHROME_ARGS,
+    userDataDir: profile,
+    timeout: 120000, // the machine may be busy: a slow start is not a failure
+    protocolTimeout: 600000,
+  })
+  onPid?.(browser.process()?.pid ?? null)
+  browser.on('targetcreated', async (target) => {
+    if (target.type() !== 'page' || !target.opener()) return
+    const popup = await target.page().catch(() => null)
+    await popup?.close().catch(() => null)
+  })
+  return browser
+}
+
+// Open `html` in a new page confined to `root`.  Returns the page and the
+// live lists of what was blocked / missing; `confined.phase` labels new entries.
+export async function openDeck(browser, html, root) {
+  const rootReal = realpathSync(root)
+  const confined = { phase: 'check', blocked: [], missing: new Map(), lastRequest: Date.now() }
+  const page = await browser.newPage()
+  page.on('dialog', (dialog) => dialog.dismiss().catch(() => null))
+  await page.setViewport(FRAME)
+  await page.setRequestInterception(true)
+  page.on('request', (request) => {
+    const url = request.url()
+    confined.lastRequest = Date.now()
+    const verdict = classify(url, rootReal)
+    if (verdict.allow) {
+      const bad = verdict.inside !== undefined && (!verdict.exists || verdict.folder)
+      if (bad && !confined.missing.has(verdict.inside)) {
+        confined.missing.set(verdict.inside, {
+          url: verdict.inside, error: verdict.folder ? 'a folder' : 'missing', phase: confined.phase,
+        })
+      }
+      return request.continue().catch(() => null)
+    }
+    confined.blocked.push({
+      url: verdict.kind === 'file' ? verdict.path : url, kind: verdict.kind, phase: confined.phase,
+      frame: request.frame() && request.frame() !== page.mainFrame() ? 'iframe' : 'page',
+    })
+    return request.abort('blockedbyclient').catch(() => null)
+  })
+  await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 180000 })
+  // The bespoke template hides inactive slides with content-visibility, which
+  // also stops Marp's auto-scaling there; show them all, as the print does.
+  await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })
+  await page.evaluate(settle)
+  return { page, confined }
+}
+
+// The built-in checks on an open deck.
+export async function checkDeck(page) {
+  const slides = await page.evaluate(measureSlides, TOLERANCE_PX, MIN_SCALE)
+  return {
+    slides: await page.evaluate(countSlides),
+    overflow: slides.filter((s) => s.px > 0),
+    shrunk: slides.flatMap((s) => s.shrunk),
+  }
+}
+
+// Attach {slide, line} to each entry (by the element that uses its URL).
+export async function locate(page, entries) {
+  if (!entries.length) return
+  const where = await page.evaluate(locateUrls, entries.map((e) => e.url))
+  entries.forEach((entry, i) => Object.assign(entry, where[i]))
+}
+
+// Wait until the page has asked for nothing for `quietMs` (at most `capMs`),
+// so requests a print set off are seen before the page closes.
+export async function quiet(confined, quietMs = 300, capMs = 3000) {
+  const start = Date.now()
+  while (Date.now() - start < capMs && Date.now() - confined.lastRequest < quietMs) {
+    await new Promise((done) => setTimeout(done, 50))
+  }
+}
+
+export const profileIn = (folder) => join(folder, '.chromium')

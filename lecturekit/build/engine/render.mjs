@@ -1,0 +1,180 @@
+// The build's one Node process for one deck: marp-cli's API renders the HTML
+// in-process (its bespoke template, so the published deck keeps its keyboard
+// navigation), one Chromium page (page.mjs, confined to the stage) loads it
+// once, every in-page check runs on that page (checks.mjs, plus plug-in
+// modules such as typesetting.mjs), and the same page prints the PDF, whose
+// outline is written here with pdf-lib before the file is saved.  The Python
+// side (pipeline.py) lints, stages and publishes; it starts this process in
+// its own process group and reads its report.
+//
+//   node lecturekit/build/engine/render.mjs job.json     (stdin held open by the parent)
+//
+// job.json: {config, markdown, html, pdf, stage, chrome, title,
+//            bookmarks: [{page, title, top}], pageChecks: [module path], checkOptions: {}}
+// stdout, one JSON object a line: {event: 'browser', pid}, {event: 'html'},
+//   {event: 'checked', report}, {event: 'pdf', pages, blocked, missing}, {event: 'error', message}.
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { pathToFileURL } from 'node:url'
+import { marpCli } from '@marp-team/marp-cli'
+import { PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib'
+import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn, quiet } from './page.mjs'
+
+
+const started = performance.now()
+// Each event carries `ms`, the time since the engine started (for benchmarks).
+const emit = (event) => process.stdout.write(
+  JSON.stringify({ ...event, ms: Math.round(performance.now() - started) }) + '\n')
+
+class EngineError extends Error {}
+
+async function renderHtml(job) {
+  const argv = ['--config-file', job.config, '--no-stdin', '--html', job.markdown, '-o', job.html]
+  let code
+  try {
+    code = await marpCli(argv)
+  } catch (error) {
+    throw new EngineError(`marp-cli could not render the deck: ${error.message}`)
+  }
+  if (code !== 0) throw new EngineError(`marp-cli could not render the deck (exit ${code})`)
+}
+
+// Plug-in page checks: each module exports `typesetting(options)`, run in the
+// page, returning [{slide, what, text, detail}] (slide: 1-based content slide),
+// and optionally DEFAULT_OPTIONS, which job.checkOptions overrides.
+async function runPageChecks(page, job) {
+  const found = []
+  for (const module of job.pageChecks ?? []) {
+    let check
+    let defaults
+    try {
+      ({ typesetting: check, DEFAULT_OPTIONS: defaults } = await import(pathToFileURL(module).href))
+    } catch (error) {
+      throw new EngineError(`${module} cannot be loaded: ${error.message}`)
+    }
+    if (typeof check !== 'function') throw new EngineError(`${module} exports no function typesetting(options)`)
+    let entries
+    try {
+      entries = await page.evaluate(check, { ...(defaults ?? {}), ...(job.checkOptions ?? {}) })
+    } catch (error) {
+      throw new EngineError(`${module}: typesetting() failed in the page: ${error.message.split('\n')[0]}`)
+    }
+    if (!Array.isArray(entries)) throw new EngineError(`${module}: typesetting() returned no array`)
+    for (const entry of entries) {
+      // `what` names the kind ('kinsoku' or 'line-start', 'widow', 'contrast', 'small-text', ...)
+      if (!Number.isInteger(entry?.slide) || typeof entry?.what !== 'string' || !entry.what) {
+        throw new EngineError(`${module}: typesetting() returned a malformed entry ${JSON.stringify(entry)}`)
+      }
+      found.push({ slide: entry.slide, what: entry.what, text: String(entry.text ?? ''),
+                   detail: String(entry.detail ?? '') })
+    }
+  }
+  return found
+}
+
+// The deck's bookmarks as the PDF outline: title/section slides on top, the
+// others (collapsed) below the last one before them.
+async function withOutline(bytes, job) {
+  const pdf = await PDFDocument.load(bytes)
+  const pages = pdf.getPageCount()
+  pdf.setCreator('lecturekit (marp-cli)')
+  pdf.setProducer('lecturekit (marp-cli)')
+  if (job.title) pdf.setTitle(job.title)
+  const marks = (job.bookmarks ?? []).filter((mark) => mark.page < pages)
+  if (marks.length) {
+    const { context } = pdf
+    const refs = pdf.getPages().map((page) => page.ref)
+    const root = context.nextRef()
+    const tree = []
+    for (const mark of marks) {
+      const node = { mark, ref: context.nextRef(), children: [] }
+      if (mark.top || tree.length === 0 || !tree[tree.length - 1].mark.top) tree.push(node)
+      else tree[tree.length - 1].children.push(node)
+    }
+    const link = (nodes, parent) => {
+      nodes.forEach((node, i) => {
+        const entries = {
+          Title: PDFHexString.fromText(node.mark.title),
+          Parent: parent,
+          Dest: context.obj([refs[node.mark.page], PDFName.of('Fit')]),
+        }
+        if (i > 0) entries.Prev = nodes[i - 1].ref
+        if (i < nodes.length - 1) entries.Next = nodes[i + 1].ref
+        if (node.children.length) {
+          link(node.children, node.ref)
+          entries.First = node.children[0].ref
+          entries.Last = node.children[node.children.length - 1].ref
+          entries.Count = PDFNumber.of(node.children.length) // open, as pypdf wrote it before
+        }
+        context.assign(node.ref, context.obj(entries))
+      })
+    }
+    link(tree, root)
+    context.assign(root, context.obj({
+      Type: 'Outlines', First: tree[0].ref, Last: tree[tree.length - 1].ref,
+      Count: PDFNumber.of(tree.length),
+    }))
+    pdf.catalog.set(PDFName.of('Outlines'), root)
+    pdf.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'))
+  }
+  return { bytes: await pdf.save(), pages }
+}
+
+async function renderDeck(job, browser) {
+  const { page, confined } = await openDeck(browser, job.html, job.stage)
+  const report = {
+    ...(await checkDeck(page)),
+    typesetting: await runPageChecks(page, job),
+    missing: [...confined.missing.values()],
+    blocked: [...confined.blocked],
+  }
+  await locate(page, [...report.missing, ...report.blocked])
+  emit({ event: 'checked', report })
+
+  confined.phase = 'print'
+  const printed = await page.pdf({ ...FRAME, printBackground: true, preferCSSPageSize: true, timeout: 300000 })
+  confined.lastRequest = Date.now()
+  await quiet(confined, 150) // let requests the print set off arrive, and be reported
+  const blocked = confined.blocked.slice(report.blocked.length)
+  const missing = [...confined.missing.values()].filter((entry) => entry.phase === 'print')
+  await locate(page, [...blocked, ...missing])
+  await page.close()
+  const { bytes, pages } = await withOutline(printed, job)
+  const partial = `${job.pdf}.partial`
+  await writeFile(partial, bytes)
+  await rename(partial, job.pdf)
+  emit({ event: 'pdf', pages, blocked, missing })
+}
+
+async function main() {
+  const job = JSON.parse(await readFile(process.argv[2], 'utf8'))
+  // The parent (build-deck.py) holds our stdin open; when it dies, so do we.
+  process.stdin.on('end', () => process.exit(3))
+  process.stdin.resume()
+  const launching = launchBrowser({
+    chrome: job.chrome, profile: profileIn(job.stage), onPid: (pid) => emit({ event: 'browser', pid }),
+  })
+  launching.catch(() => null) // awaited below; a failure there is reported, not "unhandled"
+  try {
+    await renderHtml(job)
+  } catch (error) {
+    await launching.then((browser) => browser.close(), () => null)
+    throw error
+  }
+  emit({ event: 'html' })
+  const browser = await launching
+  try {
+    await renderDeck(job, browser)
+  } finally {
+    await browser.close().catch(() => null)
+  }
+}
+
+try {
+  await main()
+  process.exit(0)
+} catch (error) {
+  const message = error instanceof EngineError ? error.message
+    : (error?.message ?? String(error)).split('\n')[0]
+  emit({ event: 'error', message })
+  process.exit(1)
+}

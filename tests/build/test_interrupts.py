@@ -1,0 +1,137 @@
+"""An interrupted or failing build loses nothing and leaves nothing behind.
+
+A real SIGINT / SIGTERM is sent to a running build-deck.py (while Chromium
+checks the page, and while it prints): the previously published outputs
+survive untouched, no Node or Chromium process of the build is left, no
+staging folder (nor Chromium's temporary folder) remains, and the build says
+so in one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from build_helpers import BUILD_DECK, DECKS, ROOT
+
+from lecturekit.build import pipeline
+
+LECTURE = ROOT / "slides" / "03-autodiff.md"
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(f"{proc.name}: {cmdline[:120]}")
+    return found
+
+
+@pytest.mark.render
+@pytest.mark.parametrize(("phase", "signum"), [("html", signal.SIGINT),
+                                               ("checks ok", signal.SIGTERM)])
+def test_interrupted_build_keeps_published_outputs_and_kills_node_and_chromium(
+        tmp_path: Path, phase: str, signum: int) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("03-autodiff.html", "03-autodiff.pdf"):
+        (out / name).write_text(f"published {name}")
+    build = subprocess.Popen([sys.executable, str(BUILD_DECK), str(LECTURE), "--out", str(out)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    for line in build.stdout:
+        if f"[build] 03-autodiff: {phase}" in line:
+            break
+    else:
+        pytest.fail(f"the build ended before {phase!r}: {build.stderr.read()}")
+    assert processes_mentioning(str(out)), "Chromium should be running on the stage now"
+    (socket,) = [Path(os.readlink(link)) for link in out.glob(".build-*/.chromium/SingletonSocket")]
+    build.send_signal(signum)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert stderr == "[build] 03-autodiff: interrupted, nothing written (previous outputs kept)\n"
+    assert sorted(p.name for p in out.iterdir()) == ["03-autodiff.html", "03-autodiff.pdf"]
+    for name in ("03-autodiff.html", "03-autodiff.pdf"):
+        assert (out / name).read_text() == f"published {name}"
+    deadline = time.monotonic() + 10
+    while processes_mentioning(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_mentioning(str(out)) == []
+    assert not socket.parent.exists(), "Chromium's temporary folder outlived the build"
+
+
+def test_dead_builds_stages_are_removed_at_once_live_ones_kept(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stages = {name: tmp_path / f".build-{name}-x" for name in ("dead", "live", "fresh", "old")}
+    for stage in stages.values():
+        stage.mkdir()
+    (stages["dead"] / pipeline.LOCK).write_text(f"{dead.pid} 12345\n")
+    (stages["live"] / pipeline.LOCK).write_text(pipeline._lock_text(os.getpid()))
+    an_hour_ago = time.time() - 3600
+    os.utime(stages["old"], (an_hour_ago, an_hour_ago))  # no lock file, long abandoned
+    removed = pipeline.remove_dead_stages(tmp_path)
+    assert sorted(p.name for p in removed) == [".build-dead-x", ".build-old-x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build-fresh-x", ".build-live-x"]
+
+
+def test_a_reused_pid_does_not_keep_a_dead_builds_stage(tmp_path: Path) -> None:
+    stage = tmp_path / ".build-deck-x"
+    stage.mkdir()
+    (stage / pipeline.LOCK).write_text(f"{os.getpid()} 1\n")  # our pid, another start time
+    assert pipeline.remove_dead_stages(tmp_path) == [stage]
+
+
+def run_script(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    spec = importlib.util.spec_from_file_location("build_deck_script", BUILD_DECK)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    code = module.main(argv)
+    return code, capsys.readouterr().err
+
+
+def test_out_naming_a_file_is_one_clear_line(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "dist"
+    target.write_text("not a folder")
+    code, err = run_script([str(DECKS / "backgrounds.md"), "--out", str(target)], capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (f"{target}: is a file, not a folder: the output (--out) "
+                                   f"must be a folder")
+    assert target.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(("error", "text"), [(errno.EACCES, "Permission denied"),
+                                             (errno.EROFS, "Read-only file system"),
+                                             (errno.ENOSPC, "No space left on device")])
+def test_unwritable_or_full_output_is_one_clear_line_keeping_old_outputs(
+        tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, error: int, text: str) -> None:
+    """Root ignores folder permissions, so the failing write is simulated at the staging copy."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "backgrounds.pdf").write_text("published")
+
+    def failing_copy(files, folder: Path) -> None:
+        raise OSError(error, os.strerror(error), str(folder / "img" / "grid.png"))
+
+    monkeypatch.setattr(pipeline, "copy_into", failing_copy)
+    code, err = run_script([str(DECKS / "backgrounds.md"), "--out", str(out)], capsys)
+    assert code == 1
+    assert len(err.splitlines()) == 1
+    assert err == (f"[build] backgrounds: cannot write to {out}: {text}; nothing written, "
+                   f"previous outputs kept\n")
+    assert sorted(p.name for p in out.iterdir()) == ["backgrounds.pdf"]
+    assert (out / "backgrounds.pdf").read_text() == "published"
