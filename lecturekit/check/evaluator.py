@@ -29,6 +29,11 @@ class Context:
     """`output` fences by `id()` of the block they follow."""
     after_run: Callable[[], None]
     """Called after each piece of slide code runs (seeds newly imported libraries)."""
+    chained: frozenset[int] = frozenset()
+    """`id()`s of blocks whose output an `output` fence further down checks: the fence
+    after the last block of their `cont` chain (pytest-codeblocks merges the chain)."""
+    before: str = ""
+    """What the earlier blocks of this block's `cont` chain printed (for its `output` fence)."""
 
 
 @dataclass(slots=True)

@@ -49,9 +49,11 @@ def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
         problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename))
     output_fence = context.outputs.get(id(fence))
     if output_fence is None:
+        if id(fence) in context.chained:
+            return BlockOutcome(outcome.stdout, problems, True)
         unchecked = _pieces(output, fence) if output.pieces else []
         return BlockOutcome(outcome.stdout, problems, False, unchecked)
-    problems += check_output_fence(output_fence, outcome.stdout, context.deck)
+    problems += check_output_fence(output_fence, context.before + outcome.stdout, context.deck)
     return BlockOutcome(outcome.stdout, problems, True)
 
 
@@ -67,7 +69,8 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     expectations = attach(find_inline_comments(fence),
                           [(s.first_line, s.last_line) for s in statements])
     output_fence = context.outputs.get(id(fence))
-    checked = bool(expectations.by_statement) or output_fence is not None
+    chained = id(fence) in context.chained
+    checked = bool(expectations.by_statement) or output_fence is not None or chained
     problems = [Problem(c.line, "this `# ->` comment is not directly below a statement, "
                                 "so it checks nothing") for c in expectations.orphans]
     printed: list[str] = []
@@ -92,7 +95,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
                 problems.append(error_problem(fence, statement.first_line, outcome.error,
                                               filename))
                 break
-            if outcome.stdout and output_fence is None:
+            if outcome.stdout and output_fence is None and not chained:
                 unchecked.append((statement.first_line, outcome.stdout))
     except SlideTimeout as exc:
         line = current.first_line if current else fence.line
@@ -101,7 +104,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
         context.limits.disarm()
     stdout = "".join(printed)
     if output_fence is not None:
-        problems += check_output_fence(output_fence, stdout, context.deck)
+        problems += check_output_fence(output_fence, context.before + stdout, context.deck)
     return BlockOutcome(stdout, problems, checked, unchecked)
 
 

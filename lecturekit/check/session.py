@@ -57,6 +57,8 @@ class BlockResult:
     """With update=True: edits that bring the deck's expectations up to date."""
     unchecked: list[tuple[int, str]] = field(default_factory=list)
     """(line, text) of printed output no expectation checks (when it is not an error)."""
+    error: BaseException | None = None
+    """The exception of the first problem, if it was one (for `xfail(raises=...)`)."""
 
 
 class DeckSession:
@@ -78,6 +80,8 @@ class DeckSession:
                                                       "the Python block whose output it shows",
                             slide=stray[0].slide_number)
         self.results: list[BlockResult] = []
+        self.held: dict[int, str] = {}
+        """Blocks that must not run (`xfail(run=False)`), by index, with the reason."""
         self._main = types.ModuleType("__main__")
         self.namespace: dict[str, object] = self._main.__dict__
         self._unseeded: list[str] = list(_SEEDERS)
@@ -86,7 +90,7 @@ class DeckSession:
         self._limits = TimeLimits()
         self._context = Context(deck, self.filename, self._limits,
                                 LineTaggedOutput(self.filename), self.outputs,
-                                self._seed_imported)
+                                self._seed_imported, _chained(self.blocks, self.outputs))
 
     def result(self, index: int) -> BlockResult:
         """The result of block `index`, running it (and any earlier block not yet run) once.
@@ -106,7 +110,10 @@ class DeckSession:
             main = sys.modules.get("__main__")
             try:
                 while len(results) <= index:
-                    results.append(self._run_block(self.blocks[len(results)]))
+                    held = self.held.get(len(results)) if self.held else None
+                    fence = self.blocks[len(results)]
+                    results.append(self._run_block(fence) if held is None
+                                   else BlockResult(fence, "", "skipped", held))
                     if self._limits.interrupted:
                         self._limits.interrupted = False
                         raise KeyboardInterrupt
@@ -192,8 +199,14 @@ class DeckSession:
             if early is not None:
                 return early
         limit = float(fence.value("timeout") or self.timeout) if fence.annotations else self.timeout
-        return self._finish(fence, evaluator_for(fence).evaluate(fence, self.namespace,
-                                                                 self._context, limit))
+        context = self._context
+        if context.chained:
+            context.before = context.before if fence.has("cont") else ""
+        result = self._finish(fence, evaluator_for(fence).evaluate(fence, self.namespace,
+                                                                   context, limit))
+        if context.chained:
+            context.before += result.stdout
+        return result
 
     def _prepare(self, fence: Fence) -> BlockResult | None:
         """Namespace, setup code and skip annotations; a result if the block must not run."""
@@ -234,7 +247,8 @@ class DeckSession:
 
     def _failed(self, fence: Fence, stdout: str, problems: list[Problem]) -> BlockResult:
         message = describe(self.deck, fence, problems, self.filename)
-        return BlockResult(fence, stdout, "failed", message, line=problems[0].line)
+        return BlockResult(fence, stdout, "failed", message, line=problems[0].line,
+                           error=problems[0].error)
 
     def _skip_reason(self, fence: Fence) -> str | None:
         if fence.has("skip"):
@@ -261,6 +275,22 @@ def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
              ) -> list[BlockResult]:
     """Run every Python block of `deck` in order; one result per block, in deck order."""
     return DeckSession(deck, timeout=timeout, unchecked=unchecked).run_all()
+
+
+def _chained(blocks: list[Fence], outputs: dict[int, Fence]) -> frozenset[int]:
+    """Blocks of a `cont` chain whose last block has an `output` fence, but for that last one.
+
+    pytest-codeblocks runs a chain as one block, so its expected output is
+    what the whole chain printed.
+    """
+    chains: list[list[Fence]] = []
+    for fence in blocks:
+        if fence.has("cont") and chains:
+            chains[-1].append(fence)
+        else:
+            chains.append([fence])
+    return frozenset(id(f) for chain in chains if len(chain) > 1 and id(chain[-1]) in outputs
+                     for f in chain[:-1])
 
 
 def _reason_text(value: str | None) -> str | None:

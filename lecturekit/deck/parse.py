@@ -15,7 +15,13 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from lecturekit.deck.annotations import AnnotationError, parse_comment_marker, parse_info
+from lecturekit.deck.annotations import (
+    AnnotationError,
+    attach_markers,
+    parse_comment_marker,
+    parse_info,
+    resolve_continuations,
+)
 from lecturekit.deck.model import Annotation, Comment, Deck, DeckError, Fence, ImageRef, Slide
 
 DIRECTIVES = frozenset({
@@ -81,6 +87,7 @@ def parse_deck(text: str, path: Path | str = "<deck>") -> Deck:
     tokens = _markdown().parse(masked, env)
     try:
         slides = _split_slides(tokens, lines, body_start, path, env)
+        resolve_continuations([f for s in slides for f in s.fences])
     except AnnotationError as exc:
         raise DeckError(path, exc.line, str(exc)) from None
     deck = Deck(path=path, text=text, front_matter=front_matter, slides=slides)
@@ -131,8 +138,7 @@ def _slide(number: int, start: int, end: int, tokens: list[Token], lines: list[s
         if token.type == "fence":
             fence = _fence(token, lines, path, in_comment=False)
             fence.slide_number = number
-            for ann in pending:
-                fence.annotations.setdefault(ann.name, ann)
+            attach_markers(fence, pending)
             pending = []
             slide.fences.append(fence)
         elif token.type in ("html_block", "html_inline"):
