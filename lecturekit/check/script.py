@@ -28,7 +28,7 @@ class ScriptEvaluator:
 
     def evaluate(self, fence: Fence, namespace: dict[str, object], context: Context,
                  seconds: float) -> BlockOutcome:
-        if "->" not in fence.code:
+        if "->" not in fence.code and "#>" not in fence.code:
             return _run_whole(fence, namespace, context, seconds)
         return _run_statements(fence, namespace, context, seconds)
 
@@ -71,7 +71,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     output_fence = context.outputs.get(id(fence))
     chained = id(fence) in context.chained
     checked = bool(expectations.by_statement) or output_fence is not None or chained
-    problems = [Problem(c.line, "this `# ->` comment is not directly below a statement, "
+    problems = [Problem(c.line, f"this {c.form} comment is not directly below a statement, "
                                 "so it checks nothing") for c in expectations.orphans]
     printed: list[str] = []
     unchecked: list[tuple[int, str]] = []

@@ -6,7 +6,7 @@ import traceback
 
 from lecturekit.check.evaluator import BlockOutcome, Context
 from lecturekit.check.execute import SlideTimeout, compile_interactive, run
-from lecturekit.check.expectations import Transcript, find_transcript
+from lecturekit.check.expectations import Transcript, TranscriptError, find_transcript
 from lecturekit.check.report import Problem
 from lecturekit.deck import Fence
 
@@ -19,7 +19,10 @@ class TranscriptEvaluator:
                  seconds: float) -> BlockOutcome:
         problems: list[Problem] = []
         echoed: list[str] = []
-        examples = find_transcript(fence)
+        try:
+            examples = find_transcript(fence)
+        except TranscriptError as exc:
+            return BlockOutcome("", [Problem(exc.line, str(exc))], False)
         context.limits.arm(seconds)
         try:
             for example in examples:
