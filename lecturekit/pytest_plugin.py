@@ -126,6 +126,7 @@ class DeckFile(pytest.File):
     def teardown(self) -> None:
         if hasattr(self, "session_run"):
             self.session_run.close()
+            self.session_run.shutdown()
 
 
 def _item_names(path: Path, blocks: list[Fence]) -> list[str]:

@@ -42,7 +42,8 @@ def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
                             False)
     output = context.output
     output.reset()
-    outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds)
+    outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds,
+                  awaiter=context.awaiter)
     context.after_run()
     problems = []
     if outcome.error is not None:
@@ -80,7 +81,8 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     try:
         for number, statement in enumerate(statements):
             current = statement
-            outcome = run(statement.code, namespace, statement.is_expression)
+            outcome = run(statement.code, namespace, statement.is_expression,
+                          awaiter=context.awaiter)
             context.after_run()
             printed.append(outcome.stdout)
             comments = expectations.by_statement.get(number)

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from lecturekit.check.evaluator import BlockOutcome, Context
+from lecturekit.check.evaluator import (
+    BlockOutcome,
+    Context,
+    DeckLoop,
+    notebook_input,
+    stdin_for,
+)
 from lecturekit.check.evaluators import evaluator_for
 from lecturekit.check.execute import (
     LineTaggedOutput,
@@ -88,9 +94,11 @@ class DeckSession:
         self._setup_problem: Problem | None = None
         self._started = False
         self._limits = TimeLimits()
+        self._loop = DeckLoop()
         self._context = Context(deck, self.filename, self._limits,
                                 LineTaggedOutput(self.filename), self.outputs,
-                                self._seed_imported, _chained(self.blocks, self.outputs))
+                                self._seed_imported, _chained(self.blocks, self.outputs),
+                                awaiter=self._loop.run)
 
     def result(self, index: int) -> BlockResult:
         """The result of block `index`, running it (and any earlier block not yet run) once.
@@ -133,9 +141,14 @@ class DeckSession:
     def close(self) -> None:
         self._limits.uninstall()
 
+    def shutdown(self) -> None:
+        """After the deck's last block: close its event loop (if a block awaited)."""
+        self._loop.close()
+
     def run_all(self) -> list[BlockResult]:
         if self.blocks:
             self.result(len(self.blocks) - 1)
+        self.shutdown()
         return list(self.results)
 
     # -- namespace -------------------------------------------------------------
@@ -202,8 +215,13 @@ class DeckSession:
         context = self._context
         if context.chained:
             context.before = context.before if fence.has("cont") else ""
-        result = self._finish(fence, evaluator_for(fence).evaluate(fence, self.namespace,
-                                                                   context, limit))
+        stdin, sys.stdin = sys.stdin, stdin_for(fence)
+        builtin_input, builtins.input = builtins.input, notebook_input
+        try:
+            outcome = evaluator_for(fence).evaluate(fence, self.namespace, context, limit)
+        finally:
+            sys.stdin, builtins.input = stdin, builtin_input
+        result = self._finish(fence, outcome)
         if context.chained:
             context.before += result.stdout
         return result

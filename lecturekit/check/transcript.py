@@ -48,7 +48,7 @@ def _run_example(transcript: Transcript, namespace: dict[str, object],
         code = compile_interactive(example.source, context.filename, transcript.line)
     except SyntaxError as exc:
         return Problem(transcript.line, f"SyntaxError: {exc.msg}"), ""
-    outcome = run(code, namespace)
+    outcome = run(code, namespace, awaiter=context.awaiter)
     context.after_run()
     got = outcome.stdout
     error = outcome.error

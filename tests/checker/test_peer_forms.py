@@ -42,3 +42,29 @@ def test_update_rewrites_prompt_comments_in_their_own_form(run_decks, pytester):
     assert 'print("one")\n#> one\n```' in text
     again = run_decks("prompt_outputs.md")
     assert [again.outcome(n) for n in again.reports] == ["passed"] * 3
+
+
+def test_stdin_annotation_feeds_input_with_escapes_and_no_prompt_in_output(run_decks):
+    run = run_decks("stdin.md", args=("--unchecked-output=error",))
+    assert run.outcome("slide1-line5") == "passed"
+    assert run.outcome("slide1-line11") == "passed"
+
+
+def test_input_without_stdin_fails_at_once_naming_the_annotation(run_decks):
+    for args in ((), ("-s",)):  # not pytest's capture message, and no wait under -s
+        run = run_decks("stdin.md", args=args)
+        for item, line in (("slide1-line16", 17), ("slide1-line20", 22)):
+            message = run.message(item)
+            assert message.startswith(f"stdin.md:{line}: input() has nothing to read: the block "
+                                      "reads input (input() or sys.stdin), but its fence gives "
+                                      'none: write what it should read as stdin="..."')
+            assert "reading from stdin while output is captured" not in message
+
+
+def test_top_level_await_runs_on_one_event_loop_per_deck(run_decks):
+    run = run_decks("awaits.md")
+    assert [run.outcome(n) for n in ("slide1-line5", "slide1-line16", "slide1-line26")] == [
+        "passed"] * 3
+    message = run.message("slide1-line31")
+    assert message.startswith("awaits.md:32: TypeError raised")
+    assert "'async for' requires an object with __aiter__ method, got str" in message
