@@ -406,21 +406,25 @@ def _transcript_error(fence: Fence, text: str) -> TranscriptError:
 
 def output_checker() -> doctest.OutputChecker:
     """pytest's doctest checker (NUMBER, ALLOW_UNICODE, ALLOW_BYTES), as `pytest
-    --doctest-modules` uses it; plain doctest's if pytest's internals ever move."""
+    --doctest-modules` uses it; plain doctest's if pytest's internals ever move.
+
+    The options are registered on every call (a dict lookup): a re-imported
+    `doctest` module starts without them.
+    """
     global _CHECKER
-    if _CHECKER is None:
-        try:
-            from _pytest import doctest as pytest_doctest
+    try:
+        from _pytest import doctest as pytest_doctest
 
-            for register in (pytest_doctest._get_number_flag,
-                             pytest_doctest._get_allow_unicode_flag,
-                             pytest_doctest._get_allow_bytes_flag):
-                register()
+        for register in (pytest_doctest._get_number_flag,
+                         pytest_doctest._get_allow_unicode_flag,
+                         pytest_doctest._get_allow_bytes_flag):
+            register()
+        if _CHECKER is None:
             _CHECKER = pytest_doctest._get_checker()
-        except (ImportError, AttributeError):
-            import doctest
+    except (ImportError, AttributeError):
+        import doctest
 
-            _CHECKER = doctest.OutputChecker()
+        _CHECKER = doctest.OutputChecker()
     return _CHECKER
 
 
