@@ -209,9 +209,11 @@ class DeckItem(pytest.Item):
         if result.outcome == "skipped":
             raise _skip_at_item(result.message)
         for line, text in result.unchecked:
-            shown = text.strip().splitlines()[0] if text.strip() else text
+            from lecturekit.check.evaluator import shown_lines
+
+            shown = shown_lines(text).replace("\n", "\n    ")
             warnings.warn_explicit(
-                f"printed output that no expectation on the slide checks: {shown!r}",
+                f"printed output that no expectation on the slide checks:\n    {shown}",
                 UncheckedOutputWarning, str(deck_run.deck.path), line)
         if result.outcome == "failed":
             earlier = deck_run.results[already_run:self.index]

@@ -9,12 +9,14 @@ what happened into problems.  A new kind of block is a new evaluator
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lecturekit.check.execute import LineTaggedOutput, SlideTimeout, TimeLimits, deck_frames
+from lecturekit.check.hints import add_hints
 from lecturekit.check.report import Problem
 from lecturekit.deck import Deck, Fence
 from lecturekit.deck.annotations import stdin_text
@@ -138,9 +140,11 @@ def stdin_for(fence: Fence) -> io.TextIOBase:
 
 
 def error_problem(fence: Fence, fallback_line: int, error: BaseException,
-                  filename: str) -> Problem:
-    """The problem for an exception no expectation asked for."""
+                  filename: str, deck: Deck | None = None) -> Problem:
+    """The problem for an exception no expectation asked for (with hints, given the deck)."""
     line = _line_in_block(fence, fallback_line, deck_frames(error, filename))
+    if deck is not None:
+        add_hints(error, deck, line)
     if isinstance(error, SlideTimeout):
         return Problem(line, f"{error} (stopped here; set a longer limit with "
                              f"timeout=SECONDS on the fence or --slide-timeout)", error=error)
@@ -150,6 +154,29 @@ def error_problem(fence: Fence, fallback_line: int, error: BaseException,
         return Problem(line, f"the block called sys.exit({error.code!r}); slide code "
                              f"must not exit the interpreter", error=error)
     return Problem(line, f"{type(error).__name__} raised", error=error)
+
+
+def syntax_problem(exc: SyntaxError, first_line: int, fallback: int) -> Problem:
+    """A SyntaxError in code whose line 1 is deck line `first_line`, in deck lines only.
+
+    `exc.lineno` is already a deck line; Python's message may name another
+    line of the code ("... does not match opening parenthesis '[' on line 2"),
+    counted from the block's first line: that one is shifted here.
+    """
+    message = _ON_LINE.sub(lambda m: f"{m[1]}{int(m[2]) + first_line - 1}", exc.msg or "")
+    return Problem(exc.lineno or fallback, f"SyntaxError: {message}")
+
+
+_ON_LINE = re.compile(r"(\bon line )(\d+)")
+
+
+def shown_lines(text: str, limit: int = 10) -> str:
+    """Printed output for a report: its first `limit` lines, then how many more there are."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) <= limit:
+        return "\n".join(lines)
+    more = len(lines) - limit
+    return "\n".join([*lines[:limit], f"\u2026 {more} more line{'s' if more > 1 else ''}"])
 
 
 def _line_in_block(fence: Fence, fallback: int, frames: list) -> int:

@@ -7,7 +7,7 @@ against exactly what its statement showed.
 
 from __future__ import annotations
 
-from lecturekit.check.evaluator import BlockOutcome, Context, error_problem
+from lecturekit.check.evaluator import BlockOutcome, Context, error_problem, syntax_problem
 from lecturekit.check.execute import (
     LineTaggedOutput,
     SlideTimeout,
@@ -38,8 +38,7 @@ def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
     try:
         code = compile_block(fence.code, context.filename, fence.line + 1)
     except SyntaxError as exc:
-        return BlockOutcome("", [Problem(exc.lineno or fence.line, f"SyntaxError: {exc.msg}")],
-                            False)
+        return BlockOutcome("", [syntax_problem(exc, fence.line + 1, fence.line)], False)
     output = context.output
     output.reset()
     outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds,
@@ -47,7 +46,8 @@ def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
     context.after_run()
     problems = []
     if outcome.error is not None:
-        problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename))
+        problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename,
+                                      context.deck))
     output_fence = context.outputs.get(id(fence))
     if output_fence is None:
         if id(fence) in context.chained:
@@ -65,8 +65,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     try:
         statements = compile_script(fence.code, filename, first_line)
     except SyntaxError as exc:
-        line = exc.lineno or first_line
-        return BlockOutcome("", [Problem(line, f"SyntaxError: {exc.msg}")], False)
+        return BlockOutcome("", [syntax_problem(exc, first_line, first_line)], False)
     expectations = attach(find_inline_comments(fence),
                           [(s.first_line, s.last_line) for s in statements])
     output_fence = context.outputs.get(id(fence))
@@ -95,7 +94,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
                 continue
             if outcome.error is not None:
                 problems.append(error_problem(fence, statement.first_line, outcome.error,
-                                              filename))
+                                              filename, context.deck))
                 break
             if outcome.stdout and output_fence is None and not chained:
                 unchecked.append((statement.first_line, outcome.stdout))

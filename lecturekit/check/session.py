@@ -24,6 +24,7 @@ from lecturekit.check.evaluator import (
     Context,
     DeckLoop,
     notebook_input,
+    shown_lines,
     stdin_for,
 )
 from lecturekit.check.evaluators import evaluator_for
@@ -250,7 +251,8 @@ class DeckSession:
         if unchecked and self.unchecked != "warn":
             if self.unchecked == "error":
                 problems += [Problem(line, "printed output that no expectation on the slide "
-                                           "checks", actual=text) for line, text in unchecked]
+                                           "checks", actual=shown_lines(text))
+                             for line, text in unchecked]
             unchecked = []
         edits: list[Edit] = []
         if self.update and problems:

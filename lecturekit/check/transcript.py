@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import traceback
 
-from lecturekit.check.evaluator import BlockOutcome, Context
+from lecturekit.check.evaluator import BlockOutcome, Context, syntax_problem
 from lecturekit.check.execute import SlideTimeout, compile_interactive, run
 from lecturekit.check.expectations import Transcript, TranscriptError, find_transcript
+from lecturekit.check.hints import add_hints
 from lecturekit.check.report import Problem
 from lecturekit.deck import Fence
 
@@ -47,7 +48,8 @@ def _run_example(transcript: Transcript, namespace: dict[str, object],
     try:
         code = compile_interactive(example.source, context.filename, transcript.line)
     except SyntaxError as exc:
-        return Problem(transcript.line, f"SyntaxError: {exc.msg}"), ""
+        exc.lineno = (exc.lineno or 1) + transcript.line - 1
+        return syntax_problem(exc, transcript.line, transcript.line), ""
     outcome = run(code, namespace, awaiter=context.awaiter)
     context.after_run()
     got = outcome.stdout
@@ -63,6 +65,7 @@ def _run_example(transcript: Transcript, namespace: dict[str, object],
     if isinstance(error, SlideTimeout):
         return Problem(transcript.line, str(error), error=error), echo
     if example.exc_msg is None:
+        add_hints(error, context.deck, transcript.line)
         return Problem(transcript.line, f"{type(error).__name__} raised", error=error), echo
     if transcript.error_matches(exc_msg):
         return None, echo

@@ -123,6 +123,11 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
     text = text.strip().strip("-").strip()
     match = _COMMENT_MARKER.match(text)
     if not match:
+        if text.startswith(("pytest.mark.", "pytest-codeblocks:")):
+            mark = re.match(r"pytest\.mark\.(\w+)", text)
+            if mark and mark[1] not in _SESSION_MARKS:
+                return _pytest_mark(text, mark[1], None, line)
+            raise AnnotationError(f"cannot read the marker {text!r}", line)
         return None
     if text.startswith("pytest.mark.") and match["name"] not in _SESSION_MARKS:
         return _pytest_mark(text, match["name"], match["arg"], line)
