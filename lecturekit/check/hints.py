@@ -17,6 +17,7 @@ import builtins
 import sys
 
 from lecturekit.deck import Deck
+from lecturekit.deck.model import PYTHON_LANGS
 
 _HINTED = "__lecturekit_hinted__"
 
@@ -97,14 +98,25 @@ def _innermost_frame(error: BaseException):  # noqa: ANN202 - a frame object
 
 
 def later_definition(deck: Deck, name: str, line: int) -> str | None:
-    """'name is imported at line 240 (slide 12), after this line ...' or None."""
-    later = [(at, how) for at, how in bindings(deck).get(name, []) if at > line]
-    if not later:
+    """'name is imported at line 240 (slide 12), after this line ...' or None.
+
+    Also for a name bound only in a fence inside an HTML comment (pytest-codeblocks
+    runs such hidden code; in Marp it is a presenter note, never run).
+    """
+    found = bindings(deck).get(name, [])
+    later = [(at, how, note) for at, how, note in found if at > line and not note]
+    hidden = [(at, how, note) for at, how, note in found if note]
+    if later:
+        at, how, _ = later[0]
+        reason = "after this line; blocks run in deck order"
+    elif hidden and not any(not note for _, _, note in found):
+        at, how, _ = hidden[0]
+        reason = "in an HTML comment, which Marp makes a presenter note: never run"
+    else:
         return None
-    at, how = later[0]
     slide = deck.slide_at(at)
     where = f"line {at}" + (f" (slide {slide.number})" if slide else "")
-    return (f"hint: {name!r} is {how} at {where}, after this line; blocks run in deck order. "
+    return (f"hint: {name!r} is {how} at {where}, {reason}. "
             f"Define it before its first use, or put it in `setup:` in the front matter "
             f"(code run before the first block), e.g.\n"
             f"  setup: |\n    {_setup_example(deck, name, at)}")
@@ -115,23 +127,26 @@ def _setup_example(deck: Deck, name: str, line: int) -> str:
     return text if text.startswith(("import ", "from ")) else f"{name} = ..."
 
 
-_CACHE: list[tuple[Deck, dict[str, list[tuple[int, str]]]]] = []
+Binding = tuple[int, str, bool]
+"""(deck line, how: imported/defined/assigned, in a presenter note)."""
+_CACHE: list[tuple[Deck, dict[str, list[Binding]]]] = []
 
 
-def bindings(deck: Deck) -> dict[str, list[tuple[int, str]]]:
-    """Every name the deck's blocks bind at top level, with (deck line, how), in order."""
+def bindings(deck: Deck) -> dict[str, list[Binding]]:
+    """Every name the deck's Python fences bind at top level, in deck order."""
     if _CACHE and _CACHE[0][0] is deck:
         return _CACHE[0][1]
-    found: dict[str, list[tuple[int, str]]] = {}
-    for fence in deck.code_blocks:
-        if fence.is_transcript:
+    found: dict[str, list[Binding]] = {}
+    for fence in deck.fences:
+        if fence.lang not in PYTHON_LANGS or fence.has("output") or fence.is_transcript:
             continue
         try:
             tree = ast.parse(fence.code)
         except SyntaxError:
             continue
         for node, name, how in _bound(tree):
-            found.setdefault(name, []).append((fence.deck_line(node.lineno - 1), how))
+            found.setdefault(name, []).append((fence.deck_line(node.lineno - 1), how,
+                                               fence.in_comment))
     for names in found.values():
         names.sort()
     _CACHE[:] = [(deck, found)]

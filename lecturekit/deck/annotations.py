@@ -176,13 +176,15 @@ def resolve_continuations(fences: list[Fence]) -> None:
     pytest-codeblocks appends such a fence's code to the previous block, so
     it runs whatever its language; here it takes the previous block's
     language.  A fence in another language than the block it continues is
-    an error: it would silently not run.  It also shares the marks of the
+    an error: it would silently not run.  (The block before may be one in an
+    HTML comment, pytest-codeblocks' hidden code: a presenter note here, so
+    not run, but the continuation still is.)  It also shares the marks of the
     block it continues (skip, skip-if, importorskip, xfail, pytest marks):
     pytest-codeblocks skips or expects to fail the merged block as a whole.
     """
     previous: Fence | None = None
     for fence in fences:
-        if fence.in_comment or fence.has("output"):
+        if fence.has("output"):
             continue
         cont = fence.annotations.get("cont")
         if cont is not None:

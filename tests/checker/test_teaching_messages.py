@@ -60,3 +60,17 @@ def test_a_deck_that_cannot_be_collected_is_one_failed_item_and_others_still_run
     assert run.outcome("slide1-grad-demo") == run.outcome("slide2-line11") == "passed"
     assert "Interrupted" not in run.text
     assert run.result.ret == 1
+
+
+def test_name_bound_only_in_a_presenter_note_fence_says_notes_never_run(run_decks, pytester):
+    (pytester.path / "hidden.md").write_text(
+        "---\nmarp: true\n---\n\n<!--\n```python\nimport json\n```\n-->\n\n```python\n"
+        "json.dumps(1)\n```\n", encoding="utf-8")
+    message = run_decks("hidden.md").message("slide1-line11")
+    assert message.endswith(
+        "NameError: name 'json' is not defined\n"
+        "hint: 'json' is imported at line 7 (slide 1), in an HTML comment, which Marp makes a "
+        "presenter note: never run. Define it before its first use, or put it in `setup:` in "
+        "the front matter (code run before the first block), e.g.\n"
+        "  setup: |\n"
+        "    import json")

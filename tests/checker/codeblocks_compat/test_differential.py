@@ -286,10 +286,15 @@ DIFFERENT = {
     "hidden-fence-in-comment": (case("hidden-fence-in-comment", """
         <!--
         ```python
-        1 / 0
+        a = 1
         ```
         -->
-    """), ["failed"], []),
+
+        <!--pytest-codeblocks:cont-->
+        ```python
+        assert a == 1
+        ```
+    """), ["passed"], ["failed"]),
 }
 
 
