@@ -243,6 +243,8 @@ class DeckErrorItem(pytest.Item):
         self.message = message
 
     def runtest(self) -> None:
+        shown = _display_path(self.path, self.config)
+        self.user_properties.append((_PROPERTY, {"deck": str(shown), "error": self.message}))
         raise BlockFailure(self.message)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
@@ -342,6 +344,9 @@ class Recorder:
             return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
+            return
+        if "error" in data:
+            self.notes.append(f"{data['deck']}: not checked, {data['error']}")
             return
         stats = self.stats.setdefault(data["deck"], DeckStats(data["blocks"]))
         xfailed = report.skipped and hasattr(report, "wasxfail")

@@ -60,6 +60,9 @@ def test_a_deck_that_cannot_be_collected_is_one_failed_item_and_others_still_run
     assert run.outcome("slide1-grad-demo") == run.outcome("slide2-line11") == "passed"
     assert "Interrupted" not in run.text
     assert run.result.ret == 1
+    run.result.stdout.fnmatch_lines(["named.md: 2 blocks, 1 with checked output, 0 skipped, "
+                                     "0 failed",
+                                     "broken.md: not checked, deck error: broken.md:5: *"])
 
 
 def test_name_bound_only_in_a_presenter_note_fence_says_notes_never_run(run_decks, pytester):
