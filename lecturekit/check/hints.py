@@ -100,17 +100,28 @@ def _innermost_frame(error: BaseException):  # noqa: ANN202 - a frame object
 def later_definition(deck: Deck, name: str, line: int) -> str | None:
     """'name is imported at line 240 (slide 12), after this line ...' or None.
 
+    A name bound on an earlier line that did not run (its block failed or was
+    skipped) is named too: the cascade's first failure is the one to fix.
+
     Also for a name bound only in a fence inside an HTML comment (pytest-codeblocks
     runs such hidden code; in Marp it is a presenter note, never run).
     """
     found = bindings(deck).get(name, [])
-    later = [(at, how, note) for at, how, note in found if at > line and not note]
-    hidden = [(at, how, note) for at, how, note in found if note]
+    earlier = [(at, how) for at, how, note in found if at < line and not note]
+    later = [(at, how) for at, how, note in found if at > line and not note]
+    hidden = [(at, how) for at, how, note in found if note]
+    if earlier:
+        at, how = earlier[-1]
+        slide = deck.slide_at(at)
+        where = f"line {at}" + (f" (slide {slide.number})" if slide else "")
+        return (f"hint: {name!r} is {how} at {where}, but that line has not run in this "
+                f"namespace: its block failed or was skipped before it, or a `fresh` block "
+                f"started a new namespace since. Fix the first failure above this one.")
     if later:
-        at, how, _ = later[0]
+        at, how = later[0]
         reason = "after this line; blocks run in deck order"
-    elif hidden and not any(not note for _, _, note in found):
-        at, how, _ = hidden[0]
+    elif hidden:
+        at, how = hidden[0]
         reason = "in an HTML comment, which Marp makes a presenter note: never run"
     else:
         return None

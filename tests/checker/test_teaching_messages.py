@@ -77,3 +77,15 @@ def test_name_bound_only_in_a_presenter_note_fence_says_notes_never_run(run_deck
         "the front matter (code run before the first block), e.g.\n"
         "  setup: |\n"
         "    import json")
+
+
+def test_name_from_an_earlier_block_that_failed_points_at_the_first_failure(run_decks, pytester):
+    (pytester.path / "cascade.md").write_text(
+        "---\nmarp: true\n---\n\n```python\n1 / 0\nlearning_rate = 0.1\n```\n\n```python\n"
+        "print(learning_rate)\n```\n", encoding="utf-8")
+    message = run_decks("cascade.md").message("slide1-line10")
+    assert message.endswith(
+        "NameError: name 'learning_rate' is not defined\n"
+        "hint: 'learning_rate' is assigned at line 7 (slide 1), but that line has not run in this "
+        "namespace: its block failed or was skipped before it, or a `fresh` block started a "
+        "new namespace since. Fix the first failure above this one.")
