@@ -1,7 +1,9 @@
 """pytest plugin: every Python block of a Marp deck is a test item, run in deck order.
 
 Collects `*.md` files whose front matter says `marp: true`; one item per
-Python block, named `slide<S>-line<L>`.  The blocks of a deck share one
+Python block, named `slide<S>-line<L>` (or `slide<S>-NAME` with `name=NAME`).
+A deck that cannot be read is one failed item carrying the deck error, so
+the other decks of the run still run.  The blocks of a deck share one
 `DeckSession` (one namespace); selecting a single item runs the blocks
 before it first, silently, and no block ever runs twice.  Under
 pytest-xdist a deck's items are one scheduling unit, so they stay on one
@@ -15,7 +17,9 @@ import atexit
 import fnmatch
 import gc
 import os
+import platform
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +30,12 @@ import pytest
 
 if TYPE_CHECKING:
     from lecturekit.check.session import BlockResult, DeckSession
+    from lecturekit.deck import Fence
 
 _FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$",
                            re.S | re.M)
 _MARP_TRUE = re.compile(rb"^marp[ \t]*:[ \t]*true[ \t]*(?:#.*)?\r?$", re.M)
-_ITEM_ID = re.compile(r"^(?P<deck>.+\.md)::slide\d+-line\d+(?:@.*)?$")
+_ITEM_ID = re.compile(r"^(?P<deck>.+\.md)::(?:slide\d+-[\w.-]+|deck)(?:@.*)?$")
 _PROPERTY = "lecturekit"
 
 
@@ -85,7 +90,7 @@ def _is_marp(path: Path) -> bool:
 class DeckFile(pytest.File):
     session_run: DeckSession
 
-    def collect(self) -> Iterator[DeckItem]:
+    def collect(self) -> Iterator[pytest.Item]:
         from lecturekit.check.session import DeckSession
         from lecturekit.deck import DeckError, read_deck
 
@@ -97,42 +102,108 @@ class DeckFile(pytest.File):
                 deck, timeout=self.config.getoption("slide_timeout"),
                 unchecked=_unchecked_mode(self.config, self.path),
                 update=self.config.getoption("update_outputs"), filename=str(self.path))
+            names = _item_names(deck.path, self.session_run.blocks)
         except DeckError as exc:
-            raise self.CollectError(f"deck error: {exc}") from None
+            yield DeckErrorItem.from_parent(self, name="deck", message=f"deck error: {exc}")
+            return
         except OSError as exc:
-            raise self.CollectError(f"deck error: {self.path}: cannot read it: "
-                                    f"{exc.strerror or exc}") from None
+            yield DeckErrorItem.from_parent(self, name="deck", message=(
+                f"deck error: {self.path}: cannot read it: {exc.strerror or exc}"))
+            return
         _skip_final_garbage_collection()
         group = None
         if self.config.getoption("dist", "no") == "loadgroup":
             group = pytest.mark.xdist_group(str(deck.path))
         for index, fence in enumerate(self.session_run.blocks):
-            item = DeckItem.from_parent(self, name=f"slide{fence.slide_number}-line{fence.line}",
-                                        index=index)
+            item = DeckItem.from_parent(self, name=names[index], index=index)
             if group is not None:
                 item.add_marker(group)
-            if fence.has("xfail"):
-                item.add_marker(pytest.mark.xfail(reason=fence.value("xfail") or "xfail annotation",
-                                                  strict=False))
+            _apply_marks(item, fence, self.session_run)
             yield item
 
     def setup(self) -> None:
-        self.session_run.open()
+        if hasattr(self, "session_run"):
+            self.session_run.open()
 
     def teardown(self) -> None:
-        self.session_run.close()
+        if hasattr(self, "session_run"):
+            self.session_run.close()
+            self.session_run.shutdown()
+
+
+def _item_names(path: Path, blocks: list[Fence]) -> list[str]:
+    """`slide<S>-line<L>`, or `slide<S>-NAME` for a block annotated `name=NAME` (unique)."""
+    from lecturekit.deck import DeckError
+
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for fence in blocks:
+        given = fence.annotations.get("name")
+        name = (f"slide{fence.slide_number}-{given.value}" if given
+                else f"slide{fence.slide_number}-line{fence.line}")
+        if name in seen:
+            line = given.line if given else fence.line
+            raise DeckError(path, line, f"test id {name!r} is already the id of the block at "
+                                        f"line {seen[name]}; give this block another name=",
+                            slide=fence.slide_number)
+        seen[name] = fence.line
+        names.append(name)
+    return names
+
+
+_MARK_GLOBALS = {"sys": sys, "os": os, "platform": platform, "pytest": pytest}
+"""What a `<!--pytest.mark.NAME(...)-->` expression can use (pytest-codeblocks gives
+`sys` and `pytest`)."""
+
+
+def _apply_marks(item: DeckItem, fence: Fence, deck_run: DeckSession) -> None:
+    """Add the block's pytest marks; an xfail that says `run=False` holds the block back."""
+    marks = fence.annotations.get("marks")
+    has_xfail_mark = False
+    for expression in (marks.value or "").splitlines() if marks else []:
+        try:
+            mark = eval(expression, dict(_MARK_GLOBALS))  # noqa: S307 - the author's own marker
+            if not isinstance(mark, pytest.MarkDecorator):
+                raise TypeError(f"it is a {type(mark).__name__}, not a pytest mark")
+        except Exception as exc:  # noqa: BLE001 - a bad marker fails its own block
+            item.collect_problem = (f"{deck_run.deck.path}:{marks.line}: cannot apply the marker "
+                                    f"<!--{expression}-->: {type(exc).__name__}: {exc}")
+            continue
+        has_xfail_mark |= mark.name == "xfail"
+        item.add_marker(mark)
+    if fence.has("xfail") and not has_xfail_mark:
+        item.add_marker(pytest.mark.xfail(reason=fence.value("xfail") or "xfail annotation",
+                                          strict=False))
+    if has_xfail_mark:
+        _hold_if_not_run(item, deck_run)
+
+
+def _hold_if_not_run(item: DeckItem, deck_run: DeckSession) -> None:
+    """`xfail(run=False)`: pytest will not call the item, and no later block may run it."""
+    try:
+        from _pytest.skipping import evaluate_xfail_marks
+
+        xfailed = evaluate_xfail_marks(item)
+    except Exception:  # noqa: BLE001 - pytest reports a bad condition itself, at setup
+        return
+    if xfailed is not None and not xfailed.run:
+        deck_run.held[item.index] = f"[NOTRUN] {xfailed.reason}".rstrip()
 
 
 class DeckItem(pytest.Item):
     def __init__(self, *, index: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.index = index
+        self.collect_problem: str | None = None
+        self.failure: str | None = None
 
     @property
     def deck_run(self) -> DeckSession:
         return self.parent.session_run  # type: ignore[union-attr]
 
     def runtest(self) -> None:
+        if self.collect_problem is not None:
+            raise BlockFailure(self.collect_problem)
         deck_run = self.deck_run
         already_run = len(deck_run.results)
         result = deck_run.result(self.index)
@@ -140,23 +211,55 @@ class DeckItem(pytest.Item):
         if result.outcome == "skipped":
             raise _skip_at_item(result.message)
         for line, text in result.unchecked:
-            shown = text.strip().splitlines()[0] if text.strip() else text
+            from lecturekit.check.evaluator import shown_lines
+
+            shown = shown_lines(text).replace("\n", "\n    ")
             warnings.warn_explicit(
-                f"printed output that no expectation on the slide checks: {shown!r}",
+                f"printed output that no expectation on the slide checks:\n    {shown}",
                 UncheckedOutputWarning, str(deck_run.deck.path), line)
         if result.outcome == "failed":
             earlier = deck_run.results[already_run:self.index]
-            raise BlockFailure(result.message + _setup_note(earlier))
+            self.failure = result.message + _setup_note(earlier)
+            if isinstance(result.error, Exception) and _wants_raises(self):
+                raise result.error  # for xfail(raises=...): the slide's own exception
+            raise BlockFailure(self.failure)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
         if isinstance(excinfo.value, BlockFailure):
             return str(excinfo.value)
+        if self.failure is not None:
+            return self.failure
         return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
 
     def reportinfo(self) -> tuple[Path, int, str]:
         fence = self.deck_run.blocks[self.index]
         return self.path, fence.line - 1, f"{self.deck_run.deck.path}:{fence.line}"
+
+
+class DeckErrorItem(pytest.Item):
+    """A deck that cannot be collected: one failed test naming file, line and problem."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self) -> None:
+        shown = _display_path(self.path, self.config)
+        self.user_properties.append((_PROPERTY, {"deck": str(shown), "error": self.message}))
+        raise BlockFailure(self.message)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.path.name}: deck error"
+
+
+def _wants_raises(item: pytest.Item) -> bool:
+    mark = item.get_closest_marker("xfail")
+    return mark is not None and "raises" in mark.kwargs
 
 
 def _skip_final_garbage_collection() -> None:
@@ -243,6 +346,9 @@ class Recorder:
             return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
+            return
+        if "error" in data:
+            self.notes.append(f"{data['deck']}: not checked, {data['error']}")
             return
         stats = self.stats.setdefault(data["deck"], DeckStats(data["blocks"]))
         xfailed = report.skipped and hasattr(report, "wasxfail")

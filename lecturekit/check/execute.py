@@ -10,13 +10,19 @@ exactly what its statement printed; a block without runs as one piece.
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import CodeType
+from typing import Any
+
+_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+"""Top-level `await` compiles (as in Jupyter); such code runs as a coroutine, see `run`."""
 
 
 class SlideTimeout(BaseException):
@@ -55,9 +61,10 @@ def compile_script(source: str, filename: str, first_line: int) -> list[Statemen
     for node in tree.body:
         ast.increment_lineno(node, first_line - 1)
         if isinstance(node, ast.Expr):
-            code = compile(ast.Expression(node.value), filename, "eval", dont_inherit=True)
+            code = compile(ast.Expression(node.value), filename, "eval", _AWAIT, dont_inherit=True)
         else:
-            code = compile(ast.Module([node], type_ignores=[]), filename, "exec", dont_inherit=True)
+            code = compile(ast.Module([node], type_ignores=[]), filename, "exec", _AWAIT,
+                           dont_inherit=True)
         statements.append(Statement(code, isinstance(node, ast.Expr), node.lineno,
                                     node.end_lineno or node.lineno))
     return statements
@@ -70,7 +77,7 @@ def compile_block(source: str, filename: str, first_line: int) -> CodeType:
     to its `co_firstlineno`), which is much cheaper than an AST round trip.
     """
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
+        code = compile(source, filename, "exec", _AWAIT, dont_inherit=True)
     except SyntaxError as exc:
         raise _shifted_syntax_error(exc, first_line - 1) from None
     return _shift_lines(code, first_line - 1)
@@ -130,13 +137,16 @@ def compile_interactive(source: str, filename: str, first_line: int) -> CodeType
     """Compile one `>>>` example like the REPL does: expression values are echoed."""
     tree = ast.parse(source, filename, mode="single")
     ast.increment_lineno(tree, first_line - 1)
-    return compile(tree, filename, "single", dont_inherit=True)
+    return compile(tree, filename, "single", _AWAIT, dont_inherit=True)
 
 
 def run(code: CodeType, namespace: dict[str, object], is_expression: bool = False,
         buffer: io.StringIO | None = None, limits: TimeLimits | None = None,
-        seconds: float = 0.0) -> Outcome:
+        seconds: float = 0.0, awaiter: Callable[[Any], object] | None = None) -> Outcome:
     """Execute compiled code in `namespace`, capturing stdout and any exception.
+
+    Code with a top-level `await` is a coroutine when evaluated; `awaiter`
+    runs it to completion (on the deck's event loop) and gives its value.
 
     With `limits`, the code runs under a time limit of `seconds`.  The
     nesting makes sure stdout is restored even if the alarm goes off while
@@ -150,7 +160,9 @@ def run(code: CodeType, namespace: dict[str, object], is_expression: bool = Fals
             limits.arm(seconds)
         sys.stdout = buffer
         try:
-            if is_expression:
+            if code.co_flags & inspect.CO_COROUTINE:
+                value = (awaiter or _run_alone)(eval(code, namespace))
+            elif is_expression:
                 value = eval(code, namespace)
             else:
                 exec(code, namespace)
@@ -162,6 +174,12 @@ def run(code: CodeType, namespace: dict[str, object], is_expression: bool = Fals
     finally:
         sys.stdout = saved
     return Outcome(buffer.getvalue(), value)
+
+
+def _run_alone(coroutine: Any) -> object:
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def _without_our_frame(exc: BaseException) -> BaseException:

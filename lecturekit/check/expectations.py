@@ -21,7 +21,10 @@ from lecturekit.deck import Deck, Fence
 if TYPE_CHECKING:
     import doctest
 
-_ARROW = re.compile(r"#[ \t]*->[ \t]?")
+_ARROW = re.compile(r"#(?:[ \t]*->|>(?!>))[ \t]?")
+"""`# -> value`, or pytest-examples' `#> value` (not `#>>`)."""
+_PROMPT = re.compile(r"#>(?: |$)")
+"""A pytest-examples output line: `#> text`, or `#>` alone for an empty line."""
 _ERROR_NAME = re.compile(r"^(?P<name>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Za-z_]\w*))(?::(?: |$)|$)")
 _ERROR_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt")
 
@@ -74,6 +77,8 @@ class InlineComment:
     fence: Fence
     comment: list[CommentLine]
     standalone: bool
+    prompt: bool = False
+    """Written as pytest-examples does: every output line its own `#> ` line."""
 
     @property
     def line(self) -> int:
@@ -86,6 +91,11 @@ class InlineComment:
     @property
     def expected(self) -> str:
         return "\n".join(c.text for c in self.comment)
+
+    @property
+    def form(self) -> str:
+        """The expectation as the author wrote it, for messages."""
+        return "`#>`" if self.prompt else "`# ->`"
 
     def matches(self, actual: str) -> bool:
         return same_ignoring_continuation_indent(normalise(self.expected), normalise(actual))
@@ -101,6 +111,8 @@ class InlineComment:
         code_col = self.fence.body_columns[first.index]
         new = normalise(actual) or [""]
         deck_lines = deck.lines
+        if self.prompt:
+            return self._prompt_edits(new, deck, deck_lines, code_col)
         written = [deck_lines[self.fence.body_lines[c.index] - 1] for c in self.comment[1:]]
         aligned = (deck_lines[self.line - 1][:code_col] + " " * first.col + "#"
                    + " " * (first.text_col - first.col - 1))
@@ -115,6 +127,24 @@ class InlineComment:
                 out.append(prefix + " " * max(0, _indent(rest) - base) + rest.lstrip())
             else:
                 out.append(aligned + rest)
+        start = (self.line, code_col + first.text_col)
+        end = (self.last_line, END)
+        old = span_text(deck.text, *start, *end)
+        return [Edit(str(deck.path), *start, *end, "\n".join(out), old)]
+
+
+    def _prompt_edits(self, new: list[str], deck: Deck, deck_lines: list[str],
+                      code_col: int) -> list[Edit]:
+        """`#> ` form: each line of output its own `#> line`, indented as the comment."""
+        first = self.comment[0]
+        prefixes = [deck_lines[self.fence.body_lines[c.index] - 1][:code_col + c.col]
+                    for c in self.comment]
+        if not self.standalone:
+            prefixes[0] = " " * (code_col + first.col)
+        out = [new[0]]
+        for number, rest in enumerate(new[1:], start=1):
+            prefix = prefixes[min(number, len(prefixes) - 1)]
+            out.append((prefix + "#> " + rest).rstrip())
         start = (self.line, code_col + first.text_col)
         end = (self.last_line, END)
         old = span_text(deck.text, *start, *end)
@@ -172,15 +202,13 @@ class Transcript:
         return flags
 
     def matches(self, actual: str) -> bool:
-        import doctest
-
-        return doctest.OutputChecker().check_output(self.example.want, actual, self.flags)
+        return output_checker().check_output(self.example.want, actual, self.flags)
 
     def error_matches(self, actual_exc_msg: str) -> bool:
         import doctest
 
         want = self.example.exc_msg or ""
-        checker = doctest.OutputChecker()
+        checker = output_checker()
         if checker.check_output(want, actual_exc_msg, self.flags):
             return True
         if self.flags & doctest.IGNORE_EXCEPTION_DETAIL:
@@ -261,7 +289,7 @@ class ScriptExpectations:
 
 def find_inline_comments(fence: Fence) -> list[InlineComment]:
     """Every `# -> ...` comment of a script block, with its continuation lines."""
-    if "->" not in fence.code:
+    if "->" not in fence.code and "#>" not in fence.code:
         return []
     code_lines = fence.code.splitlines()
     found: list[InlineComment] = []
@@ -271,15 +299,19 @@ def find_inline_comments(fence: Fence) -> list[InlineComment]:
                     if t.type == tokenize.COMMENT]
     except (tokenize.TokenError, SyntaxError):
         return []
+    consumed: set[int] = set()
     for index, col, text in comments:
         match = _ARROW.match(text)
-        if not match:
+        if not match or index in consumed:
             continue
         standalone = not code_lines[index][:col].strip()
         first = CommentLine(index, col, col + match.end(), text[match.end():].rstrip())
-        lines = [first, *_continuation(code_lines, index + 1)]
+        prompt = text.startswith("#>")
+        more = _prompt_lines if prompt else _continuation
+        lines = [first, *more(code_lines, index + 1)]
+        consumed.update(c.index for c in lines)
         cls = ExpectedError if ExpectedError.looks_like(first.text) else InlineComment
-        found.append(cls(fence, lines, standalone))
+        found.append(cls(fence, lines, standalone, prompt))
     return found
 
 
@@ -292,6 +324,18 @@ def _continuation(code_lines: list[str], start: int) -> list[CommentLine]:
         if not stripped.startswith("#") or not after.startswith("  ") or _ARROW.match(stripped):
             break
         lines.append(CommentLine(index, col, col + 1, after.strip()))
+    return lines
+
+
+def _prompt_lines(code_lines: list[str], start: int) -> list[CommentLine]:
+    """pytest-examples' continuation: the `#> ` lines directly below the first one."""
+    lines = []
+    for index in range(start, len(code_lines)):
+        stripped = code_lines[index].lstrip()
+        if not _PROMPT.match(stripped):
+            break
+        col = len(code_lines[index]) - len(stripped)
+        lines.append(CommentLine(index, col, col + min(3, len(stripped)), stripped[3:].rstrip()))
     return lines
 
 
@@ -317,11 +361,74 @@ def attach(comments: list[InlineComment], spans: list[tuple[int, int]]) -> Scrip
     return result
 
 
+class TranscriptError(ValueError):
+    """A transcript doctest cannot read (an unknown `# doctest:` option, bad indentation)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+_DOCTEST_PROBLEM = re.compile(r"^line (?P<line>\d+) of the doctest for \S+ (?P<what>.*)$", re.S)
+_INVALID_OPTION = re.compile(r"has an invalid option: '(?P<option>.*)'$")
+
+
 def find_transcript(fence: Fence) -> list[Transcript]:
+    """The `>>>` examples of a transcript block; TranscriptError names a bad line."""
     import doctest  # imports pdb: only worth it for decks that have transcripts
 
-    examples = doctest.DocTestParser().get_examples(fence.code, str(fence.line))
+    output_checker()  # registers pytest's NUMBER, ALLOW_UNICODE and ALLOW_BYTES options
+    try:
+        examples = doctest.DocTestParser().get_examples(fence.code, "block")
+    except ValueError as exc:
+        raise _transcript_error(fence, str(exc)) from None
     return [Transcript(fence, example) for example in examples]
+
+
+def _transcript_error(fence: Fence, text: str) -> TranscriptError:
+    import doctest
+
+    match = _DOCTEST_PROBLEM.match(text)
+    index = min(int(match["line"]) - 1, len(fence.body_lines) - 1) if match else 0
+    what = match["what"] if match else text
+    option = _INVALID_OPTION.search(what)
+    if option is None:
+        return TranscriptError(f"doctest cannot read this transcript: {what}",
+                               fence.body_lines[max(index, 0)])
+    name = option["option"]
+    code_lines = fence.code.splitlines()
+    at = next((i for i in range(max(index, 0), len(code_lines))
+               if "doctest:" in code_lines[i] and name in code_lines[i]), max(index, 0))
+    known = ", ".join(sorted(doctest.OPTIONFLAGS_BY_NAME))
+    return TranscriptError(f"unknown doctest option {name!r} (an option is +NAME or -NAME, "
+                           f"NAME one of {known})", fence.body_lines[at])
+
+
+def output_checker() -> doctest.OutputChecker:
+    """pytest's doctest checker (NUMBER, ALLOW_UNICODE, ALLOW_BYTES), as `pytest
+    --doctest-modules` uses it; plain doctest's if pytest's internals ever move.
+
+    The options are registered on every call (a dict lookup): a re-imported
+    `doctest` module starts without them.
+    """
+    global _CHECKER
+    try:
+        from _pytest import doctest as pytest_doctest
+
+        for register in (pytest_doctest._get_number_flag,
+                         pytest_doctest._get_allow_unicode_flag,
+                         pytest_doctest._get_allow_bytes_flag):
+            register()
+        if _CHECKER is None:
+            _CHECKER = pytest_doctest._get_checker()
+    except (ImportError, AttributeError):
+        import doctest
+
+        _CHECKER = doctest.OutputChecker()
+    return _CHECKER
+
+
+_CHECKER: doctest.OutputChecker | None = None
 
 
 def output_fences(deck: Deck) -> tuple[dict[int, Fence], list[Fence]]:

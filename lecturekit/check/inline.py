@@ -17,7 +17,7 @@ def check_statement(statement: Statement, outcome: Outcome, comments: list[Inlin
     if error is not None:
         if isinstance(first, ExpectedError) and not isinstance(error, SlideTimeout):
             return _check_error(first, error, deck, filename)
-        return error_problem(first.fence, statement.first_line, error, filename)
+        return error_problem(first.fence, statement.first_line, error, filename, deck)
     try:
         actual = _statement_output(statement, outcome)
     except Exception as exc:  # noqa: BLE001 - a failing __repr__ is the slide's fault

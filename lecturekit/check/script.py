@@ -7,7 +7,7 @@ against exactly what its statement showed.
 
 from __future__ import annotations
 
-from lecturekit.check.evaluator import BlockOutcome, Context, error_problem
+from lecturekit.check.evaluator import BlockOutcome, Context, error_problem, syntax_problem
 from lecturekit.check.execute import (
     LineTaggedOutput,
     SlideTimeout,
@@ -28,7 +28,7 @@ class ScriptEvaluator:
 
     def evaluate(self, fence: Fence, namespace: dict[str, object], context: Context,
                  seconds: float) -> BlockOutcome:
-        if "->" not in fence.code:
+        if "->" not in fence.code and "#>" not in fence.code:
             return _run_whole(fence, namespace, context, seconds)
         return _run_statements(fence, namespace, context, seconds)
 
@@ -38,20 +38,23 @@ def _run_whole(fence: Fence, namespace: dict[str, object], context: Context,
     try:
         code = compile_block(fence.code, context.filename, fence.line + 1)
     except SyntaxError as exc:
-        return BlockOutcome("", [Problem(exc.lineno or fence.line, f"SyntaxError: {exc.msg}")],
-                            False)
+        return BlockOutcome("", [syntax_problem(exc, fence.line + 1, fence.line)], False)
     output = context.output
     output.reset()
-    outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds)
+    outcome = run(code, namespace, buffer=output, limits=context.limits, seconds=seconds,
+                  awaiter=context.awaiter)
     context.after_run()
     problems = []
     if outcome.error is not None:
-        problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename))
+        problems.append(error_problem(fence, fence.line + 1, outcome.error, context.filename,
+                                      context.deck))
     output_fence = context.outputs.get(id(fence))
     if output_fence is None:
+        if id(fence) in context.chained:
+            return BlockOutcome(outcome.stdout, problems, True)
         unchecked = _pieces(output, fence) if output.pieces else []
         return BlockOutcome(outcome.stdout, problems, False, unchecked)
-    problems += check_output_fence(output_fence, outcome.stdout, context.deck)
+    problems += check_output_fence(output_fence, context.before + outcome.stdout, context.deck)
     return BlockOutcome(outcome.stdout, problems, True)
 
 
@@ -62,13 +65,13 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     try:
         statements = compile_script(fence.code, filename, first_line)
     except SyntaxError as exc:
-        line = exc.lineno or first_line
-        return BlockOutcome("", [Problem(line, f"SyntaxError: {exc.msg}")], False)
+        return BlockOutcome("", [syntax_problem(exc, first_line, first_line)], False)
     expectations = attach(find_inline_comments(fence),
                           [(s.first_line, s.last_line) for s in statements])
     output_fence = context.outputs.get(id(fence))
-    checked = bool(expectations.by_statement) or output_fence is not None
-    problems = [Problem(c.line, "this `# ->` comment is not directly below a statement, "
+    chained = id(fence) in context.chained
+    checked = bool(expectations.by_statement) or output_fence is not None or chained
+    problems = [Problem(c.line, f"this {c.form} comment is not directly below a statement, "
                                 "so it checks nothing") for c in expectations.orphans]
     printed: list[str] = []
     unchecked: list[tuple[int, str]] = []
@@ -77,7 +80,8 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
     try:
         for number, statement in enumerate(statements):
             current = statement
-            outcome = run(statement.code, namespace, statement.is_expression)
+            outcome = run(statement.code, namespace, statement.is_expression,
+                          awaiter=context.awaiter)
             context.after_run()
             printed.append(outcome.stdout)
             comments = expectations.by_statement.get(number)
@@ -90,9 +94,9 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
                 continue
             if outcome.error is not None:
                 problems.append(error_problem(fence, statement.first_line, outcome.error,
-                                              filename))
+                                              filename, context.deck))
                 break
-            if outcome.stdout and output_fence is None:
+            if outcome.stdout and output_fence is None and not chained:
                 unchecked.append((statement.first_line, outcome.stdout))
     except SlideTimeout as exc:
         line = current.first_line if current else fence.line
@@ -101,7 +105,7 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
         context.limits.disarm()
     stdout = "".join(printed)
     if output_fence is not None:
-        problems += check_output_fence(output_fence, stdout, context.deck)
+        problems += check_output_fence(output_fence, context.before + stdout, context.deck)
     return BlockOutcome(stdout, problems, checked, unchecked)
 
 

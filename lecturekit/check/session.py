@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from lecturekit.check.evaluator import BlockOutcome, Context
+from lecturekit.check.evaluator import (
+    BlockOutcome,
+    Context,
+    DeckLoop,
+    notebook_input,
+    shown_lines,
+    stdin_for,
+)
 from lecturekit.check.evaluators import evaluator_for
 from lecturekit.check.execute import (
     LineTaggedOutput,
@@ -57,6 +64,8 @@ class BlockResult:
     """With update=True: edits that bring the deck's expectations up to date."""
     unchecked: list[tuple[int, str]] = field(default_factory=list)
     """(line, text) of printed output no expectation checks (when it is not an error)."""
+    error: BaseException | None = None
+    """The exception of the first problem, if it was one (for `xfail(raises=...)`)."""
 
 
 class DeckSession:
@@ -78,15 +87,19 @@ class DeckSession:
                                                       "the Python block whose output it shows",
                             slide=stray[0].slide_number)
         self.results: list[BlockResult] = []
+        self.held: dict[int, str] = {}
+        """Blocks that must not run (`xfail(run=False)`), by index, with the reason."""
         self._main = types.ModuleType("__main__")
         self.namespace: dict[str, object] = self._main.__dict__
         self._unseeded: list[str] = list(_SEEDERS)
         self._setup_problem: Problem | None = None
         self._started = False
         self._limits = TimeLimits()
+        self._loop = DeckLoop()
         self._context = Context(deck, self.filename, self._limits,
                                 LineTaggedOutput(self.filename), self.outputs,
-                                self._seed_imported)
+                                self._seed_imported, _chained(self.blocks, self.outputs),
+                                awaiter=self._loop.run)
 
     def result(self, index: int) -> BlockResult:
         """The result of block `index`, running it (and any earlier block not yet run) once.
@@ -106,7 +119,10 @@ class DeckSession:
             main = sys.modules.get("__main__")
             try:
                 while len(results) <= index:
-                    results.append(self._run_block(self.blocks[len(results)]))
+                    held = self.held.get(len(results)) if self.held else None
+                    fence = self.blocks[len(results)]
+                    results.append(self._run_block(fence) if held is None
+                                   else BlockResult(fence, "", "skipped", held))
                     if self._limits.interrupted:
                         self._limits.interrupted = False
                         raise KeyboardInterrupt
@@ -126,9 +142,14 @@ class DeckSession:
     def close(self) -> None:
         self._limits.uninstall()
 
+    def shutdown(self) -> None:
+        """After the deck's last block: close its event loop (if a block awaited)."""
+        self._loop.close()
+
     def run_all(self) -> list[BlockResult]:
         if self.blocks:
             self.result(len(self.blocks) - 1)
+        self.shutdown()
         return list(self.results)
 
     # -- namespace -------------------------------------------------------------
@@ -192,8 +213,19 @@ class DeckSession:
             if early is not None:
                 return early
         limit = float(fence.value("timeout") or self.timeout) if fence.annotations else self.timeout
-        return self._finish(fence, evaluator_for(fence).evaluate(fence, self.namespace,
-                                                                 self._context, limit))
+        context = self._context
+        if context.chained:
+            context.before = context.before if fence.has("cont") else ""
+        stdin, sys.stdin = sys.stdin, stdin_for(fence)
+        builtin_input, builtins.input = builtins.input, notebook_input
+        try:
+            outcome = evaluator_for(fence).evaluate(fence, self.namespace, context, limit)
+        finally:
+            sys.stdin, builtins.input = stdin, builtin_input
+        result = self._finish(fence, outcome)
+        if context.chained:
+            context.before += result.stdout
+        return result
 
     def _prepare(self, fence: Fence) -> BlockResult | None:
         """Namespace, setup code and skip annotations; a result if the block must not run."""
@@ -219,7 +251,8 @@ class DeckSession:
         if unchecked and self.unchecked != "warn":
             if self.unchecked == "error":
                 problems += [Problem(line, "printed output that no expectation on the slide "
-                                           "checks", actual=text) for line, text in unchecked]
+                                           "checks", actual=shown_lines(text))
+                             for line, text in unchecked]
             unchecked = []
         edits: list[Edit] = []
         if self.update and problems:
@@ -234,7 +267,8 @@ class DeckSession:
 
     def _failed(self, fence: Fence, stdout: str, problems: list[Problem]) -> BlockResult:
         message = describe(self.deck, fence, problems, self.filename)
-        return BlockResult(fence, stdout, "failed", message, line=problems[0].line)
+        return BlockResult(fence, stdout, "failed", message, line=problems[0].line,
+                           error=problems[0].error)
 
     def _skip_reason(self, fence: Fence) -> str | None:
         if fence.has("skip"):
@@ -261,6 +295,22 @@ def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
              ) -> list[BlockResult]:
     """Run every Python block of `deck` in order; one result per block, in deck order."""
     return DeckSession(deck, timeout=timeout, unchecked=unchecked).run_all()
+
+
+def _chained(blocks: list[Fence], outputs: dict[int, Fence]) -> frozenset[int]:
+    """Blocks of a `cont` chain whose last block has an `output` fence, but for that last one.
+
+    pytest-codeblocks runs a chain as one block, so its expected output is
+    what the whole chain printed.
+    """
+    chains: list[list[Fence]] = []
+    for fence in blocks:
+        if fence.has("cont") and chains:
+            chains[-1].append(fence)
+        else:
+            chains.append([fence])
+    return frozenset(id(f) for chain in chains if len(chain) > 1 and id(chain[-1]) in outputs
+                     for f in chain[:-1])
 
 
 def _reason_text(value: str | None) -> str | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import traceback
 
-from lecturekit.check.evaluator import BlockOutcome, Context
+from lecturekit.check.evaluator import BlockOutcome, Context, syntax_problem
 from lecturekit.check.execute import SlideTimeout, compile_interactive, run
-from lecturekit.check.expectations import Transcript, find_transcript
+from lecturekit.check.expectations import Transcript, TranscriptError, find_transcript
+from lecturekit.check.hints import add_hints
 from lecturekit.check.report import Problem
 from lecturekit.deck import Fence
 
@@ -19,7 +20,10 @@ class TranscriptEvaluator:
                  seconds: float) -> BlockOutcome:
         problems: list[Problem] = []
         echoed: list[str] = []
-        examples = find_transcript(fence)
+        try:
+            examples = find_transcript(fence)
+        except TranscriptError as exc:
+            return BlockOutcome("", [Problem(exc.line, str(exc))], False)
         context.limits.arm(seconds)
         try:
             for example in examples:
@@ -44,8 +48,9 @@ def _run_example(transcript: Transcript, namespace: dict[str, object],
     try:
         code = compile_interactive(example.source, context.filename, transcript.line)
     except SyntaxError as exc:
-        return Problem(transcript.line, f"SyntaxError: {exc.msg}"), ""
-    outcome = run(code, namespace)
+        exc.lineno = (exc.lineno or 1) + transcript.line - 1
+        return syntax_problem(exc, transcript.line, transcript.line), ""
+    outcome = run(code, namespace, awaiter=context.awaiter)
     context.after_run()
     got = outcome.stdout
     error = outcome.error
@@ -60,6 +65,7 @@ def _run_example(transcript: Transcript, namespace: dict[str, object],
     if isinstance(error, SlideTimeout):
         return Problem(transcript.line, str(error), error=error), echo
     if example.exc_msg is None:
+        add_hints(error, context.deck, transcript.line)
         return Problem(transcript.line, f"{type(error).__name__} raised", error=error), echo
     if transcript.error_matches(exc_msg):
         return None, echo

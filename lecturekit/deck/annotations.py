@@ -5,17 +5,22 @@ is the language, the rest are annotations (other plain words are free text,
 as CommonMark allows).  Marp turns every HTML comment
 that is not a directive into a presenter note, so annotations live in the
 info string; pytest-codeblocks' comment markers are translated into the same
-annotations so decks written for it keep working.
+annotations so decks written for it keep working: in every spelling it reads
+(`<!--pytest.mark.skip-->`, `<!-- pytest-codeblocks:cont -->`, three-dash
+`<!--- ... --->`), with pytest marks kept whole (`xfail(raises=..., strict=True)`,
+`slow`, `filterwarnings(...)`) so the pytest plugin can apply them as marks.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 import shlex
+import warnings
 from dataclasses import dataclass
 
-from lecturekit.deck.model import PYTHON_LANGS, Annotation
+from lecturekit.deck.model import PYTHON_LANGS, Annotation, Fence
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,12 @@ KNOWN: dict[str, Spec] = {
     "output": Spec(False, "this fence is the expected output of the block before it"),
     "ignore-whitespace": Spec(False, "on an `output` fence: compare without regard to spaces"),
     "xfail": Spec(None, "the block is expected to fail; reported as xfailed (value: reason)"),
-    "cont": Spec(False, "pytest-codeblocks' continuation marker (always the case here)"),
+    "cont": Spec(False, "pytest-codeblocks' continuation marker (always the case here); "
+                        "an unlabelled fence after it is the same language as the block before"),
+    "marks": Spec(True, "pytest marks from `<!--pytest.mark.NAME(...)-->` comments, one "
+                        "expression a line, applied to the block's test item"),
+    "name": Spec(True, "a readable test id: slide<S>-NAME instead of slide<S>-line<L>"),
+    "stdin": Spec(True, "what input() reads, as a Python string literal's body (\\n escapes)"),
     "exercise": Spec(None, "an exercise task: kept in the exercises notebook"),
     "answer": Spec(None, "an exercise answer: removed from the exercises notebook"),
     "check": Spec(None, "a self-check for the exercise before it"),
@@ -60,7 +70,12 @@ _MARKER_NAMES: dict[str, tuple[str, ...]] = {
 }
 """pytest-codeblocks' markers (`pytest-codeblocks:NAME` or `pytest.mark.NAME`) and the
 annotations each becomes; a marker's argument goes to the first of them."""
+_SESSION_MARKS = frozenset({"skip", "skipif", "importorskip"})
+"""`pytest.mark.NAME`s the deck session itself honours (a skipped block must not run
+even when a later block runs it as setup); every other mark is kept as a pytest mark."""
+_SHARED_BY_CONTINUATION = ("skip", "skip-if", "importorskip", "xfail", "marks")
 _REASON = re.compile(r"""\breason\s*=\s*(["'])(?P<reason>.*?)\1""")
+_NAME_VALUE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 class AnnotationError(ValueError):
@@ -99,10 +114,23 @@ def _meant_as_annotation(name: str, has_value: bool, lang: str) -> bool:
 
 
 def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
-    """Translate a pytest-codeblocks comment (`pytest.mark.skip`, ...) into annotations."""
+    """Translate a pytest-codeblocks comment (`pytest.mark.skip`, ...) into annotations.
+
+    `text` is what lies between `<!--` and `-->`; extra dashes and spaces
+    around it (`<!--- pytest-codeblocks:skip --->`) are ignored, as
+    pytest-codeblocks ignores them.
+    """
+    text = text.strip().strip("-").strip()
     match = _COMMENT_MARKER.match(text)
     if not match:
+        if text.startswith(("pytest.mark.", "pytest-codeblocks:")):
+            mark = re.match(r"pytest\.mark\.(\w+)", text)
+            if mark and mark[1] not in _SESSION_MARKS:
+                return _pytest_mark(text, mark[1], None, line)
+            raise AnnotationError(f"cannot read the marker {text!r}", line)
         return None
+    if text.startswith("pytest.mark.") and match["name"] not in _SESSION_MARKS:
+        return _pytest_mark(text, match["name"], match["arg"], line)
     names = _MARKER_NAMES.get(match["name"])
     if names is None:
         known = ", ".join(sorted(_MARKER_NAMES))
@@ -113,6 +141,67 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
         arg = _marker_argument(names[0], arg.strip())
     first, *rest = names
     return [_validated(first, arg, line), *(_validated(name, None, line) for name in rest)]
+
+
+def _pytest_mark(text: str, name: str, arg: str | None, line: int) -> list[Annotation]:
+    """`pytest.mark.NAME(...)` kept whole, to be evaluated as pytest-codeblocks does."""
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise AnnotationError(f"cannot read the marker {text!r}: {exc.msg}", line) from None
+    found = [Annotation("marks", text, line)]
+    if name == "xfail":
+        reason = _REASON.search(arg or "")
+        found.append(Annotation("xfail", reason["reason"] if reason else None, line))
+    return found
+
+
+def attach_markers(fence: Fence, markers: list[Annotation]) -> None:
+    """Give `fence` the annotations of the marker comments above it.
+
+    The fence's own annotations win; several `pytest.mark` comments add up.
+    """
+    for ann in markers:
+        own = fence.annotations.get(ann.name)
+        if own is None:
+            fence.annotations[ann.name] = ann
+        elif ann.name == "marks":
+            fence.annotations["marks"] = Annotation("marks", f"{own.value}\n{ann.value}",
+                                                    own.line)
+
+
+def resolve_continuations(fences: list[Fence]) -> None:
+    """An unlabelled fence after `<!--pytest-codeblocks:cont-->` continues the block before.
+
+    pytest-codeblocks appends such a fence's code to the previous block, so
+    it runs whatever its language; here it takes the previous block's
+    language.  A fence in another language than the block it continues is
+    an error: it would silently not run.  (The block before may be one in an
+    HTML comment, pytest-codeblocks' hidden code: a presenter note here, so
+    not run, but the continuation still is.)  It also shares the marks of the
+    block it continues (skip, skip-if, importorskip, xfail, pytest marks):
+    pytest-codeblocks skips or expects to fail the merged block as a whole.
+    """
+    previous: Fence | None = None
+    for fence in fences:
+        if fence.has("output"):
+            continue
+        cont = fence.annotations.get("cont")
+        if cont is not None:
+            if previous is None:
+                raise AnnotationError("`pytest-codeblocks:cont` but there is no code block "
+                                      "before it to continue", cont.line)
+            if not fence.lang:
+                fence.lang = previous.lang
+            elif previous.lang in PYTHON_LANGS and fence.lang not in PYTHON_LANGS:
+                raise AnnotationError(f"`pytest-codeblocks:cont` continues the Python block at "
+                                      f"line {previous.line}, but this fence's language is "
+                                      f"{fence.lang!r}, so it would not run; write ```python",
+                                      fence.line)
+            for name in _SHARED_BY_CONTINUATION:
+                if name in previous.annotations and name not in fence.annotations:
+                    fence.annotations[name] = previous.annotations[name]
+        previous = fence
 
 
 def _marker_argument(name: str, text: str) -> str | None:
@@ -139,6 +228,11 @@ def _validated(name: str, value: str | None, line: int) -> Annotation:
         raise AnnotationError(f"annotation {name!r} needs a value: {name}=...", line)
     if spec.takes_value is False and value is not None:
         raise AnnotationError(f"annotation {name!r} takes no value", line)
+    if name == "name" and not _NAME_VALUE.fullmatch(value or ""):
+        raise AnnotationError(f"name={value!r}: a test id may use letters, digits, "
+                              f"'_', '.' and '-' only", line)
+    if name == "stdin":
+        _stdin_text(value or "", line)
     if name == "timeout":
         try:
             if float(value or "") <= 0:
@@ -147,3 +241,20 @@ def _validated(name: str, value: str | None, line: int) -> Annotation:
             raise AnnotationError(f"timeout must be a positive number of seconds, "
                                   f"not {value!r}", line) from None
     return Annotation(name, value, line)
+
+
+def stdin_text(fence: Fence) -> str | None:
+    """What `input()` reads in this block (`stdin="..."`, escapes decoded), or None."""
+    ann = fence.annotations.get("stdin")
+    return None if ann is None else _stdin_text(ann.value or "", ann.line)
+
+
+def _stdin_text(value: str, line: int) -> str:
+    """Decode escapes as a Python string literal does: `a\\nb` -> two lines."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # `\\d` stays `\\d`, as in a literal
+            text = ast.literal_eval('"""' + value.replace('"', '\\"') + ' """')
+    except (SyntaxError, ValueError) as exc:
+        raise AnnotationError(f"stdin={value!r}: not a valid string body: {exc}", line) from None
+    return str(text)[:-1]

@@ -27,7 +27,13 @@ from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
 from lecturekit.deck import marpit
-from lecturekit.deck.annotations import AnnotationError, parse_comment_marker, parse_info
+from lecturekit.deck.annotations import (
+    AnnotationError,
+    attach_markers,
+    parse_comment_marker,
+    parse_info,
+    resolve_continuations,
+)
 from lecturekit.deck.model import Annotation, Comment, Deck, DeckError, Fence, ImageRef, Slide
 
 DIRECTIVES = marpit.GLOBALS | marpit.LOCALS
@@ -232,6 +238,7 @@ def parse_deck(text: str, path: Path | str = "<deck>") -> Deck:
     reader = _Reader(path, lines, env, fm_lines, fm_directives)
     try:
         slides = reader.slides(tokens, body_start)
+        resolve_continuations([f for s in slides for f in s.fences])
     except AnnotationError as exc:
         raise DeckError(path, exc.line, str(exc)) from None
     deck = Deck(path=path, text=text, front_matter=front_matter, slides=slides)
@@ -411,8 +418,7 @@ class _Reader:
             if token.type == "fence":
                 fence = _fence(token, lines, self.path, in_comment=False)
                 fence.slide_number = number
-                for ann in pending:
-                    fence.annotations.setdefault(ann.name, ann)
+                attach_markers(fence, pending)
                 pending = []
                 slide.fences.append(fence)
             elif token.type == "html_block":

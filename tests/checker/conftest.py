@@ -16,6 +16,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # import in one process, so load it here, outside the runs, where it stays loaded.
 with contextlib.suppress(ImportError):
     import numpy  # noqa: F401
+# Likewise asyncio: its C part (_asyncio) keeps the first import's module state, so a
+# re-imported asyncio would schedule tasks on a loop the C part does not know.
+import asyncio  # noqa: E402, F401
 
 
 @dataclass

@@ -41,8 +41,17 @@ def test_unchecked_output_is_a_warning_by_default(run_decks):
     run = run_decks("unchecked.md")
     assert run.outcome("slide1-line5") == "passed"
     run.result.stdout.fnmatch_lines(["*unchecked.md:7: UncheckedOutputWarning: printed output "
-                                     "that no expectation on the slide checks: "
-                                     "'nobody checks this'"])
+                                     "that no expectation on the slide checks:",
+                                     "      nobody checks this"])
+
+
+def test_unchecked_output_report_shows_the_first_ten_lines_and_counts_the_rest(run_decks):
+    run = run_decks("unchecked.md")
+    run.result.stdout.fnmatch_lines(["*unchecked.md:20: UncheckedOutputWarning: printed output "
+                                     "that no expectation on the slide checks:",
+                                     *[f"      line {i}" for i in range(10)],
+                                     "      \u2026 2 more lines"])
+    assert "line 10" not in run.text
 
 
 def test_unchecked_output_is_an_error_in_decks_matching_the_ini_globs(run_decks, pytester):
@@ -53,6 +62,8 @@ def test_unchecked_output_is_an_error_in_decks_matching_the_ini_globs(run_decks,
                               "checks")
     assert "nobody checks this" in message
     assert run.outcome("slide2-line12") == "passed"
+    assert "printed:\n" + "".join(f"    line {i}\n" for i in range(10)) + \
+        "    \u2026 2 more lines" in run.message("slide3-line18")
 
 
 def test_unchecked_output_option_overrides_the_ini(run_decks, pytester):
