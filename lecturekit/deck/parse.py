@@ -34,6 +34,7 @@ from lecturekit.deck.annotations import (
     parse_info,
     resolve_continuations,
 )
+from lecturekit.deck.mathtext import INLINE_MATH, tex_to_text
 from lecturekit.deck.model import Annotation, Comment, Deck, DeckError, Fence, ImageRef, Slide
 
 DIRECTIVES = marpit.GLOBALS | marpit.LOCALS
@@ -192,21 +193,30 @@ def _inline_children(content: str, env: dict) -> list[Token]:
 
 
 @lru_cache(maxsize=4096)
-def plain_text(markdown: str) -> str:
+def plain_text(markdown: str, math: bool = True) -> str:
     """What a reader sees of one line of Markdown: text only (no images, markup, HTML).
 
     Runs of ASCII white space become one space; U+3000 (a Japanese layout space) stays.
+    Inline math (`$…$`) becomes readable text (`∂z/∂u`), or, with `math=False`,
+    nothing — which is what Marp's page holds as text, MathJax drawing math as shapes.
     """
     if not markdown:
         return ""
-    parsed = _inline_markdown().parseInline(markdown, {})
+    formulas: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        formulas.append(tex_to_text(match.group(1)) if math else "")
+        return f"\ue000{len(formulas) - 1}\ue001"
+
+    parsed = _inline_markdown().parseInline(INLINE_MATH.sub(hold, markdown), {})
     words: list[str] = []
     for child in (parsed[0].children or []) if parsed else []:
         if child.type in ("text", "code_inline"):
             words.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
-    return re.sub(r"[ \t\r\n]+", " ", "".join(words)).strip(" ")
+    text = re.sub("\ue000(\\d+)\ue001", lambda m: formulas[int(m.group(1))], "".join(words))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
 
 
 def read_deck(path: Path | str) -> Deck:

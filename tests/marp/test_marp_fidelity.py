@@ -82,7 +82,7 @@ def model_view(deck: Deck) -> list[dict]:
             "footer": slide.footer,
             "class": slide.directives.get("class") or None,
             "paginate": slide.paginate,
-            "headerText": plain_text(slide.header) if slide.header else None,
+            "headerText": plain_text(slide.header, math=False) if slide.header else None,
             "assets": sorted(loads),
             "notes": slide.notes,
         })
