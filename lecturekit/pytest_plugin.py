@@ -61,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
+    config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -287,6 +288,33 @@ class Recorder:
                 f"{s.skipped} skipped, {s.failed} failed{xfailed}")
         for note in self.notes:
             terminalreporter.write_line(note)
+
+
+class QuietReportTrim:
+    """Keep pytest's failure summary linear in the number of failing blocks.
+
+    pytest's terminal reporter keeps every passed setup and teardown report
+    in `stats[""]` and, for each failure it summarises, scans that whole list
+    for the item's teardown sections: O(failures x items), most of the time
+    of a deck with thousands of failing blocks.  A deck item's passed setup
+    or teardown report without captured sections shows nothing anywhere, so
+    it is dropped from that list right after the reporter filed it (it is
+    the last entry then).  Nothing else is changed.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or not report.passed or report.sections:
+            return
+        if not _ITEM_ID.match(report.nodeid):
+            return
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        quiet = getattr(reporter, "stats", {}).get("")
+        if quiet and quiet[-1] is report:
+            quiet.pop()
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -15,7 +15,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lecturekit.check.rewrite import END, Edit, span_text
+from lecturekit.check.rewrite import END, Edit, deck_lines, span_text
 from lecturekit.deck import Deck, Fence
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ class InlineComment:
         first = self.comment[0]
         code_col = self.fence.body_columns[first.index]
         new = normalise(actual) or [""]
-        deck_lines = deck.text.splitlines()
-        written = [deck_lines[self.fence.body_lines[c.index] - 1] for c in self.comment[1:]]
-        aligned = (deck_lines[self.line - 1][:code_col] + " " * first.col + "#"
+        lines = deck_lines(deck.text)
+        written = [lines[self.fence.body_lines[c.index] - 1] for c in self.comment[1:]]
+        aligned = (lines[self.line - 1][:code_col] + " " * first.col + "#"
                    + " " * (first.text_col - first.col - 1))
         base = _indent(new[1]) if len(new) > 1 else 0
         out = [new[0]]
@@ -234,7 +234,7 @@ class OutputFence:
 def _replace_lines(deck: Deck, fence: Fence, index: int, count: int, new: list[str],
                    indent: str) -> list[Edit]:
     """Replace `count` code lines of `fence` from code line `index` by `new`."""
-    lines = deck.text.splitlines()
+    lines = deck_lines(deck.text)
     opening = lines[fence.line - 1]
     fence_indent = opening[: len(opening) - len(opening.lstrip())]
     text_lines = [(fence_indent + indent + ln).rstrip() if ln else "" for ln in new]

@@ -9,6 +9,7 @@ half-written; an edit whose old text is no longer in the file is refused.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterable
@@ -80,9 +81,25 @@ def apply_edits(path: Path | str, edits: Iterable[Edit]) -> int:
 
 def span_text(text: str, line: int, col: int, end_line: int, end_col: int) -> str:
     """The text an edit of this span would replace (for `Edit.old`)."""
-    lines = _Lines(text, Path("<deck>"))
-    start, end = lines.span(Edit("", line, col, end_line, end_col, "", ""))
+    start, end = _indexed(text).span(Edit("", line, col, end_line, end_col, "", ""))
     return text[start:end]
+
+
+def deck_lines(text: str) -> list[str]:
+    """`text.splitlines()`, computed once per deck text (callers must not modify it).
+
+    Failure reports and output edits look up deck lines once per failing
+    expectation; splitting the whole deck each time made a deck of N failing
+    blocks cost O(N^2).  The cache is keyed by the text itself: a str caches
+    its hash, and a lookup with the same object is an identity check, so a
+    hit costs O(1) however long the deck.
+    """
+    return _indexed(text).content
+
+
+@functools.lru_cache(maxsize=8)
+def _indexed(text: str) -> _Lines:
+    return _Lines(text, Path("<deck>"))
 
 
 class _Lines:
@@ -91,6 +108,7 @@ class _Lines:
     def __init__(self, text: str, path: Path) -> None:
         self.path = path
         self.lines = text.splitlines(keepends=True)
+        self.content = text.splitlines()
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))
