@@ -6,6 +6,8 @@
     subprocess (`python -m pytest ...`), once on the full input and once on
     an empty one; (full - empty) / N is its per-block overhead.  The best of
     several repeats counts, since other work on the machine only ever adds.
+(c) The failure path: decks of 500 and of 5,000 failing blocks, checked and
+    updated; the ratio of their times should be about 10 (linear).
 (b) The lecture deck: the checker end to end against a floor of one Python
     process that imports torch and execs the same statements (no pytest,
     no checking).
@@ -62,10 +64,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--blocks", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--deck", type=Path, default=Path("slides/03-autodiff.md"))
+    parser.add_argument("--only", choices=["overhead", "lecture", "failures"], action="append",
+                        help="run only these parts (repeatable; default all)")
     args = parser.parse_args(argv)
+    parts = args.only or ["overhead", "lecture", "failures"]
     with tempfile.TemporaryDirectory(prefix="bench-checker-") as tmp:
-        overhead(Path(tmp), args.blocks, args.repeat)
-        lecture(Path(tmp), args.deck, args.repeat)
+        if "overhead" in parts:
+            overhead(Path(tmp), args.blocks, args.repeat)
+        if "lecture" in parts:
+            lecture(Path(tmp), args.deck, args.repeat)
+        if "failures" in parts:
+            failures(Path(tmp), max(1, args.repeat - 1))
     return 0
 
 
@@ -125,6 +134,36 @@ def _document(blocks: int, marp: bool) -> str:
     for number in range(blocks):
         parts.append(f"\n---\n\n```python\nvalue_{number} = {number} * 2\n```\n")
     return "".join(parts)
+
+
+def failing_document(blocks: int) -> str:
+    """`blocks` slides whose `# ->` expectation is off by one: every block fails."""
+    parts = ["---\nmarp: true\n---\n\n# Failing\n"]
+    for number in range(blocks):
+        parts.append(f"\n---\n\n```python\nprint({number})  # -> {number + 1}\n```\n")
+    return "".join(parts)
+
+
+def failures(tmp: Path, repeat: int, sizes: tuple[int, int] = (500, 5000)) -> None:
+    small, large = sizes
+    print(f"(c) failure path: {small} vs {large} failing blocks, check and --update-outputs, "
+          f"best of {repeat} (CPU = user+sys)")
+    folder = tmp / "failing"
+    folder.mkdir()
+    results: dict[tuple[str, int], Best] = {}
+    for _ in range(repeat):
+        for size in sizes:
+            deck = folder / f"fail{size}.md"
+            for mode, extra in (("check", []), ("update", ["--update-outputs"])):
+                deck.write_text(failing_document(size), encoding="utf-8")
+                best = results.setdefault((mode, size), Best())
+                best.add(*_timed([*PYTEST, *extra, deck.name], folder, ok=(0, 1)))
+    for mode in ("check", "update"):
+        low, high = results[mode, small], results[mode, large]
+        print(f"    {mode:<6}: {small} blocks {low.wall:.2f}s wall {low.cpu:.2f}s cpu, "
+              f"{large} blocks {high.wall:.2f}s wall {high.cpu:.2f}s cpu; ratio wall "
+              f"{high.wall / low.wall:.1f}, cpu {high.cpu / low.cpu:.1f} "
+              f"(goal about {large / small:.0f}, linear)")
 
 
 def lecture(tmp: Path, deck_path: Path, repeat: int) -> None:
