@@ -38,6 +38,10 @@ class UncheckedOutputWarning(UserWarning):
     """A slide block printed output that no expectation on the slide checks."""
 
 
+class LateOutputWarning(UserWarning):
+    """A thread a block started printed after that block had ended (shown at the block's line)."""
+
+
 class BlockFailure(Exception):
     """A block failed; its message is the whole report."""
 
@@ -119,7 +123,23 @@ class DeckFile(pytest.File):
         self.session_run.open()
 
     def teardown(self) -> None:
+        _warn_late_output(self.session_run)
         self.session_run.close()
+
+
+def _warn_late_output(deck_run: DeckSession) -> None:
+    """Output a block's threads printed after it ended: a warning at that block's line.
+
+    That block's report is already out; the block running when the thread
+    printed is not charged with it.
+    """
+    for _, line, text in deck_run.take_late_output():
+        lines = text.rstrip("\n").split("\n")
+        shown = "\n".join(lines[:10]) + (f"\n... ({len(lines) - 10} more lines)"
+                                          if len(lines) > 10 else "")
+        warnings.warn_explicit(f"a thread this block started printed after the block had "
+                               f"ended:\n{shown}", LateOutputWarning,
+                               str(deck_run.deck.path), line)
 
 
 class DeckItem(pytest.Item):
@@ -143,6 +163,7 @@ class DeckItem(pytest.Item):
             warnings.warn_explicit(
                 f"printed output that no expectation on the slide checks: {shown!r}",
                 UncheckedOutputWarning, str(deck_run.deck.path), line)
+        _warn_late_output(deck_run)
         if result.outcome == "failed":
             earlier = deck_run.results[already_run:self.index]
             raise BlockFailure(result.message + _setup_note(earlier))
