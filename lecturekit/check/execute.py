@@ -293,7 +293,7 @@ class TimeLimits:
             return []
         replaced = []
         for number, handler in self._handlers:
-            if signal.getsignal(number) != handler:
+            if _getsignal(number) != handler:
                 signal.signal(number, handler)
                 replaced.append(signal.Signals(number).name)
         return replaced
@@ -320,6 +320,12 @@ class TimeLimits:
 
     def _expire(self, signum: int, frame: object) -> None:
         raise SlideTimeout(f"block exceeded its time limit of {self.seconds:g} s")
+
+
+try:  # the C function: `signal.getsignal` also wraps the result in an enum (slow, per block)
+    from _signal import getsignal as _getsignal
+except ImportError:  # pragma: no cover - not CPython
+    _getsignal = signal.getsignal
 
 
 def _outermost_line(frame: object, filename: str) -> int:

@@ -293,10 +293,8 @@ class DeckSession:
         return None
 
 
-_ESSENTIAL_MODULES = ("sys", "builtins", "os", "io", "signal", "threading", "traceback",
-                      "pytest", "_pytest.outcomes", "_pytest.runner", "_pytest.reports",
-                      "lecturekit.check.session", "lecturekit.check.execute",
-                      "lecturekit.pytest_plugin")
+_CANARY_MODULES = ("lecturekit.check.session", "_pytest.outcomes")
+"""Checked by identity after each block: a replaced entry means sys.modules was tampered with."""
 
 
 class ProcessGuard:
@@ -324,7 +322,7 @@ class ProcessGuard:
         self.pid = os.getpid()
         self.builtins = dict(builtins.__dict__)
         self.modules = dict(sys.modules)
-        self.essential = [(n, sys.modules[n]) for n in _ESSENTIAL_MODULES if n in sys.modules]
+        self.canaries = [(n, sys.modules[n]) for n in _CANARY_MODULES if n in sys.modules]
         self.foreign = set(threading.enumerate())
         self.late: list[LateOutput] = []
         self._streams: tuple[object, object, object] = (None, None, None)
@@ -344,7 +342,7 @@ class ProcessGuard:
         limits.block_running = False
         problems: list[Problem] = []
         if len(sys.modules) < len(self.modules) or any(sys.modules.get(name) is not module
-                                                       for name, module in self.essential):
+                                                       for name, module in self.canaries):
             put_back = {n: m for n, m in self.modules.items() if sys.modules.get(n) is not m}
             sys.modules.update(put_back)
             names = ", ".join(sorted(put_back)[:3]) + (", ..." if len(put_back) > 3 else "")
