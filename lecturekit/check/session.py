@@ -322,7 +322,7 @@ class ProcessGuard:
         self.pid = os.getpid()
         self.builtins = dict(builtins.__dict__)
         self.modules = dict(sys.modules)
-        self.canaries = [(n, sys.modules[n]) for n in _CANARY_MODULES if n in sys.modules]
+        self.canaries = tuple((n, sys.modules[n]) for n in _CANARY_MODULES if n in sys.modules)
         self.foreign = set(threading.enumerate())
         self.late: list[LateOutput] = []
         self._streams: tuple[object, object, object] = (None, None, None)
@@ -341,8 +341,8 @@ class ProcessGuard:
         limits = self.limits
         limits.block_running = False
         problems: list[Problem] = []
-        if len(sys.modules) < len(self.modules) or any(sys.modules.get(name) is not module
-                                                       for name, module in self.canaries):
+        modules = sys.modules
+        if len(modules) < len(self.modules) or self._canary_gone(modules):
             put_back = {n: m for n, m in self.modules.items() if sys.modules.get(n) is not m}
             sys.modules.update(put_back)
             names = ", ".join(sorted(put_back)[:3]) + (", ..." if len(put_back) > 3 else "")
@@ -385,6 +385,9 @@ class ProcessGuard:
         if threading.active_count() != len(self.foreign) or ROUTER.owners:
             self._own_threads(index, fence)
         return problems
+
+    def _canary_gone(self, modules: dict[str, object]) -> bool:
+        return any(modules.get(name) is not module for name, module in self.canaries)
 
     def _restore_builtins(self, fence: Fence) -> Problem | None:
         current = builtins.__dict__
