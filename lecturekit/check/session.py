@@ -366,7 +366,7 @@ class ProcessGuard:
             problems.append(Problem(_mention(fence, ".close(", "stdout"),
                                     "the block closed sys.stdout; it is open again for the "
                                     "next block"))
-        if builtins.__dict__ != self.builtins:
+        if self._builtins_changed():
             problem = self._restore_builtins(fence)
             if problem is not None:
                 problems.append(problem)
@@ -389,6 +389,18 @@ class ProcessGuard:
     def _canary_gone(self, modules: dict[str, object]) -> bool:
         return any(modules.get(name) is not module for name, module in self.canaries)
 
+    def _builtins_changed(self) -> bool:
+        """Whether a builtin was added, deleted or replaced (`_` follows the REPL: no fault)."""
+        current, saved = builtins.__dict__, self.builtins
+        if "_" in current:
+            saved["_"] = current["_"]
+        else:
+            saved.pop("_", None)
+        try:
+            return current != saved  # values compare by identity first: no __eq__ unless changed
+        except Exception:  # noqa: BLE001 - a replaced value whose == raises (a tensor): changed
+            return True
+
     def _restore_builtins(self, fence: Fence) -> Problem | None:
         current = builtins.__dict__
         changed = sorted(n for n in set(current) | set(self.builtins)
@@ -399,8 +411,6 @@ class ProcessGuard:
                 current[name] = self.builtins[name]
             else:
                 del current[name]
-        if "_" in current:  # the REPL's last value (sys.displayhook sets it): not a fault
-            self.builtins["_"] = current["_"]
         if not changed:
             return None
         shown = ", ".join(f"builtins.{n}" for n in changed[:3]) + (", ..." if len(changed) > 3

@@ -173,3 +173,22 @@ def test_an_idle_pool_thread_prints_for_the_block_that_uses_it(pytester, run_dec
     run = run_decks(name)
     assert run.outcome("slide1-line11") == "passed"
     assert "LateOutputWarning" not in run.text
+
+
+ODD = """\
+class Odd:
+    def __eq__(self, other):
+        raise RuntimeError("truth value is ambiguous")
+    __hash__ = object.__hash__
+    def __repr__(self):
+        return "Odd()\""""
+
+
+def test_the_repl_value_and_builtins_whose_equality_raises_are_handled(pytester, run_decks):
+    name = deck(pytester, "odd.md", ODD, ">>> Odd()\nOdd()\n>>> Odd()\nOdd()",
+                "import builtins\nbuiltins.print = Odd()", CHECKED_PRINT)
+    run = run_decks(name)
+    assert run.outcome("slide1-line5") == "passed"
+    assert run.outcome("slide1-line14") == "passed"
+    assert run.message("slide1-line21").startswith("odd.md:23: the block changed builtins.print")
+    assert run.outcome("slide1-line26") == "passed"
