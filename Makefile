@@ -52,8 +52,10 @@ dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
 site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)
 	@$(PY) scripts/build-site.py $(DECKS)
 
-check: | $(READY) ## Run every Python block of every deck and assert its outputs
-	@$(PY) -m pytest -q slides
+# More than one deck: check them CHECK_JOBS at a time (pytest-xdist; each deck stays on one worker).
+CHECK_JOBS ?= 2
+check: | $(READY) ## Run every Python block of every deck and assert its outputs (CHECK_JOBS=2 in parallel)
+	@$(PY) -m pytest -q $(if $(and $(word 2,$(DECKS)),$(filter-out 0 1,$(CHECK_JOBS))),-n $(CHECK_JOBS)) $(or $(DECKS),slides)
 
 test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh

@@ -43,6 +43,10 @@ class UncheckedOutputWarning(UserWarning):
     """A slide block printed output that no expectation on the slide checks."""
 
 
+class LateOutputWarning(UserWarning):
+    """A thread a block started printed after that block had ended (shown at the block's line)."""
+
+
 class BlockFailure(Exception):
     """A block failed; its message is the whole report."""
 
@@ -67,6 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
     config.pluginmanager.import_plugin("lecturekit.check.github_report")  # GitHub Actions only
+    config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -127,6 +132,7 @@ class DeckFile(pytest.File):
 
     def teardown(self) -> None:
         if hasattr(self, "session_run"):
+            _warn_late_output(self.session_run)
             self.session_run.close()
             self.session_run.shutdown()
 
@@ -190,6 +196,21 @@ def _hold_if_not_run(item: DeckItem, deck_run: DeckSession) -> None:
         deck_run.held[item.index] = f"[NOTRUN] {xfailed.reason}".rstrip()
 
 
+def _warn_late_output(deck_run: DeckSession) -> None:
+    """Output a block's threads printed after it ended: a warning at that block's line.
+
+    That block's report is already out; the block running when the thread
+    printed is not charged with it.
+    """
+    for _, line, text in deck_run.take_late_output():
+        lines = text.rstrip("\n").split("\n")
+        shown = "\n".join(lines[:10]) + (f"\n... ({len(lines) - 10} more lines)"
+                                          if len(lines) > 10 else "")
+        warnings.warn_explicit(f"a thread this block started printed after the block had "
+                               f"ended:\n{shown}", LateOutputWarning,
+                               str(deck_run.deck.path), line)
+
+
 class DeckItem(pytest.Item):
     def __init__(self, *, index: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -217,6 +238,7 @@ class DeckItem(pytest.Item):
             warnings.warn_explicit(
                 f"printed output that no expectation on the slide checks:\n    {shown}",
                 UncheckedOutputWarning, str(deck_run.deck.path), line)
+        _warn_late_output(deck_run)
         if result.outcome == "failed":
             earlier = deck_run.results[already_run:self.index]
             self.failure = result.message + _setup_note(earlier)
@@ -395,6 +417,33 @@ class Recorder:
                 f"{s.skipped} skipped, {s.failed} failed{xfailed}")
         for note in self.notes:
             terminalreporter.write_line(note)
+
+
+class QuietReportTrim:
+    """Keep pytest's failure summary linear in the number of failing blocks.
+
+    pytest's terminal reporter keeps every passed setup and teardown report
+    in `stats[""]` and, for each failure it summarises, scans that whole list
+    for the item's teardown sections: O(failures x items), most of the time
+    of a deck with thousands of failing blocks.  A deck item's passed setup
+    or teardown report without captured sections shows nothing anywhere, so
+    it is dropped from that list right after the reporter filed it (it is
+    the last entry then).  Nothing else is changed.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or not report.passed or report.sections:
+            return
+        if not _ITEM_ID.match(report.nodeid):
+            return
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        quiet = getattr(reporter, "stats", {}).get("")
+        if quiet and quiet[-1] is report:
+            quiet.pop()
 
 
 @pytest.hookimpl(optionalhook=True)

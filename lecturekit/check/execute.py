@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import io
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,69 @@ from typing import Any
 
 _AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 """Top-level `await` compiles (as in Jupyter); such code runs as a coroutine, see `run`."""
+
+
+class OutputRouter(io.TextIOBase):
+    """`sys.stdout` while slide code runs: forwards to the running block's buffer.
+
+    One object for the whole process, so that what slide code can do to
+    `sys.stdout` cannot reach the checker's buffers:
+    - `sys.stdout.close()` closes only the slide's view: later writes in the
+      same block fail as on a closed file; the next block gets it open again
+      (the session reports the close as the block's fault);
+    - a thread a block started, still running that block's code when the
+      block ended, is *owned* by the block: whatever it prints later goes to
+      the block's `LateOutput`, not into the buffer of the block running then.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: io.StringIO | None = None
+        self.owners: dict[threading.Thread, LateOutput] = {}
+        self.slide_closed = False
+
+    def write(self, text: str) -> int:
+        if self.slide_closed:
+            raise ValueError("I/O operation on closed file.")
+        if self.owners:
+            owner = self.owners.get(threading.current_thread())
+            if owner is not None:
+                owner.pieces.append(text)
+                return len(text)
+        target = self.target
+        if target is not None:
+            return target.write(text)
+        if sys.stdout is not self:  # a stale reference kept by slide code, between blocks
+            return sys.stdout.write(text)
+        return len(text)
+
+    def close(self) -> None:
+        self.slide_closed = True
+
+    @property
+    def closed(self) -> bool:  # type: ignore[override]
+        return self.slide_closed
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        if self.slide_closed:
+            raise ValueError("I/O operation on closed file.")
+
+
+@dataclass(eq=False)
+class LateOutput:
+    """What a block's threads printed after the block had ended (see `OutputRouter`)."""
+
+    index: int
+    """The block's index among the deck's Python blocks."""
+    line: int
+    """The block's fence line."""
+    pieces: list[str]
+
+
+ROUTER = OutputRouter()
 
 
 class SlideTimeout(BaseException):
@@ -153,12 +217,14 @@ def run(code: CodeType, namespace: dict[str, object], is_expression: bool = Fals
     the inner `finally` runs (it can go off only once).
     """
     buffer = buffer if buffer is not None else io.StringIO()
-    saved = sys.stdout
+    saved, router = sys.stdout, ROUTER
+    outer = router.target
     value = None
     try:
         if limits is not None:
             limits.arm(seconds)
-        sys.stdout = buffer
+        router.target = buffer
+        sys.stdout = router
         try:
             if code.co_flags & inspect.CO_COROUTINE:
                 value = (awaiter or _run_alone)(eval(code, namespace))
@@ -173,6 +239,7 @@ def run(code: CodeType, namespace: dict[str, object], is_expression: bool = Fals
         return Outcome(buffer.getvalue(), error=_without_our_frame(exc))
     finally:
         sys.stdout = saved
+        router.target = outer
     return Outcome(buffer.getvalue(), value)
 
 
@@ -198,6 +265,15 @@ class TimeLimits:
     signal is the only way to interrupt pure-Python code without a second
     process.  A real Ctrl-C is told apart from slide code raising
     KeyboardInterrupt (`interrupted`), so it still stops the whole run.
+
+    SIGTERM is handled too, because slide code can send it to its own
+    process (`os.kill(os.getpid(), SIGTERM)`), which would end the run
+    without a summary.  While a block runs (`block_running`), the first
+    SIGTERM is recorded with the deck line that was running (`terminated`)
+    and the block goes on; the session fails the block.  A sender cannot be
+    told apart, so a SIGTERM outside a block, or a second one in the same
+    block, ends the process as SIGTERM always did.
+    `reinstall()` puts back any of the three handlers that slide code replaced.
     """
 
     def __init__(self) -> None:
@@ -205,23 +281,47 @@ class TimeLimits:
         self.seconds = 0.0
         self.installed = False
         self.interrupted = False
-        self._previous: tuple[object, object] = (None, None)
+        self.block_running = False
+        self.terminated: int | None = None
+        """Deck line (0 if unknown) running when a SIGTERM arrived during a block."""
+        self.filename = ""
+        self._previous: tuple[object, object, object] = (None, None, None)
+        self._handlers = ((signal.SIGALRM, self._expire), (signal.SIGINT, self._interrupt),
+                          (signal.SIGTERM, self._terminate)) if self.usable else ()
 
     def install(self) -> None:
         if self.installed or not self.usable:
             return
         if threading.current_thread() is not threading.main_thread():
             return
-        self._previous = (signal.signal(signal.SIGALRM, self._expire),
-                          signal.signal(signal.SIGINT, self._interrupt))
+        self._previous = tuple(signal.signal(number, handler)  # type: ignore[assignment]
+                               for number, handler in self._handlers)
         self.installed = True
 
     def uninstall(self) -> None:
         if self.installed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous[0])  # type: ignore[arg-type]
-            signal.signal(signal.SIGINT, self._previous[1])  # type: ignore[arg-type]
+            for (number, _), previous in zip(self._handlers, self._previous, strict=True):
+                signal.signal(number, previous)  # type: ignore[arg-type]
             self.installed = False
+
+    def reinstall(self) -> list[str]:
+        """Put back the handlers slide code replaced; the names of those signals."""
+        if not self.installed:
+            return []
+        replaced = []
+        for number, handler in self._handlers:
+            if _getsignal(number) != handler:
+                signal.signal(number, handler)
+                replaced.append(signal.Signals(number).name)
+        return replaced
+
+    def _terminate(self, signum: int, frame: object) -> None:
+        if self.block_running and self.terminated is None:
+            self.terminated = _outermost_line(frame, self.filename)
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def _interrupt(self, signum: int, frame: object) -> None:
         self.interrupted = True
@@ -238,6 +338,22 @@ class TimeLimits:
 
     def _expire(self, signum: int, frame: object) -> None:
         raise SlideTimeout(f"block exceeded its time limit of {self.seconds:g} s")
+
+
+try:  # the C function: `signal.getsignal` also wraps the result in an enum (slow, per block)
+    from _signal import getsignal as _getsignal
+except ImportError:  # pragma: no cover - not CPython
+    _getsignal = signal.getsignal
+
+
+def _outermost_line(frame: object, filename: str) -> int:
+    """Deck line of the outermost frame of `filename` in a stack (0 if none)."""
+    line = 0
+    while frame is not None:
+        if frame.f_code.co_filename == filename:  # type: ignore[attr-defined]
+            line = frame.f_lineno  # type: ignore[attr-defined]
+        frame = frame.f_back  # type: ignore[attr-defined]
+    return line
 
 
 def exception_only(exc: BaseException) -> str:

@@ -54,13 +54,21 @@ def _listing(deck: Deck, fence: Fence, mark: int) -> str:
     lines = deck.lines
     first, last = fence.line, min(fence.end_line, len(lines))
     if fence.end_line < mark <= len(lines):
-        output_fence = next((f for f in deck.fences if f.line < mark <= f.end_line), None)
+        output_fence = next((f for f in _slide_fences(deck, fence)
+                             if f.line < mark <= f.end_line), None)
         last = output_fence.end_line if output_fence else mark
     if last - first > 2 * _WINDOW + 4 and first <= mark <= last:
         first, last = max(first, mark - _WINDOW), min(last, mark + _WINDOW)
     width = len(str(last))
     return "\n".join(f"{'>' if n == mark else ' '} {n:>{width}} | {lines[n - 1]}"
                      for n in range(first, last + 1))
+
+
+def _slide_fences(deck: Deck, fence: Fence) -> list[Fence]:
+    """The fences of `fence`'s slide (its `output` fence is on the same slide)."""
+    if 0 < fence.slide_number <= len(deck.slides):
+        return deck.slides[fence.slide_number - 1].fences
+    return deck.fences
 
 
 def _diff(expected: str, actual: str) -> str:

@@ -9,6 +9,7 @@ half-written; an edit whose old text is no longer in the file is refused.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -84,9 +85,15 @@ def apply_edits(path: Path | str, edits: Iterable[Edit]) -> int:
 
 def span_text(text: str, line: int, col: int, end_line: int, end_col: int) -> str:
     """The text an edit of this span would replace (for `Edit.old`)."""
-    lines = _Lines(text, Path("<deck>"))
-    start, end = lines.span(Edit("", line, col, end_line, end_col, "", ""))
+    start, end = _indexed(text).span(Edit("", line, col, end_line, end_col, "", ""))
     return text[start:end]
+
+
+@functools.lru_cache(maxsize=8)
+def _indexed(text: str) -> _Lines:
+    """A deck text's line offsets, computed once per text, not once per failing expectation
+    (which made a deck of N failing blocks cost O(N²))."""
+    return _Lines(text, Path("<deck>"))
 
 
 class _Lines:
@@ -95,6 +102,7 @@ class _Lines:
     def __init__(self, text: str, path: Path) -> None:
         self.path = path
         self.lines = [line for line in _LINE.findall(text) if line]
+        self.content = [line.rstrip("\r\n") for line in self.lines]
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))

@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import sys
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from lecturekit.check.evaluator import (
 )
 from lecturekit.check.evaluators import evaluator_for
 from lecturekit.check.execute import (
+    ROUTER,
+    LateOutput,
     LineTaggedOutput,
     TimeLimits,
     compile_script,
@@ -96,6 +99,7 @@ class DeckSession:
         self._started = False
         self._limits = TimeLimits()
         self._loop = DeckLoop()
+        self._guard: ProcessGuard | None = None
         self._context = Context(deck, self.filename, self._limits,
                                 LineTaggedOutput(self.filename), self.outputs,
                                 self._seed_imported, _chained(self.blocks, self.outputs),
@@ -121,7 +125,7 @@ class DeckSession:
                 while len(results) <= index:
                     held = self.held.get(len(results)) if self.held else None
                     fence = self.blocks[len(results)]
-                    results.append(self._run_block(fence) if held is None
+                    results.append(self._guarded(len(results)) if held is None
                                    else BlockResult(fence, "", "skipped", held))
                     if self._limits.interrupted:
                         self._limits.interrupted = False
@@ -138,9 +142,20 @@ class DeckSession:
     def open(self) -> None:
         """Install the time-limit handler for a run of several `result()` calls."""
         self._limits.install()
+        if self._guard is None:
+            self._guard = ProcessGuard(self._limits, self.filename)
 
     def close(self) -> None:
         self._limits.uninstall()
+        if self._guard is not None:
+            self._guard.close()
+
+    def take_late_output(self) -> list[tuple[int, int, str]]:
+        """(block index, block line, text) that blocks' threads printed after their block ended.
+
+        Collected while later blocks run; each piece is returned once.
+        """
+        return self._guard.take_late_output() if self._guard is not None else []
 
     def shutdown(self) -> None:
         """After the deck's last block: close its event loop (if a block awaited)."""
@@ -205,6 +220,27 @@ class DeckSession:
                     _SEEDERS[name](module)
 
     # -- blocks ----------------------------------------------------------------
+
+    def _guarded(self, index: int) -> BlockResult:
+        """Run block `index`; what it did to process state fails it and is undone."""
+        fence = self.blocks[index]
+        guard = self._guard
+        if guard is None:
+            guard = self._guard = ProcessGuard(self._limits, self.filename)
+        guard.enter()
+        problems: list[Problem] = []
+        try:
+            result = self._run_block(fence)
+        finally:
+            problems = guard.exit(index, fence)
+        if not problems:
+            return result
+        message = describe(self.deck, fence, problems, self.filename)
+        if result.outcome == "failed":
+            result.message += "\n\n" + message
+            return result
+        return BlockResult(fence, result.stdout, "failed", message, line=problems[0].line,
+                           checked=result.checked, edits=result.edits)
 
     def _run_block(self, fence: Fence) -> BlockResult:
         sys.modules["__main__"] = self._main
@@ -289,6 +325,197 @@ class DeckSession:
             if cond:
                 return reason or f"skip-if: {condition}"
         return None
+
+
+_CANARY_MODULES = ("lecturekit.check.session", "_pytest.outcomes")
+"""Checked by identity after each block: a replaced entry means sys.modules was tampered with."""
+
+
+class ProcessGuard:
+    """Keeps one block's changes to process-wide state inside that block.
+
+    Slide code runs in the checker's own process, so it can change what the
+    checker (and pytest) rely on.  The guard keeps private references to all
+    of it when the deck starts and, after every block, checks and restores:
+    `builtins` (`print` replaced, names added), `sys.stdout` / `stderr` /
+    `stdin` (replaced or closed), the SIGALRM / SIGINT / SIGTERM handlers
+    (the time limit, Ctrl-C, a SIGTERM sent to the checker's own process),
+    `sys.modules` (emptied or pruned) and the process itself: a child forked
+    by slide code leaves at the end of the block with `os._exit(0)`, silently,
+    so only the parent goes on running pytest.  Each change is a problem of
+    the block that made it; the next block starts with everything as it was.
+
+    Cheap on the normal path: a few identity checks and one comparison of the
+    builtins dict per block; `sys.modules` is copied again only when a block
+    imported something.
+    """
+
+    def __init__(self, limits: TimeLimits, filename: str) -> None:
+        self.limits = limits
+        self.filename = filename
+        self.pid = os.getpid()
+        self.builtins = dict(builtins.__dict__)
+        self.modules = dict(sys.modules)
+        self.canaries = tuple((n, sys.modules[n]) for n in _CANARY_MODULES if n in sys.modules)
+        self.foreign = set(threading.enumerate())
+        self.late: list[LateOutput] = []
+        self._streams: tuple[object, object, object] = (None, None, None)
+
+    def enter(self) -> None:
+        self._streams = (sys.stdout, sys.stderr, sys.stdin)
+        ROUTER.slide_closed = False
+        self.limits.filename = self.filename
+        self.limits.terminated = None
+        self.limits.block_running = True
+
+    def exit(self, index: int, fence: Fence) -> list[Problem]:
+        """Restore what the block changed; one problem per kind of change."""
+        if os.getpid() != self.pid:
+            os._exit(0)  # a child forked by slide code: never back into pytest
+        limits = self.limits
+        limits.block_running = False
+        problems: list[Problem] = []
+        modules = sys.modules
+        if len(modules) < len(self.modules) or self._canary_gone(modules):
+            put_back = {n: m for n, m in self.modules.items() if sys.modules.get(n) is not m}
+            sys.modules.update(put_back)
+            names = ", ".join(sorted(put_back)[:3]) + (", ..." if len(put_back) > 3 else "")
+            problems.append(Problem(_mention(fence, "sys.modules", "modules"),
+                                    f"the block removed or replaced {len(put_back)} entries "
+                                    f"of sys.modules ({names}); the checker put them back"))
+        elif len(sys.modules) != len(self.modules):
+            self.modules = dict(sys.modules)
+        streams = (sys.stdout, sys.stderr, sys.stdin)
+        if streams != self._streams:
+            changed = [name for name, now, then in zip(("stdout", "stderr", "stdin"), streams,
+                                                        self._streams, strict=True)
+                       if now is not then]
+            sys.stdout, sys.stderr, sys.stdin = self._streams  # type: ignore[assignment]
+            problems.append(Problem(_mention(fence, *(f"sys.{n} =" for n in changed),
+                                                     *(f"sys.{n}" for n in changed)),
+                                    f"the block replaced sys.{'/'.join(changed)}; the "
+                                    f"checker put the original back"))
+        if ROUTER.slide_closed:
+            ROUTER.slide_closed = False
+            problems.append(Problem(_mention(fence, ".close(", "stdout"),
+                                    "the block closed sys.stdout; it is open again for the "
+                                    "next block"))
+        if self._builtins_changed():
+            problem = self._restore_builtins(fence)
+            if problem is not None:
+                problems.append(problem)
+        replaced = limits.reinstall()
+        if replaced:
+            problems.append(Problem(_mention(fence, "signal.signal(", "signal("),
+                                    f"the block replaced the checker's {'/'.join(replaced)} "
+                                    f"handler (time limit, Ctrl-C, SIGTERM); the checker "
+                                    f"restored it"))
+        if limits.terminated is not None:
+            problems.append(Problem(limits.terminated or _mention(fence, "kill", "signal"),
+                                    "the checker's process received SIGTERM while this block "
+                                    "ran (slide code must not signal its own process); "
+                                    "the run goes on, a second SIGTERM ends it"))
+            limits.terminated = None
+        if threading.active_count() != len(self.foreign) or ROUTER.owners:
+            self._own_threads(index, fence)
+        return problems
+
+    def _canary_gone(self, modules: dict[str, object]) -> bool:
+        return any(modules.get(name) is not module for name, module in self.canaries)
+
+    def _builtins_changed(self) -> bool:
+        """Whether a builtin was added, deleted or replaced (`_` follows the REPL: no fault)."""
+        current, saved = builtins.__dict__, self.builtins
+        if "_" in current:
+            saved["_"] = current["_"]
+        else:
+            saved.pop("_", None)
+        try:
+            return current != saved  # values compare by identity first: no __eq__ unless changed
+        except Exception:  # noqa: BLE001 - a replaced value whose == raises (a tensor): changed
+            return True
+
+    def _restore_builtins(self, fence: Fence) -> Problem | None:
+        current = builtins.__dict__
+        changed = sorted(n for n in set(current) | set(self.builtins)
+                         if n != "_" and current.get(n, _MISSING) is not
+                         self.builtins.get(n, _MISSING))
+        for name in changed:
+            if name in self.builtins:
+                current[name] = self.builtins[name]
+            else:
+                del current[name]
+        if not changed:
+            return None
+        shown = ", ".join(f"builtins.{n}" for n in changed[:3]) + (", ..." if len(changed) > 3
+                                                                     else "")
+        return Problem(_mention(fence, *(f"builtins.{n}" for n in changed),
+                                       "setattr(builtins", *changed, "builtins"),
+                       f"the block changed {shown}; the checker restored the builtins for "
+                       f"the next block")
+
+    def _own_threads(self, index: int, fence: Fence) -> None:
+        """Threads still running this deck's code belong to the block that just ended.
+
+        An idle thread (a pool worker waiting for work) belongs to no block:
+        what it prints goes to whichever block is running.
+        """
+        frames = sys._current_frames()
+        owners = ROUTER.owners
+        main = threading.main_thread()
+        late = None
+        for thread in threading.enumerate():
+            if thread in self.foreign or thread is main or thread is threading.current_thread():
+                continue
+            if not _runs_file(frames.get(thread.ident or 0), self.filename):
+                owners.pop(thread, None)
+            elif thread not in owners:
+                if late is None:
+                    late = LateOutput(index, fence.line, [])
+                    self.late.append(late)
+                owners[thread] = late
+        for thread in [t for t in owners if not t.is_alive()]:
+            del owners[thread]
+
+    def close(self) -> None:
+        """The deck is done: its threads' later output is not routed any more."""
+        for thread in [t for t, o in ROUTER.owners.items() if o in self.late]:
+            del ROUTER.owners[thread]
+
+    def take_late_output(self) -> list[tuple[int, int, str]]:
+        """(block index, block line, text) printed late since the last call."""
+        taken = []
+        for late in self.late:
+            if late.pieces:
+                taken.append((late.index, late.line, "".join(late.pieces)))
+                late.pieces.clear()
+        return taken
+
+
+_MISSING = object()
+
+
+def _mention(fence: Fence, *words: str) -> int:
+    """The first line of the block that mentions `words[0]`, else `words[1]`, ...
+
+    A change to process state is noticed after the block, with no traceback
+    to say where; the line that names the thing changed is the best guess
+    (else the block's first code line).
+    """
+    lines = fence.code.splitlines()
+    for word in words:
+        for number, text in enumerate(lines):
+            if word in text:
+                return fence.body_lines[number]
+    return fence.body_lines[0] if fence.body_lines else fence.line
+
+
+def _runs_file(frame: object, filename: str) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename == filename:  # type: ignore[attr-defined]
+            return True
+        frame = frame.f_back  # type: ignore[attr-defined]
+    return False
 
 
 def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"

@@ -8,6 +8,7 @@ refer to the deck file as written on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon", "ipython"})
@@ -168,9 +169,14 @@ class Deck:
         value = self.front_matter.get("marp")
         return value is True or value in ("true", "True", "TRUE")
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
-        """The deck's lines as the model numbers them (CRLF, CR, LF; not U+2028)."""
+        """The deck's lines as the model numbers them (CRLF, CR, LF; not U+2028).
+
+        Computed once: failure reports look lines up once per failing block, and
+        splitting the deck each time would make N failures cost O(N²).  Callers
+        must not modify the list.
+        """
         from lecturekit.deck.parse import split_lines
 
         return split_lines(self.text)
