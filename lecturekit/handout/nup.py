@@ -201,8 +201,10 @@ def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlid
         move = (Transformation().translate(-float(box.left), -float(box.bottom))
                 .scale(scale, scale).translate(left, bottom))
         sheet.merge_transformed_page(source, move)
-        writer.add_outline_item(printed.slide.title or f"スライド {printed.slide.number}",
-                                index // nup)
+        writer.add_outline_item(title=printed.slide.title or f"スライド {printed.slide.number}",
+                                page_number=index // nup)
+    for sheet in sheets:
+        sheet.compress_content_streams()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     with out.open("wb") as stream:
         writer.write(stream)
