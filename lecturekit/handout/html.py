@@ -102,7 +102,7 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
         elif fence.is_python:
             html_block = _code_block(fence, nb, show_output=id(fence) not in tied)
         elif id(fence) in outputs_shown or fence.has("output"):
-            html_block = _output("".join(fence.code), "lk-output")
+            html_block = _output(fence.code, "lk-output lk-on-slide")
         else:
             html_block = _pre(fence.code, fence.lang)
         indent = re.match(r"[ \t>]*", lines[start] or "")[0]
