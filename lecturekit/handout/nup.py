@@ -22,8 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+)
 
 from lecturekit.deck import Deck, DeckError, Slide
 from lecturekit.handout.errors import HandoutError
@@ -183,29 +190,64 @@ def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
 
 def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlide], nup: int,
                  out: Path) -> int:
-    """Scale each slide page into its frame on the sheets Chromium printed; write `out`."""
+    """Draw each slide page, scaled, into its frame on the sheets Chromium printed; write `out`.
+
+    Each slide page becomes a form XObject (its content stream and resources
+    unchanged, so nothing is re-parsed or rasterised) drawn with one `cm`/`Do`;
+    fonts and images the slide pages share are written once.
+    """
     writer = PdfWriter(clone_from=PdfReader(frame))
     sheets = list(writer.pages)
     for index, (page, printed) in enumerate(zip(pages, slides, strict=True)):
         if index // nup >= len(sheets):
             break
         sheet = sheets[index // nup]
-        source = page.page
-        if "/Annots" in source:
-            del source[NameObject("/Annots")]
-        box = source.mediabox
-        sheet_h = float(sheet.mediabox.height)
+        box = page.page.mediabox
         scale = printed.frame.w / MM_PER_PT / float(box.width)
-        left = printed.frame.x / MM_PER_PT
-        bottom = sheet_h - (printed.frame.y + printed.frame.h) / MM_PER_PT
-        move = (Transformation().translate(-float(box.left), -float(box.bottom))
-                .scale(scale, scale).translate(left, bottom))
-        sheet.merge_transformed_page(source, move)
+        left = printed.frame.x / MM_PER_PT - float(box.left) * scale
+        bottom = (float(sheet.mediabox.height) - (printed.frame.y + printed.frame.h) / MM_PER_PT
+                  - float(box.bottom) * scale)
+        name = NameObject(f"/LkSlide{index}")
+        resources = sheet[NameObject("/Resources")].get_object()
+        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+        xobjects[name] = _form_xobject(writer, page.page)
+        draw = DecodedStreamObject()
+        draw.set_data(f"q {scale:.6f} 0 0 {scale:.6f} {left:.4f} {bottom:.4f} cm {name} Do Q"
+                      .encode("ascii"))
+        if index % nup == 0:
+            _isolate_contents(writer, sheet)
+        sheet[NameObject("/Contents")].get_object().append(writer._add_object(draw))
         writer.add_outline_item(title=printed.slide.title or f"スライド {printed.slide.number}",
                                 page_number=index // nup)
-    for sheet in sheets:
-        sheet.compress_content_streams()
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     with out.open("wb") as stream:
         writer.write(stream)
     return len(sheets)
+
+
+def _isolate_contents(writer: PdfWriter, sheet: PageObject) -> None:
+    """Wrap the sheet's own drawing in q/Q, so what is drawn after starts from the page's
+    default coordinates (Chromium leaves its scaling `cm` in force)."""
+    contents = sheet[NameObject("/Contents")]
+    resolved = contents.get_object()
+    streams = list(resolved) if isinstance(resolved, ArrayObject) else [
+        contents if isinstance(contents, IndirectObject) else writer._add_object(resolved)]
+    save, restore = DecodedStreamObject(), DecodedStreamObject()
+    save.set_data(b"q\n")
+    restore.set_data(b"\nQ\n")
+    sheet[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(save), *streams, writer._add_object(restore)])
+
+
+def _form_xobject(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """The page as a form XObject in `writer`: same drawing, same resources, clipped to it."""
+    contents = page[NameObject("/Contents")].get_object()
+    parts = contents if isinstance(contents, ArrayObject) else [contents]
+    form = DecodedStreamObject()
+    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(v) for v in page.mediabox]),
+        NameObject("/Resources"): page[NameObject("/Resources")].clone(writer),
+    })
+    return writer._add_object(form.flate_encode())
