@@ -16,6 +16,7 @@ makes no request at all.
 
 from __future__ import annotations
 
+import ast
 import base64
 import html
 import re
@@ -129,14 +130,41 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
 def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     cells = block_cells(nb, fence.line)
     skipped = fence.has("skip") or any(SKIP in c.metadata.get("tags", []) for c in cells)
-    code = fence.code if fence.is_transcript else strip_expectations(fence)
+    as_on_slide = fence.is_transcript or shows_values_inline(fence)
+    code = fence.code if as_on_slide else strip_expectations(fence)
     parts = []
     if skipped:
         parts.append('<p class="lk-note">このコードは実行しません</p>')
     parts.append(_pre(code, "pycon" if fence.is_transcript else "python"))
-    if show_output and not fence.is_transcript and not skipped:
+    if show_output and not as_on_slide and not skipped:
         parts.extend(_cell_outputs(cells))
     return "\n".join(parts)
+
+
+def shows_values_inline(fence: Fence) -> bool:
+    """The block checks bare expressions before its last statement (`x + 2  # -> tensor(4.)`).
+
+    A notebook shows only a cell's last value, so those values exist only as
+    the slide's comments: such a block is shown as on the slide, comments and
+    all, and its executed output is not added (each value still shows once).
+    """
+    comments = find_inline_comments(fence)
+    if not comments:
+        return False
+    try:
+        body = ast.parse(fence.code).body
+    except SyntaxError:
+        return True
+    for statement in body[:-1]:
+        first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
+        is_print = (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+                    and isinstance(statement.value.func, ast.Name)
+                    and statement.value.func.id == "print")
+        if isinstance(statement, ast.Expr) and not is_print and any(
+                first <= c.comment[0].index <= last + (1 if c.standalone else 0)
+                for c in comments):
+            return True
+    return False
 
 
 def strip_expectations(fence: Fence) -> str:

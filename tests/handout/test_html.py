@@ -12,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError, parse_deck
 from lecturekit.handout.build import Built
-from lecturekit.handout.html import handout_html
+from lecturekit.handout.html import handout_html, shows_values_inline, strip_expectations
 from lecturekit.handout.notebook import deck_notebook
 
 PAGE_REQUESTS = Path(__file__).parent / "page_requests.mjs"
@@ -196,3 +196,11 @@ def test_bad_tex_fails_the_build_at_its_deck_line():
         handout_html(deck_notebook(deck), deck)
     assert (caught.value.line, caught.value.slide) == (8, 2)
     assert "Extra close brace" in caught.value.message
+
+
+def test_values_of_bare_expressions_mid_block_stay_as_the_slides_comments():
+    deck = parse_deck("# a\n\n```python\nx = 2\nx + 1  # -> 3\nx * 2  # -> 4\n```\n\n"
+                      "```python\ny = 3\nprint(y)  # -> 3\ny * 2  # -> 6\n```\n", "v.md")
+    inline, last_only = deck.code_blocks
+    assert shows_values_inline(inline) and not shows_values_inline(last_only)
+    assert strip_expectations(last_only) == "y = 3\nprint(y)\ny * 2"
