@@ -89,13 +89,16 @@ def patch_markdown(deck: Deck, render: list[Slide]) -> str:
     """The deck text with every slide not in `render` reduced to its directive comments.
 
     Same line count as the deck, and the same number of slides, so page i of
-    the rendered PDF is deck.slides[i].
+    the rendered PDF is deck.slides[i].  A handout-only slide's page number is
+    hidden: it has no place in the slide PDF's numbering the other pages show.
     """
     lines = deck.text.split("\n")
     numbers = {s.number for s in render}
     blank: set[int] = set()
     for slide in deck.slides:
         if slide.number in numbers:
+            if is_handout_only_slide(slide):
+                _hide_page_number(lines, slide)
             continue
         keep: set[int] = set()
         for comment in slide.comments:
@@ -103,6 +106,15 @@ def patch_markdown(deck: Deck, render: list[Slide]) -> str:
                 keep.update(_comment_lines(lines, comment.line))
         blank.update(n for n in range(slide.line, slide.end_line + 1) if n not in keep)
     return "\n".join("" if n in blank else line for n, line in enumerate(lines, start=1))
+
+
+def _hide_page_number(lines: list[str], slide: Slide) -> None:
+    """A handout-only slide has no number in the slide PDF's count: show none (`_paginate`),
+    written on a blank line of the slide so no line moves."""
+    for number in range(slide.line, slide.end_line + 1):
+        if not lines[number - 1].strip():
+            lines[number - 1] = "<!-- _paginate: false -->"
+            return
 
 
 def _comment_lines(lines: list[str], first: int) -> range:
