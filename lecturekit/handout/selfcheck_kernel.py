@@ -9,7 +9,7 @@ with what the official answer shows, by VALUE, not by layout:
 - a tensor (`tensor([3., 4.], requires_grad=True)`) must come back as a
   tensor of the same shape and flags with close values; a bare number does
   not pass for it;
-- numbers (`8.0`, `0.190 -0.42134`) must appear, in order, among the numbers
+- numbers (`1.5`, `0.25 -3.0`) must appear, in order, among the numbers
   the student printed or returned, each within one unit of the last digit
   the slide shows (integers exactly);
 - an expected exception must be raised (or printed) with the same type;

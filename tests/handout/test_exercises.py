@@ -21,6 +21,7 @@ from lecturekit.handout.exercises import (
     answer_labels,
     answer_table,
     exercises_notebook,
+    expected_texts,
 )
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
@@ -204,3 +205,13 @@ def test_exercise_fences_are_tasks_and_answer_slide_code_stays_out_entirely():
     assert visible[1] is tagged(nb, STUDENT)[0] and len(visible) == 3
     context = "".join(c.source for c in tagged(nb, "context"))
     assert "helper = 1" in context and "explained" not in json.dumps(nb)
+
+
+def test_no_expected_answer_of_the_lecture_is_written_anywhere_in_its_notebook():
+    deck = read_deck(LECTURE)
+    text = json.dumps(exercises_notebook(deck), ensure_ascii=False)
+    shown = [t.strip() for f in deck.code_blocks if f.has("answer")
+             for t in expected_texts(deck, f) if len(t.strip()) >= 5]
+    assert "-0.42134" in shown and "tensor(3., requires_grad=True)" in shown
+    for expected in shown:
+        assert json.dumps(expected, ensure_ascii=False)[1:-1] not in text, expected
