@@ -5,9 +5,7 @@ slides and fences included.  Most of those pages already exist, as vector
 pages, in the slide PDF the slide build published (`dist/<deck>.pdf`, the
 slides variant): they are reused as they are.  Only slides that differ
 between the variants (handout-only slides, slides with a handout-only fence)
-are rendered, in one marp-cli run over a "patch" deck in which every other
-slide is reduced to its directive comments (so inherited directives such as
-`paginate` or a `class` still apply, and the blank pages cost next to nothing).
+are rendered, in one marp-cli run over a "patch" deck (`patch_markdown`).
 Without a current slide PDF the whole handout variant is rendered once.
 
 `handout_pages` is the one place that knows how the pages are obtained; when
@@ -85,19 +83,40 @@ def _current_slide_pdf(deck: Deck, pdf: Path | None, log: Callable[[str], None])
     return pdf
 
 
-def patch_markdown(deck: Deck, render: list[Slide]) -> str:
-    """The deck text with every slide not in `render` reduced to its directive comments.
+@dataclass(frozen=True)
+class Patch:
+    text: str
+    pages: dict[int, int]
+    """Slide number -> 0-based page of the rendered PDF, for each slide to render."""
 
-    Same line count as the deck, and the same number of slides, so page i of
-    the rendered PDF is deck.slides[i].  A handout-only slide's page number is
-    hidden: it has no place in the slide PDF's numbering the other pages show.
+
+def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) -> Patch:
+    """The deck text marp-cli renders for just the slides in `render`.
+
+    Every other slide is reduced to its directive comments, and each run of
+    such slides is joined into one blank page (their separators blanked), so
+    inherited directives (`paginate`, `header`, a `class`...) still reach the
+    rendered slides while the blank pages cost next to nothing; text after the
+    last rendered slide is dropped.  No line moves, so the deck's line numbers
+    (and `rewrite_refs`) still apply.  `hide_numbers` hides the page number of
+    the rendered slides: their number in this run is not the one they would
+    have among the slide PDF's pages.
     """
     lines = deck.text.split("\n")
     numbers = {s.number for s in render}
     blank: set[int] = set()
-    for slide in deck.slides:
-        if slide.number in numbers:
-            if is_handout_only_slide(slide):
+    pages: dict[int, int] = {}
+    page, previous_blank = -1, False
+    for index, slide in enumerate(deck.slides):
+        rendered = slide.number in numbers
+        if index > 0 and not rendered and previous_blank:
+            blank.add(slide.line - 1)   # the `---` before it: join it to the blank page
+        else:
+            page += 1
+        previous_blank = not rendered
+        if rendered:
+            pages[slide.number] = page
+            if hide_numbers:
                 _hide_page_number(lines, slide)
             continue
         keep: set[int] = set()
@@ -105,12 +124,14 @@ def patch_markdown(deck: Deck, render: list[Slide]) -> str:
             if comment.directives:
                 keep.update(_comment_lines(lines, comment.line))
         blank.update(n for n in range(slide.line, slide.end_line + 1) if n not in keep)
-    return "\n".join("" if n in blank else line for n, line in enumerate(lines, start=1))
+    last = max((s.end_line for s in render), default=0)
+    text = "\n".join("" if n in blank or n > last else line
+                     for n, line in enumerate(lines, start=1))
+    return Patch(text, pages)
 
 
 def _hide_page_number(lines: list[str], slide: Slide) -> None:
-    """A handout-only slide has no number in the slide PDF's count: show none (`_paginate`),
-    written on a blank line of the slide so no line moves."""
+    """`_paginate: false` on a blank line of the slide, so no line moves."""
     for number in range(slide.line, slide.end_line + 1):
         if not lines[number - 1].strip():
             lines[number - 1] = "<!-- _paginate: false -->"
@@ -130,17 +151,18 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, Pa
     refs = local_refs(deck, render)
     copy_into({dist_path(deck, r.file): r.file for r in refs}, work)
     markdown = work / f"{deck.name}.md"
-    markdown.write_text(rewrite_refs(patch_markdown(deck, render), deck, refs), encoding="utf-8")
+    patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)))
+    markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
     pdf = work / f"{deck.name}.pdf"
     run([*marp_command(), "--config-file", str(MARP_CONFIG), "--no-stdin", "--pdf",
          str(markdown), "-o", str(pdf)], "marp-cli (handout slides to PDF)")
     if not pdf.is_file():
         raise HandoutError(f"marp-cli wrote no {pdf.name}")
     reader = PdfReader(pdf)
-    if len(reader.pages) != len(deck.slides):
-        raise HandoutError(f"{deck.path}: marp-cli rendered {len(reader.pages)} pages for "
-                           f"{len(deck.slides)} slides")
-    return {s.number: reader.pages[deck.slides.index(s)] for s in render}
+    if len(reader.pages) < max(patch.pages.values()) + 1:
+        raise HandoutError(f"{deck.path}: marp-cli rendered {len(reader.pages)} pages, "
+                           f"expected {max(patch.pages.values()) + 1}")
+    return {number: reader.pages[page] for number, page in patch.pages.items()}
 
 
 def run(command: list[str], what: str) -> None:

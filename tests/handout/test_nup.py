@@ -138,17 +138,26 @@ def test_a_slide_pdf_older_than_the_deck_is_not_reused(tmp_path: Path):
     assert log == [f"{pdf} is older than the deck: rendering every handout slide"]
 
 
-def test_patch_deck_keeps_slide_count_lines_and_directives_but_only_the_needed_content():
+def test_patch_deck_renders_only_the_needed_slides_after_the_directives_before_them():
     deck = read_deck(MINI)
     only = [s for s in deck.slides if "handout-only" in s.classes]
-    text = patch_markdown(deck, only)
-    patched = parse_deck(text, "patch.md")
-    assert text.count("\n") == deck.text.count("\n")
-    assert len(patched.slides) == len(deck.slides)
-    assert patched.slides[0].classes == ["lead"]
-    assert [s.number for s in patched.slides if s.fences] == [only[0].number]
-    assert "配布資料にだけ載る補足です" in text and "最初のコード" in text
-    assert "x = torch.tensor(2.0" not in text
+    patch = patch_markdown(deck, only, hide_numbers=True)
+    patched = parse_deck(patch.text, "patch.md")
+    assert patch.text.count("\n") == deck.text.count("\n")
+    assert patch.pages == {only[0].number: 1} and len(patched.slides) == 2
+    blank, rendered = patched.slides
+    assert blank.fences == []   # one blank page; its spot directives do not reach the next
+    assert {c.text for c in blank.comments} >= {"_header: 定義と図", "_class: slides-only"}
+    assert rendered.classes == ["handout-only"] and rendered.directives["_paginate"] == "false"
+    assert "配布資料にだけ載る補足です" in patch.text and "x = torch.tensor(2.0" not in patch.text
+    assert "演習の答え" not in patch.text   # nothing after the last rendered slide
+
+
+def test_patch_of_every_slide_is_the_deck_itself_with_its_page_numbers():
+    deck = read_deck(MINI)
+    patch = patch_markdown(deck, deck.slides)
+    assert patch.text == deck.text
+    assert patch.pages == {s.number: i for i, s in enumerate(deck.slides)}
 
 
 def test_other_slide_counts_per_page_are_refused(tmp_path: Path):
