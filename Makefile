@@ -13,7 +13,7 @@ LAYOUT  ?= error
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 HANDOUT := marp.config.mjs scripts/build-handout.py \
            $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
-NUP     ?= 4
+NUP     ?= 2
 READY   := .venv/.ready node_modules/.ready .venv/.system-ready
 
 help: ## List the targets
@@ -38,7 +38,7 @@ figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 figures-check: | $(READY) ## Fail if a figure in img/ is not what its script draws
 	@$(PY) scripts/figures/make_figures.py --check
 
-handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF (NUP=2|4), exercises, index
+handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index
 
 dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
 	@$(PY) scripts/build-handout.py $< --nup $(NUP)
@@ -46,7 +46,7 @@ dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: sl
 dist/.nup-$(NUP):
 	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
-dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
+dist/index.html: $(DECKS) $(HANDOUT) pyproject.toml | $(READY)
 	@$(PY) scripts/build-index.py $(DECKS)
 
 site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)
@@ -63,6 +63,7 @@ test: | $(READY) ## The full test suite (README's test command; CI runs it)
 bench: | $(READY) ## Benchmarks: the checker vs Sybil, pytest-codeblocks, exec; the build vs bare marp-cli
 	@$(PY) scripts/bench-checker.py
 	@$(PY) scripts/bench-build.py
+	@$(PY) scripts/bench-handout.py
 
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests

@@ -14,14 +14,15 @@ from pathlib import Path
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import build_handout
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.nup import NUPS
+from lecturekit.handout.nup import DEFAULT_NUP, NUPS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("deck", type=Path)
-    parser.add_argument("--nup", type=int, choices=NUPS, default=int(os.environ.get("NUP", 4)),
-                        help="slides per page of the printable handout (default: $NUP or 4)")
+    parser.add_argument("--nup", type=int, choices=NUPS,
+                        default=int(os.environ.get("NUP", DEFAULT_NUP)),
+                        help="slides per page of the printable handout (default: $NUP or 2)")
     parser.add_argument("--out", type=Path, default=Path("dist"))
     args = parser.parse_args(argv)
     try:

@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("decks", type=Path, nargs="*")
     parser.add_argument("--out", type=Path, default=Path("dist"))
-    parser.add_argument("--title", default="講習会資料", help="the page's heading")
+    parser.add_argument("--title", default=None,
+                        help="the page's heading (default: [tool.lecturekit] series "
+                             "in pyproject.toml)")
     args = parser.parse_args(argv)
     try:
         html = index_html(args.decks, title=args.title)

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from lecturekit.handout.execute import execute_notebook
 from lecturekit.handout.exercises import exercises_notebook
 from lecturekit.handout.html import handout_html
 from lecturekit.handout.notebook import deck_notebook
-from lecturekit.handout.nup import build_nup_pdf
+from lecturekit.handout.nup import DEFAULT_NUP, build_nup_pdf
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,20 @@ class Built:
     seconds: dict[str, float]
 
 
-def build_handout(deck_path: Path, out_dir: Path, nup: int = 4,
-                  log: Callable[[str], None] = print) -> Built:
-    """Raises DeckError (bad deck, failing cell) or HandoutError (a tool failed)."""
+def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
+                  log: Callable[[str], None] = print,
+                  slides_pdf: Path | None = None) -> Built:
+    """Raises DeckError (bad deck, failing cell) or HandoutError (a tool failed).
+
+    `slides_pdf` is the published slide PDF whose pages the printed handout
+    reuses (default: `out_dir/<deck>.pdf`).  Three jobs run at once: the
+    notebook (kernel) then the reading HTML (node), the n-up PDF (marp-cli
+    for handout-only slides, Chromium for the sheets), the exercises notebook.
+    """
     deck = read_deck(deck_path)
     out_dir = out_dir.resolve()
+    if slides_pdf is None:
+        slides_pdf = out_dir / f"{deck.name}.pdf"
 
     def say(message: str) -> None:
         log(f"[handout] {deck.name}: {message}")
@@ -64,8 +74,9 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = 4,
     out_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".handout-{deck.name}-", dir=out_dir))
     seconds: dict[str, float] = {}
-    try:
-        staged = Artefacts.of(deck.name, stage)
+    staged = Artefacts.of(deck.name, stage)
+
+    def notebook_and_html() -> NotebookNode:
         with _timed(seconds, "notebook"):
             nb = deck_notebook(deck)
             execute_notebook(nb, deck.path, cwd=deck.path.parent, progress=say)
@@ -73,13 +84,29 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = 4,
         with _timed(seconds, "html"):
             say("rendering the reading version (HTML, math to SVG)…")
             staged.html.write_text(handout_html(nb, deck), encoding="utf-8")
+        return nb
+
+    def exercises() -> None:
         with _timed(seconds, "exercises"):
             _write_notebook(exercises_notebook(deck), staged.exercises)
+
+    def printed() -> int:
         with _timed(seconds, "pdf"):
-            say(f"rendering slide images and the {nup}-up PDF…")
+            say(f"placing the slide pages on the {nup}-up PDF…")
             work = stage / "nup"
             work.mkdir()
-            pages = build_nup_pdf(deck, nup, work, staged.pdf)
+            return build_nup_pdf(deck, nup, work, staged.pdf, slides_pdf, log=say)
+
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            jobs = [pool.submit(notebook_and_html), pool.submit(printed),
+                    pool.submit(exercises)]
+            try:
+                nb, pages, _ = (job.result() for job in jobs)
+            except BaseException:
+                for job in jobs:
+                    job.cancel()
+                raise
         final = Artefacts.of(deck.name, out_dir)
         for source, target in zip(staged.in_publish_order(), final.in_publish_order(),
                                   strict=True):

@@ -24,6 +24,7 @@ from nbformat import NotebookNode
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.cells import SKIP
+from lecturekit.handout.notebook import title_lines
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT = 120.0
@@ -128,6 +129,8 @@ def cell_failure(deck_path: Path, cell: NotebookNode, exc: Exception) -> DeckErr
     else:
         what = f"{error.ename}: {error.evalue}"
         cell_line = _failing_cell_line(error.traceback, cell.get("execution_count"))
+        if cell_line:
+            cell_line -= title_lines(cell)
         line = lines[cell_line - 1] if cell_line and cell_line <= len(lines) else (
             lines[0] if lines else None)
     where = "the setup code (front matter `setup:`)" if not slide else "a code cell"

@@ -1,47 +1,265 @@
-"""The reading version: an executed notebook rendered by nbconvert, math typeset offline.
+"""The reading version: each slide as the theme draws it, in slide order, with real outputs.
 
-nbconvert's own pages load MathJax and require.js from a CDN.  Here the
-template drops every script, and the TeX is typeset at build time into
-inline SVG by the mathjax-full copy that marp-cli installs in node_modules,
-so the page makes no request at all and prints as it shows.
+Every handout slide becomes a `<section>` carrying the slide's classes, so the
+deck's own theme (`themes/<theme>.css`, embedded as it is) styles the boxes
+(def/thm/proof/box/cite/columns), the section tag, the title bar and the
+exercise/answer badges exactly as on the slides; a few rules of
+`templates/reading.css.j2` turn the fixed 16:9 page into a flowing one.
+Prose, code and output stay where the slide has them: each Python block is
+followed by what it printed in the executed notebook, with its `# -> ...`
+comments taken out of the code (the value shows once, as output).  A block
+with an `output` fence keeps that fence as its output; a `>>>` transcript
+already shows its outputs.  Math is typeset to SVG at build time by the
+mathjax-full copy in node_modules, and images are inlined, so the page
+makes no request at all.
 """
 
 from __future__ import annotations
 
-import copy
+import ast
+import base64
+import html
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from markdown_it import MarkdownIt
 from nbformat import NotebookNode
+from pygments.lexers import PythonConsoleLexer, PythonLexer
+from pygments.token import Comment, Keyword, Name, Number, String, Token
 
-from lecturekit.deck import Deck, DeckError
+from lecturekit.check.expectations import find_inline_comments, output_fences
+from lecturekit.deck import Deck, DeckError, Fence, Slide
+from lecturekit.handout.cells import SKIP
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.jinja import TEMPLATES
-from lecturekit.handout.notebook import FRESH, SETUP, SLIDES_ONLY
-from lecturekit.handout.tools import node_command
+from lecturekit.handout.images import resolve_image
+from lecturekit.handout.jinja import render
+from lecturekit.handout.notebook import in_handout
+from lecturekit.handout.notes import student_notes
+from lecturekit.handout.outputs import block_cells
+from lecturekit.handout.tools import ROOT, node_command
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
-HIDDEN_TAGS = {SETUP, SLIDES_ONLY, FRESH}
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$", re.S)
+_IMG = re.compile(r"<img\b([^>]*?)\bsrc=\"([^\"]*)\"([^>]*)>", re.I)
+_ALT = re.compile(r"\balt=\"([^\"]*)\"", re.I)
+_PLACEHOLDER = re.compile(r"LKBLOCK(\d+)X")
+_HLJS = [
+    (Comment, "hljs-comment"), (String, "hljs-string"), (Number, "hljs-number"),
+    (Keyword.Constant, "hljs-literal"), (Keyword, "hljs-keyword"),
+    (Name.Builtin, "hljs-built_in"), (Name.Function, "hljs-title function_"),
+    (Name.Class, "hljs-title class_"),
+]
+"""Pygments token types as the highlight.js classes the Marp theme colours."""
+
+
+@dataclass(frozen=True)
+class ReadingSlide:
+    slide: Slide
+    classes: str
+    body: str
+    notes: list[str]
 
 
 def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
-    exporter = HTMLExporter(template_name="lab",
-                            template_file=str(TEMPLATES / "handout.html.j2"),
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code=language)
-    remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(copy.deepcopy(nb))
-    return typeset_math(body, deck)
+    """The page: title, table of contents, one themed section per handout slide."""
+    tied, _ = output_fences(deck)
+    markdown = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
+        ["table", "strikethrough"])
+    slides = [ReadingSlide(s, " ".join(s.classes), _slide_body(s, deck, nb, tied, markdown),
+                           [markdown.render(n) for n in student_notes(s)])
+              for s in deck.slides if in_handout(s)]
+    page = render("reading.html.j2", language=language,
+                  title=str(deck.front_matter.get("title") or deck.name),
+                  date=str(deck.front_matter.get("date") or ""),
+                  theme_css=theme_css(deck), slides=slides)
+    return typeset_math(page, deck)
 
 
-def typeset_math(html: str, deck: Deck) -> str:
+def theme_css(deck: Deck) -> str:
+    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`."""
+    name = str(deck.front_matter.get("theme") or "")
+    path = ROOT / "themes" / f"{name}.css"
+    if not name or not path.is_file():
+        return ""
+    css = path.read_text(encoding="utf-8")
+    return re.sub(r"@import\s+['\"][^'\"]+['\"]\s*;", "", css).replace("</", "<\\/")
+
+
+def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fence],
+                markdown: MarkdownIt) -> str:
+    """The slide's Markdown rendered, fences replaced by code-and-output blocks."""
+    lines: list[str | None] = slide.source.split("\n")
+    first = slide.line
+    blocks: list[str] = []
+    outputs_shown = {id(f) for f in tied.values()}
+    for fence in sorted((f for f in slide.fences if not f.in_comment), key=lambda f: f.line):
+        start, end = fence.line - first, fence.end_line - first + 1
+        if fence.has("slides-only"):
+            html_block = ""
+        elif fence.is_python:
+            html_block = _code_block(fence, nb, show_output=id(fence) not in tied)
+        elif id(fence) in outputs_shown or fence.has("output"):
+            html_block = _output(fence.code, "lk-output lk-on-slide")
+        else:
+            html_block = _pre(fence.code, fence.lang)
+        indent = re.match(r"[ \t>]*", lines[start] or "")[0]
+        lines[start:end] = [f"{indent}LKBLOCK{len(blocks)}X"] + [None] * (end - start - 1)
+        blocks.append(html_block)
+    text = _COMMENT.sub("", "\n".join(line for line in lines if line is not None))
+    maths: list[str] = []
+
+    def keep_math(match: re.Match[str]) -> str:
+        maths.append(match[0])
+        return f"LKMATH{len(maths) - 1}X"
+
+    text = _MATH.sub(keep_math, text)
+    rendered = markdown.render(text)
+    rendered = re.sub(r"LKMATH(\d+)X", lambda m: html.escape(maths[int(m[1])], quote=False),
+                      rendered)
+    rendered = re.sub(r"<p>\s*LKBLOCK(\d+)X\s*</p>", lambda m: blocks[int(m[1])], rendered)
+    rendered = _PLACEHOLDER.sub(lambda m: blocks[int(m[1])], rendered)
+    rendered = _IMG.sub(lambda m: _inline_image(m, slide, deck), rendered)
+    header = f"<header>{html.escape(slide.header)}</header>\n" if slide.header else ""
+    return header + rendered
+
+
+def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
+    cells = block_cells(nb, fence.line)
+    skipped = fence.has("skip") or any(SKIP in c.metadata.get("tags", []) for c in cells)
+    as_on_slide = fence.is_transcript or shows_values_inline(fence)
+    code = fence.code if as_on_slide else strip_expectations(fence)
+    parts = []
+    if skipped:
+        parts.append('<p class="lk-note">このコードは実行しません</p>')
+    parts.append(_pre(code, "pycon" if fence.is_transcript else "python"))
+    if show_output and not as_on_slide and not skipped:
+        parts.extend(_cell_outputs(cells))
+    return "\n".join(parts)
+
+
+def shows_values_inline(fence: Fence) -> bool:
+    """The block checks bare expressions before its last statement (`x + 2  # -> tensor(4.)`).
+
+    A notebook shows only a cell's last value, so those values exist only as
+    the slide's comments: such a block is shown as on the slide, comments and
+    all, and its executed output is not added (each value still shows once).
+    """
+    comments = find_inline_comments(fence)
+    if not comments:
+        return False
+    try:
+        body = ast.parse(fence.code).body
+    except SyntaxError:
+        return True
+    for statement in body[:-1]:
+        first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
+        is_print = (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+                    and isinstance(statement.value.func, ast.Name)
+                    and statement.value.func.id == "print")
+        if isinstance(statement, ast.Expr) and not is_print and any(
+                first <= c.comment[0].index <= last + (1 if c.standalone else 0)
+                for c in comments):
+            return True
+    return False
+
+
+def strip_expectations(fence: Fence) -> str:
+    """The block's code without its `# -> ...` comments (their value shows as output)."""
+    lines: list[str | None] = list(fence.code.rstrip("\n").split("\n"))
+    for comment in find_inline_comments(fence):
+        first = comment.comment[0]
+        if comment.standalone:
+            lines[first.index] = None
+        else:
+            lines[first.index] = (lines[first.index] or "")[:first.col].rstrip()
+        for more in comment.comment[1:]:
+            lines[more.index] = None
+    return "\n".join(line for line in lines if line is not None)
+
+
+def _cell_outputs(cells: list[NotebookNode]) -> list[str]:
+    parts: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if "".join(text).strip():
+            parts.append(_output("".join(text), "lk-output"))
+        text.clear()
+
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            kind = output.output_type
+            if kind == "stream":
+                text.append(output.text)
+            elif kind == "error":
+                flush()
+                parts.append(_output(f"{output.ename}: {output.evalue}", "lk-output lk-error"))
+            elif "image/png" in output.get("data", {}):
+                flush()
+                data = output.data["image/png"].replace("\n", "")
+                base64.b64decode(data, validate=True)
+                parts.append(f'<p class="lk-figure"><img alt="" '
+                             f'src="data:image/png;base64,{data}"></p>')
+            elif "text/plain" in output.get("data", {}):
+                text.append(output.data["text/plain"] + "\n")
+    flush()
+    return parts
+
+
+def _output(text: str, classes: str) -> str:
+    label = "エラー" if "lk-error" in classes else "出力"
+    return (f'<pre class="{classes}" data-label="{label}">'
+            f"{html.escape(text.rstrip(chr(10)), quote=False)}</pre>")
+
+
+def _pre(code: str, lang: str) -> str:
+    body = highlight(code, lang == "pycon") if lang in (
+        "python", "py", "python3", "pycon", "ipython") else html.escape(code.rstrip("\n"),
+                                                                         quote=False)
+    return f'<pre><code class="language-{html.escape(lang or "text")}">{body}</code></pre>'
+
+
+def highlight(code: str, console: bool = False) -> str:
+    """Python as highlight.js marks it up (the theme colours `hljs-*` spans)."""
+    out = []
+    lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
+    for kind, value in lexer.get_tokens(code.rstrip("\n")):
+        css = next((name for token, name in _HLJS if kind in token), None)
+        escaped = html.escape(value, quote=False)
+        out.append(f'<span class="{css}">{escaped}</span>' if css and kind is not Token.Text
+                   and value.strip() else escaped)
+    return "".join(out)
+
+
+def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
+    src = html.unescape(match[2])
+    if src.startswith("data:"):
+        return match[0]
+    ref = next((r for r in slide.images if r.src == src), None)
+    image = resolve_image(src, deck.path, ref.line if ref else slide.line, slide.number)
+    attrs = match[1] + match[3]
+    alt = _ALT.search(attrs)
+    words = (html.unescape(alt[1]) if alt else "").split()
+    style = []
+    for word in words:
+        size = re.match(r"^(w|h|width|height):(\d+(?:\.\d+)?)(px)?$", word)
+        if size:
+            style.append(f"{'width' if size[1].startswith('w') else 'height'}:{size[2]}px")
+    rest = _ALT.sub("", attrs).strip()
+    kept_alt = " ".join(w for w in words if not re.match(r"^(w|h|width|height):", w))
+    style_attr = f' style="{";".join(style)}"' if style else ""
+    data = image.data_uri() if image else src
+    return (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
+            f'{" " + rest if rest else ""}>')
+
+
+def typeset_math(page: str, deck: Deck) -> str:
     """Replace `$...$` / `$$...$$` TeX in the page by inline SVG."""
-    result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)], input=html.encode("utf-8"),
+    result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)], input=page.encode("utf-8"),
                             capture_output=True, check=False, timeout=300)
     message = result.stderr.decode("utf-8", "replace").strip()
     tex_error = _TEX_ERROR.match(message)

@@ -1,19 +1,28 @@
-"""dist/index.html: every deck with its title, date and links to all its artefacts."""
+"""dist/index.html: the series' decks, each with its title, date and every file made of it.
+
+`index_html(deck_paths)` is the whole page for `make handout`; `render_index`
+renders any list of `DeckEntry` (a site build can add or reorder entries and
+reuse the page).  The series' name comes from `[tool.lecturekit] series` in
+pyproject.toml (`series_title`), so it is written once for every deck.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from lecturekit.deck import read_deck
 from lecturekit.handout.jinja import render
+from lecturekit.handout.tools import ROOT
+
+DEFAULT_SERIES = "講習会資料"
 
 
 @dataclass(frozen=True)
 class Link:
     label: str
     href: str
-    kind: str
 
 
 @dataclass(frozen=True)
@@ -24,14 +33,24 @@ class DeckEntry:
     links: list[Link]
 
 
+def series_title(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """`[tool.lecturekit] series` of pyproject.toml, else a neutral heading."""
+    try:
+        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return DEFAULT_SERIES
+    value = config.get("tool", {}).get("lecturekit", {}).get("series")
+    return str(value).strip() if value and str(value).strip() else DEFAULT_SERIES
+
+
 def artefact_links(name: str) -> list[Link]:
     return [
-        Link("スライド (HTML)", f"{name}.html", "html"),
-        Link("スライド (PDF)", f"{name}.pdf", "pdf"),
-        Link("ノートブック", f"{name}.ipynb", "ipynb"),
-        Link("読み物版 (HTML)", f"{name}-handout.html", "html"),
-        Link("印刷用 (PDF)", f"{name}-handout.pdf", "pdf"),
-        Link("演習ノートブック", f"{name}-exercises.ipynb", "ipynb"),
+        Link("スライド", f"{name}.html"),
+        Link("スライド PDF", f"{name}.pdf"),
+        Link("読み物", f"{name}-handout.html"),
+        Link("印刷用 PDF", f"{name}-handout.pdf"),
+        Link("ノートブック", f"{name}.ipynb"),
+        Link("演習ノートブック", f"{name}-exercises.ipynb"),
     ]
 
 
@@ -41,6 +60,10 @@ def deck_entry(path: Path) -> DeckEntry:
                      str(deck.front_matter.get("date") or ""), artefact_links(deck.name))
 
 
-def index_html(deck_paths: list[Path], title: str = "講習会資料") -> str:
-    entries = sorted((deck_entry(p) for p in deck_paths), key=lambda e: e.name)
+def render_index(entries: list[DeckEntry], title: str) -> str:
     return render("index.html.j2", title=title, decks=entries)
+
+
+def index_html(deck_paths: list[Path], title: str | None = None) -> str:
+    entries = sorted((deck_entry(p) for p in deck_paths), key=lambda e: e.name)
+    return render_index(entries, title or series_title())

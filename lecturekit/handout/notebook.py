@@ -8,6 +8,9 @@ Decisions:
   does not run them, exactly as the checker skips them.
 - The deck's `setup:` code and the checker's seeding run first, in a hidden
   cell tagged `setup`.
+- Hidden means hidden in both JupyterLab (`jupyter.source_hidden`) and Colab,
+  which ignores that key and folds a cell whose metadata says
+  `cellView: "form"` and whose first line is `#@title ...` (`hide`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,22 @@ SETUP = "setup"
 FRESH = "fresh"
 SLIDES_ONLY = "slides-only"
 HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
+TITLE = "#@title "
+
+
+def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
+    """Fold the cell's code in JupyterLab and Colab, showing `title`; `outputs` folds those too."""
+    if not cell.source.startswith(TITLE):
+        cell.source = f"{TITLE}{title}\n{cell.source}"
+    cell.metadata["cellView"] = "form"
+    cell.metadata["jupyter"] = {"source_hidden": True, **({"outputs_hidden": True} if outputs
+                                                          else {})}
+    return cell
+
+
+def title_lines(cell: NotebookNode) -> int:
+    """Lines `hide` put before the cell's own code (0 or 1)."""
+    return 1 if cell.source.startswith(TITLE) else 0
 
 
 def in_handout(slide: Slide) -> bool:
@@ -48,8 +67,8 @@ def deck_notebook(deck: Deck) -> NotebookNode:
 def setup_cell(deck: Deck) -> NotebookNode:
     cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code))
     cell.id = "setup"
-    cell.metadata.update({"tags": [SETUP], **HIDDEN, "lecturekit": {"slide": 0, "lines": []}})
-    return cell
+    cell.metadata.update({"tags": [SETUP], "lecturekit": {"slide": 0, "lines": []}})
+    return hide(cell, "準備（最初に実行してください）", outputs=True)
 
 
 def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
@@ -76,9 +95,9 @@ def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
 def fresh_cell(deck: Deck, fence: Fence) -> NotebookNode:
     cell = nbformat.v4.new_code_cell(fresh_source(deck.setup_code))
     cell.id = f"fresh-{fence.line}"
-    cell.metadata.update({"tags": [FRESH], **HIDDEN,
+    cell.metadata.update({"tags": [FRESH],
                           "lecturekit": {"slide": fence.slide_number, "lines": []}})
-    return cell
+    return hide(cell, "ここから新しい名前空間で始めます", outputs=True)
 
 
 def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNode:
@@ -88,7 +107,7 @@ def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNod
     tags = list(piece.tags)
     if not visible:
         tags.append(SLIDES_ONLY)
-        cell.metadata.update(HIDDEN)
+        hide(cell, "スライドで使うだけのコード", outputs=True)
     if tags:
         cell.metadata["tags"] = tags
     cell.metadata["lecturekit"] = {"slide": fence.slide_number, "fence": fence.line,

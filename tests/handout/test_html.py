@@ -12,10 +12,62 @@ import pytest
 
 from lecturekit.deck import DeckError, parse_deck
 from lecturekit.handout.build import Built
-from lecturekit.handout.html import handout_html
+from lecturekit.handout.html import handout_html, shows_values_inline, strip_expectations
 from lecturekit.handout.notebook import deck_notebook
 
 PAGE_REQUESTS = Path(__file__).parent / "page_requests.mjs"
+INSTRUCTOR_NOTE = "時間が押していたらこのスライドは飛ばす"   # `講師:` note of the fixture deck
+PUBLIC_NOTE = "ここで黒板に接線を描く"
+
+
+class Sections(HTMLParser):
+    """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
+
+    VOID = {"img", "br", "hr", "input", "meta", "link", "source", "path", "use", "rect"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: dict[str, list[list[str]]] = {}
+        self._current: list[list[str]] | None = None
+        self._depth = 0
+        self._child: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "section" and values.get("data-header"):
+            self._current = self.sections.setdefault(values["data-header"] or "", [])
+            self._depth = 0
+            return
+        if self._current is None or tag in self.VOID:
+            return
+        if self._depth == 0:
+            self._child = [tag, values.get("class") or "", ""]
+            self._current.append(self._child)
+        self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._current is None or tag in self.VOID:
+            return
+        if tag == "section" and self._depth == 0:
+            self._current = None
+            return
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None and self._child is not None and self._depth > 0:
+            self._child[2] += data
+
+
+def shape(children: list[list[str]]) -> list[tuple[str, str]]:
+    """Tag and first code/text line of each child, our own additions (outputs of the executed
+    code, notes) left out; an `output` fence is on the slide, so it stays."""
+    kept = []
+    for tag, classes, text in children:
+        if ("lk-output" in classes and "lk-on-slide" not in classes) or "lk-note" in classes:
+            continue
+        first = text.strip().split("\n")[0].split("# ->")[0].strip()
+        kept.append((tag, first if tag == "pre" else first[:6]))
+    return kept
 
 
 class Links(HTMLParser):
@@ -77,20 +129,65 @@ def test_title_and_date_from_front_matter_head_the_page(page: str):
     assert "第零回 テスト用デッキ" in header and "2024-05-01" in header
 
 
-def test_table_of_contents_links_every_slide_title_section(page: str):
+def test_table_of_contents_links_every_handout_slide(page: str):
     parser = Links()
     parser.feed(page)
     assert parser.toc and all(anchor in parser.ids for anchor in parser.toc)
-    for title in ("定義と図", "最初のコード", "対話モード", "演習の答え"):
-        assert title in parser.h2
+    sections = Sections()
+    sections.feed(page)
+    for title in ("定義と図", "最初のコード", "対話モード", "配布資料だけ", "演習の答え"):
+        assert title in sections.sections
     assert "スライドだけ" not in page
 
 
-def test_code_is_shown_with_its_outputs_and_hidden_cells_are_left_out(page: str):
-    assert "tensor(8.)" in page
+def test_each_slide_has_marps_order_of_prose_and_code_with_outputs_after_their_code(
+        built: Built, page: str):
+    """Differential: the slide build's own HTML (marp-cli) against the reading page."""
+    marp = Sections()
+    marp.feed((built.artefacts.notebook.parent / "mini.html").read_text(encoding="utf-8"))
+    ours = Sections()
+    ours.feed(page)
+    compared = 0
+    for header, children in marp.sections.items():
+        if header == "スライドだけ":   # slides-only
+            assert header not in ours.sections
+            continue
+        assert shape(ours.sections[header]) == shape(children), header
+        compared += 1
+    assert compared >= 5
+    code = [(tag, classes, text.strip()) for tag, classes, text in ours.sections["最初のコード"]]
+    assert [c[2].split("\n")[-1].strip() for c in code if c[0] == "pre"] == [
+        "print(x.grad)", "tensor(8.)", "print(k * k)", "4"]
+    assert [c[1] for c in code if c[0] == "pre"] == ["", "lk-output", "", "lk-output lk-on-slide"]
+
+
+def test_expected_values_show_once_as_output_not_as_comments(page: str):
+    sections = Sections()
+    sections.feed(page)
+    text = "".join(t for _, _, t in sections.sections["最初のコード"])
+    assert "# -&gt;" not in page.split("<main>", 1)[1]
+    assert text.count("tensor(8.)") == 1
+
+
+def test_theme_draws_the_boxes_and_the_section_tag_as_on_the_slides(page: str):
+    sections = Sections()
+    sections.feed(page)
+    children = sections.sections["定義と図"]
+    assert ["div", "section", "はじめに"] in children
+    assert any(tag == "div" and classes == "def" for tag, classes, _ in children)
+    assert "section > .section {" in page and "section .def::before" in page
+    assert "@import" not in page
+
+
+def test_public_notes_are_shown_and_instructor_notes_are_not(page: str):
+    assert PUBLIC_NOTE in page
+    assert INSTRUCTOR_NOTE not in page and "講師" not in page
+
+
+def test_hidden_and_skipped_code_is_marked_or_left_out(page: str):
     assert "_lk_seed" not in page and "hidden = torch.arange" not in page
     assert "このコードは実行しません" in page
-    assert "このコードはエラーになります" in page
+    assert "RuntimeError: Only Tensors" in page
 
 
 def test_bad_tex_fails_the_build_at_its_deck_line():
@@ -99,3 +196,11 @@ def test_bad_tex_fails_the_build_at_its_deck_line():
         handout_html(deck_notebook(deck), deck)
     assert (caught.value.line, caught.value.slide) == (8, 2)
     assert "Extra close brace" in caught.value.message
+
+
+def test_values_of_bare_expressions_mid_block_stay_as_the_slides_comments():
+    deck = parse_deck("# a\n\n```python\nx = 2\nx + 1  # -> 3\nx * 2  # -> 4\n```\n\n"
+                      "```python\ny = 3\nprint(y)  # -> 3\ny * 2  # -> 6\n```\n", "v.md")
+    inline, last_only = deck.code_blocks
+    assert shows_values_inline(inline) and not shows_values_inline(last_only)
+    assert strip_expectations(last_only) == "y = 3\nprint(y)\ny * 2"

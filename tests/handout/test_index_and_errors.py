@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -11,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout
-from lecturekit.handout.index import index_html
+from lecturekit.handout.index import DEFAULT_SERIES, index_html, series_title
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parents[2]
@@ -48,6 +49,21 @@ def test_index_links_every_artefact_of_every_deck_with_title_and_date(tmp_path: 
     assert parser.srcs == [] and "<link" not in page and "<script" not in page
 
 
+def test_index_heading_is_the_series_title_from_pyproject_and_labels_say_it_once(
+        tmp_path: Path):
+    page = index_html([FIXTURES / "mini.md"])
+    series = series_title()
+    assert series != DEFAULT_SERIES
+    assert f"<title>{series}</title>" in page and f"<h1>{series}</h1>" in page
+    labels = re.findall(r'<a href="[^"]+">([^<]+)</a>', page)
+    assert len(labels) == len(set(labels)) == 6
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.lecturekit]\nseries = "統計勉強会"\n', encoding="utf-8")
+    assert series_title(config) == "統計勉強会"
+    config.write_text("[tool.other]\n", encoding="utf-8")
+    assert series_title(config) == DEFAULT_SERIES
+
+
 def test_index_names_a_deck_it_cannot_read(tmp_path: Path):
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
@@ -58,7 +74,7 @@ def test_index_names_a_deck_it_cannot_read(tmp_path: Path):
 
 def test_failing_cell_fails_the_build_at_its_deck_line_and_writes_nothing(tmp_path: Path):
     with pytest.raises(DeckError) as caught:
-        build_handout(FIXTURES / "failing.md", tmp_path, nup=4, log=lambda _: None)
+        build_handout(FIXTURES / "failing.md", tmp_path, nup=2, log=lambda _: None)
     assert (caught.value.line, caught.value.slide) == (17, 2)
     assert "ZeroDivisionError: division by zero" in caught.value.message
     assert list(tmp_path.iterdir()) == []

@@ -174,7 +174,7 @@ def test_fresh_block_gets_a_hidden_cell_that_resets_seeds_and_sets_up_again():
     cells = deck_notebook(deck).cells
     fresh = next(c for c in cells if FRESH in c.metadata.get("tags", []))
     block = cells[cells.index(fresh) + 1]
-    assert fresh.source.startswith("%reset -f\n")
+    assert fresh.source.startswith("#@title ") and "\n%reset -f\n" in fresh.source
     assert "manual_seed" in fresh.source and fresh.source.rstrip().endswith("import math")
     assert fresh.metadata.jupyter.source_hidden
     assert block.source.startswith("print(math.pi)")

@@ -82,7 +82,7 @@ def test_progress_lines_name_the_deck_and_the_cell_count(built: Built, notebook)
                 and (SKIP not in tags(c) or "skip_if" in c.metadata.lecturekit)]
     log = (built.artefacts.notebook.parent / "built.txt").read_text()
     assert f"[handout] mini: executing {len(runnable)} cells…" in log
-    assert "[handout] mini: rendering slide images and the 4-up PDF…" in log
+    assert "[handout] mini: placing the slide pages on the 2-up PDF…" in log
 
 
 @pytest.mark.parametrize("deck_path", [MINI, LECTURE], ids=["fixture", "lecture"])
@@ -113,3 +113,25 @@ def test_importorskip_and_skip_if_are_decided_as_the_checker_decides_them(notebo
     assert SKIP in tags(true_condition) and true_condition.outputs == []
     assert SKIP not in tags(false_condition)
     assert false_condition.outputs[0].text == "tensor(2.)\n"
+
+
+def test_no_student_file_holds_the_instructor_note(built: Built):
+    note = "時間が押していたらこのスライドは飛ばす"   # the fixture deck's `講師:` note
+    for path in built.artefacts.in_publish_order():
+        if path.suffix == ".pdf":
+            continue   # read as text by tests/handout/test_nup.py
+        text = path.read_text(encoding="utf-8")
+        assert note not in text and "講師" not in text, path.name
+
+
+def test_hidden_cells_are_folded_in_jupyterlab_and_colab_alike(notebook):
+    hidden = [c for c in notebook.cells if c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert {t for c in hidden for t in tags(c)} == {SETUP, SLIDES_ONLY}
+    for cell in hidden:
+        assert cell.metadata.cellView == "form" and cell.source.startswith("#@title ")
+
+
+def test_only_cells_expected_to_raise_show_an_error(notebook):
+    errors = [c.id for c in notebook.cells if c.cell_type == "code"
+              and any(o.output_type == "error" for o in c.get("outputs", []))]
+    assert errors and all(RAISES in tags(c) for c in notebook.cells if c.id in errors)

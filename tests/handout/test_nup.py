@@ -1,27 +1,35 @@
-"""dist/X-handout.pdf: A4, N slides per page, notes beside each slide or ruled lines."""
+"""dist/X-handout.pdf: A4, N vector slide pages per sheet, student notes or ruled lines."""
 
 from __future__ import annotations
 
 import math
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from lecturekit.deck import DeckError, parse_deck, read_deck
-from lecturekit.deck.variants import is_handout_only_slide
 from lecturekit.handout.build import Built
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.notebook import in_handout
-from lecturekit.handout.nup import MAX_NOTES, build_nup_pdf, printed_slides
+from lecturekit.handout.nup import (
+    DEFAULT_NUP,
+    MAX_NOTES,
+    THEME_BODY_PX,
+    THEME_CODE_PX,
+    Layout,
+    build_nup_pdf,
+    printed_slides,
+)
+from lecturekit.handout.pages import _current_slide_pdf, handout_slides, patch_markdown
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
+INSTRUCTOR_NOTE = "時間が押していたらこのスライドは飛ばす"   # `講師:` note of the fixture deck
+PUBLIC_NOTE = "ここで黒板に接線を描く"
+
 A4_POINTS = (595, 842)
-
-
-def printed_slide_count() -> int:
-    deck = read_deck(MINI)
-    return sum(1 for s in deck.slides if in_handout(s) and not is_handout_only_slide(s))
 
 
 def page_size(reader: PdfReader) -> tuple[int, int]:
@@ -29,30 +37,127 @@ def page_size(reader: PdfReader) -> tuple[int, int]:
     return round(float(box.width)), round(float(box.height))
 
 
-def test_slides_printed_leave_out_handout_only_and_slides_only_slides():
-    assert printed_slide_count() == len(read_deck(MINI).slides) - 2
+def sheet_texts(pdf: Path) -> list[str]:
+    """pdftotext of each sheet (poppler reads what a reader's search and copy would)."""
+    count = len(PdfReader(pdf).pages)
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
 
 
-def test_four_up_pdf_has_ceil_slides_over_four_a4_pages(built: Built):
+def test_handout_shows_handout_only_slides_and_leaves_out_slides_only_ones():
+    deck = read_deck(MINI)
+    titles = [s.title for s in handout_slides(deck)]
+    assert "配布資料だけ" in titles and "スライドだけ" not in titles
+    assert len(titles) == len(deck.slides) - 1
+
+
+def test_two_up_is_the_default_because_only_it_prints_body_9pt_and_code_7pt():
+    two, four = Layout(2), Layout(4)
+    assert DEFAULT_NUP == 2
+    assert (round(two.printed_pt(THEME_BODY_PX), 1), round(two.printed_pt(THEME_CODE_PX), 1)) \
+        == (9.9, 7.1)
+    assert (round(four.printed_pt(THEME_BODY_PX), 1), round(four.printed_pt(THEME_CODE_PX), 1)) \
+        == (7.5, 5.4)
+
+
+def theme_rule(css: str, selector: str) -> str:
+    start = css.index(f"\n{selector} {{") + 1
+    return css[start:css.index("\n}", start)]
+
+
+def test_the_themes_own_body_and_code_sizes_meet_the_thresholds_at_two_up():
+    css = (Path(__file__).parents[2] / "themes" / "honwaka.css").read_text(encoding="utf-8")
+    body = float(re.search(r"font-size: ([\d.]+)px;", theme_rule(css, "section"))[1])
+    code = body * float(re.search(r"\nsection pre \{[^}]*font-size: ([\d.]+)em;", css)[1])
+    assert (body, round(code)) == (THEME_BODY_PX, THEME_CODE_PX)
+    assert Layout(2).printed_pt(body) >= 9 and Layout(2).printed_pt(code) >= 7
+
+
+def test_printed_pdf_is_ceil_slides_over_two_a4_sheets(built: Built):
     reader = PdfReader(built.artefacts.pdf)
-    assert len(reader.pages) == math.ceil(printed_slide_count() / 4) == built.pages
+    slides = len(handout_slides(read_deck(MINI)))
+    assert len(reader.pages) == math.ceil(slides / 2) == built.pages
     assert page_size(reader) == A4_POINTS
 
 
-def test_presenter_notes_are_printed_beside_their_slide(built: Built):
-    text = "".join(page.extract_text() for page in PdfReader(built.artefacts.pdf).pages)
-    assert "ここで黒板に接線を描く" in text
-    assert "配布資料にだけ載る補足です" not in text
+def test_slide_text_and_code_are_selectable_text_on_the_sheet_of_their_slide(built: Built):
+    sheets = sheet_texts(built.artefacts.pdf)
+    for index, slide in enumerate(handout_slides(read_deck(MINI))):
+        if slide.header:
+            assert slide.header in sheets[index // 2], slide.title
+    everything = "".join(sheets)
+    assert "x = torch.tensor(2.0, requires_grad=True)" in everything
+    assert "配布資料にだけ載る補足です" in everything
+    assert "hidden = torch.arange(3.0)" not in everything
 
 
-def test_two_up_pdf_has_ceil_slides_over_two_pages_from_relative_paths(
+def test_slide_pages_are_reused_from_the_slide_pdf_not_rasterised(built: Built, build_log: str):
+    reader = PdfReader(built.artefacts.pdf)
+    images = [name for page in reader.pages for name in page.images]
+    assert len(images) <= 2, images   # the one figure of the fixture deck, nothing else
+    assert "rendering every handout slide" not in build_log
+    slides_pdf = built.artefacts.notebook.parent / "mini.pdf"
+    assert os.path.getsize(built.artefacts.pdf) < 3 * os.path.getsize(slides_pdf)
+
+
+def test_public_notes_are_printed_and_instructor_notes_are_not(built: Built):
+    text = "".join(sheet_texts(built.artefacts.pdf))
+    assert PUBLIC_NOTE in text
+    assert INSTRUCTOR_NOTE not in text and "講師" not in text
+
+
+def test_instructor_note_stays_in_the_slides_presenter_notes(built: Built):
+    html = (built.artefacts.notebook.parent / "mini.html").read_text(encoding="utf-8")
+    assert INSTRUCTOR_NOTE in html
+
+
+def test_four_up_without_a_slide_pdf_renders_the_handout_variant_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     Path("stage").mkdir()
-    pages = build_nup_pdf(read_deck(MINI), 2, Path("stage"), Path("two.pdf"))
-    reader = PdfReader(tmp_path / "two.pdf")
-    assert len(reader.pages) == pages == math.ceil(printed_slide_count() / 2)
+    log: list[str] = []
+    pages = build_nup_pdf(read_deck(MINI), 4, Path("stage"), Path("four.pdf"),
+                          tmp_path / "missing.pdf", log=log.append)
+    reader = PdfReader(tmp_path / "four.pdf")
+    assert len(reader.pages) == pages == math.ceil(len(handout_slides(read_deck(MINI))) / 4)
     assert page_size(reader) == A4_POINTS
+    assert log == [f"no slide PDF at {tmp_path / 'missing.pdf'}: rendering every handout slide"]
+    text = "".join(sheet_texts(tmp_path / "four.pdf"))
+    assert "配布資料にだけ載る補足です" in text and INSTRUCTOR_NOTE not in text
+
+
+def test_a_slide_pdf_older_than_the_deck_is_not_reused(tmp_path: Path):
+    deck_path = tmp_path / "d.md"
+    deck_path.write_text("---\nmarp: true\n---\n\n# 一枚目\n", encoding="utf-8")
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(b"%PDF-1.4 stale")
+    os.utime(pdf, (1, 1))
+    log: list[str] = []
+    assert _current_slide_pdf(read_deck(deck_path), pdf, log.append) is None
+    assert log == [f"{pdf} is older than the deck: rendering every handout slide"]
+
+
+def test_patch_deck_renders_only_the_needed_slides_after_the_directives_before_them():
+    deck = read_deck(MINI)
+    only = [s for s in deck.slides if "handout-only" in s.classes]
+    patch = patch_markdown(deck, only, hide_numbers=True)
+    patched = parse_deck(patch.text, "patch.md")
+    assert patch.text.count("\n") == deck.text.count("\n")
+    assert patch.pages == {only[0].number: 1} and len(patched.slides) == 2
+    blank, rendered = patched.slides
+    assert blank.fences == []   # one blank page; its spot directives do not reach the next
+    assert {c.text for c in blank.comments} >= {"_header: 定義と図", "_class: slides-only"}
+    assert rendered.classes == ["handout-only"] and rendered.directives["paginate"] == "False"
+    assert "配布資料にだけ載る補足です" in patch.text and "x = torch.tensor(2.0" not in patch.text
+    assert "演習の答え" not in patch.text   # nothing after the last rendered slide
+
+
+def test_patch_of_every_slide_is_the_deck_itself_with_its_page_numbers():
+    deck = read_deck(MINI)
+    patch = patch_markdown(deck, deck.slides)
+    assert patch.text == deck.text
+    assert patch.pages == {s.number: i for i, s in enumerate(deck.slides)}
 
 
 def test_other_slide_counts_per_page_are_refused(tmp_path: Path):
@@ -64,11 +169,17 @@ def test_notes_too_long_for_their_box_are_refused_at_their_line_not_cut_off():
     notes = "話す内容。" * (MAX_NOTES[4] // 5 + 1)
     deck = parse_deck(f"---\nmarp: true\n---\n\n# 一枚目\n\n---\n\n<!-- _header: 長いノート -->\n"
                       f"\n<!-- {notes} -->\n", "long.md")
-    images = [Path(f"slide.{n:03}.png") for n in (1, 2)]
     with pytest.raises(DeckError) as info:
-        printed_slides(deck, images, 4)
+        printed_slides(deck, deck.slides, 4)
     assert str(info.value) == (
         f'long.md:11 (slide 2): presenter notes of "長いノート" are too long to print beside it '
         f"in the 4-up handout ({len(notes)} characters, at most {MAX_NOTES[4]}): shorten them "
         f"or use NUP=2")
-    assert [p.slide.number for p in printed_slides(deck, images, 2)] == [1, 2]
+    assert [p.slide.number for p in printed_slides(deck, deck.slides, 2)] == [1, 2]
+
+
+def test_long_instructor_notes_do_not_count_against_the_printed_box():
+    notes = "話す内容。" * (MAX_NOTES[2] // 5 + 1)
+    deck = parse_deck(f"---\nmarp: true\n---\n\n# 一枚目\n\n<!-- 講師: {notes} -->\n", "x.md")
+    (printed,) = printed_slides(deck, deck.slides, 2)
+    assert printed.notes_html == ""

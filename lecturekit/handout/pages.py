@@ -1,0 +1,180 @@
+"""Vector PDF pages of the handout variant of a deck, one per slide students get.
+
+The handout shows every slide except `slides-only` ones, with `handout-only`
+slides and fences included.  Most of those pages already exist, as vector
+pages, in the slide PDF the slide build published (`dist/<deck>.pdf`, the
+slides variant): they are reused as they are.  Only slides that differ
+between the variants (handout-only slides, slides with a handout-only fence)
+are rendered, in one marp-cli run over a "patch" deck (`patch_markdown`).
+Without a current slide PDF the whole handout variant is rendered once.
+
+`handout_pages` is the one place that knows how the pages are obtained; when
+the slide build renders in its own engine, only this module changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader
+
+from lecturekit.build.assets import copy_into, dist_path, local_refs, rewrite_refs
+from lecturekit.deck import Deck, Slide
+from lecturekit.deck.variants import HANDOUT_ONLY, is_handout_only_slide, slides_kept
+from lecturekit.handout.errors import HandoutError
+from lecturekit.handout.notebook import in_handout
+from lecturekit.handout.tools import MARP_CONFIG, ROOT, chromium, marp_command
+
+TOOL_TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class HandoutPage:
+    slide: Slide
+    page: PageObject
+    reused: bool
+    """True when the page comes from the published slide PDF."""
+
+
+def handout_slides(deck: Deck) -> list[Slide]:
+    return [s for s in deck.slides if in_handout(s)]
+
+
+def differs_from_slides(slide: Slide) -> bool:
+    """The slide looks different in the handout than in the slide PDF (or is not there)."""
+    return is_handout_only_slide(slide) or any(
+        f.has(HANDOUT_ONLY) for f in slide.fences if not f.in_comment)
+
+
+def handout_pages(deck: Deck, stage: Path, slides_pdf: Path | None,
+                  log: Callable[[str], None] = lambda _: None) -> list[HandoutPage]:
+    """One vector page per handout slide, in deck order (see the module docstring)."""
+    wanted = handout_slides(deck)
+    published = _current_slide_pdf(deck, slides_pdf, log)
+    reused: dict[int, PageObject] = {}
+    if published is not None:
+        reader = PdfReader(published)
+        reused = {slide.number: page for slide, page in zip(slides_kept(deck), reader.pages,
+                                                             strict=True)}
+    render = [s for s in wanted if s.number not in reused or differs_from_slides(s)]
+    rendered = _render_slides(deck, render, stage) if render else {}
+    return [HandoutPage(s, rendered.get(s.number) or reused[s.number], s.number not in rendered)
+            for s in wanted]
+
+
+def _current_slide_pdf(deck: Deck, pdf: Path | None, log: Callable[[str], None]) -> Path | None:
+    """The published slide PDF if it is there, newer than the deck and has its slide count."""
+    if pdf is None or not pdf.is_file():
+        log(f"no slide PDF at {pdf}: rendering every handout slide")
+        return None
+    if pdf.stat().st_mtime < deck.path.stat().st_mtime:
+        log(f"{pdf} is older than the deck: rendering every handout slide")
+        return None
+    pages = len(PdfReader(pdf).pages)
+    if pages != len(slides_kept(deck)):
+        log(f"{pdf} has {pages} pages for {len(slides_kept(deck))} slides: rendering every "
+            f"handout slide")
+        return None
+    return pdf
+
+
+@dataclass(frozen=True)
+class Patch:
+    text: str
+    pages: dict[int, int]
+    """Slide number -> 0-based page of the rendered PDF, for each slide to render."""
+
+
+def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) -> Patch:
+    """The deck text marp-cli renders for just the slides in `render`.
+
+    Every other slide is reduced to its directive comments, and each run of
+    such slides is joined into one blank page (their separators blanked), so
+    inherited directives (`paginate`, `header`, a `class`...) still reach the
+    rendered slides while the blank pages cost next to nothing; text after the
+    last rendered slide is dropped.  No line moves, so the deck's line numbers
+    (and `rewrite_refs`) still apply.  `hide_numbers` hides the page number of
+    the rendered slides: their number in this run is not the one they would
+    have among the slide PDF's pages.
+    """
+    lines = deck.text.split("\n")
+    numbers = {s.number for s in render}
+    blank: set[int] = set()
+    pages: dict[int, int] = {}
+    page, previous_blank = -1, False
+    for index, slide in enumerate(deck.slides):
+        rendered = slide.number in numbers
+        if index > 0 and not rendered and previous_blank:
+            blank.add(slide.line - 1)   # the `---` before it: join it to the blank page
+        else:
+            page += 1
+        previous_blank = not rendered
+        if rendered:
+            pages[slide.number] = page
+            if hide_numbers:
+                _hide_page_number(lines, slide)
+            continue
+        keep: set[int] = set()
+        for comment in slide.comments:
+            if comment.directives:
+                keep.update(_comment_lines(lines, comment.line))
+        blank.update(n for n in range(slide.line, slide.end_line + 1) if n not in keep)
+    last = max((s.end_line for s in render), default=0)
+    text = "\n".join("" if n in blank or n > last else line
+                     for n, line in enumerate(lines, start=1))
+    return Patch(text, pages)
+
+
+def _hide_page_number(lines: list[str], slide: Slide) -> None:
+    """`_paginate: false` on a blank line of the slide, so no line moves."""
+    for number in range(slide.line, slide.end_line + 1):
+        if not lines[number - 1].strip():
+            lines[number - 1] = "<!-- _paginate: false -->"
+            return
+
+
+def _comment_lines(lines: list[str], first: int) -> range:
+    for last in range(first, len(lines) + 1):
+        if "-->" in lines[last - 1]:
+            return range(first, last + 1)
+    return range(first, first + 1)
+
+
+def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, PageObject]:
+    work = stage / "patch"
+    work.mkdir(parents=True, exist_ok=True)
+    refs = local_refs(deck, render)
+    copy_into({dist_path(deck, r.file): r.file for r in refs}, work)
+    markdown = work / f"{deck.name}.md"
+    patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)))
+    markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
+    pdf = work / f"{deck.name}.pdf"
+    run([*marp_command(), "--config-file", str(MARP_CONFIG), "--no-stdin", "--pdf",
+         str(markdown), "-o", str(pdf)], "marp-cli (handout slides to PDF)")
+    if not pdf.is_file():
+        raise HandoutError(f"marp-cli wrote no {pdf.name}")
+    reader = PdfReader(pdf)
+    if len(reader.pages) < max(patch.pages.values()) + 1:
+        raise HandoutError(f"{deck.path}: marp-cli rendered {len(reader.pages)} pages, "
+                           f"expected {max(patch.pages.values()) + 1}")
+    return {number: reader.pages[page] for number, page in patch.pages.items()}
+
+
+def run(command: list[str], what: str) -> None:
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              timeout=TOOL_TIMEOUT_S, check=False,
+                              env={**os.environ, "CHROME_PATH": chromium()})
+    except FileNotFoundError as exc:
+        raise HandoutError(f"{what}: {exc.filename} not found") from None
+    except subprocess.TimeoutExpired:
+        raise HandoutError(f"{what} did not finish within {TOOL_TIMEOUT_S}s") from None
+    if done.returncode != 0:
+        detail = [ln for ln in done.stderr.splitlines() if ln.strip()][-6:]
+        detail = [re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in detail]
+        raise HandoutError(f"{what} failed (exit {done.returncode}):\n  " + "\n  ".join(detail))
