@@ -3,12 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PY      := .venv/bin/python
+LK      := $(PY) -m lecturekit
+PORT    ?= 8080
 DECKS   := $(wildcard slides/*.md)
 NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
-BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs \
-           $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
+BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs lecturekit/cli.py \
+           lecturekit/author/drift.py $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
 HANDOUT := marp.config.mjs scripts/build-handout.py \
            $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
 NUP     ?= 4
@@ -19,10 +21,10 @@ help: ## List the targets
 
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
-slides: $(NAMES:%=dist/%.html) $(NAMES:%=dist/%.pdf) ## Render every deck to dist/<deck>.html and .pdf
+slides: $(NAMES:%=dist/%.html) $(NAMES:%=dist/%.pdf) ## Render every deck to dist/<deck>.html and .pdf (CHECK=0: no code check)
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
-	@$(PY) scripts/build-deck.py $<
+	@$(LK) build $<
 
 figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 	@$(PY) scripts/figures/make_figures.py
@@ -41,8 +43,19 @@ dist/.nup-$(NUP):
 dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
 	@$(PY) scripts/build-index.py $(DECKS)
 
-check: | $(READY) ## Run every Python block of every deck and assert its outputs
-	@$(PY) -m pytest -q slides
+check: | $(READY) ## Run every Python block of every deck (or DECK=slides/X.md) and assert its outputs
+	@$(LK) check -q $(or $(DECK),slides)
+
+update-outputs: | $(READY) ## Rewrite the expected outputs of DECK=slides/X.md (or every deck) from what runs
+	@$(LK) check -q --update-outputs $(or $(DECK),slides)
+
+watch: | $(READY) ## Re-check DECK=slides/X.md on every save (warm kernel)
+	@test -n "$(DECK)" || { echo "usage: make watch DECK=slides/X.md" >&2; exit 2; }
+	@exec $(LK) watch $(DECK)
+
+new: | $(READY) ## Start slides/<DECK>.md from the template: make new DECK=04-nn TITLE="…"
+	@test -n "$$DECK" -a -n "$$TITLE" || { echo 'usage: make new DECK=04-nn TITLE="…"' >&2; exit 2; }
+	@$(LK) new "$$DECK" --title "$$TITLE"
 
 test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh
@@ -53,8 +66,8 @@ bench: | $(READY) ## Benchmark the slide checker against Sybil, pytest-codeblock
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests
 
-preview: | $(READY) ## Serve the decks with live reload at http://localhost:8080/slides/
-	@npx marp --config-file marp.config.mjs --server --input-dir .
+preview: | $(READY) ## Serve the decks (or DECK=…) on 127.0.0.1:8080 (PORT=…), live reload, failure banners
+	@exec $(LK) preview $(or $(DECK),slides) --port $(PORT)
 
 clean: ## Remove build products
 	rm -rf dist
@@ -68,4 +81,5 @@ node_modules/.ready: package.json package-lock.json
 .venv/.system-ready: scripts/setup.sh
 	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
 
-.PHONY: help setup slides figures figures-check handout check test bench lint preview clean
+.PHONY: help setup slides figures figures-check handout check update-outputs watch new test \
+        bench lint preview clean

@@ -42,8 +42,13 @@ class Built:
 
 
 def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES,
-               log: Callable[[str], None] = print) -> Built:
-    """Raises DeckError (unreadable deck), BuildError (problems found) or render.ToolError."""
+               log: Callable[[str], None] = print,
+               before_publish: Callable[[], None] | None = None) -> Built:
+    """Raises DeckError (unreadable deck), BuildError (problems found) or render.ToolError.
+
+    `before_publish` is called after every check passed, right before anything
+    is moved into `out_dir`; raising BuildError there publishes nothing.
+    """
     started = time.monotonic()
     deck = read_deck(deck_path)
     problems = lint_deck(deck, themes_dir)
@@ -76,6 +81,8 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
         write_bookmarks(pdf, deck_bookmarks(kept))
         log(f"[build] {deck.name}: pdf")
 
+        if before_publish is not None:
+            before_publish()
         published = _publish_assets(assets, stage, out_dir)
         final_html, final_pdf = out_dir / html.name, out_dir / pdf.name
         os.replace(html, final_html)
