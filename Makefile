@@ -60,8 +60,9 @@ new: | $(READY) ## Start slides/<DECK>.md from the template: make new DECK=04-nn
 test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh
 
-bench: | $(READY) ## Benchmark the slide checker against Sybil, pytest-codeblocks and plain exec
+bench: | $(READY) ## Benchmark the slide checker (vs Sybil, pytest-codeblocks, exec) and make watch
 	@$(PY) scripts/bench-checker.py
+	@$(PY) scripts/bench-watch.py slides/03-autodiff.md
 
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests

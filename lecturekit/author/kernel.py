@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import importlib.util
 import io
@@ -114,13 +115,10 @@ def preload(modules: list[str], local_dirs: list[str]) -> None:
 
 
 def _warm_pytest() -> None:
-    """pytest, our checker and what pytest's plugins import, imported once.
+    """pytest, its plugins (entry points) and our checker, imported once.
 
-    Each plugin module is imported (which imports its dependencies, the slow
-    part: anyio's asyncio backend, execnet, ...) and then dropped from
-    sys.modules, so the child imports the plugin itself afresh, as a cold run
-    does: pytest rewrites a plugin's asserts on import and warns about one
-    imported before it.
+    The children run pytest with --assert=plain, so pytest does not want to
+    rewrite the plugins' asserts on import and finds them already imported.
     """
     from importlib.metadata import entry_points
 
@@ -133,11 +131,8 @@ def _warm_pytest() -> None:
 
     with contextlib.suppress(Exception):
         for entry in entry_points(group="pytest11"):
-            already = entry.module in sys.modules
             with contextlib.suppress(BaseException):
                 importlib.import_module(entry.module)
-            if not already:
-                sys.modules.pop(entry.module, None)
 
 
 def _child(request: dict[str, Any], write_fd: int) -> None:
@@ -178,6 +173,10 @@ def serve(result_fd: int) -> None:
             continue
         request = json.loads(line)
         preload(request.get("imports", []), request.get("local_dirs", []))
+        # Everything imported so far lives as long as the process: leave it out of the
+        # child's garbage collections (pytest collects at exit; with torch's heap that
+        # takes longer than the whole check, and would copy every page it touches).
+        gc.freeze()
         started = time.monotonic()
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()

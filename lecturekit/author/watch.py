@@ -27,9 +27,10 @@ from typing import IO
 from lecturekit.deck import Deck, DeckError, read_deck
 
 DEFAULT_ARGS = ["-q", "-p", "no:cacheprovider",
-                # The kernel imported the plugins' packages (kernel._warm_pytest), so pytest
-                # cannot rewrite asserts inside them; that changes nothing about a deck.
-                "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+                # No assert rewriting: deck blocks are compiled by the checker, never
+                # rewritten, so a deck's report is the same; and the plugins the kernel
+                # imported ahead (kernel._warm_pytest) need not be rewritten on every run.
+                "--assert=plain"]
 _TRANSCRIPT_IMPORT = re.compile(r"^>>> ((?:import|from) .*)$", re.M)
 
 
@@ -110,6 +111,7 @@ class Checker:
         self.stdout = stdout
         self.pytest_args = DEFAULT_ARGS + list(pytest_args or [])
         self._lock = threading.Lock()
+        self._closed = False
         self._start()
 
     def _start(self) -> None:
@@ -131,6 +133,8 @@ class Checker:
                    "local_dirs": [str(deck_path.resolve().parent), os.getcwd()]}
         with self._lock:
             for attempt in (1, 2):
+                if self._closed:
+                    return RunResult(deck_path, 2, "", [Failure("", None, None, "stopped", "")])
                 if self.process.poll() is not None:
                     self._restart()
                 with contextlib.suppress(BrokenPipeError, OSError):
@@ -154,6 +158,7 @@ class Checker:
         self._start()
 
     def close(self) -> None:
+        self._closed = True
         with contextlib.suppress(OSError):
             if self.process.stdin:
                 self.process.stdin.close()
