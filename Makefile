@@ -11,7 +11,7 @@ THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
 BUILD   := marp.config.mjs scripts/build-deck.py scripts/check-html.mjs lecturekit/cli.py \
            lecturekit/author/drift.py $(wildcard lecturekit/build/*.py lecturekit/deck/*.py)
-HANDOUT := marp.config.mjs scripts/build-handout.py \
+HANDOUT := marp.config.mjs scripts/build-handout.py lecturekit/cli.py \
            $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
 NUP     ?= 4
 READY   := .venv/.ready node_modules/.ready .venv/.system-ready
@@ -35,13 +35,13 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, n-up PDF (NUP=2|4), exercises, index
 
 dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
-	@$(PY) scripts/build-handout.py $< --nup $(NUP)
+	@$(LK) handout $< --nup $(NUP)
 
 dist/.nup-$(NUP):
 	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
 dist/index.html: $(DECKS) $(HANDOUT) | $(READY)
-	@$(PY) scripts/build-index.py $(DECKS)
+	@$(LK) index $(DECKS)
 
 check: | $(READY) ## Run every Python block of every deck (or DECK=slides/X.md) and assert its outputs
 	@$(LK) check -q $(or $(DECK),slides)

@@ -69,11 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_build)
 
     p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
-                       description="Build each deck's handouts (needs dist/<deck>.pdf).")
+                       description="Build each deck's handouts (needs dist/<deck>.pdf); other "
+                                   "options go to scripts/build-handout.py.")
     p.add_argument("decks", nargs="+", type=Path)
-    p.add_argument("--nup", type=int, default=None, help="slides per printed page (2 or 4)")
     p.add_argument("--out", type=Path, default=Path("dist"))
-    p.set_defaults(run=_handout)
+    p.set_defaults(run=_handout, passes_extra=True)
 
     p = sub.add_parser("index", help="write dist/index.html listing the decks")
     p.add_argument("decks", nargs="*", type=Path)
@@ -136,10 +136,9 @@ def _handout(args: argparse.Namespace) -> int:
     script = _script("build-handout.py")
     if script is None:
         return 1
-    nup = ["--nup", str(args.nup)] if args.nup else []
     failed = 0
     for deck in args.decks:
-        failed += script.main([str(deck), *nup, "--out", str(args.out)]) != 0
+        failed += script.main([str(deck), *args.extra, "--out", str(args.out)]) != 0
     return 1 if failed else 0
 
 
