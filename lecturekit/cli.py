@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "images, theme or local modules (extra arguments go to "
                                    "pytest). Ctrl-C stops.")
     p.add_argument("--once", action="store_true", help="check once, then exit (for scripts)")
+    p.add_argument("--no-reuse", dest="reuse", action="store_false",
+                   help="run every block on every save (by default the blocks above the "
+                        "edit keep the results of the identical run before)")
     p.add_argument("deck", type=Path)
     p.set_defaults(run=_watch, passes_extra=True)
 
@@ -120,7 +123,7 @@ def _watch(args: argparse.Namespace) -> int:
         return 1
     from lecturekit.author.watch import watch
 
-    return watch(args.deck, args.extra, once=args.once)
+    return watch(args.deck, args.extra, once=args.once, reuse=args.reuse)
 
 
 def _build(args: argparse.Namespace) -> int:

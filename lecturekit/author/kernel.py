@@ -56,6 +56,21 @@ class Collector:
     def __init__(self) -> None:
         self.failures: list[dict[str, Any]] = []
         self.summary = ""
+        self.decks: list[dict[str, Any]] = []
+        """How pytest set up each deck's session (what a resumable state must match)."""
+        self.reused = 0
+        """Blocks whose results came from an identical earlier run (lecturekit.author.resume)."""
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        seen = set()
+        for item in session.items:
+            run = getattr(item.parent, "session_run", None)
+            if run is None or id(run) in seen:
+                continue
+            seen.add(id(run))
+            self.decks.append({"path": str(run.deck.path), "filename": run.filename,
+                               "unchecked": run.unchecked, "timeout": run.timeout,
+                               "update": run.update})
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.failed:
@@ -135,7 +150,7 @@ def _warm_pytest() -> None:
                 importlib.import_module(entry.module)
 
 
-def _child(request: dict[str, Any], write_fd: int) -> None:
+def _child(request: dict[str, Any], write_fd: int, adopt: Any = None) -> None:
     """In the forked child: run pytest as a cold run would, report through write_fd."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -146,6 +161,8 @@ def _child(request: dict[str, Any], write_fd: int) -> None:
         os.chdir(request["cwd"])
         import pytest
 
+        if adopt is not None:
+            adopt.install(collector)
         code = int(pytest.main(request["args"], plugins=[collector]))
     except BaseException as exc:  # noqa: BLE001 - reported as the run's result
         collector.failures.append({"node": "", "slide": None, "line": None,
@@ -155,51 +172,64 @@ def _child(request: dict[str, Any], write_fd: int) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         payload = json.dumps({"code": code, "summary": collector.summary,
-                              "failures": collector.failures}).encode()
+                              "failures": collector.failures, "decks": collector.decks,
+                              "reused": collector.reused}).encode()
         with contextlib.suppress(Exception), os.fdopen(write_fd, "wb") as pipe:
             pipe.write(payload)
         os._exit(code if 0 <= code < 256 else 3)
 
 
+def fork_run(request: dict[str, Any], adopt: Any = None) -> dict[str, Any]:
+    """Fork a child that runs pytest for `request`; its result, as the protocol says."""
+    started = time.monotonic()
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(request, write_fd, adopt)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        result = json.loads(payload)
+    except ValueError:
+        code = os.waitstatus_to_exitcode(status)
+        result = {"code": code, "summary": "", "decks": [], "reused": 0, "failures": [{
+            "node": "", "slide": None, "line": None, "text": "",
+            "message": f"the check ended without a report (exit status {code}); "
+                       f"a block may have called os._exit() or crashed Python"}]}
+    result["seconds"] = time.monotonic() - started
+    return result
+
+
 def serve(result_fd: int) -> None:
+    from lecturekit.author import resume
+
     die_with_parent()
     # Ctrl-C in the terminal reaches every process of the group: the watcher decides
     # what it means, the running child stops its pytest run, the kernel just goes on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_pytest()
     results = os.fdopen(result_fd, "w", encoding="utf-8")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
+    store = resume.Store([result_fd])
+    for request in store.requests(sys.stdin):
         preload(request.get("imports", []), request.get("local_dirs", []))
         # Everything imported so far lives as long as the process: leave it out of the
         # child's garbage collections (pytest collects at exit; with torch's heap that
         # takes longer than the whole check, and would copy every page it touches).
         gc.freeze()
         started = time.monotonic()
-        read_fd, write_fd = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            _child(request, write_fd)
-        os.close(write_fd)
-        with os.fdopen(read_fd, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        try:
-            result = json.loads(payload)
-        except ValueError:
-            code = os.waitstatus_to_exitcode(status)
-            result = {"code": code, "summary": "", "failures": [{
-                "node": "", "slide": None, "line": None, "text": "",
-                "message": f"the check ended without a report (exit status {code}); "
-                           f"a block may have called os._exit() or crashed Python"}]}
+        result = store.run(request) if request.get("resume") else None
+        if result is None:
+            result = fork_run(request)
         result["seconds"] = time.monotonic() - started
         results.write(json.dumps(result) + "\n")
         results.flush()
+        if request.get("resume"):
+            store.prepare(request, result)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ class RunResult:
     summary: str
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    reused: int = 0
+    """Blocks above the edit whose results came from a checkpoint (lecturekit.author.resume)."""
 
 
 # -- what a deck imports and depends on ---------------------------------------------
@@ -106,10 +108,12 @@ def relevant(path: Path, files: set[Path], deck_dirs: set[Path]) -> bool:
 class Checker:
     """Runs deck checks in forked children of one warm kernel process."""
 
-    def __init__(self, stdout: IO[str] | None = None, pytest_args: list[str] | None = None
-                 ) -> None:
+    def __init__(self, stdout: IO[str] | None = None, pytest_args: list[str] | None = None,
+                 reuse: bool = True) -> None:
         self.stdout = stdout
         self.pytest_args = DEFAULT_ARGS + list(pytest_args or [])
+        # With options of one's own (-k, --update-outputs, ...) every run starts cold.
+        self.reuse = reuse and not pytest_args
         self._lock = threading.Lock()
         self._closed = False
         self._start()
@@ -129,7 +133,7 @@ class Checker:
         except (DeckError, OSError):
             imports = []  # pytest reports the deck error itself
         request = {"args": [*self.pytest_args, str(deck_path)], "imports": imports,
-                   "cwd": os.getcwd(),
+                   "cwd": os.getcwd(), "deck": str(deck_path), "resume": self.reuse,
                    "local_dirs": [str(deck_path.resolve().parent), os.getcwd()]}
         with self._lock:
             for attempt in (1, 2):
@@ -150,7 +154,8 @@ class Checker:
                         "", None, None, "the warm kernel stopped; see the messages above", "")])
         data = json.loads(line)
         failures = [Failure(**f) for f in data["failures"]]
-        return RunResult(deck_path, data["code"], data["summary"], failures, data["seconds"])
+        return RunResult(deck_path, data["code"], data["summary"], failures, data["seconds"],
+                         data.get("reused", 0))
 
     def _restart(self) -> None:
         self._results.close()
@@ -220,9 +225,9 @@ def watch_decks(decks: list[Path], on_change: Callable[[Path, str], None],
             return
 
 
-def watch(deck: Path, pytest_args: list[str], *, once: bool = False) -> int:
+def watch(deck: Path, pytest_args: list[str], *, once: bool = False, reuse: bool = True) -> int:
     """The `lecturekit watch` command: check now, then again after every save."""
-    checker = Checker(pytest_args=pytest_args)
+    checker = Checker(pytest_args=pytest_args, reuse=reuse)
 
     def check(why: str) -> RunResult:
         print(f"\n[watch] {deck}: {why}; checking", flush=True)
@@ -231,7 +236,9 @@ def watch(deck: Path, pytest_args: list[str], *, once: bool = False) -> int:
             if failure.node == "":
                 print(f"[watch] {failure.message}", flush=True)
         after = "" if once else "; waiting for changes (Ctrl-C stops)"
-        print(f"[watch] checked in {result.seconds:.2f}s{after}", flush=True)
+        reused = (f" (blocks 1-{result.reused} above the edit: results of the identical run "
+                  f"before)" if result.reused else "")
+        print(f"[watch] checked in {result.seconds:.2f}s{reused}{after}", flush=True)
         return result
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -138,3 +139,61 @@ def test_the_kernel_is_told_the_decks_top_level_imports() -> None:
                       "from . import local\nif True:\n    import json\n```\n\n"
                       "```pycon\n>>> import math\n>>> 1\n1\n```\n")
     assert deck_imports(deck) == ["torch", "numpy", "collections", "math"]
+
+
+def test_blocks_above_an_edit_are_reused_and_the_report_is_a_cold_runs(tmp_path: Path) -> None:
+    """After a run, checkpoints of the namespace are taken between blocks; an edit further
+    down runs from the deepest unchanged one, and reports exactly what a cold run does."""
+    deck = tmp_path / "slow.md"
+    shutil.copyfile(FIXTURES / "slow.md", deck)
+    w = Watcher(deck)
+    try:
+        assert summary(w.next_run()) == "3 passed"
+        for _ in range(20):  # until the checkpoint behind the slow block is taken
+            time.sleep(1)
+            save(deck, "# -> 2.02294", "# -> 2.02294")
+            run = w.next_run()
+            if "above the edit" in run[-1]:
+                break
+        else:
+            raise AssertionError("never reused after 20 saves:\n" + "\n".join(run))
+        assert run[-1].startswith("[watch] checked in ")
+        assert "(blocks 1-1 above the edit: results of the identical run before)" in run[-1]
+        assert summary(run) == "3 passed"
+
+        save(deck, "# -> 2.022948", "# -> 2.5")
+        broken = w.next_run()
+    finally:
+        w.stop()
+    assert "(blocks 1-1 above the edit" in broken[-1]
+    cold = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           deck.name], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=False).stdout.splitlines()
+
+    def report(lines: list[str]) -> list[str]:
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("slow.md:"))
+        return lines[start:next(i for i, ln in enumerate(lines) if "slide decks" in ln) + 2]
+
+    assert report(broken) == report(cold)
+    assert "slow.md:28: output differs from the slide (slide 3 “足す”)" in report(cold)
+    assert "+2.022948" in report(cold)
+    assert summary(broken) == summary(cold) == "1 failed, 2 passed"
+
+
+def test_no_reuse_runs_every_block_on_every_save(tmp_path: Path) -> None:
+    deck = tmp_path / "slow.md"
+    shutil.copyfile(FIXTURES / "slow.md", deck)
+    process = subprocess.Popen([sys.executable, "-m", "lecturekit", "watch", "--no-reuse",
+                                deck.name], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    w = Watcher.__new__(Watcher)
+    w.process, w.lines = process, queue.Queue()
+    threading.Thread(target=w._read, daemon=True).start()
+    try:
+        w.next_run()
+        for _ in range(3):
+            time.sleep(1)
+            save(deck, "# -> 3", "# -> 3")
+            assert "above the edit" not in w.next_run()[-1]
+    finally:
+        w.stop()
