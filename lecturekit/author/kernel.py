@@ -15,9 +15,13 @@ The kernel is single-threaded (forking a process with threads is unsafe),
 which is why it is a process of its own rather than the watcher: the file
 watcher and the preview server run threads.
 
+With `"resume": true` in a request the run may instead start from a
+checkpoint of an identical earlier run (lecturekit.author.resume).
+
 Protocol (`python -m lecturekit.author.kernel RESULT_FD`): one JSON request
-per line on stdin, `{"args": [...], "imports": [...], "cwd": "..."}`; one JSON
-result per line on RESULT_FD, `{"code", "summary", "failures", "seconds"}`.
+per line on stdin, `{"args": [...], "imports": [...], "cwd": "...", "deck":
+"...", "resume": bool, "local_dirs": [...]}`; one JSON result per line on
+RESULT_FD, `{"code", "summary", "failures", "decks", "reused", "seconds"}`.
 The children write pytest's own report to the kernel's stdout.
 """
 
