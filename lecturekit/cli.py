@@ -110,11 +110,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    import pytest
-
     given = args.extra
     named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
-    return int(pytest.main(given if named else [*given, _default_decks()]))
+    pytest_args = given if named else [*given, _default_decks()]
+    # pytest itself, in this process's place: exactly `python -m pytest …` (our package is
+    # already imported here, and pytest would warn that it cannot rewrite its asserts).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
+    return 1  # not reached
 
 
 def _watch(args: argparse.Namespace) -> int:
