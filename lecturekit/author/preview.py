@@ -106,9 +106,8 @@ class Preview:
             page = output.read_text(encoding="utf-8")
             error = ""
         except (DeckError, OSError, render.ToolError) as exc:
-            with self.lock:
+            with self.lock:  # the page keeps the last good render, with this as a banner
                 view.error = f"cannot render the deck: {exc}"
-                view.html_version += 1
             return
         finally:
             self.running_render = None
@@ -202,9 +201,14 @@ class Preview:
         with self.lock:
             for view in self.views.values():
                 if url_path == f"/{view.name}.html":
-                    if not view.html:
-                        return 503, "text/plain; charset=utf-8", b"rendering, reload shortly\n"
-                    return 200, "text/html; charset=utf-8", view.html
+                    if view.html:
+                        return 200, "text/html; charset=utf-8", view.html
+                    message = html.escape(view.error or "rendering…")
+                    return 200, "text/html; charset=utf-8", (
+                        f"<!doctype html><meta charset=utf-8><title>{view.name}</title>"
+                        f"<pre>{message}</pre><script src=\"/__preview__/live.js\" "
+                        f"data-deck=\"{html.escape(view.name)}\" data-html=\"0\"></script>"
+                    ).encode()
             for view in self.views.values():
                 file = view.assets.get(url_path)
                 if file is not None and file.is_file():

@@ -107,6 +107,16 @@ class Preview:
         response = connection.getresponse()
         return response.status, response.read()
 
+    def rendered(self, name: str, timeout: float = 180) -> bytes:
+        """The deck's page once marp-cli has rendered it (before that: a placeholder)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, page = self.get(f"/{name}.html")
+            if status == 200 and b"data-marpit-svg" in page:
+                return page
+            time.sleep(0.1)
+        raise AssertionError(f"/{name}.html never rendered:\n" + "\n".join(self.log))
+
     def kill(self) -> None:
         if self.process.poll() is None:
             for pid in descendants(self.process.pid):
@@ -133,12 +143,7 @@ def test_preview_serves_the_decks_and_their_files_and_nothing_else(
     preview.wait_for("[preview] http://127.0.0.1:")
     preview.wait_for(": 2 passed")
     assert listening_addresses(preview.port) == {"0100007F"}  # 127.0.0.1, no other interface
-    for _ in range(600):
-        status, page = preview.get("/shown.html")
-        if status == 200:
-            break
-        time.sleep(0.1)
-    assert status == 200
+    page = preview.rendered("shown")
     assert b'<script src="/__preview__/live.js" data-deck="shown"' in page
     assert b'src="img/grid.png"' in page
     assert preview.get("/img/grid.png") == (200, (site.parent.parent / "img/grid.png").read_bytes())
@@ -166,10 +171,7 @@ def test_one_sigterm_to_make_preview_stops_every_process_it_started(preview: Pre
 def test_a_failing_block_shows_a_banner_on_its_slide_while_previewing(
         preview: Preview, site: Path) -> None:
     preview.wait_for(": 2 passed")
-    for _ in range(600):
-        if preview.get("/shown.html")[0] == 200:
-            break
-        time.sleep(0.1)
+    preview.rendered("shown")
     probe = subprocess.Popen(["node", str(Path(__file__).with_name("banner_probe.mjs")),
                               f"http://127.0.0.1:{preview.port}/shown.html"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
