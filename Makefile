@@ -3,15 +3,17 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PY      := .venv/bin/python
+LK      := $(PY) -m lecturekit
+PORT    ?= 8080
 DECKS   := $(wildcard slides/*.md)
 NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
-BUILD   := marp.config.mjs package-lock.json scripts/build-deck.py \
+BUILD   := marp.config.mjs package-lock.json scripts/build-deck.py lecturekit/cli.py \
            $(wildcard lecturekit/build/*.py lecturekit/build/engine/*.mjs lecturekit/deck/*.py)
 LAYOUT  ?= error
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
-HANDOUT := marp.config.mjs scripts/build-handout.py \
+HANDOUT := marp.config.mjs scripts/build-handout.py lecturekit/cli.py \
            $(wildcard lecturekit/handout/*.py lecturekit/handout/*.cjs lecturekit/handout/templates/*)
 NUP     ?= 2
 READY   := .venv/.ready node_modules/.ready .venv/.system-ready
@@ -21,14 +23,14 @@ help: ## List the targets
 
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
-slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn)
+slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn, CHECK=0)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.pdf)
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
-	@$(PY) scripts/build-deck.py $< --layout $(LAYOUT)
+	@$(LK) build $< --layout $(LAYOUT)
 
 # An interrupted build must never cost the published outputs (make deletes
-# the targets of an interrupted recipe otherwise); build-deck.py replaces them
+# the targets of an interrupted recipe otherwise); the build replaces them
 # atomically, so they are never half-written.
 .PRECIOUS: dist/%.html dist/%.pdf
 
@@ -41,35 +43,47 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index
 
 dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
-	@$(PY) scripts/build-handout.py $< --nup $(NUP)
+	@$(LK) handout $< --nup $(NUP)
 
 dist/.nup-$(NUP):
 	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
 dist/index.html: $(DECKS) $(HANDOUT) pyproject.toml | $(READY)
-	@$(PY) scripts/build-index.py $(DECKS)
+	@$(LK) index $(DECKS)
 
 site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)
-	@$(PY) scripts/build-site.py $(DECKS)
+	@$(LK) site $(DECKS)
 
 # More than one deck: check them CHECK_JOBS at a time (pytest-xdist; each deck stays on one worker).
 CHECK_JOBS ?= 2
-check: | $(READY) ## Run every Python block of every deck and assert its outputs (CHECK_JOBS=2 in parallel)
-	@$(PY) -m pytest -q $(if $(and $(word 2,$(DECKS)),$(filter-out 0 1,$(CHECK_JOBS))),-n $(CHECK_JOBS)) $(or $(DECKS),slides)
+check: | $(READY) ## Run every Python block of every deck (or DECK=slides/X.md) and assert its outputs
+	@$(LK) check -q $(if $(DECK),$(DECK),$(if $(and $(word 2,$(DECKS)),$(filter-out 0 1,$(CHECK_JOBS))),-n $(CHECK_JOBS)) $(or $(DECKS),slides))
+
+update-outputs: | $(READY) ## Rewrite the expected outputs of DECK=slides/X.md (or every deck) from what runs
+	@$(LK) check -q --update-outputs $(or $(DECK),slides)
+
+watch: | $(READY) ## Re-check DECK=slides/X.md on every save (warm kernel)
+	@test -n "$(DECK)" || { echo "usage: make watch DECK=slides/X.md" >&2; exit 2; }
+	@exec $(LK) watch $(DECK)
+
+new: | $(READY) ## Start slides/<DECK>.md from the template: make new DECK=04-nn TITLE="…"
+	@test -n "$$DECK" -a -n "$$TITLE" || { echo 'usage: make new DECK=04-nn TITLE="…"' >&2; exit 2; }
+	@$(LK) new "$$DECK" --title "$$TITLE"
 
 test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh
 
-bench: | $(READY) ## Benchmarks: the checker vs Sybil, pytest-codeblocks, exec; the build vs bare marp-cli
+bench: | $(READY) ## Benchmarks: checker, build, handout and watch, each as a ratio with its goal
 	@$(PY) scripts/bench-checker.py
 	@$(PY) scripts/bench-build.py
 	@$(PY) scripts/bench-handout.py
+	@$(PY) scripts/bench-watch.py slides/03-autodiff.md
 
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests
 
-preview: | $(READY) ## Serve the decks with live reload at http://localhost:8080/slides/
-	@npx marp --config-file marp.config.mjs --server --input-dir .
+preview: | $(READY) ## Serve the decks (or DECK=…) on 127.0.0.1:8080 (PORT=…), live reload, failure banners
+	@exec $(LK) preview $(or $(DECK),slides) --port $(PORT)
 
 clean: ## Remove build products
 	rm -rf dist
@@ -83,4 +97,5 @@ node_modules/.ready: package.json package-lock.json
 .venv/.system-ready: scripts/setup.sh
 	@bash scripts/setup.sh system && mkdir -p .venv && touch $@
 
-.PHONY: help setup slides figures figures-check handout site check test bench lint preview clean
+.PHONY: help setup slides figures figures-check handout site check update-outputs watch new \
+        test bench lint preview clean

@@ -1,0 +1,209 @@
+"""`lecturekit`: one command for everything a lecturer does, from any folder.
+
+    lecturekit check slides/03-autodiff.md      lecturekit watch slides/03-autodiff.md
+    lecturekit build slides/03-autodiff.md      lecturekit preview
+    lecturekit new 04-nn --title "…"            lecturekit handout slides/03-autodiff.md
+
+The Makefile's targets are shortcuts for these.  Each subcommand imports
+what it needs only when it runs, so `lecturekit --help` and `lecturekit new`
+start at once and `check` pays for pytest, not for the build.  The build and
+handout subcommands wrap the package's functions (and the project's scripts
+where the logic still lives there); they need the lecture-series checkout
+(marp-cli in node_modules, themes/), which is said plainly when it is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from lecturekit.build.command import add_arguments as add_build_arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    if extra and not args.passes_extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lecturekit", description="Check, build, preview and hand out Marp lecture decks.")
+    parser.set_defaults(passes_extra=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="run every Python block of the decks and assert outputs",
+                       usage="lecturekit check [DECK|FOLDER ...] [PYTEST-OPTION ...]",
+                       description="Run pytest on the decks: every argument is pytest's "
+                                   "(e.g. -k slide12, -x, --update-outputs to rewrite the "
+                                   "expected outputs). Without a deck or folder: slides/.")
+    p.set_defaults(run=_check, passes_extra=True)
+
+    p = sub.add_parser("watch", help="re-check a deck on every save, with a warm kernel",
+                       description="Re-run the deck's check on every save of the deck, its "
+                                   "images, theme or local modules (extra arguments go to "
+                                   "pytest). Ctrl-C stops.")
+    p.add_argument("--once", action="store_true", help="check once, then exit (for scripts)")
+    p.add_argument("--no-reuse", dest="reuse", action="store_false",
+                   help="run every block on every save (by default the blocks above the "
+                        "edit keep the results of the identical run before)")
+    p.add_argument("deck", type=Path)
+    p.set_defaults(run=_watch, passes_extra=True)
+
+    p = sub.add_parser("build", help="render decks to HTML and PDF (with a code check)",
+                       description="Lint, render and check each deck, run its code check "
+                                   "alongside, and publish HTML + PDF only if all passed.")
+    add_build_arguments(p, check_default=True)
+    p.set_defaults(run=_build)
+
+    p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
+                       description="Build each deck's handouts (needs dist/<deck>.pdf); other "
+                                   "options go to scripts/build-handout.py.")
+    p.add_argument("decks", nargs="+", type=Path)
+    p.add_argument("--out", type=Path, default=Path("dist"))
+    p.set_defaults(run=_handout, passes_extra=True)
+
+    p = sub.add_parser("index", help="write dist/index.html listing the decks")
+    p.add_argument("decks", nargs="*", type=Path)
+    p.add_argument("--out", type=Path, default=Path("dist"))
+    p.set_defaults(run=_index)
+
+    p = sub.add_parser("new", help="start a new deck from the template",
+                       description="Create slides/<name>.md from the template; never "
+                                   "overwrites.")
+    p.add_argument("name", help="file name without .md, e.g. 04-nn")
+    p.add_argument("--title", required=True, help="the lecture's title")
+    p.add_argument("--slides-dir", type=Path, default=Path("slides"))
+    p.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    p.set_defaults(run=_new)
+
+    p = sub.add_parser("preview", help="serve decks on 127.0.0.1 with live reload and "
+                                       "failure banners")
+    p.add_argument("decks", nargs="*", type=Path, help="decks or folders (default: slides)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
+    p.add_argument("--no-check", dest="check", action="store_false",
+                   help="do not run the code check (no failure banners)")
+    p.set_defaults(run=_preview)
+
+    p = sub.add_parser("site", help="the course site (arguments go to lecturekit.site)",
+                       add_help=False)
+    p.set_defaults(run=_site, passes_extra=True)
+    return parser
+
+
+# -- subcommands ---------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    given = args.extra
+    named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
+    pytest_args = given if named else [*given, _default_decks()]
+    # pytest itself, in this process's place: exactly `python -m pytest …` (our package is
+    # already imported here, and pytest would warn that it cannot rewrite its asserts).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
+    return 1  # not reached
+
+
+def _watch(args: argparse.Namespace) -> int:
+    if not args.deck.is_file():
+        print(f"{args.deck}: no such deck", file=sys.stderr)
+        return 1
+    from lecturekit.author.watch import watch
+
+    return watch(args.deck, args.extra, once=args.once, reuse=args.reuse)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from lecturekit.build.command import run
+
+    return run(args)
+
+
+def _handout(args: argparse.Namespace) -> int:
+    script = _script("build-handout.py")
+    if script is None:
+        return 1
+    failed = 0
+    for deck in args.decks:
+        failed += script.main([str(deck), *args.extra, "--out", str(args.out)]) != 0
+    return 1 if failed else 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    script = _script("build-index.py")
+    if script is None:
+        return 1
+    decks = args.decks or sorted(Path(_default_decks()).glob("*.md"))
+    return int(script.main([*map(str, decks), "--out", str(args.out)]))
+
+
+def _new(args: argparse.Namespace) -> int:
+    from lecturekit.author.new import NewDeckError, new_deck
+
+    try:
+        path = new_deck(args.name, args.title, args.slides_dir, date=args.date)
+    except NewDeckError as exc:
+        print(f"lecturekit new: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {path}: check it with `lecturekit check {path}`, "
+          f"watch it with `lecturekit watch {path}`")
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from lecturekit.author.preview import serve
+
+    sources = args.decks or [Path(_default_decks())]
+    return serve(sources, port=args.port, check=args.check)
+
+
+def _site(args: argparse.Namespace) -> int:
+    try:
+        from lecturekit import site  # type: ignore[attr-defined]
+    except ImportError:
+        print("lecturekit site: not available in this version (lecturekit.site is not "
+              "installed)", file=sys.stderr)
+        return 2
+    return int(site.main(args.extra))
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _default_decks() -> str:
+    return "slides"
+
+
+def _script(name: str) -> ModuleType | None:
+    """One of the project's scripts/*.py, imported by path (their `main(argv)` is the API)."""
+    from lecturekit.build import project
+
+    path = project.ROOT / "scripts" / name
+    if not path.is_file():
+        print(f"lecturekit: {path} not found: this command needs the lecture-series checkout "
+              f"the package was installed from", file=sys.stderr)
+        return None
+    spec = importlib.util.spec_from_file_location(f"lecturekit_script_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if __name__ == "__main__":
+    sys.exit(main())
