@@ -11,5 +11,10 @@ import sys
 
 from lecturekit.build.command import script_main
 
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(script_main())
+    sys.exit(main())

@@ -101,7 +101,7 @@ class Preview:
             markdown = self.private / f"{deck.name}.md"
             output = self.private / f"{deck.name}.html"
             markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
-            self.running_render = render.start_marp(markdown, output)
+            self.running_render = render.start_html(markdown, output)
             render.finish(self.running_render)
             page = output.read_text(encoding="utf-8")
             error = ""

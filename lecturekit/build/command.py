@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> No
                              + (" (the default; CHECK=0 skips)" if check_default else ""))
     parser.add_argument("--no-check", dest="check", action="store_false",
                         help="layout checks only (also: CHECK=0 in the environment)")
+    parser.set_defaults(check_default=check_default)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         failed = 0
         for deck in args.decks:
             current = deck
-            failed += build_one(deck, args.out, layout=args.layout, check=args.check) != 0
+            failed += build_one(deck, args.out, layout=args.layout, check=args.check,
+                                announce_skip=args.check_default) != 0
         return 1 if failed else 0
     except (KeyboardInterrupt, Interrupted):
         print(f"[build] {Path(current).stem}: interrupted, nothing written (previous outputs "
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = False,
-              log: Callable[[str], None] | None = None) -> int:
+              announce_skip: bool = True, log: Callable[[str], None] | None = None) -> int:
     """Build one deck; 0 if published, 1 if not (the reason printed, never a traceback)."""
     from lecturekit.build import BuildError, build_deck
     from lecturekit.build.render import ToolError
@@ -87,8 +89,9 @@ def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = Fal
         from lecturekit.author.drift import CodeCheck
 
         code_check = CodeCheck(deck, log)
-    else:
-        log(f"[build] {name}: code check not run (--no-check / CHECK=0); layout checks only")
+    elif announce_skip:
+        why = "CHECK=0" if os.environ.get("CHECK") == "0" else "--no-check"
+        log(f"[build] {name}: code check skipped ({why}); only layout checks run")
     try:
         built = build_deck(deck, out.absolute(), log=log, layout=layout,
                            before_publish=code_check.join if code_check else None)

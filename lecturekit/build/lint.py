@@ -28,6 +28,13 @@ def defined_themes(themes_dir: Path) -> dict[str, Path]:
     return themes
 
 
+def uses_own_theme(deck: Deck, themes_dir: Path) -> bool:
+    """Does every theme the deck names come from the project's `themes/` (not Marp's own)?"""
+    uses = _theme_uses(deck)
+    themes = defined_themes(themes_dir)
+    return bool(uses) and all(name in themes for name, _ in uses)
+
+
 def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
     return [*_refused(deck), *_missing_files(deck), *_remote_refs(deck),
             *_theme_problems(deck, themes_dir)]

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from lecturekit.build import project, render
 from lecturekit.build.assets import LocalRef, copy_into, dist_path, local_refs, rewrite_refs
-from lecturekit.build.lint import lint_deck
+from lecturekit.build.lint import lint_deck, uses_own_theme
 from lecturekit.build.outline import as_json, deck_bookmarks
 from lecturekit.build.problems import BuildError, Problem
 from lecturekit.deck import Deck, Slide, read_deck
@@ -72,7 +72,9 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
     if layout not in LAYOUT_MODES:
         raise ValueError(f"layout must be one of {LAYOUT_MODES}, not {layout!r}")
     started = time.monotonic()
-    deck_path = Path(deck_path).resolve()
+    # Messages name the deck as the caller wrote it (relative to the working folder, as
+    # editors and GitHub want it); every path handed to a tool is made absolute below.
+    deck_path = Path(deck_path)
     out_dir = Path(out_dir).resolve()
     deck = read_deck(deck_path)
     problems = lint_deck(deck, Path(themes_dir).resolve())
@@ -98,7 +100,8 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
         job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
                               bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
-        judge = _Judge(deck, kept, refs, layout == "warn")
+        judge = _Judge(deck, kept, refs, layout == "warn",
+                       own_theme=uses_own_theme(deck, Path(themes_dir).resolve()))
         warnings: list[Problem] = []
         with render.Engine(job, stage) as engine:
             for event in engine.events():
@@ -186,12 +189,17 @@ def remove_dead_stages(out_dir: Path) -> list[Path]:
 class _Judge:
     """Turns the engine's findings into problems naming deck line and slide (never the stage)."""
 
-    def __init__(self, deck: Deck, kept: list[Slide], refs: list[LocalRef], warn: bool) -> None:
+    def __init__(self, deck: Deck, kept: list[Slide], refs: list[LocalRef], warn: bool,
+                 own_theme: bool = True) -> None:
         self.deck, self.kept, self.warn = deck, kept, warn
+        self.own_theme = own_theme
+        """Typesetting findings (line breaking, contrast, text size) stop the build only for
+        decks in one of the project's own themes; Marp's built-in themes are not ours to fix,
+        so there they are warnings."""
         self.by_dist = {}
         for ref in refs:
             self.by_dist.setdefault(str(dist_path(deck, ref.file)), ref)
-        self.lines = deck.text.split("\n")
+        self.lines = deck.lines
         self.rendered = len(kept)
 
     def checked(self, report: render.PageReport) -> list[Problem]:
@@ -199,13 +207,17 @@ class _Judge:
         self.rendered = report.slides
         problems = self._requests(report.missing, report.blocked)
         layout = self._layout(report)
+        typesetting = self._typesetting(report)
+        if self.own_theme:
+            layout += typesetting
+            typesetting = []
         if report.slides != len(self.kept):
             problems.append(Problem(self.deck.path, None,
                                     f"renders {report.slides} slides but the deck model has "
                                     f"{len(self.kept)}; the slide numbers below may be off"))
         if problems or (layout and not self.warn):
             raise BuildError(problems + layout)
-        return layout
+        return layout + typesetting
 
     def printed(self, pages: int, blocked: list[dict], missing: list[dict]) -> None:
         problems = self._requests(missing, blocked)
@@ -268,6 +280,7 @@ class _Judge:
         """The deck line naming `url` (its origin, its file name); else the first <script> line."""
         slide = self._slide(index)
         first, last = (slide.line, slide.end_line) if slide else (1, len(self.lines))
+        last = min(last, len(self.lines))
         origin = re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]+", url, re.I)
         needles = [url, origin and origin.group(0), url.rstrip("/").rsplit("/", 1)[-1]]
         for needle in filter(None, needles):
@@ -302,6 +315,10 @@ class _Judge:
             problems.append(self._problem(
                 s["slide"], f"has a {s['what']} so wide that Marp shrinks it to {s['percent']}%; "
                             f"break its long lines", self._longest_code_line(s), layout=True))
+        return problems
+
+    def _typesetting(self, report: render.PageReport) -> list[Problem]:
+        problems = []
         for t in report.typesetting:
             detail = f" ({t['detail']})" if t["detail"] else ""
             problems.append(self._problem(t["slide"], f"has a typesetting problem ({t['what']}): "
@@ -316,7 +333,7 @@ class _Judge:
         if slide is None or not text:
             return None
         for needle in dict.fromkeys([text, text[:8]]):
-            for number in range(slide.line, slide.end_line + 1):
+            for number in range(slide.line, min(slide.end_line, len(self.lines)) + 1):
                 if needle in self.lines[number - 1]:
                     return number
         return None

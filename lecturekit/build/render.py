@@ -245,3 +245,54 @@ def _leads_group(pid: int) -> bool:
         return os.getpgid(pid) == pid
     except ProcessLookupError:
         return False
+
+
+# -- HTML only, for the preview ------------------------------------------------------
+
+
+@dataclass
+class Running:
+    """marp-cli rendering HTML in the background (no browser): finish() it, or cancel() it."""
+
+    process: subprocess.Popen[str]
+    output: Path
+
+
+def start_html(markdown: Path, output: Path) -> Running:
+    """Render `markdown` to `output` with marp-cli and the project's one configuration.
+
+    For `lecturekit preview`, which serves the HTML as marp-cli writes it: no
+    Chromium, no checks (the build does those).
+    """
+    if not project.MARP.exists():
+        raise ToolError(f"{project.MARP} not found: run `make setup` (npm ci) first")
+    command = [str(project.MARP), "--config-file", str(project.MARP_CONFIG), "--no-stdin",
+               "--html", str(markdown), "-o", str(output)]
+    try:
+        process = subprocess.Popen(command, cwd=output.parent, text=True, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+    except FileNotFoundError as exc:
+        raise ToolError(f"{exc.filename} not found (install Node.js, then `make setup`)") from None
+    return Running(process, output)
+
+
+def finish(running: Running) -> None:
+    try:
+        _, stderr = running.process.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        cancel(running)
+        raise ToolError(f"marp-cli did not finish within {TIMEOUT_S}s") from None
+    if running.process.returncode != 0:
+        detail = [ln for ln in stderr.splitlines() if ln.strip()][-6:]
+        raise ToolError(f"marp-cli failed (exit {running.process.returncode}):\n  "
+                        + "\n  ".join(detail))
+    if not running.output.is_file():
+        raise ToolError(f"marp-cli wrote no {running.output.name}")
+
+
+def cancel(running: Running) -> None:
+    if running.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.process.pid, signal.SIGKILL)
+    running.process.communicate()

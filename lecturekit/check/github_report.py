@@ -89,6 +89,11 @@ class GithubReport:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if hasattr(self.config, "workerinput"):
             return
+        deck_error = next((v["error"] for k, v in report.user_properties
+                           if k == "lecturekit" and isinstance(v, dict) and "error" in v), None)
+        if deck_error is not None and report.failed:
+            self._annotate_deck_error(deck_error)
+            return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
             return
@@ -110,7 +115,11 @@ class GithubReport:
         """A deck that cannot be read (bad front matter, bad annotation) is an error at its line."""
         if hasattr(self.config, "workerinput") or not report.failed:
             return
-        match = _COLLECT_ERROR.search(str(report.longrepr))
+        self._annotate_deck_error(str(report.longrepr))
+
+    def _annotate_deck_error(self, text: str) -> None:
+        """`path:line (slide N): message` of a DeckError, as an error annotation at that line."""
+        match = _COLLECT_ERROR.search(text)
         if match is None:
             return
         path = self.config.invocation_params.dir / match["path"]

@@ -273,7 +273,7 @@ def typeset_math(page: str, deck: Deck) -> str:
 def _located(deck: Deck, tex: str, why: str) -> DeckError:
     """The TeX error at the first deck line holding the formula's first line."""
     first = tex.strip().split("\n")[0].strip()
-    line = next((n for n, text in enumerate(deck.text.split("\n"), start=1)
+    line = next((n for n, text in enumerate(deck.lines, start=1)
                  if first and first in text), None)
     slide = deck.slide_at(line) if line else None
     return DeckError(deck.path, line, f"TeX error in ${tex}$: {why}",

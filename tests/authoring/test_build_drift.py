@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import lecturekit
+from authoring_helpers import lecturekit
 
 from lecturekit.author.drift import CodeCheck
 from lecturekit.build import BuildError

@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from conftest import lecturekit
+from authoring_helpers import lecturekit
 
 
 def test_console_script_is_declared_and_installed_next_to_python(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, lecturekit
+from authoring_helpers import ROOT, lecturekit
 
 from lecturekit.deck import read_deck
 
@@ -24,8 +24,10 @@ def new_deck(tmp_path: Path) -> Path:
 def test_new_deck_has_every_part_of_a_lecture(new_deck: Path) -> None:
     deck = read_deck(new_deck)
     front = deck.front_matter
+    # Marp reads front matter values as strings (lecturekit.deck.marpit)
     assert (front["marp"], front["theme"], front["paginate"], front["math"]) == (
-        True, "honwaka", True, "mathjax")
+        "true", "honwaka", "true", "mathjax")
+    assert deck.is_marp
     assert (front["title"], str(front["date"])) == ("ニューラルネット: \"入門\" #1", "2026-12-01")
     assert "lead" in deck.slides[0].classes
     assert deck.slides[0].headings[0][1] == "ニューラルネット: \"入門\" #1"

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from authoring_helpers import FIXTURES, ROOT
 
 SITE = FIXTURES / "site"
 PATIENCE_MS = 20000
@@ -128,6 +128,9 @@ class Preview:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     shutil.copytree(SITE, tmp_path / "site")
+    # A project as a lecturer has one: its root is marked (here by package.json), so the
+    # decks in slides/ may use ../img/ (references leaving the project are refused).
+    (tmp_path / "site" / "package.json").write_text("{}\n", encoding="utf-8")
     return tmp_path / "site" / "slides" / "shown.md"
 
 

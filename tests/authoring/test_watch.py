@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from authoring_helpers import FIXTURES
 
 from lecturekit.author.watch import deck_imports
 from lecturekit.deck import parse_deck

@@ -109,10 +109,11 @@ def test_deck_outside_slides_builds_from_another_working_directory(tmp_path: Pat
     run = build(Path("../talk/deck.md"), Path("../out"), cwd=elsewhere)
     assert run.code == 0, run.stderr
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["deck.html", "deck.pdf", "talk"]
+    # no project marker above talk/: the deck's own folder is its project root (README)
+    assert sorted(p.name for p in out.iterdir()) == ["deck.html", "deck.pdf", "img"]
     html = (out / "deck.html").read_text(encoding="utf-8")
-    assert 'src="talk/img/grid.png"' in html
-    copied = out / "talk" / "img" / "grid.png"
+    assert 'src="img/grid.png"' in html
+    copied = out / "img" / "grid.png"
     assert copied.read_bytes() == (talk / "img" / "grid.png").read_bytes()
     assert list(elsewhere.iterdir()) == []
 

@@ -14,15 +14,16 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 
 def check_command(*variables: str) -> str:
-    """The pytest command line `make check` would run (make -n prints, runs nothing)."""
+    """The command line `make check` would run (make -n prints, runs nothing): `lecturekit check`,
+    which hands its arguments to pytest."""
     done = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(ROOT), "check",
                            *variables], capture_output=True, text=True, check=True)
-    return next(line for line in done.stdout.splitlines() if "-m pytest" in line)
+    return next(line for line in done.stdout.splitlines() if "-m lecturekit check" in line)
 
 
 def test_more_than_one_deck_is_checked_by_two_workers():
     assert check_command("DECKS=slides/a.md slides/b.md").endswith(
-        "-m pytest -q -n 2 slides/a.md slides/b.md")
+        "-m lecturekit check -q -n 2 slides/a.md slides/b.md")
 
 
 def test_one_deck_is_checked_in_one_process():

@@ -111,16 +111,16 @@ def test_empty_notebook_runs_top_to_bottom_without_errors_and_asks_for_answers()
 def test_teaser_answered_in_one_print_with_any_rounding_layout_passes():
     deck = read_deck(LECTURE)
     answers = official_answers(deck)
-    official = answers["teaser"]
+    official = answers["3"]
     body = official[:official.index("print(")]
-    answers["teaser"] = body + 'x, fx = x.item(), f(x).item()\nprint(f"{x:.3f}", f"{fx:.5f}")'
-    answers["3-2"] = ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+    answers["3"] = body + 'x, fx = x.item(), f(x).item()\nprint(f"{x:.3f}", f"{fx:.5f}")'
+    answers["2-2"] = ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
                       "(x**2).sum().backward()\nx.grad")
-    answers["3-3"] = answers["3-3"].replace("print(*x.grad.tolist())",
+    answers["2-3"] = answers["2-3"].replace("print(*x.grad.tolist())",
                                             "print(x.grad[0].item(), x.grad[1].item())")
     results = run_with(exercises_notebook(deck), answers)
-    assert "正解です" in results["teaser"], results["teaser"]
-    assert "正解です" in results["3-2"] and "正解です" in results["3-3"]
+    assert "正解です" in results["3"], results["3"]
+    assert "正解です" in results["2-2"] and "正解です" in results["2-3"]
 
 
 def test_wrong_or_missing_answers_fail_their_self_check():
@@ -146,11 +146,11 @@ def test_a_tensor_is_checked_by_value_and_a_bare_number_does_not_pass_for_it():
 def test_exercises_are_labelled_as_students_see_them_never_by_internal_ids():
     labels = answer_labels(read_deck(LECTURE))
     assert list(labels.values()) == ["演習1 (1)", "演習1 (2)", "演習1 (3)", "演習1 (4)",
-                                     "演習3 (1)", "演習3 (2)", "演習3 (3)",
-                                     "演習：前回の問題3にリベンジ"]
+                                     "演習2 (1)", "演習2 (2)", "演習2 (3)",
+                                     "演習3 前回の問題3にリベンジ"]
     nb = exercises_notebook(read_deck(LECTURE))
     shown = [c.source for c in nb.cells if not c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert not any("teaser" in text or '"1-1"' in text for text in shown)
+    assert not any('"1-1"' in text or '"2-1"' in text for text in shown)
 
 
 def test_stored_answers_are_salted_hashes_and_unit_counts_only():
@@ -174,7 +174,7 @@ def test_stored_answers_are_salted_hashes_and_unit_counts_only():
         assert (isinstance(leaf, bool) or (isinstance(leaf, int) and abs(leaf) < 20)
                 or leaf in allowed or re.fullmatch(r"[0-9a-f]{24}", str(leaf))), leaf
     other = parse_deck(deck.text + "\n", deck.path)
-    assert answer_table(other)["演習3 (1)"] != table["演習3 (1)"]   # another salt
+    assert answer_table(other)["演習2 (1)"] != table["演習2 (1)"]   # another salt
 
 
 def test_hidden_cells_are_folded_in_jupyterlab_and_in_colab(notebook):

@@ -148,7 +148,7 @@ def test_patch_deck_renders_only_the_needed_slides_after_the_directives_before_t
     blank, rendered = patched.slides
     assert blank.fences == []   # one blank page; its spot directives do not reach the next
     assert {c.text for c in blank.comments} >= {"_header: 定義と図", "_class: slides-only"}
-    assert rendered.classes == ["handout-only"] and rendered.directives["paginate"] == "False"
+    assert rendered.classes == ["handout-only"] and rendered.directives["paginate"] == "false"
     assert "配布資料にだけ載る補足です" in patch.text and "x = torch.tensor(2.0" not in patch.text
     assert "演習の答え" not in patch.text   # nothing after the last rendered slide
 
