@@ -3,7 +3,10 @@
 
 (a) per-block overhead on a generated 1000-block deck, beside Sybil and
     pytest-codeblocks on equivalent input, in one run;
-(b) the real lecture deck against a floor of `import torch` + plain exec.
+(b) the real lecture deck against a floor of `import torch` + plain exec;
+(c) the failure path: 500 vs 5,000 failing blocks, checked and updated;
+(d) `make check` on 8 copies of the lecture, two workers vs one process.
+`--only overhead|lecture|failures|parallel` runs some parts only.
 """
 
 from __future__ import annotations

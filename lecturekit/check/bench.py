@@ -6,13 +6,16 @@
     subprocess (`python -m pytest ...`), once on the full input and once on
     an empty one; (full - empty) / N is its per-block overhead.  The best of
     several repeats counts, since other work on the machine only ever adds.
-(d) Decks in parallel: `make check`'s command on 8 copies of the lecture,
-    with its default `-n 2` against one process checking them one after another.
-(c) The failure path: decks of 500 and of 5,000 failing blocks, checked and
-    updated; the ratio of their times should be about 10 (linear).
 (b) The lecture deck: the checker end to end against a floor of one Python
     process that imports torch and execs the same statements (no pytest,
     no checking).
+(c) The failure path: decks of 500 and of 5,000 failing blocks, checked and
+    updated; the ratio of their times should be about 10 (linear).
+(d) Decks in parallel: `make check`'s command on 8 copies of the lecture,
+    with its default `-n 2` against one process checking them one after another.
+
+Wall times need an idle machine; CPU times (user+sys of the whole process
+tree) are printed beside them because they suffer less from other load.
 """
 
 from __future__ import annotations

@@ -58,7 +58,11 @@ def test_interrupted_build_keeps_published_outputs_and_kills_node_and_chromium(
     else:
         pytest.fail(f"the build ended before {phase!r}: {build.stderr.read()}")
     assert processes_mentioning(str(out)), "Chromium should be running on the stage now"
-    (socket,) = [Path(os.readlink(link)) for link in out.glob(".build-*/.chromium/SingletonSocket")]
+    deadline = time.monotonic() + 60
+    while not (links := list(out.glob(".build-*/.chromium/SingletonSocket"))):
+        assert time.monotonic() < deadline, "Chromium never finished starting"
+        time.sleep(0.05)
+    socket = Path(os.readlink(links[0]))
     build.send_signal(signum)
     _, stderr = build.communicate(timeout=60)
     assert build.returncode == 130
