@@ -83,8 +83,12 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError([Problem(out_dir, None, "is a file, not a folder: the output "
                                                  "(--out) must be a folder")])
+    own_theme = uses_own_theme(deck, Path(themes_dir).resolve())
     if page_checks is None:
-        page_checks = [project.TYPESETTING] if project.TYPESETTING.is_file() else []
+        # The typesetting check holds the project's own themes to its standard (line
+        # breaking, contrast, text size); Marp's built-in themes are not ours to fix.
+        page_checks = ([project.TYPESETTING] if own_theme and project.TYPESETTING.is_file()
+                       else [])
     kept = slides_kept(deck)
     refs = local_refs(deck, kept)
     assets = {dist_path(deck, r.file): r.file for r in refs}
@@ -101,7 +105,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
         job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
                               bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
         judge = _Judge(deck, kept, refs, layout == "warn",
-                       own_theme=uses_own_theme(deck, Path(themes_dir).resolve()))
+                       own_theme=own_theme)
         warnings: list[Problem] = []
         with render.Engine(job, stage) as engine:
             for event in engine.events():
