@@ -28,7 +28,7 @@ from lecturekit.deck import Deck, Slide
 from lecturekit.deck.variants import HANDOUT_ONLY, is_handout_only_slide, slides_kept
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.notebook import in_handout
-from lecturekit.handout.tools import MARP_CONFIG, ROOT, chromium, marp_command
+from lecturekit.handout.tools import ROOT, chromium
 
 TOOL_TIMEOUT_S = 600
 
@@ -154,10 +154,9 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, Pa
     patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)))
     markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
     pdf = work / f"{deck.name}.pdf"
-    run([*marp_command(), "--config-file", str(MARP_CONFIG), "--no-stdin", "--pdf",
-         str(markdown), "-o", str(pdf)], "marp-cli (handout slides to PDF)")
+    _confined_pdf(deck, work)
     if not pdf.is_file():
-        raise HandoutError(f"marp-cli wrote no {pdf.name}")
+        raise HandoutError(f"the render engine wrote no {pdf.name}")
     reader = PdfReader(pdf)
     if len(reader.pages) < max(patch.pages.values()) + 1:
         raise HandoutError(f"{deck.path}: marp-cli rendered {len(reader.pages)} pages, "
@@ -165,6 +164,31 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, Pa
     return {number: reader.pages[page] for number, page in patch.pages.items()}
 
 
+def _confined_pdf(deck: Deck, work: Path) -> None:
+    """`<work>/<deck>.md` -> `.pdf` with the slide build's engine, under the same confinement.
+
+    One Node process, one Chromium page whose every request is intercepted:
+    a deck script cannot reach the network or a file outside `work` while
+    these pages render, any more than during `make slides`.  Layout findings
+    are the slide build's business; refused requests stop the handout.
+    """
+    from lecturekit.build import render as engine
+
+    job = engine.make_job(work, deck.name, page_checks=[])
+    refused: list[dict] = []
+    try:
+        with engine.Engine(job, work) as running:
+            for event in running.events():
+                if event["event"] == "checked":
+                    refused += event["report"]["blocked"]
+                elif event["event"] == "pdf":
+                    refused += event["blocked"]
+    except engine.ToolError as exc:
+        raise HandoutError(f"{deck.path}: rendering the handout-only slides: {exc}") from None
+    if refused:
+        urls = ", ".join(dict.fromkeys(str(r.get("url")) for r in refused))
+        raise HandoutError(f"{deck.path}: the handout-only slides load {urls}, which the "
+                           f"render refused (only the deck's own files may load)")
 def run(command: list[str], what: str) -> None:
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
