@@ -3,8 +3,6 @@ a deck script that strikes while the pages print reaches nothing, and the handou
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -36,24 +34,6 @@ window.addEventListener('beforeprint', () => {
 """
 
 
-@pytest.fixture
-def server():
-    hits: list[str] = []
-
-    class Record(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Record)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1], hits
-    httpd.shutdown()
 
 
 def test_a_script_on_a_handout_only_slide_reaches_nothing_and_stops_the_handout(
