@@ -7,19 +7,17 @@
 The Makefile's targets are shortcuts for these.  Each subcommand imports
 what it needs only when it runs, so `lecturekit --help` and `lecturekit new`
 start at once and `check` pays for pytest, not for the build.  The build and
-handout subcommands wrap the package's functions (and the project's scripts
-where the logic still lives there); they need the lecture-series checkout
-(marp-cli in node_modules, themes/), which is said plainly when it is absent.
+handout subcommands call the package's own command modules (`build/command.py`,
+`handout/command.py`, which `scripts/*.py` wrap too); they need marp-cli in
+node_modules and Chromium, which is said plainly when either is absent.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from lecturekit.build.command import add_arguments as add_build_arguments
 
@@ -71,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
                        description="Build each deck's handouts (needs dist/<deck>.pdf); other "
-                                   "options go to scripts/build-handout.py.")
+                                   "options: --nup 2|4.")
     p.add_argument("decks", nargs="+", type=Path)
     p.add_argument("--out", type=Path, default=Path("dist"))
     p.set_defaults(run=_handout, passes_extra=True)
@@ -135,21 +133,19 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _handout(args: argparse.Namespace) -> int:
-    script = _script("build-handout.py")
-    if script is None:
-        return 1
+    from lecturekit.handout.command import handout_main
+
     failed = 0
     for deck in args.decks:
-        failed += script.main([str(deck), *args.extra, "--out", str(args.out)]) != 0
+        failed += handout_main([str(deck), *args.extra, "--out", str(args.out)]) != 0
     return 1 if failed else 0
 
 
 def _index(args: argparse.Namespace) -> int:
-    script = _script("build-index.py")
-    if script is None:
-        return 1
+    from lecturekit.handout.command import index_main
+
     decks = args.decks or sorted(Path(_default_decks()).glob("*.md"))
-    return int(script.main([*map(str, decks), "--out", str(args.out)]))
+    return index_main([*map(str, decks), "--out", str(args.out)])
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -173,13 +169,9 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    try:
-        from lecturekit import site  # type: ignore[attr-defined]
-    except ImportError:
-        print("lecturekit site: not available in this version (lecturekit.site is not "
-              "installed)", file=sys.stderr)
-        return 2
-    return int(site.main(args.extra))
+    from lecturekit import site
+
+    return site.main(args.extra)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -187,22 +179,6 @@ def _site(args: argparse.Namespace) -> int:
 
 def _default_decks() -> str:
     return "slides"
-
-
-def _script(name: str) -> ModuleType | None:
-    """One of the project's scripts/*.py, imported by path (their `main(argv)` is the API)."""
-    from lecturekit.build import project
-
-    path = project.ROOT / "scripts" / name
-    if not path.is_file():
-        print(f"lecturekit: {path} not found: this command needs the lecture-series checkout "
-              f"the package was installed from", file=sys.stderr)
-        return None
-    spec = importlib.util.spec_from_file_location(f"lecturekit_script_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 if __name__ == "__main__":

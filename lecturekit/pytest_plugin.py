@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from lecturekit.check.session import BlockResult, DeckSession
     from lecturekit.deck import Fence
 
-_FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$",
-                           re.S | re.M)
-_MARP_TRUE = re.compile(rb"^marp[ \t]*:[ \t]*true[ \t]*(?:#.*)?\r?$", re.M)
 _ITEM_ID = re.compile(r"^(?P<deck>.+\.md)::(?:slide\d+-[\w.-]+|deck)(?:@.*)?$")
 _PROPERTY = "lecturekit"
 

@@ -13,28 +13,15 @@ previous site as it was.
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import tempfile
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from lecturekit.deck import read_deck
+from lecturekit.handout.index import DeckEntry, deck_entry, render_index, series_title
 from lecturekit.site.links import check_reference, references
-
-SERIES = "機械学習講習会"
-
-# (file name pattern, label, kind), in the order the index lists them.
-ARTEFACTS = [
-    ("{}.html", "スライド", "HTML"),
-    ("{}.pdf", "スライド", "PDF"),
-    ("{}-handout.html", "読み物版", "HTML"),
-    ("{}-handout.pdf", "印刷用", "PDF"),
-    ("{}.ipynb", "ノートブック", "ipynb"),
-    ("{}-exercises.ipynb", "演習ノートブック", "ipynb"),
-]
 
 
 class SiteError(Exception):
@@ -46,96 +33,38 @@ class SiteError(Exception):
 
 
 @dataclass(frozen=True)
-class SiteLink:
-    href: str
-    label: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class SiteDeck:
-    source: Path
-    name: str
-    title: str
-    date: str
-    links: list[SiteLink]
-
-
-@dataclass(frozen=True)
 class Site:
     out: Path
     decks: int
     files: int
 
 
-def site_decks(deck_paths: list[Path], dist: Path) -> list[SiteDeck]:
-    """Title and date from each deck's front matter, and its artefacts that exist in `dist`."""
-    decks = []
-    for path in deck_paths:
-        deck = read_deck(path)
-        links = [SiteLink(pattern.format(deck.name), label, kind)
-                 for pattern, label, kind in ARTEFACTS
-                 if (dist / pattern.format(deck.name)).is_file()]
-        title = str(deck.front_matter.get("title") or deck.name)
-        date = deck.front_matter.get("date")
-        decks.append(SiteDeck(path, deck.name, title, "" if date is None else str(date), links))
-    return sorted(decks, key=lambda d: d.name)
+def site_entry(path: Path, dist: Path) -> DeckEntry:
+    """The deck's index entry (as `make handout`'s index has it), linking only what `dist` holds."""
+    entry = deck_entry(path)
+    return replace(entry, links=[link for link in entry.links if (dist / link.href).is_file()])
 
 
-def index_html(series: str, decks: list[SiteDeck]) -> str:
-    """The landing page: the series title, then each deck with its date and its files."""
-    e = html.escape
-    sections = []
-    for deck in decks:
-        date = f'\n  <p class="date"><time>{e(deck.date)}</time></p>' if deck.date else ""
-        items = "\n".join(f'    <li><a href="{e(link.href)}">{e(link.label)}'
-                          f'<span class="kind">{e(link.kind)}</span></a></li>'
-                          for link in deck.links)
-        sections.append(f'<section class="deck" id="{e(deck.name)}">\n'
-                        f"  <h2>{e(deck.title)}</h2>{date}\n  <ul>\n{items}\n  </ul>\n</section>")
-    body = "\n".join(sections) or "<p>まだ資料はありません。</p>"
-    return f"""<!DOCTYPE html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(series)}</title>
-<style>
-body {{ font-family: "Noto Sans CJK JP", "Hiragino Sans", sans-serif; color: #222;
-       max-width: 48rem; margin: 0 auto; padding: 2rem 1.5rem; line-height: 1.7; }}
-h1 {{ border-bottom: 3px solid #3d7c8a; padding-bottom: .25rem; }}
-.deck {{ border: 1px solid #d5dde2; border-radius: 8px; padding: 1rem 1.25rem; margin: 1.25rem 0; }}
-.deck h2 {{ margin: 0; font-size: 1.3rem; }}
-.deck .date {{ color: #666; margin: 0 0 .5rem; }}
-.deck ul {{ list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; padding: 0; margin: 0; }}
-.deck a {{ display: inline-block; padding: .2rem .7rem; border-radius: 999px;
-          background: #eef4f6; color: #245; text-decoration: none; }}
-.deck a:hover {{ background: #d9e8ec; }}
-.deck .kind {{ color: #789; font-size: .8rem; margin-left: .3rem; }}
-</style>
-</head>
-<body>
-<h1>{e(series)}</h1>
-{body}
-</body>
-</html>
-"""
+def build_site(deck_paths: list[Path], dist: Path, out: Path,
+               series: str | None = None) -> Site:
+    """Assemble the site for `deck_paths` from the artefacts in `dist`; replace `out` with it.
 
-
-def build_site(deck_paths: list[Path], dist: Path, out: Path, series: str = SERIES) -> Site:
-    """Assemble the site for `deck_paths` from the artefacts in `dist`; replace `out` with it."""
+    The index is `make handout`'s page (`lecturekit.handout.index`), titled by
+    `series` or `[tool.lecturekit] series`, with links only to files that exist.
+    """
     if out.resolve() == dist.resolve() or dist.resolve().is_relative_to(out.resolve()):
         raise SiteError([f"{out}: the site must be a folder inside or beside {dist}, not it"])
-    decks = site_decks(deck_paths, dist)
-    problems = [f"{deck.source}: not built (nothing in {dist} for it: "
-                f"{dist / (deck.name + '.html')} is missing); run `make slides` first"
-                for deck in decks if not deck.links]
+    entries = {path: site_entry(path, dist) for path in deck_paths}
+    problems = [f"{path}: not built (nothing in {dist} for it: "
+                f"{dist / (entry.name + '.html')} is missing); run `make slides` first"
+                for path, entry in entries.items() if not entry.links]
     if problems:
         raise SiteError(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        index = index_html(series, decks)
+        decks = sorted(entries.values(), key=lambda e: e.name)
+        index = render_index(decks, series or series_title())
         (staging / "index.html").write_text(index, encoding="utf-8")
         (staging / ".nojekyll").write_text("", encoding="utf-8")
         copied = _copy_reachable(index, dist, staging)
@@ -145,7 +74,7 @@ def build_site(deck_paths: list[Path], dist: Path, out: Path, series: str = SERI
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Site(out, len(decks), copied + 2)
+    return Site(out, len(entries), copied + 2)
 
 
 def _copy_reachable(index: str, dist: Path, staging: Path) -> int:

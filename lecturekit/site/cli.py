@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from lecturekit.deck import DeckError
-from lecturekit.site.build import SERIES, SiteError, build_site
+from lecturekit.site.build import SiteError, build_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=Path("dist"),
                         help="where the built artefacts are (dist)")
     parser.add_argument("--out", type=Path, default=None, help="the site folder (DIST/site)")
-    parser.add_argument("--title", default=SERIES, help=f"the series title ({SERIES})")
+    parser.add_argument("--title", default=None,
+                        help="the series title (default: [tool.lecturekit] series in "
+                             "pyproject.toml, as on make handout's index)")
     args = parser.parse_args(argv)
     decks = args.decks or sorted(Path("slides").glob("*.md"))
     out = args.out or args.dist / "site"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import pytest
 from authoring_helpers import lecturekit
 
 
@@ -48,15 +46,6 @@ def test_check_update_outputs_rewrites_the_deck(tiny: Path) -> None:
     assert done.returncode == 0, done.stdout
     assert "updated 1 expected output(s) in tiny.md" in done.stdout
     assert "print(x * 21)  # -> 42\n" in tiny.read_text(encoding="utf-8")
-
-
-def test_site_says_plainly_when_the_site_package_is_absent(tmp_path: Path) -> None:
-    if importlib.util.find_spec("lecturekit.site") is not None:
-        pytest.skip("lecturekit.site is installed; its own tests cover `lecturekit site`")
-    done = lecturekit("site", cwd=tmp_path)
-    assert done.returncode == 2
-    assert done.stderr == ("lecturekit site: not available in this version (lecturekit.site "
-                           "is not installed)\n")
 
 
 def test_watch_refuses_a_missing_deck_in_one_line(tmp_path: Path) -> None:

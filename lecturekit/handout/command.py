@@ -1,0 +1,75 @@
+"""Handouts from the command line: `lecturekit handout` / `lecturekit index` (and the scripts).
+
+One implementation of what each prints and returns, whoever starts it: a
+problem is one `error: …` line naming the file, never a traceback, and the
+index is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from lecturekit.deck import DeckError
+from lecturekit.handout.build import build_handout
+from lecturekit.handout.errors import HandoutError
+from lecturekit.handout.index import index_html
+from lecturekit.handout.nup import DEFAULT_NUP, NUPS
+
+
+def handout_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="build-handout.py",
+        description="Build one deck's handouts: X.ipynb, X-handout.html, X-handout.pdf, "
+                    "X-exercises.ipynb.")
+    parser.add_argument("deck", type=Path)
+    parser.add_argument("--nup", type=int, choices=NUPS,
+                        default=int(os.environ.get("NUP", DEFAULT_NUP)),
+                        help="slides per page of the printable handout (default: $NUP or 2)")
+    parser.add_argument("--out", type=Path, default=Path("dist"))
+    args = parser.parse_args(argv)
+    try:
+        build_handout(args.deck, args.out, nup=args.nup,
+                      log=lambda line: print(line, file=sys.stderr, flush=True))
+    except (DeckError, HandoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or args.deck}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+
+def index_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="build-index.py",
+        description="Write <out>/index.html: every deck's title and date, with links to all "
+                    "its artefacts.")
+    parser.add_argument("decks", type=Path, nargs="*")
+    parser.add_argument("--out", type=Path, default=Path("dist"))
+    parser.add_argument("--title", default=None,
+                        help="the page's heading (default: [tool.lecturekit] series "
+                             "in pyproject.toml)")
+    args = parser.parse_args(argv)
+    try:
+        html = index_html(args.decks, title=args.title)
+    except DeckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=args.out, prefix=".index-",
+                                     suffix=".html", delete=False) as tmp:
+        tmp.write(html)
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, args.out / "index.html")
+    print(f"[handout] index: {len(args.decks)} deck(s) -> {args.out / 'index.html'}",
+          file=sys.stderr)
+    return 0
+
