@@ -102,7 +102,7 @@ def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) 
     the rendered slides: their number in this run is not the one they would
     have among the slide PDF's pages.
     """
-    lines = re.split(r"\r\n|\r|\n", deck.text)  # a last "" keeps the final newline
+    lines = [*deck.lines, ""] if deck.text.endswith(("\n", "\r")) else list(deck.lines)
     numbers = {s.number for s in render}
     blank: set[int] = set()
     pages: dict[int, int] = {}
