@@ -23,7 +23,7 @@ help: ## List the targets
 
 setup: $(READY) ## Install what the build needs (apt packages, node_modules, .venv)
 
-slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn, CHECK=0)
+slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn, CHECK=0|fresh)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.pdf)
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)

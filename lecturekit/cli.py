@@ -109,11 +109,13 @@ def _check(args: argparse.Namespace) -> int:
     given = args.extra
     named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
     pytest_args = given if named else [*given, _default_decks()]
-    # pytest itself, in this process's place: exactly `python -m pytest …` (our package is
-    # already imported here, and pytest would warn that it cannot rewrite its asserts).
+    # pytest itself, in this process's place (our package is already imported here, and
+    # pytest would warn that it cannot rewrite its asserts).
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
+    from lecturekit.check.command import argv
+
+    os.execv(sys.executable, argv(pytest_args))
     return 1  # not reached
 
 

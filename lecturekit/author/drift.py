@@ -6,6 +6,11 @@ the check, so the build is not slower) and joined in the build's
 `before_publish` hook: if a block failed, the build raises BuildError naming
 the failing blocks and nothing reaches `dist/`.  CHECK=0 (or --no-check)
 skips it, and the log says so.
+
+A deck whose code, outputs, checker and inputs are unchanged since its last
+passing check (in a build or `make check`) is not run again: the record of
+that pass stands (`lecturekit.check.memo`), and the log says when it was
+made.  CHECK=fresh (or --fresh-check) runs the check regardless.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from lecturekit.build import BuildError, Problem
+from lecturekit.check.command import argv
 
 TIMEOUT_S = 900
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (?P<node>\S+)(?: - (?P<detail>.*))?$")
@@ -31,12 +37,22 @@ _SUMMARY = re.compile(r"^=*\s*(?P<text>(?:\d+ \w+(?:, )?)+) in [\d.]+s")
 class CodeCheck:
     """pytest on one deck, running in the background; `join()` raises BuildError if it failed."""
 
-    def __init__(self, deck: Path, log: Callable[[str], None]) -> None:
+    def __init__(self, deck: Path, log: Callable[[str], None], *, reuse: bool = True) -> None:
         self.deck = deck
         self.log = log
+        self.process: subprocess.Popen | None = None
+        if reuse:
+            from lecturekit.check.memo import reusable
+
+            record = reusable(deck)
+            if record is not None:
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.when))
+                log(f"[build] {deck.stem}: code check ok ({record.summary} in the check of "
+                    f"{when}; code, outputs and inputs unchanged since; CHECK=fresh runs it "
+                    f"again)")
+                return
         self._output = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in join()/cancel()
-        command = [sys.executable, "-m", "pytest", "-q", "-rfE", "--no-header",
-                   "-p", "no:cacheprovider", str(deck)]
+        command = argv(["-q", "-rfE", "--no-header", str(deck)])
         # A wide "terminal", so pytest's short summary keeps each failure's message whole.
         env = {**os.environ, "COLUMNS": "1000"}
         self.process = subprocess.Popen(command, stdout=self._output, stderr=subprocess.STDOUT,
@@ -45,6 +61,8 @@ class CodeCheck:
         log(f"[build] {deck.stem}: code check started (pytest {deck}, alongside the render)")
 
     def join(self) -> None:
+        if self.process is None:
+            return  # the record of an earlier pass stands
         try:
             code = self.process.wait(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -64,6 +82,8 @@ class CodeCheck:
         raise BuildError(self._problems(output, code, summary))
 
     def cancel(self) -> None:
+        if self.process is None:
+            return
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)

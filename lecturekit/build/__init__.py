@@ -1,6 +1,28 @@
-"""Build a deck into dist/<deck>.html and dist/<deck>.pdf, failing loudly on what Marp ignores."""
+"""Build a deck into dist/<deck>.html and dist/<deck>.pdf, failing loudly on what Marp ignores.
 
-from lecturekit.build.pipeline import build_deck
-from lecturekit.build.problems import BuildError, Problem
+The names below load on first use: `lecturekit --help`, `lecturekit check`
+and the CLI's argument parsing import `lecturekit.build.command` without
+paying for the pipeline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lecturekit.build.pipeline import build_deck
+    from lecturekit.build.problems import BuildError, Problem
 
 __all__ = ["BuildError", "Problem", "build_deck"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "build_deck":
+        from lecturekit.build.pipeline import build_deck
+
+        return build_deck
+    if name in ("BuildError", "Problem"):
+        from lecturekit.build import problems
+
+        return getattr(problems, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

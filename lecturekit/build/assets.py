@@ -36,8 +36,6 @@ from lecturekit.deck import Deck, ImageRef, Slide
 
 _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
-                   "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
 ASSET_SUFFIXES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico", ".apng", ".tif",
     ".tiff", ".mp4", ".webm", ".ogv", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".aac", ".flac",
@@ -101,17 +99,10 @@ def local_file(deck: Deck, src: str) -> Path | None:
     return (deck.path.resolve().parent / path).resolve()
 
 
-def _root_of(folder: Path) -> Path:
-    for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return candidate
-    return folder
-
-
 def project_root(deck: Deck) -> Path:
     """Nearest folder from the deck's own upwards holding a project marker, else the deck's
-    folder (see the module docstring)."""
-    return _root_of(deck.path.resolve().parent)
+    folder (see the module docstring and `Deck.project_root`)."""
+    return deck.project_root
 
 
 def layout_base(deck: Deck) -> Path:

@@ -47,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> No
                              + (" (the default; CHECK=0 skips)" if check_default else ""))
     parser.add_argument("--no-check", dest="check", action="store_false",
                         help="layout checks only (also: CHECK=0 in the environment)")
+    parser.add_argument("--fresh-check", action="store_true",
+                        default=os.environ.get("CHECK") == "fresh",
+                        help="run the code check even if the deck's code, outputs and inputs "
+                             "are unchanged since it last passed (also: CHECK=fresh)")
     parser.set_defaults(check_default=check_default)
 
 
@@ -60,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         for deck in args.decks:
             current = deck
             failed += build_one(deck, args.out, layout=args.layout, check=args.check,
-                                announce_skip=args.check_default) != 0
+                                announce_skip=args.check_default,
+                                fresh_check=args.fresh_check) != 0
         return 1 if failed else 0
     except (KeyboardInterrupt, Interrupted):
         print(f"[build] {Path(current).stem}: interrupted, nothing written (previous outputs "
@@ -72,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = False,
-              announce_skip: bool = True, log: Callable[[str], None] | None = None) -> int:
+              announce_skip: bool = True, log: Callable[[str], None] | None = None,
+              fresh_check: bool = False) -> int:
     """Build one deck; 0 if published, 1 if not (the reason printed, never a traceback)."""
     from lecturekit.build import BuildError, build_deck
     from lecturekit.build.render import ToolError
@@ -88,7 +94,7 @@ def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = Fal
     if check:
         from lecturekit.author.drift import CodeCheck
 
-        code_check = CodeCheck(deck, log)
+        code_check = CodeCheck(deck, log, reuse=not fresh_check)
     elif announce_skip:
         why = "CHECK=0" if os.environ.get("CHECK") == "0" else "--no-check"
         log(f"[build] {name}: code check skipped ({why}); only layout checks run")

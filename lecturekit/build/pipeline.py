@@ -119,14 +119,16 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
                     log(f"[build] {deck.name}: checks ok ({len(kept)} slides{note})")
                 elif event["event"] == "pdf":
                     judge.printed(event["pages"], event["blocked"], event["missing"])
-        log(f"[build] {deck.name}: pdf")
-        if before_publish is not None:
-            before_publish()
+            # The PDF is complete; the engine closes Chromium meanwhile (the stage, which
+            # holds Chromium's profile, is removed only once both are gone).
+            log(f"[build] {deck.name}: pdf")
+            if before_publish is not None:
+                before_publish()
 
-        published = _publish_assets(assets, stage, out_dir)
-        final_html, final_pdf = out_dir / html.name, out_dir / pdf.name
-        os.replace(html, final_html)
-        os.replace(pdf, final_pdf)
+            published = _publish_assets(assets, stage, out_dir)
+            final_html, final_pdf = out_dir / html.name, out_dir / pdf.name
+            os.replace(html, final_html)
+            os.replace(pdf, final_pdf)
     finally:
         _remove(stage)
     return Built(final_html, final_pdf, published, len(kept), time.monotonic() - started,

@@ -161,12 +161,11 @@ class Engine:
     def stop(self) -> None:
         """Kill Chromium's and Node's process groups and wait until they are gone.
 
-        After a finished render the engine first gets a moment to close Chromium
-        itself, which then removes its own temporary files.
+        Also after a finished render: its outputs are written, Chromium's profile
+        is in the stage (removed next), and the one file it leaves outside, its
+        singleton socket's folder, is removed here; a graceful close would only
+        make the build wait for it.
         """
-        if self.finished:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=10)
         self._read_pending()  # Chromium's pid may be in an event not read yet
         groups = [leader for leader in (self.chromium, self.process.pid)
                   if leader and _leads_group(leader)]

@@ -13,6 +13,9 @@ from pathlib import Path
 
 PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon", "ipython"})
 """Info-string languages whose fences hold Python the checker runs."""
+PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
+                   "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
+"""What makes a folder a deck's project root (see `Deck.project_root`)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,17 @@ class Deck:
     @property
     def name(self) -> str:
         return self.path.stem
+
+    @property
+    def project_root(self) -> Path:
+        """The nearest folder, from the deck's own upwards, holding a PROJECT_MARKERS entry;
+        with none, the deck's own folder.  What the build publishes and what the check's
+        memory of passes covers are confined to it."""
+        folder = self.path.resolve().parent
+        for candidate in (folder, *folder.parents):
+            if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+                return candidate
+        return folder
 
     @property
     def setup_code(self) -> str:

@@ -39,6 +39,17 @@ def test_check_reports_a_broken_output_at_its_deck_line(tiny: Path) -> None:
     assert "1 failed, 1 passed" in done.stdout
 
 
+def test_check_ends_quickly_but_runs_the_decks_atexit_handlers(tmp_path: Path) -> None:
+    (tmp_path / "bye.md").write_text(
+        "---\nmarp: true\n---\n\n```python\nimport atexit\n\n"
+        "atexit.register(lambda: print('atexit ran', flush=True))\nprint(1)  # -> 1\n```\n",
+        encoding="utf-8")
+    done = lecturekit("check", "bye.md", "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-2].startswith("1 passed in ") and lines[-1] == "atexit ran", lines
+
+
 def test_check_update_outputs_rewrites_the_deck(tiny: Path) -> None:
     tiny.write_text(tiny.read_text(encoding="utf-8").replace("# -> 42", "# -> 43"),
                     encoding="utf-8")

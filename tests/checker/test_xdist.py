@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,42 @@ def test_update_outputs_under_workers_is_applied_once_by_the_controller(pytester
     for number in range(2):
         text = (pytester.path / f"u{number}.md").read_text(encoding="utf-8")
         assert "# -> 42\n" in text and "# -> ok\n" in text
+
+
+THREADS_DECK = """\
+---
+marp: true
+---
+
+```python
+import os
+
+print(os.environ.get("OMP_NUM_THREADS"))  # -> {expected}
+```
+"""
+
+
+def test_each_worker_gets_its_share_of_the_cores_for_torch_threads(pytester, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    expected = max(1, len(os.sched_getaffinity(0)) // 2)
+    for number in range(2):
+        (pytester.path / f"t{number}.md").write_text(THREADS_DECK.format(expected=expected),
+                                                     encoding="utf-8")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "t0.md", "t1.md")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_thread_count_the_user_set_is_kept_in_workers(pytester, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    for number in range(2):
+        (pytester.path / f"t{number}.md").write_text(THREADS_DECK.format(expected=3),
+                                                     encoding="utf-8")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "t0.md", "t1.md")
+    result.assert_outcomes(passed=2)
+
+
+def test_one_process_leaves_the_thread_count_alone(pytester, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    (pytester.path / "t.md").write_text(THREADS_DECK.format(expected=None), encoding="utf-8")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "t.md")
+    result.assert_outcomes(passed=1)

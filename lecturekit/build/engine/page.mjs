@@ -74,6 +74,14 @@ export async function launchBrowser({ chrome, profile, onPid }) {
 // Open `html` in a new page confined to `root`.  Returns the page and the
 // live lists of what was blocked / missing; `confined.phase` labels new entries.
 export async function openDeck(browser, html, root) {
+  const opened = await confinedPage(browser, root)
+  await loadDeck(opened.page, html)
+  return opened
+}
+
+// A new page, sized to a slide, whose every request is judged against `root`
+// (see classify); nothing loaded yet.
+export async function confinedPage(browser, root) {
   const rootReal = realpathSync(root)
   const confined = { phase: 'check', blocked: [], missing: new Map(), lastRequest: Date.now() }
   const page = await browser.newPage()
@@ -99,12 +107,16 @@ export async function openDeck(browser, html, root) {
     })
     return request.abort('blockedbyclient').catch(() => null)
   })
+  return { page, confined }
+}
+
+// Load the rendered deck into a confined page and wait until it has settled.
+export async function loadDeck(page, html) {
   await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 180000 })
   // The bespoke template hides inactive slides with content-visibility, which
   // also stops Marp's auto-scaling there; show them all, as the print does.
   await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })
   await page.evaluate(settle)
-  return { page, confined }
 }
 
 // The built-in checks on an open deck.

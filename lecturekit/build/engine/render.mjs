@@ -13,11 +13,14 @@
 //            bookmarks: [{page, title, top}], pageChecks: [module path], checkOptions: {}}
 // stdout, one JSON object a line: {event: 'browser', pid}, {event: 'html'},
 //   {event: 'checked', report}, {event: 'pdf', pages, blocked, missing}, {event: 'error', message}.
+//
+// Order matters for speed.  The HTML is the longest step before the page can
+// load, so its worker thread starts first, before anything is imported here;
+// puppeteer is imported and Chromium launched while it runs, and pdf-lib is
+// imported while the page loads.
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
-import { marpCli } from '@marp-team/marp-cli'
-import { PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib'
-import { FRAME, checkDeck, launchBrowser, locate, openDeck, profileIn, quiet } from './page.mjs'
+import { Worker } from 'node:worker_threads'
 
 
 const started = performance.now()
@@ -27,15 +30,27 @@ const emit = (event) => process.stdout.write(
 
 class EngineError extends Error {}
 
-async function renderHtml(job) {
+// The HTML, rendered by marp-cli in a worker thread (marp-html.mjs), so this
+// thread stays free to launch Chromium and prepare the page meanwhile.
+function renderHtml(job) {
   const argv = ['--config-file', job.config, '--no-stdin', '--html', job.markdown, '-o', job.html]
-  let code
-  try {
-    code = await marpCli(argv)
-  } catch (error) {
-    throw new EngineError(`marp-cli could not render the deck: ${error.message}`)
-  }
-  if (code !== 0) throw new EngineError(`marp-cli could not render the deck (exit ${code})`)
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./marp-html.mjs', import.meta.url), { workerData: argv })
+    let answered = false
+    worker.once('message', ({ code, error }) => {
+      answered = true
+      if (error !== undefined) reject(new EngineError(`marp-cli could not render the deck: ${error}`))
+      else if (code !== 0) reject(new EngineError(`marp-cli could not render the deck (exit ${code})`))
+      else resolve()
+    })
+    worker.once('error', (error) => {
+      answered = true
+      reject(new EngineError(`marp-cli could not render the deck: ${error.message}`))
+    })
+    worker.once('exit', (code) => {
+      if (!answered) reject(new EngineError(`marp-cli could not render the deck (worker exit ${code})`))
+    })
+  })
 }
 
 // Plug-in page checks: each module exports `typesetting(options)`, run in the
@@ -73,8 +88,11 @@ async function runPageChecks(page, job) {
 
 // The deck's bookmarks as the PDF outline: title/section slides on top, the
 // others (collapsed) below the last one before them.
-async function withOutline(bytes, job) {
-  const pdf = await PDFDocument.load(bytes)
+async function withOutline(bytes, job, pdfLib) {
+  const { PDFDocument, PDFHexString, PDFName, PDFNumber, ParseSpeeds } = await pdfLib
+  // Parse and save in one go: pdf-lib otherwise yields to the event loop every
+  // 100 objects, which costs more than the work itself here.
+  const pdf = await PDFDocument.load(bytes, { parseSpeed: ParseSpeeds.Fastest })
   const pages = pdf.getPageCount()
   pdf.setCreator('lecturekit (marp-cli)')
   pdf.setProducer('lecturekit (marp-cli)')
@@ -116,11 +134,12 @@ async function withOutline(bytes, job) {
     pdf.catalog.set(PDFName.of('Outlines'), root)
     pdf.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'))
   }
-  return { bytes: await pdf.save(), pages }
+  return { bytes: await pdf.save({ objectsPerTick: Infinity }), pages }
 }
 
-async function renderDeck(job, browser) {
-  const { page, confined } = await openDeck(browser, job.html, job.stage)
+async function renderDeck(job, { FRAME, checkDeck, loadDeck, locate, quiet }, { page, confined },
+  pdfLib) {
+  await loadDeck(page, job.html)
   const report = {
     ...(await checkDeck(page)),
     typesetting: await runPageChecks(page, job),
@@ -138,7 +157,7 @@ async function renderDeck(job, browser) {
   const missing = [...confined.missing.values()].filter((entry) => entry.phase === 'print')
   await locate(page, [...blocked, ...missing])
   await page.close()
-  const { bytes, pages } = await withOutline(printed, job)
+  const { bytes, pages } = await withOutline(printed, job, pdfLib)
   const partial = `${job.pdf}.partial`
   await writeFile(partial, bytes)
   await rename(partial, job.pdf)
@@ -150,20 +169,27 @@ async function main() {
   // The parent (build-deck.py) holds our stdin open; when it dies, so do we.
   process.stdin.on('end', () => process.exit(3))
   process.stdin.resume()
-  const launching = launchBrowser({
-    chrome: job.chrome, profile: profileIn(job.stage), onPid: (pid) => emit({ event: 'browser', pid }),
+  const rendering = renderHtml(job)
+  rendering.catch(() => null) // awaited below; a failure there is reported, not "unhandled"
+  const page = await import('./page.mjs')
+  const launching = page.launchBrowser({
+    chrome: job.chrome, profile: page.profileIn(job.stage), onPid: (pid) => emit({ event: 'browser', pid }),
   })
-  launching.catch(() => null) // awaited below; a failure there is reported, not "unhandled"
+  // The page is made ready (confined, sized) while marp-cli renders the HTML.
+  const preparing = launching.then((browser) => page.confinedPage(browser, job.stage))
+  preparing.catch(() => null)
   try {
-    await renderHtml(job)
+    await rendering
   } catch (error) {
     await launching.then((browser) => browser.close(), () => null)
     throw error
   }
   emit({ event: 'html' })
+  const pdfLib = import('pdf-lib')
+  pdfLib.catch(() => null) // awaited when the PDF is written
   const browser = await launching
   try {
-    await renderDeck(job, browser)
+    await renderDeck(job, page, await preparing, pdfLib)
   } finally {
     await browser.close().catch(() => null)
   }
