@@ -109,14 +109,9 @@ def _check(args: argparse.Namespace) -> int:
     given = args.extra
     named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
     pytest_args = given if named else [*given, _default_decks()]
-    # pytest itself, in this process's place (our package is already imported here, and
-    # pytest would warn that it cannot rewrite its asserts).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    from lecturekit.check.command import argv
+    from lecturekit.check.command import run
 
-    os.execv(sys.executable, argv(pytest_args))
-    return 1  # not reached
+    run(pytest_args)
 
 
 def _watch(args: argparse.Namespace) -> int:

@@ -1,32 +1,51 @@
-"""The command that runs the checker: `python -m pytest`, less its last 0.3 s.
+"""The command that runs the checker: `python -m pytest`, less its slow start and end.
 
-`lecturekit check` (and so `make check`) and the build's code check start
-pytest with `argv(...)`.  It is `python -m pytest ARGS` except that once
-pytest has returned, its output is flushed and the atexit handlers have run,
-the process ends at once, skipping the interpreter's teardown: freeing every
-module of torch & co. one by one, which nobody waits for.  A deck's own
-atexit handlers still run; the exit status is pytest's.
+`lecturekit check` (and so `make check` and the build's code check) runs
+pytest in its own process, with two differences from `python -m pytest`:
+
+- The checker's modules are imported before pytest starts, as ordinary
+  modules (from their bytecode cache when there is one), instead of being
+  compiled afresh by pytest's assertion rewriter on every run, as pytest does
+  for every module of a plugin's package.  They use no `assert` to check
+  anything; `lecturekit/__init__.py` says PYTEST_DONT_REWRITE, so pytest does
+  not warn that it cannot rewrite them.
+- Once pytest has returned, its output is flushed and the atexit handlers
+  (the decks' own included) have run, the process ends at once, without the
+  interpreter's teardown: freeing every module of torch & co. one by one,
+  which nobody waits for (about 0.3 s).
+
+The exit status is pytest's.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
-
-_RUNNER = """\
-import atexit, os, sys
-import pytest
-try:
-    code = int(pytest.main())
-    sys.stdout.flush()
-except BrokenPipeError:  # piped into `head`, which has gone: as `python -m pytest` does
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    code = 1
-sys.stderr.flush()
-atexit._run_exitfuncs()
-os._exit(code)
-"""
+from typing import NoReturn
 
 
 def argv(pytest_args: list[str]) -> list[str]:
-    """The command line that runs pytest with these arguments, in this interpreter."""
-    return [sys.executable, "-c", _RUNNER, *pytest_args]
+    """The command line of `lecturekit check` with these pytest arguments, in this interpreter."""
+    return [sys.executable, "-m", "lecturekit", "check", *pytest_args]
+
+
+def run(pytest_args: list[str]) -> NoReturn:
+    """pytest with these arguments, in this process, which then ends with pytest's status."""
+    # What a check always needs; not lecturekit.check.github_report, which pytest imports
+    # as a plugin of its own (and would then warn about).
+    import pytest
+
+    import lecturekit.check.memo
+    import lecturekit.check.session
+    import lecturekit.pytest_plugin  # noqa: F401
+
+    try:
+        code = int(pytest.main(pytest_args))
+        sys.stdout.flush()
+    except BrokenPipeError:  # piped into `head`, which has gone: as `python -m pytest` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)

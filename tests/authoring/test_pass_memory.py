@@ -132,6 +132,15 @@ def test_fresh_check_runs_even_an_unchanged_deck(tiny: Path,
                            "render)", "[build] tiny: code check ok (2 passed)"]
 
 
+def test_a_pass_in_make_check_spares_the_next_build(tiny: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "lecturekit", "check", "-q", "tiny.md"],
+                          cwd=tiny.parent, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    log: list[str] = []
+    code_check = CodeCheck(tiny, log.append)
+    assert code_check.process is None and REUSED.match(log[-1]), log
+
+
 @pytest.mark.parametrize("options", [["--update-outputs"], ["-p", "no:cacheprovider"],
                                      ["-k", "slide2"], ["--slide-timeout", "5"]])
 def test_runs_that_are_not_the_builds_check_leave_nothing_it_would_reuse(
