@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import site
@@ -95,7 +96,8 @@ def deck_key(deck: Deck, settings: dict[str, object] | None = None) -> str:
 def _environment() -> str:
     """The interpreter, the installed distributions and lecturekit's source, as one digest."""
     digest = hashlib.sha256()
-    digest.update(f"{sys.version}\0{sys.executable}\0".encode())
+    # The interpreter by what it is, not by the name it was started as (python, python3).
+    digest.update(f"{sys.version}\0{sys.prefix}\0{os.path.realpath(sys.executable)}\0".encode())
     folders = [*site.getsitepackages(), site.getusersitepackages()]
     for folder in sorted(set(folders)):
         with contextlib.suppress(OSError):
@@ -128,7 +130,7 @@ def save(deck: Deck, reads: Iterable[str], summary: str,
     root = deck.project_root
     own = str(deck.path.resolve())
     kept: dict[str, str | None] = {}
-    for name in sorted(set(reads)):
+    for name in sorted({_source_of(read) for read in reads}):
         path = Path(name)
         if name == own or not path.is_relative_to(root) or path.is_relative_to(_PACKAGE):
             continue  # the deck and the checker are in the key; outside the project: not ours
@@ -151,6 +153,15 @@ def save(deck: Deck, reads: Iterable[str], summary: str,
     except OSError:
         with contextlib.suppress(OSError):
             partial.unlink()
+
+
+def _source_of(name: str) -> str:
+    """A module's source for its cached bytecode: importing a project module whose .pyc is
+    up to date opens only the .pyc, but an edit to the source is what must count."""
+    if name.endswith(".pyc") and f"{os.sep}__pycache__{os.sep}" in name:
+        with contextlib.suppress(ValueError):
+            return importlib.util.source_from_cache(name)
+    return name
 
 
 def _ensure_cache_folder(folder: Path) -> None:

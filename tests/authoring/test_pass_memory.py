@@ -7,6 +7,7 @@ check does: reuse the pass (no process), or run again and say why it fails.
 
 from __future__ import annotations
 
+import compileall
 import re
 import subprocess
 import sys
@@ -105,6 +106,23 @@ def test_a_changed_input_file_runs_the_check_again(tmp_path: Path,
         check(Path("reader.md"))
     assert str(raised.value).splitlines()[0].startswith(
         "reader.md:10: output differs from the slide")
+
+
+def test_an_edited_helper_module_runs_the_check_again_even_from_bytecode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "helper.py").write_text("VALUE = 7\n", encoding="utf-8")
+    compileall.compile_file(str(tmp_path / "helper.py"), quiet=1)  # an up-to-date .pyc
+    deck = tmp_path / "uses.md"
+    deck.write_text(READER.replace('from pathlib import Path\n\nprint(Path("data.txt")'
+                                   '.read_text())  # -> 7', "import helper\n\n"
+                                   "print(helper.VALUE)  # -> 7"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    check(Path("uses.md"))
+    assert not check(Path("uses.md"))[1]
+    (tmp_path / "helper.py").write_text("VALUE = 8\n", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        check(Path("uses.md"))
+    assert "uses.md:10: output differs from the slide" in str(raised.value)
 
 
 def test_a_file_the_deck_found_missing_must_stay_missing(tmp_path: Path,
