@@ -314,9 +314,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     Decks import torch, whose heap makes each full collection take about
     0.1 s, and pytest collects twice more as it ends (to report unraisable
     exceptions) before the interpreter's own last one.  `gc.freeze()` here
-    exempts everything alive now, which the process frees when it exits:
-    the decks are done, and their namespaces were cleared at teardown.
-    Only in a session that collected a deck.
+    exempts everything alive now from them (the process frees it all when
+    it exits; the decks are done).  Only in a session that collected a deck.
     """
     if _DECKS_RAN:
         gc.freeze()
