@@ -40,7 +40,8 @@ figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 figures-check: | $(READY) ## Fail if a figure in img/ is not what its script draws
 	@$(PY) scripts/figures/make_figures.py --check
 
-handout: $(NAMES:%=dist/%.ipynb) dist/index.html ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index
+handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index; JOBS decks at a time
+	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.ipynb) dist/index.html
 
 dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
 	@$(LK) handout $< --nup $(NUP)

@@ -1,0 +1,37 @@
+"""`make slides` and `make handout` build several decks JOBS at a time (make's own jobs).
+
+`make -n` prints the recursive make each target starts (and runs nothing
+else); the decks are the real one plus a name that does not exist, so the
+inner make stops at once on the missing deck after printing its command.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+def inner_make(target: str, *variables: str) -> str:
+    done = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(ROOT), target,
+                           "DECKS=slides/03-autodiff.md slides/zz-missing.md", *variables],
+                          capture_output=True, text=True, check=False)
+    started = [line for line in done.stdout.splitlines() if " -j" in line]
+    assert len(started) == 1, f"expected one inner make with -j, got:\n{done.stdout}"
+    return started[0]
+
+
+def test_slides_builds_every_deck_jobs_at_a_time():
+    assert inner_make("slides", "JOBS=3").endswith(
+        "--no-print-directory -j3 dist/03-autodiff.pdf dist/zz-missing.pdf")
+
+
+def test_handout_builds_every_deck_jobs_at_a_time_then_the_index():
+    assert inner_make("handout", "JOBS=2").endswith(
+        "--no-print-directory -j2 dist/03-autodiff.ipynb dist/zz-missing.ipynb dist/index.html")
