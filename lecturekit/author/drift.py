@@ -41,6 +41,9 @@ class CodeCheck:
         self.deck = deck
         self.log = log
         self.process: subprocess.Popen | None = None
+        if not _has_python_blocks(deck):
+            log(f"[build] {deck.stem}: code check ok (no Python blocks)")
+            return
         if reuse:
             from lecturekit.check.memo import reusable
 
@@ -113,6 +116,17 @@ class CodeCheck:
                                 f"code check: {summary}; the full report: lecturekit check "
                                 f"{self.deck} (or make check DECK={self.deck}); CHECK=0 skips it"))
         return problems
+
+
+def _has_python_blocks(deck: Path) -> bool:
+    """Whether pytest would find anything to run (a deck it cannot read: let pytest say why)."""
+    from lecturekit.deck import DeckError, read_deck
+
+    try:
+        model = read_deck(deck)
+    except (DeckError, OSError):
+        return True
+    return model.is_marp and bool(model.code_blocks)
 
 
 def _summary(output: str) -> str:

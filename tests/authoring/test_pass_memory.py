@@ -142,6 +142,14 @@ def test_a_file_the_deck_found_missing_must_stay_missing(tmp_path: Path,
     assert "probe.md:14: output differs from the slide" in str(raised.value)
 
 
+def test_a_deck_without_python_blocks_needs_no_check_process(tmp_path: Path) -> None:
+    deck = tmp_path / "prose.md"
+    deck.write_text("---\nmarp: true\n---\n\n# Only prose\n\n```text\nnot python\n```\n",
+                    encoding="utf-8")
+    log, ran = check(deck)
+    assert not ran and log == ["[build] prose: code check ok (no Python blocks)"]
+
+
 def test_fresh_check_runs_even_an_unchanged_deck(tiny: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tiny.parent)
