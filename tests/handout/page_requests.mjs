@@ -1,6 +1,7 @@
 // Open a local HTML page in headless Chromium with request interception and
 // print, as JSON, every request that left the machine (blocked) or failed,
-// with how many formulas the page shows as SVG.
+// with how many formulas the page shows as SVG and how far it scrolls sideways
+// at phone to desktop widths.
 //
 //   node tests/handout/page_requests.mjs page.html
 import puppeteer from 'puppeteer-core'
@@ -36,7 +37,13 @@ try {
     font: getComputedStyle(document.body).fontFamily,
     brokenImages: [...document.images].filter((img) => !img.complete || img.naturalWidth === 0).length,
   }))
-  process.stdout.write(JSON.stringify({ network, failed, ...facts }))
+  // How far the page scrolls sideways at a few screen widths (phones to desktop).
+  const sideways = {}
+  for (const width of [320, 360, 390, 414, 600, 768, 820, 1280]) {
+    await page.setViewport({ width, height: 800 })
+    sideways[width] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  }
+  process.stdout.write(JSON.stringify({ network, failed, ...facts, sideways }))
 } finally {
   await browser.close()
 }

@@ -110,6 +110,14 @@ def test_page_makes_no_network_request_in_a_real_browser(built: Built):
     assert "Noto Sans CJK JP" in facts["font"]
 
 
+def test_page_never_scrolls_sideways_from_phone_to_desktop_widths(built: Built):
+    done = subprocess.run(["node", str(PAGE_REQUESTS), str(built.artefacts.html)],
+                          capture_output=True, text=True, timeout=120, check=True)
+    sideways = json.loads(done.stdout)["sideways"]
+    assert sideways == {width: 0 for width in ("320", "360", "390", "414", "600", "768", "820",
+                                               "1280")}
+
+
 def test_page_links_only_to_itself_or_inline_data(page: str):
     parser = Links()
     parser.feed(page)
