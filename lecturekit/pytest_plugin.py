@@ -131,8 +131,6 @@ class DeckFile(pytest.File):
             yield DeckErrorItem.from_parent(self, name="deck", message=(
                 f"deck error: {self.path}: cannot read it: {exc.strerror or exc}"))
             return
-        global _DECKS_RAN
-        _DECKS_RAN = True
         group = None
         if self.config.getoption("dist", "no") == "loadgroup":
             group = pytest.mark.xdist_group(str(deck.path))
@@ -317,11 +315,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     exempts everything alive now from them (the process frees it all when
     it exits; the decks are done).  Only in a session that collected a deck.
     """
-    if _DECKS_RAN:
+    if any(isinstance(item, DeckItem) for item in session.items):
         gc.freeze()
-
-
-_DECKS_RAN = False
 
 
 def _skip_at_item(reason: str) -> BaseException:

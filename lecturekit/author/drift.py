@@ -27,6 +27,7 @@ from pathlib import Path
 
 from lecturekit.build import BuildError, Problem
 from lecturekit.check.command import argv
+from lecturekit.deck import Deck, DeckError, read_deck
 
 TIMEOUT_S = 900
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (?P<node>\S+)(?: - (?P<detail>.*))?$")
@@ -41,13 +42,14 @@ class CodeCheck:
         self.deck = deck
         self.log = log
         self.process: subprocess.Popen | None = None
-        if not _has_python_blocks(deck):
+        model = _read(deck)
+        if model is not None and not (model.is_marp and model.code_blocks):
             log(f"[build] {deck.stem}: code check ok (no Python blocks)")
             return
-        if reuse:
+        if reuse and model is not None:
             from lecturekit.check.memo import reusable
 
-            record = reusable(deck)
+            record = reusable(model)
             if record is not None:
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.when))
                 log(f"[build] {deck.stem}: code check ok ({record.summary} in the check of "
@@ -118,15 +120,12 @@ class CodeCheck:
         return problems
 
 
-def _has_python_blocks(deck: Path) -> bool:
-    """Whether pytest would find anything to run (a deck it cannot read: let pytest say why)."""
-    from lecturekit.deck import DeckError, read_deck
-
+def _read(deck: Path) -> Deck | None:
+    """The deck's model, or None if it cannot be read (pytest then says why, at its line)."""
     try:
-        model = read_deck(deck)
+        return read_deck(deck)
     except (DeckError, OSError):
-        return True
-    return model.is_marp and bool(model.code_blocks)
+        return None
 
 
 def _summary(output: str) -> str:

@@ -38,10 +38,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lecturekit.check.command import argv
 from lecturekit.deck import read_deck
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
-CHECK = [sys.executable, "-m", "lecturekit", "check", "-p", "no:cacheprovider", "-q"]
+CHECK = argv(["-p", "no:cacheprovider", "-q"])
 SYBIL_CONFTEST = """\
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from lecturekit.deck import Deck, DeckError, read_deck
+from lecturekit.deck import Deck
 
 FORMAT = 1
 DEFAULT_SETTINGS = {"timeout": 60.0, "unchecked": None}
@@ -175,12 +175,11 @@ def _ensure_cache_folder(folder: Path) -> None:
         "Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
 
 
-def reusable(deck_path: Path) -> Record | None:
+def reusable(deck: Deck) -> Record | None:
     """The record of the deck's last passing check, if it still holds; else None."""
     try:
-        deck = read_deck(deck_path)
         raw = json.loads(record_path(deck.path, deck.project_root).read_text(encoding="utf-8"))
-    except (OSError, ValueError, DeckError):
+    except (OSError, ValueError):
         return None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         return None

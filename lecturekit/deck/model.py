@@ -188,11 +188,12 @@ class Deck:
     def name(self) -> str:
         return self.path.stem
 
-    @property
+    @cached_property
     def project_root(self) -> Path:
         """The nearest folder, from the deck's own upwards, holding a PROJECT_MARKERS entry;
         with none, the deck's own folder.  What the build publishes and what the check's
-        memory of passes covers are confined to it."""
+        memory of passes covers are confined to it.  Looked up once (the build asks for
+        every reference)."""
         folder = self.path.resolve().parent
         for candidate in (folder, *folder.parents):
             if any((candidate / marker).exists() for marker in PROJECT_MARKERS):

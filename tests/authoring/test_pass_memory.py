@@ -50,6 +50,15 @@ def check(deck: Path, *, reuse: bool = True) -> tuple[list[str], bool]:
     return log, code_check.process is not None
 
 
+def passes_then_is_reused(deck: Path) -> None:
+    """A first check of this one-block deck runs and passes; a second, with nothing changed,
+    reuses that pass."""
+    log, ran = check(deck)
+    assert ran and log[-1] == f"[build] {deck.stem}: code check ok (1 passed)", log
+    log, ran = check(deck)
+    assert not ran and REUSED.match(log[-1]), log
+
+
 def replace(deck: Path, old: str, new: str) -> None:
     text = deck.read_text(encoding="utf-8")
     assert old in text
@@ -98,9 +107,7 @@ def test_a_changed_input_file_runs_the_check_again(tmp_path: Path,
     deck.write_text(READER, encoding="utf-8")
     (tmp_path / "data.txt").write_text("7", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    check(Path("reader.md"))
-    log, ran = check(Path("reader.md"))
-    assert not ran and REUSED.match(log[-1]), log
+    passes_then_is_reused(Path("reader.md"))
     (tmp_path / "data.txt").write_text("8", encoding="utf-8")
     with pytest.raises(BuildError) as raised:
         check(Path("reader.md"))
@@ -117,8 +124,7 @@ def test_an_edited_helper_module_runs_the_check_again_even_from_bytecode(
                                    '.read_text())  # -> 7', "import helper\n\n"
                                    "print(helper.VALUE)  # -> 7"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    check(Path("uses.md"))
-    assert not check(Path("uses.md"))[1]
+    passes_then_is_reused(Path("uses.md"))
     # Another size, so that Python itself sees the .pyc is stale even within the same second.
     (tmp_path / "helper.py").write_text("VALUE = 8  # edited\n", encoding="utf-8")
     with pytest.raises(BuildError) as raised:
@@ -134,8 +140,7 @@ def test_a_file_the_deck_found_missing_must_stay_missing(tmp_path: Path,
         'try:\n    open("extra.txt").close()\n    print("found")\nexcept OSError:\n'
         '    print("absent")  # -> absent'), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    check(Path("probe.md"))
-    assert not check(Path("probe.md"))[1]
+    passes_then_is_reused(Path("probe.md"))
     (tmp_path / "extra.txt").write_text("", encoding="utf-8")
     with pytest.raises(BuildError) as raised:
         check(Path("probe.md"))
