@@ -10,7 +10,7 @@ NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
 BUILD   := marp.config.mjs package-lock.json scripts/build-deck.py lecturekit/cli.py \
-           $(wildcard lecturekit/build/*.py lecturekit/build/engine/*.mjs lecturekit/deck/*.py)
+           $(wildcard lecturekit/render/*.py lecturekit/render/engine/*.mjs lecturekit/deck/*.py)
 LAYOUT  ?= error
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 HANDOUT := marp.config.mjs scripts/build-handout.py lecturekit/cli.py \
@@ -75,10 +75,10 @@ test: | $(READY) ## The full test suite (README's test command; CI runs it)
 	@bash scripts/run-tests.sh
 
 bench: | $(READY) ## Benchmarks: checker, build, handout and watch, each as a ratio with its goal
-	@$(PY) scripts/bench-checker.py
-	@$(PY) scripts/bench-build.py
-	@$(PY) scripts/bench-handout.py
-	@$(PY) scripts/bench-watch.py slides/03-autodiff.md
+	@$(PY) scripts/bench/checker.py
+	@$(PY) scripts/bench/build.py
+	@$(PY) scripts/bench/handout.py
+	@$(PY) scripts/bench/watch.py slides/03-autodiff.md
 
 lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests

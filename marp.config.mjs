@@ -1,7 +1,7 @@
 // The one marp-cli configuration: `make slides` (via scripts/build-deck.py) and
 // `make preview` both read it, so slides look the same in either.
 import { fileURLToPath } from 'node:url'
-import { sourceLines } from './lecturekit/build/engine/source-lines.mjs'
+import { sourceLines } from './lecturekit/render/engine/source-lines.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from lecturekit.build.command import add_arguments as add_build_arguments
+from lecturekit.render.command import add_arguments as add_build_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +124,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from lecturekit.build.command import run
+    from lecturekit.render.command import run
 
     return run(args)
 

@@ -4,12 +4,12 @@
 
 The layout build alone (lint, render, Chromium checks, PDF); `lecturekit build`
 and `make slides` run the same build with the deck's code check alongside
-(`--check` here does too).  See lecturekit/build/command.py.
+(`--check` here does too).  See lecturekit/render/command.py.
 """
 
 import sys
 
-from lecturekit.build.command import script_main
+from lecturekit.render.command import script_main
 
 
 def main(argv: list[str] | None = None) -> int:

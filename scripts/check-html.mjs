@@ -1,6 +1,6 @@
 // Check published decks as a reader would open them: each HTML file in a
 // Chromium page confined to its own folder (the same page and checks the
-// build uses, lecturekit/build/engine/), reporting as JSON on stdout what
+// build uses, lecturekit/render/engine/), reporting as JSON on stdout what
 // fails to load, what was blocked (network, files outside the folder) and
 // the layout findings.
 //
@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { checkDeck, launchBrowser, locate, openDeck } from '../lecturekit/build/engine/page.mjs'
+import { checkDeck, launchBrowser, locate, openDeck } from '../lecturekit/render/engine/page.mjs'
 
 const files = process.argv.slice(2)
 if (files.length === 0) {

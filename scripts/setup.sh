@@ -45,9 +45,9 @@ venv() {
     echo "[setup] python3 -m venv .venv"
     python3 -m venv .venv
   fi
-  echo "[setup] pip install -e '.[dev]' (torch 2.13.0 CPU and friends; first time takes a few minutes)"
+  echo "[setup] pip install -e '.[dev,lecture]' (torch 2.13.0 CPU and friends; first time takes a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  .venv/bin/python -m pip install -q -e '.[dev,lecture]'
   # Bytecode for our own package, once: `lecturekit check` imports it before pytest starts
   # (lecturekit/check/command.py), and a shell with PYTHONDONTWRITEBYTECODE never writes it.
   .venv/bin/python -m compileall -q lecturekit

@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lecturekit.build import BuildError, Problem
 from lecturekit.check.command import argv
 from lecturekit.deck import Deck, DeckError, read_deck
+from lecturekit.render import BuildError, Problem
 
 TIMEOUT_S = 900
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (?P<node>\S+)(?: - (?P<detail>.*))?$")

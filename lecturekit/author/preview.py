@@ -90,9 +90,9 @@ class Preview:
     # -- work ----------------------------------------------------------------------
 
     def render(self, view: DeckView) -> None:
-        from lecturekit.build import render
-        from lecturekit.build.assets import dist_path, local_refs, rewrite_refs
         from lecturekit.deck.variants import slides_kept, slides_markdown
+        from lecturekit.render import render
+        from lecturekit.render.assets import dist_path, local_refs, rewrite_refs
 
         try:
             deck = read_deck(view.path)
@@ -180,7 +180,7 @@ class Preview:
         return threads
 
     def close(self) -> None:
-        from lecturekit.build import render
+        from lecturekit.render import render
 
         self.stop.set()
         running = self.running_render

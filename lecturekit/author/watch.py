@@ -81,15 +81,15 @@ def deck_imports(deck: Deck) -> list[str]:
 
 def deck_files(deck_path: Path) -> set[Path]:
     """Files whose change means "check again": the deck, its images, the themes."""
-    from lecturekit.build import project
-    from lecturekit.build.assets import local_refs
+    from lecturekit.render import tools
+    from lecturekit.render.assets import local_refs
 
     files = {deck_path.resolve()}
     with contextlib.suppress(DeckError, OSError):
         deck = read_deck(deck_path)
         files |= {ref.file for ref in local_refs(deck, deck.slides)}
-    if project.THEMES.is_dir():
-        files |= {css.resolve() for css in project.THEMES.glob("*.css")}
+    if tools.THEMES.is_dir():
+        files |= {css.resolve() for css in tools.THEMES.glob("*.css")}
     return files
 
 

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader
 
-from lecturekit.build.assets import copy_into, dist_path, local_refs, rewrite_refs
 from lecturekit.deck import Deck, Slide
 from lecturekit.deck.variants import HANDOUT_ONLY, is_handout_only_slide, slides_kept
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.tools import ROOT, chromium
+from lecturekit.render.assets import copy_into, dist_path, local_refs, rewrite_refs
 
 TOOL_TIMEOUT_S = 600
 
@@ -172,7 +172,7 @@ def _confined_pdf(deck: Deck, work: Path) -> None:
     these pages render, any more than during `make slides`.  Layout findings
     are the slide build's business; refused requests stop the handout.
     """
-    from lecturekit.build import render as engine
+    from lecturekit.render import render as engine
 
     job = engine.make_job(work, deck.name, page_checks=[])
     refused: list[dict] = []

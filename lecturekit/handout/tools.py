@@ -1,15 +1,15 @@
 """The external programs the handout build drives: node and headless Chromium.
 
-Where they live is the slide build's knowledge (`lecturekit.build.project`);
+Where they live is the slide build's knowledge (`lecturekit.render.tools`);
 this module only adds the checks and flags the handout build needs.
 """
 
 from __future__ import annotations
 
-from lecturekit.build import project
 from lecturekit.handout.errors import HandoutError
+from lecturekit.render import tools
 
-ROOT = project.ROOT
+ROOT = tools.ROOT
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -19,14 +19,14 @@ CHROMIUM_FLAGS = [
 
 
 def node_command() -> list[str]:
-    node = project.node_path()
+    node = tools.node_path()
     if node is None:
         raise HandoutError("node is not on PATH; run `make setup`")
     return [node]
 
 
 def chromium() -> str:
-    problem = project.chromium_problem()
+    problem = tools.chromium_problem()
     if problem:
         raise HandoutError(problem)
-    return project.chrome_path()
+    return tools.chrome_path()

@@ -2,7 +2,7 @@
 
 import sys
 
-from lecturekit.figures.cli import main
+from lecture_figures.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,7 +9,7 @@ import pytest
 from authoring_helpers import lecturekit
 
 from lecturekit.author.drift import CodeCheck
-from lecturekit.build import BuildError
+from lecturekit.render import BuildError
 
 
 def break_output(deck: Path) -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from lecturekit.author.drift import CodeCheck
-from lecturekit.build import BuildError
 from lecturekit.check.memo import deck_key, record_path
 from lecturekit.deck import parse_deck
+from lecturekit.render import BuildError
 
 REUSED = re.compile(r"^\[build\] (?P<deck>\S+): code check ok \((?P<summary>[^)]*) in the check "
                     r"of \d{4}-\d\d-\d\d \d\d:\d\d; code, outputs and inputs unchanged since; "

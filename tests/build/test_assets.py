@@ -2,14 +2,14 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from lecturekit.build.assets import (
+from lecturekit.deck import parse_deck
+from lecturekit.render.assets import (
     dist_path,
     local_refs,
     project_root,
     refused_refs,
     rewrite_refs,
 )
-from lecturekit.deck import parse_deck
 
 TEXT = """---
 marp: true

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from build_helpers import FIXTURES, build, line_of
 
-from lecturekit.build import BuildError, Problem, build_deck
+from lecturekit.render import BuildError, Problem, build_deck
 
 pytestmark = pytest.mark.render
 PROBE = FIXTURES / "engine" / "typesetting_probe.mjs"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from build_helpers import build, line_of
 
-from lecturekit.build import render
+from lecturekit.render import render
 
 pytestmark = pytest.mark.render
 SECRET = "TOPSECRET-7f3a9c"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.build import render
+from lecturekit.render import render
 
 BROKEN_CONFIG = """\
 export default {

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from build_helpers import BUILD_DECK, DECKS, ROOT
 
-from lecturekit.build import pipeline
+from lecturekit.render import pipeline
 
 LECTURE = ROOT / "slides" / "03-autodiff.md"
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.build.lint import defined_themes, lint_deck
 from lecturekit.deck import parse_deck
+from lecturekit.render.lint import defined_themes, lint_deck
 
 
 @pytest.fixture

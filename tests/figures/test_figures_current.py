@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.figures import FIGURES, FigureError, Stale, render_into, select, stale_figures
-from lecturekit.figures.cli import main
-from lecturekit.figures.svg import svg_size_pt
+from lecture_figures import FIGURES, FigureError, Stale, render_into, select, stale_figures
+from lecture_figures.cli import main
+from lecture_figures.svg import svg_size_pt
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "img"
@@ -141,7 +141,7 @@ def test_unknown_figure_name_is_an_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_a_glyph_missing_from_the_font_fails_the_figure() -> None:
     from matplotlib.figure import Figure
 
-    from lecturekit.figures.mpl import render_matplotlib
+    from lecture_figures.mpl import render_matplotlib
 
     def tofu() -> Figure:
         figure = Figure(figsize=(2, 1))
@@ -155,7 +155,7 @@ def test_a_glyph_missing_from_the_font_fails_the_figure() -> None:
 def test_a_graph_font_that_is_not_installed_fails_the_figure() -> None:
     import graphviz
 
-    from lecturekit.figures.dot import render_dot
+    from lecture_figures.dot import render_dot
 
     graph = graphviz.Digraph()
     graph.node("a", fontname="No Such Font Sans")

@@ -1,4 +1,4 @@
-// Run the typesetting check (lecturekit/build/engine/typesetting.mjs) on
+// Run the typesetting check (lecturekit/render/engine/typesetting.mjs) on
 // rendered Marp HTML files, standalone, and print the findings as JSON.
 //
 //   node tests/lecture/run-typesetting.mjs deck.html [more.html ...] [--options '{"minTextPx": 20}']
@@ -9,7 +9,7 @@
 import puppeteer from 'puppeteer-core'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
-import { typesetting } from '../../lecturekit/build/engine/typesetting.mjs'
+import { typesetting } from '../../lecturekit/render/engine/typesetting.mjs'
 
 const CHROME_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking',

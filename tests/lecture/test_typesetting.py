@@ -3,7 +3,7 @@
 The lecture's figures are checked here too: their smallest text, at the
 width the rendered slide shows them, is at least 20 px.
 
-`lecturekit/build/engine/typesetting.mjs` runs in Chromium on marp-cli's HTML
+`lecturekit/render/engine/typesetting.mjs` runs in Chromium on marp-cli's HTML
 (through tests/lecture/run-typesetting.mjs here, through the build's own page
 there).  The fixture deck has one slide per fault, a clean slide, a slide
 whose text the theme's kinsoku must keep legal, and an advanced-background
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from lecture_figures import FIGURES
 from lecturekit.deck import read_deck
 from lecturekit.deck.variants import slides_kept, slides_markdown
-from lecturekit.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,7 +7,7 @@
 // side (pipeline.py) lints, stages and publishes; it starts this process in
 // its own process group and reads its report.
 //
-//   node lecturekit/build/engine/render.mjs job.json     (stdin held open by the parent)
+//   node lecturekit/render/engine/render.mjs job.json     (stdin held open by the parent)
 //
 // job.json: {config, markdown, html, pdf, stage, chrome, title,
 //            bookmarks: [{page, title, top}], pageChecks: [module path], checkOptions: {}}

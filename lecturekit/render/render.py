@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lecturekit.build import project
+from lecturekit.render import tools
 
 TIMEOUT_S = 600
 
@@ -74,14 +74,14 @@ class Printed:
 
 def require_tools() -> str:
     """The node binary, or ToolError saying what to install."""
-    problem = project.chromium_problem()
+    problem = tools.chromium_problem()
     if problem:
         raise ToolError(problem)
-    node = project.node_path()
+    node = tools.node_path()
     if node is None:
         raise ToolError("node not found (install Node.js, then `make setup`)")
-    if not (project.ROOT / "node_modules" / "@marp-team" / "marp-cli").is_dir():
-        raise ToolError(f"{project.ROOT / 'node_modules'} lacks marp-cli: run `make setup` "
+    if not (tools.ROOT / "node_modules" / "@marp-team" / "marp-cli").is_dir():
+        raise ToolError(f"{tools.ROOT / 'node_modules'} lacks marp-cli: run `make setup` "
                         f"(npm ci) first")
     return node
 
@@ -89,9 +89,9 @@ def require_tools() -> str:
 def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
              page_checks: list[Path] | None = None) -> dict:
     """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage."""
-    return {"config": str(project.MARP_CONFIG), "markdown": str(stage / f"{name}.md"),
+    return {"config": str(tools.MARP_CONFIG), "markdown": str(stage / f"{name}.md"),
             "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
-            "stage": str(stage), "chrome": project.chrome_path(), "title": title,
+            "stage": str(stage), "chrome": tools.chrome_path(), "title": title,
             "bookmarks": bookmarks or [],
             "pageChecks": [str(Path(p).resolve()) for p in page_checks or []]}
 
@@ -107,14 +107,14 @@ class Engine:
         self._stderr = self._stderr_path.open("wb")
         # Not TMPDIR=stage: Chromium puts its singleton socket there, and a unix socket
         # path may not exceed 107 bytes.  Its profile is in the stage (page.mjs).
-        env = {**os.environ, "CHROME_PATH": project.chrome_path()}
+        env = {**os.environ, "CHROME_PATH": tools.chrome_path()}
         self.chromium: int | None = None
         self.finished = False
         self._stage = stage
         self._profile = stage / ".chromium"  # engine/page.mjs puts Chromium's profile there
         self._buffer = b""
         self.process = subprocess.Popen(
-            [node, str(project.ENGINE), str(job_file)], cwd=stage, env=env,
+            [node, str(tools.ENGINE), str(job_file)], cwd=stage, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             start_new_session=True)
 
@@ -263,9 +263,9 @@ def start_html(markdown: Path, output: Path) -> Running:
     For `lecturekit preview`, which serves the HTML as marp-cli writes it: no
     Chromium, no checks (the build does those).
     """
-    if not project.MARP.exists():
-        raise ToolError(f"{project.MARP} not found: run `make setup` (npm ci) first")
-    command = [str(project.MARP), "--config-file", str(project.MARP_CONFIG), "--no-stdin",
+    if not tools.MARP.exists():
+        raise ToolError(f"{tools.MARP} not found: run `make setup` (npm ci) first")
+    command = [str(tools.MARP), "--config-file", str(tools.MARP_CONFIG), "--no-stdin",
                "--html", str(markdown), "-o", str(output)]
     try:
         process = subprocess.Popen(command, cwd=output.parent, text=True, stdin=subprocess.DEVNULL,

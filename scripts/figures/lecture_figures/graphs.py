@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphviz
 
-from lecturekit.figures.style import FONT, PALETTE
+from lecture_figures.style import FONT, PALETTE
 
 VARIABLE_FONT = "DejaVu Serif"
 

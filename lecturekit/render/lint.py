@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lecturekit.build.assets import is_link, is_remote, local_refs, refused_refs
-from lecturekit.build.problems import Problem
 from lecturekit.deck import Deck, ImageRef
+from lecturekit.render.assets import is_link, is_remote, local_refs, refused_refs
+from lecturekit.render.problems import Problem
 
 BUILTIN_THEMES = frozenset({"default", "uncover"})
 NETWORK_THEMES = {"gaia": "fonts.bunny.net"}

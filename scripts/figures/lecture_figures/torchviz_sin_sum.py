@@ -8,7 +8,7 @@ import graphviz
 import torch
 import torchviz
 
-from lecturekit.figures.style import MONO_FONT, PALETTE
+from lecture_figures.style import MONO_FONT, PALETTE
 
 
 def sin_sum_graph() -> graphviz.Digraph:

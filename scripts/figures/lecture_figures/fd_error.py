@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from lecturekit.figures.style import PALETTE, inches
+from lecture_figures.style import PALETTE, inches
 
 X = 2.0
 EXACT = 2 * X

@@ -18,8 +18,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from lecturekit.figures.errors import FigureError
-from lecturekit.figures.style import FONT, RC_PARAMS
+from lecture_figures.errors import FigureError
+from lecture_figures.style import FONT, RC_PARAMS
 
 
 class _Collect(logging.Handler):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from lecturekit.figures.style import PALETTE
+from lecture_figures.style import PALETTE
 
 X0 = -0.5
 H = 0.4

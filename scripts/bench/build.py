@@ -1,6 +1,6 @@
 """Benchmark the build against bare marp-cli, both measured in this run, interleaved.
 
-    .venv/bin/python scripts/bench-build.py [--runs 5] [--deck slides/03-autodiff.md]
+    .venv/bin/python scripts/bench/build.py [--runs 5] [--deck slides/03-autodiff.md]
 
 Ours: the deck is touched, then `make slides` rebuilds it (lint, HTML, every
 Chromium check, PDF with outline, publish; the code check's verdict is the
@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MARP = ROOT / "node_modules" / ".bin" / "marp"
 GOAL = 0.9
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lecturekit.figures.catalog import FigureSpec
-from lecturekit.figures.svg import svg_size_pt, write_atomically
+from lecture_figures.catalog import FigureSpec
+from lecture_figures.svg import svg_size_pt, write_atomically
 
 
 @dataclass(frozen=True)

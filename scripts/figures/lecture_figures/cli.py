@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from lecturekit.figures.build import Rendered, render_into, stale_figures
-from lecturekit.figures.catalog import FIGURES, FigureSpec, select
-from lecturekit.figures.errors import FigureError
+from lecture_figures.build import Rendered, render_into, stale_figures
+from lecture_figures.catalog import FIGURES, FigureSpec, select
+from lecture_figures.errors import FigureError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ shared, so absolute seconds are noisy; the ratio is what to compare.  The
 CPU seconds of each run's whole process tree are printed beside, a figure
 that load from other work disturbs much less than wall time.
 
-    .venv/bin/python scripts/bench-handout.py [slides/03-autodiff.md] [--runs 3]
+    .venv/bin/python scripts/bench/handout.py [slides/03-autodiff.md] [--runs 3]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOAL = 1.0
 
 

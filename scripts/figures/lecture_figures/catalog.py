@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from lecturekit.figures.svg import svg_size_pt
+from lecture_figures.svg import svg_size_pt
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class FigureSpec:
     name: str
     kind: Literal["mpl", "dot"]
     source: str
-    """`module:function` in lecturekit.figures."""
+    """`module:function` in lecture_figures."""
 
     @property
     def filename(self) -> str:
@@ -29,25 +29,25 @@ class FigureSpec:
 
     def _function(self) -> Callable[[], object]:
         module, function = self.source.split(":")
-        return getattr(importlib.import_module(f"lecturekit.figures.{module}"), function)
+        return getattr(importlib.import_module(f"lecture_figures.{module}"), function)
 
     def render(self) -> bytes:
         """The figure as SVG bytes."""
         if self.kind == "mpl":
-            from lecturekit.figures.mpl import render_matplotlib
+            from lecture_figures.mpl import render_matplotlib
 
             return render_matplotlib(self.name, self._function())  # type: ignore[arg-type]
-        from lecturekit.figures.dot import render_dot
+        from lecture_figures.dot import render_dot
 
         return render_dot(self.name, self._function()())  # type: ignore[arg-type]
 
     def text_sizes_pt(self) -> list[float]:
         """The font size of every text in the figure, in the figure's own points."""
         if self.kind == "mpl":
-            from lecturekit.figures.mpl import matplotlib_text_sizes
+            from lecture_figures.mpl import matplotlib_text_sizes
 
             return matplotlib_text_sizes(self.name, self._function())  # type: ignore[arg-type]
-        from lecturekit.figures.dot import dot_text_sizes
+        from lecture_figures.dot import dot_text_sizes
 
         return dot_text_sizes(self.name, self._function()())  # type: ignore[arg-type]
 

@@ -1,4 +1,4 @@
-"""Benchmark of the slide checker, run by `scripts/bench-checker.py` (`make bench`).
+"""Benchmark of the slide checker, run by `scripts/bench/checker.py` (`make bench`).
 
 (a) Per-block overhead: a generated deck of N trivial blocks for this
     checker, the same blocks as plain Markdown for pytest-codeblocks and for
@@ -294,3 +294,9 @@ def _timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[f
                          f"(exit {done.returncode}):\n{tail}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

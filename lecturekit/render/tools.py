@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 THEMES = ROOT / "themes"
 MARP_CONFIG = ROOT / "marp.config.mjs"
 MARP = ROOT / "node_modules" / ".bin" / "marp"
-ENGINE_DIR = ROOT / "lecturekit" / "build" / "engine"
+ENGINE_DIR = ROOT / "lecturekit" / "render" / "engine"
 ENGINE = ENGINE_DIR / "render.mjs"
 TYPESETTING = ENGINE_DIR / "typesetting.mjs"
 """The lecture's typesetting checks (kinsoku, widows, contrast, small text), when present."""

@@ -9,7 +9,7 @@ import subprocess
 
 import graphviz
 
-from lecturekit.figures.errors import FigureError
+from lecture_figures.errors import FigureError
 
 _LONG_NUMBER = re.compile(r"\b\d{6,}\b")
 _FONTNAME = re.compile(r'fontname=(?:"([^"]+)"|([^\s,\]]+))')

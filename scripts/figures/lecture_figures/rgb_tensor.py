@@ -13,7 +13,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from lecturekit.figures.style import PALETTE
+from lecture_figures.style import PALETTE
 
 SIZE = 8
 OFFSET = 1.6

@@ -80,9 +80,9 @@ def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = Fal
               announce_skip: bool = True, log: Callable[[str], None] | None = None,
               fresh_check: bool = False) -> int:
     """Build one deck; 0 if published, 1 if not (the reason printed, never a traceback)."""
-    from lecturekit.build import BuildError, build_deck
-    from lecturekit.build.render import ToolError
     from lecturekit.deck import DeckError
+    from lecturekit.render import BuildError, build_deck
+    from lecturekit.render.render import ToolError
 
     log = log or (lambda line: print(line, flush=True))
     name = deck.stem

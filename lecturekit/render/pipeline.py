@@ -27,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lecturekit.build import project, render
-from lecturekit.build.assets import LocalRef, copy_into, dist_path, local_refs, rewrite_refs
-from lecturekit.build.lint import lint_deck, uses_own_theme
-from lecturekit.build.outline import as_json, deck_bookmarks
-from lecturekit.build.problems import BuildError, Problem
 from lecturekit.deck import Deck, Slide, read_deck
 from lecturekit.deck.variants import slides_kept, slides_markdown
+from lecturekit.render import render, tools
+from lecturekit.render.assets import LocalRef, copy_into, dist_path, local_refs, rewrite_refs
+from lecturekit.render.lint import lint_deck, uses_own_theme
+from lecturekit.render.outline import as_json, deck_bookmarks
+from lecturekit.render.problems import BuildError, Problem
 
 LAYOUT_MODES = ("error", "warn")
 LOCK = ".lock"
@@ -55,7 +55,7 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES,
+def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = tools.THEMES,
                log: Callable[[str], None] = print, *, layout: str = "error",
                warn: Callable[[str], None] = _stderr,
                before_publish: Callable[[], None] | None = None,
@@ -87,7 +87,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = project.THEMES
     if page_checks is None:
         # The typesetting check holds the project's own themes to its standard (line
         # breaking, contrast, text size); Marp's built-in themes are not ours to fix.
-        page_checks = ([project.TYPESETTING] if own_theme and project.TYPESETTING.is_file()
+        page_checks = ([tools.TYPESETTING] if own_theme and tools.TYPESETTING.is_file()
                        else [])
     kept = slides_kept(deck)
     refs = local_refs(deck, kept)
