@@ -3,13 +3,15 @@
     lecturekit check slides/03-autodiff.md      lecturekit watch slides/03-autodiff.md
     lecturekit build slides/03-autodiff.md      lecturekit preview
     lecturekit new 04-nn --title "…"            lecturekit handout slides/03-autodiff.md
+    lecturekit init                             (set up a repository: config, CI, .gitignore)
 
 The Makefile's targets are shortcuts for these.  Each subcommand imports
 what it needs only when it runs, so `lecturekit --help` and `lecturekit new`
 start at once and `check` pays for pytest, not for the build.  The build and
-handout subcommands call the package's own command modules (`build/command.py`,
-`handout/command.py`, which `scripts/*.py` wrap too); they need marp-cli in
-node_modules and Chromium, which is said plainly when either is absent.
+handout subcommands call the package's own command modules (`render/command.py`,
+`handout/command.py`, which `scripts/*.py` wrap too); they need Node and
+Chromium, which is said plainly when either is absent, and install their
+pinned Node packages once (lecturekit.render.tools).
 """
 
 from __future__ import annotations
@@ -80,13 +82,29 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_index)
 
     p = sub.add_parser("new", help="start a new deck from the template",
-                       description="Create slides/<name>.md from the template; never "
-                                   "overwrites.")
+                       description="Create <deck folder>/<name>.md from the template, in "
+                                   "the project's language and theme; never overwrites.")
     p.add_argument("name", help="file name without .md, e.g. 04-nn")
     p.add_argument("--title", required=True, help="the lecture's title")
-    p.add_argument("--slides-dir", type=Path, default=Path("slides"))
+    p.add_argument("--slides-dir", type=Path, default=None,
+                   help="where the deck goes (default: the project's deck folder)")
     p.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     p.set_defaults(run=_new)
+
+    p = sub.add_parser("init", help="set up this repository: configuration, CI workflow, "
+                                    ".gitignore",
+                       description="Write the configuration (decks and themes found here), a "
+                                   "GitHub Actions workflow (check, build, site, Pages) and a "
+                                   ".gitignore entry for the outputs. Never overwrites a file; "
+                                   "asks nothing.")
+    p.add_argument("--template", action="store_true",
+                   help="also write a first deck (slides/01-intro.md) and the tool's theme "
+                        "(themes/honwaka.css) to start from")
+    p.add_argument("--lang", default=None, help="the decks' language (default: detected)")
+    p.add_argument("--install", default=None, metavar="PIP-SPEC",
+                   help="what the workflow pip-installs (default: where this lecturekit was "
+                        "installed from, else `lecturekit`)")
+    p.set_defaults(run=_init)
 
     p = sub.add_parser("preview", help="serve decks on 127.0.0.1 with live reload and "
                                        "failure banners")
@@ -153,8 +171,22 @@ def _new(args: argparse.Namespace) -> int:
     except NewDeckError as exc:
         print(f"lecturekit new: {exc}", file=sys.stderr)
         return 1
+    path = _shown(path)
     print(f"created {path}: check it with `lecturekit check {path}`, "
           f"watch it with `lecturekit watch {path}`")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from lecturekit.author.init import InitError, format_report, init
+    from lecturekit.project import ProjectError
+
+    try:
+        report = init(template=args.template, spec=args.install, lang=args.lang)
+    except (InitError, ProjectError, OSError) as exc:
+        print(f"lecturekit init: {exc}", file=sys.stderr)
+        return 1
+    print(format_report(report))
     return 0
 
 
@@ -172,6 +204,14 @@ def _site(args: argparse.Namespace) -> int:
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the working folder when it is below it (as the user would type it)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _default_decks() -> str:

@@ -3,7 +3,11 @@
 The template (templates/new-deck.md.j2) holds every piece a lecture has: the
 front matter the build and the checker read, a title slide, an agenda, a code
 block with a checked output, an exercise with its answer block and presenter
-notes.  It passes `make check` and builds as it is; a test proves both.
+notes.  It passes `lecturekit check` and builds as it is; a test proves both.
+
+The project decides the rest (`lecturekit.project.Project`): the deck goes to
+the project's deck folder, uses the theme its decks already use, and is
+written in its `lang` (the Japanese template for `ja`, else the English one).
 """
 
 from __future__ import annotations
@@ -14,12 +18,19 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from lecturekit.project import Project
+
 TEMPLATES = Path(__file__).parent / "templates"
-TEMPLATE = "new-deck.md.j2"
+TEMPLATES_BY_LANG = {"ja": "new-deck.md.j2"}
+TEMPLATE_OTHER = "new-deck.en.md.j2"
+DEFAULT_THEME = "honwaka"
+"""The tool's own theme (lecturekit/themes/), for a project whose decks name none."""
+_THEME_LINE = re.compile(r"^theme[ \t]*:[ \t]*['\"]?([\w-]+)", re.M)
 _NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
 
 
@@ -35,8 +46,35 @@ def _environment() -> Environment:
     return env
 
 
-def render_deck(title: str, date: str, author: str = "traP Kaggle班") -> str:
-    return _environment().get_template(TEMPLATE).render(title=title, date=date, author=author)
+def render_deck(title: str, date: str, author: str = "", *, lang: str = "ja",
+                theme: str = DEFAULT_THEME) -> str:
+    template = TEMPLATES_BY_LANG.get(lang, TEMPLATE_OTHER)
+    return _environment().get_template(template).render(title=title, date=date, author=author,
+                                                         theme=theme, lang=lang)
+
+
+def project_theme(project: Project) -> str:
+    """The theme the project's decks use most (their front matter), else the one theme the
+    repository defines, else the tool's own."""
+    used: Counter[str] = Counter()
+    for deck in project.decks[:50]:
+        try:
+            head = deck.read_text(encoding="utf-8", errors="replace")[:4000]
+        except OSError:
+            continue
+        if head.startswith("---"):
+            front = head.split("\n---", 1)[0]
+            used.update(m.group(1) for m in _THEME_LINE.finditer(front))
+    if used:
+        return used.most_common(1)[0][0]
+    if len(project.themes) == 1:
+        return next(iter(project.themes))
+    return DEFAULT_THEME
+
+
+def deck_folder(project: Project) -> Path:
+    """Where a new deck goes: the decks' base folder, or `slides/` in a project with none."""
+    return project.base if project.decks else project.root / "slides"
 
 
 def deck_path(name: str, slides_dir: Path) -> Path:
@@ -48,8 +86,12 @@ def deck_path(name: str, slides_dir: Path) -> Path:
     return slides_dir / f"{stem}.md"
 
 
-def new_deck(name: str, title: str, slides_dir: Path, date: str | None = None) -> Path:
-    """Write slides_dir/<name>.md from the template; never overwrites an existing file."""
+def new_deck(name: str, title: str, slides_dir: Path | None = None, date: str | None = None,
+             project: Project | None = None) -> Path:
+    """Write <slides_dir>/<name>.md from the template (slides_dir: the project's deck folder by
+    default); never overwrites an existing file."""
+    project = project or Project.load(slides_dir)
+    slides_dir = slides_dir if slides_dir is not None else deck_folder(project)
     if not title.strip():
         raise NewDeckError("a new deck needs a title (--title \"…\", or TITLE=\"…\" for make)")
     if "\n" in title or "\r" in title:
@@ -58,7 +100,9 @@ def new_deck(name: str, title: str, slides_dir: Path, date: str | None = None) -
     if path.exists():
         raise NewDeckError(f"{path} already exists; not overwriting it (pick another name, "
                            f"or delete the file first)")
-    text = render_deck(title.strip(), date or datetime.date.today().isoformat())
+    text = render_deck(title.strip(), date or datetime.date.today().isoformat(),
+                       author=project.settings.title, lang=project.settings.lang,
+                       theme=project_theme(project))
     slides_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".md.tmp", dir=slides_dir)
     try:

@@ -38,7 +38,7 @@ from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import student_notes
 from lecturekit.handout.outputs import block_cells
-from lecturekit.handout.tools import ROOT, node_command
+from lecturekit.handout.tools import ROOT, node_command, node_env
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
@@ -260,7 +260,7 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
 def typeset_math(page: str, deck: Deck) -> str:
     """Replace `$...$` / `$$...$$` TeX in the page by inline SVG."""
     result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)], input=page.encode("utf-8"),
-                            capture_output=True, check=False, timeout=300)
+                            capture_output=True, check=False, timeout=300, env=node_env())
     message = result.stderr.decode("utf-8", "replace").strip()
     tex_error = _TEX_ERROR.match(message)
     if result.returncode != 0 and tex_error:

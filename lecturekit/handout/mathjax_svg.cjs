@@ -1,13 +1,19 @@
 // Typeset the TeX of an HTML page (read on stdin) into inline SVG (written to
 // stdout) with the mathjax-full that marp-cli already installs, so the page
 // needs neither a network nor JavaScript to show its formulas.
+// mathjax-full is resolved from LECTUREKIT_NODE_MODULES (set by lecturekit: the
+// project's node_modules or its per-user engine cache), else from this folder.
 'use strict';
-const {mathjax} = require('mathjax-full/js/mathjax.js');
-const {TeX} = require('mathjax-full/js/input/tex.js');
-const {SVG} = require('mathjax-full/js/output/svg.js');
-const {liteAdaptor} = require('mathjax-full/js/adaptors/liteAdaptor.js');
-const {RegisterHTMLHandler} = require('mathjax-full/js/handlers/html.js');
-const {AllPackages} = require('mathjax-full/js/input/tex/AllPackages.js');
+const path = require('node:path');
+const folder = process.env.LECTUREKIT_NODE_MODULES;
+const load = folder ? require('node:module').createRequire(path.join(folder, '..', 'package.json'))
+  : require;
+const {mathjax} = load('mathjax-full/js/mathjax.js');
+const {TeX} = load('mathjax-full/js/input/tex.js');
+const {SVG} = load('mathjax-full/js/output/svg.js');
+const {liteAdaptor} = load('mathjax-full/js/adaptors/liteAdaptor.js');
+const {RegisterHTMLHandler} = load('mathjax-full/js/handlers/html.js');
+const {AllPackages} = load('mathjax-full/js/input/tex/AllPackages.js');
 
 const chunks = [];
 process.stdin.on('data', (chunk) => chunks.push(chunk));

@@ -19,10 +19,19 @@ CHROMIUM_FLAGS = [
 
 
 def node_command() -> list[str]:
-    node = tools.node_path()
-    if node is None:
-        raise HandoutError("node is not on PATH; run `make setup`")
-    return [node]
+    try:
+        return [tools.require_node()]
+    except tools.ToolError as exc:
+        raise HandoutError(str(exc)) from None
+
+
+def node_env() -> dict[str, str]:
+    """The environment for the handout's Node scripts: they find mathjax-full through
+    LECTUREKIT_NODE_MODULES (lecturekit.render.tools)."""
+    try:
+        return tools.node_env()
+    except tools.ToolError as exc:
+        raise HandoutError(str(exc)) from None
 
 
 def chromium() -> str:

@@ -23,12 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturekit.render import tools
+from lecturekit.render.tools import ToolError
 
 TIMEOUT_S = 600
-
-
-class ToolError(Exception):
-    """A tool the build runs is missing or failed; the message says which and why."""
 
 
 @dataclass
@@ -73,23 +70,18 @@ class Printed:
 
 
 def require_tools() -> str:
-    """The node binary, or ToolError saying what to install."""
-    problem = tools.chromium_problem()
-    if problem:
-        raise ToolError(problem)
-    node = tools.node_path()
-    if node is None:
-        raise ToolError("node not found (install Node.js, then `make setup`)")
-    if not (tools.ROOT / "node_modules" / "@marp-team" / "marp-cli").is_dir():
-        raise ToolError(f"{tools.ROOT / 'node_modules'} lacks marp-cli: run `make setup` "
-                        f"(npm ci) first")
-    return node
+    """The node binary, or ToolError saying what to install (see tools.require_tools)."""
+    return tools.require_tools()
 
 
 def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
-             page_checks: list[Path] | None = None) -> dict:
-    """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage."""
-    return {"config": str(tools.MARP_CONFIG), "markdown": str(stage / f"{name}.md"),
+             page_checks: list[Path] | None = None, marp: dict | None = None) -> dict:
+    """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage.
+
+    `marp`: the project's marp-cli options laid over the engine's own (themeSet, lang, html,
+    allowLocalFiles; see tools.write_marp_config); written into the stage with the job."""
+    return {"config": str(tools.write_marp_config(stage, marp)),
+            "markdown": str(stage / f"{name}.md"),
             "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
             "stage": str(stage), "chrome": tools.chrome_path(), "title": title,
             "bookmarks": bookmarks or [],
@@ -107,7 +99,7 @@ class Engine:
         self._stderr = self._stderr_path.open("wb")
         # Not TMPDIR=stage: Chromium puts its singleton socket there, and a unix socket
         # path may not exceed 107 bytes.  Its profile is in the stage (page.mjs).
-        env = {**os.environ, "CHROME_PATH": tools.chrome_path()}
+        env = tools.node_env()
         self.chromium: int | None = None
         self.finished = False
         self._stage = stage
@@ -257,22 +249,22 @@ class Running:
     output: Path
 
 
-def start_html(markdown: Path, output: Path) -> Running:
-    """Render `markdown` to `output` with marp-cli and the project's one configuration.
+def start_html(markdown: Path, output: Path, marp: dict | None = None) -> Running:
+    """Render `markdown` to `output` with marp-cli and the engine's configuration (with the
+    project's `marp` options laid over it, as in make_job).
 
     For `lecturekit preview`, which serves the HTML as marp-cli writes it: no
     Chromium, no checks (the build does those).
     """
-    if not tools.MARP.exists():
-        raise ToolError(f"{tools.MARP} not found: run `make setup` (npm ci) first")
-    command = [str(tools.MARP), "--config-file", str(tools.MARP_CONFIG), "--no-stdin",
+    config = tools.write_marp_config(output.parent, marp)
+    command = [*tools.marp_command(), "--config-file", str(config), "--no-stdin",
                "--html", str(markdown), "-o", str(output)]
     try:
         process = subprocess.Popen(command, cwd=output.parent, text=True, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True)
+                                   start_new_session=True, env=tools.node_env())
     except FileNotFoundError as exc:
-        raise ToolError(f"{exc.filename} not found (install Node.js, then `make setup`)") from None
+        raise ToolError(f"{exc.filename} not found: {tools.NODE_HINT}") from None
     return Running(process, output)
 
 

@@ -14,6 +14,7 @@ from lecturekit.deck import read_deck
 
 @pytest.fixture
 def new_deck(tmp_path: Path) -> Path:
+    (tmp_path / "lecturekit.toml").write_text('lang = "ja"\n', encoding="utf-8")
     done = lecturekit("new", "04-nn", "--title", "ニューラルネット: \"入門\" #1",
                       "--date", "2026-12-01", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -6,9 +6,10 @@
 //
 // workerData: the marp-cli argv.  Posts {code} or {error}.
 import { parentPort, workerData } from 'node:worker_threads'
+import { load } from './packages.mjs'
 
 try {
-  const { marpCli } = await import('@marp-team/marp-cli')
+  const { marpCli } = await load('@marp-team/marp-cli')
   parentPort.postMessage({ code: await marpCli(workerData) })
 } catch (error) {
   parentPort.postMessage({ error: String(error?.message ?? error).split('\n')[0] })

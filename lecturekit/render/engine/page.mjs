@@ -11,8 +11,10 @@
 import { realpathSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import puppeteer from 'puppeteer-core'
 import { countSlides, locateUrls, measureSlides, settle } from './checks.mjs'
+import { load } from './packages.mjs'
+
+const { default: puppeteer } = await load('puppeteer-core')
 
 export const FRAME = { width: 1280, height: 720 }
 const TOLERANCE_PX = 2

@@ -185,7 +185,7 @@ async function main() {
     throw error
   }
   emit({ event: 'html' })
-  const pdfLib = import('pdf-lib')
+  const pdfLib = import('./packages.mjs').then(({ load }) => load('pdf-lib'))
   pdfLib.catch(() => null) // awaited when the PDF is written
   const browser = await launching
   try {
