@@ -77,6 +77,15 @@ def deck_folder(project: Project) -> Path:
     return project.base if project.decks else project.root / "slides"
 
 
+def _as_typed(path: Path) -> Path:
+    """`path` relative to the working folder when below it, so messages name it as users
+    would type it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def deck_path(name: str, slides_dir: Path) -> Path:
     """`04-nn` or `04-nn.md` -> slides_dir/04-nn.md; anything path-like is refused."""
     stem = name.removesuffix(".md")
@@ -91,7 +100,7 @@ def new_deck(name: str, title: str, slides_dir: Path | None = None, date: str | 
     """Write <slides_dir>/<name>.md from the template (slides_dir: the project's deck folder by
     default); never overwrites an existing file."""
     project = project or Project.load(slides_dir)
-    slides_dir = slides_dir if slides_dir is not None else deck_folder(project)
+    slides_dir = slides_dir if slides_dir is not None else _as_typed(deck_folder(project))
     if not title.strip():
         raise NewDeckError("a new deck needs a title (--title \"…\", or TITLE=\"…\" for make)")
     if "\n" in title or "\r" in title:

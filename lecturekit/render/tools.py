@@ -166,7 +166,8 @@ def fill_cache(spec: Path = NODE_SPEC, log: Callable[[str], None] = _stderr) -> 
                 cwd=work, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                 env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}, check=False)
             if done.returncode != 0:
-                detail = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
+                detail = [ln for ln in (done.stderr + done.stdout).splitlines()
+                          if ln.strip() and "complete log" not in ln]
                 raise ToolError(f"npm could not install the render engine into {final} "
                                 f"(exit {done.returncode}): "
                                 + (detail[-1] if detail else "no message"))

@@ -86,3 +86,23 @@ def test_new_deck_builds_at_once(new_deck: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (out / "04-nn.html").is_file() and (out / "04-nn.pdf").is_file()
     assert "[build] 04-nn: checks ok (5 slides)" in done.stdout
+
+
+def test_new_in_a_project_not_in_japanese_is_english_with_the_projects_theme_and_folder(
+        tmp_path: Path) -> None:
+    (tmp_path / "lecturekit.toml").write_text('decks = ["course/*.md"]\nlang = "en"\n')
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "01-start.md").write_text("---\nmarp: true\ntheme: gaia\n---\n\n# A\n")
+    done = lecturekit("new", "02-next", "--title", "Loops", "--date", "2026-12-01",
+                      cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("created course/02-next.md")
+    deck = read_deck(tmp_path / "course" / "02-next.md")
+    assert (deck.front_matter["theme"], deck.front_matter["title"]) == ("gaia", "Loops")
+    assert deck.slides[1].header == "Today"
+    text = deck.path.read_text(encoding="utf-8")
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in text)
+    check = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "--unchecked-output=error", str(deck.path)], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert "2 blocks, 2 with checked output, 0 skipped, 0 failed" in check.stdout, check.stdout
