@@ -38,7 +38,8 @@ from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import student_notes
 from lecturekit.handout.outputs import block_cells
-from lecturekit.handout.tools import ROOT, node_command, node_env
+from lecturekit.handout.tools import node_command, node_env
+from lecturekit.render.tools import THEMES
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
@@ -82,7 +83,7 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
 def theme_css(deck: Deck) -> str:
     """The deck's theme stylesheet, without Marp's built-in `@import 'default'`."""
     name = str(deck.front_matter.get("theme") or "")
-    path = ROOT / "themes" / f"{name}.css"
+    path = THEMES / f"{name}.css"  # the tool's themes, shipped in the package
     if not name or not path.is_file():
         return ""
     css = path.read_text(encoding="utf-8")

