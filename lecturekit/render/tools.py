@@ -142,6 +142,15 @@ def fill_cache(spec: Path = NODE_SPEC, log: Callable[[str], None] = _stderr) -> 
     One process installs; others wait on the lock and then use its result.  The install
     happens in a temporary folder next to the cache folder, renamed into place when done."""
     final = cache_folder(spec)
+    try:
+        return _fill(spec, final, log)
+    except OSError as exc:
+        raise ToolError(f"cannot install the render engine into {final}: "
+                        f"{exc.strerror or exc} (set XDG_CACHE_HOME to a writable folder)"
+                        ) from None
+
+
+def _fill(spec: Path, final: Path, log: Callable[[str], None]) -> Path:
     if (final / READY).is_file():
         return final / "node_modules"
     require_node()

@@ -197,3 +197,15 @@ def test_build_without_chromium_is_one_line_saying_what_to_install(tmp_path: Pat
     assert (f"Chromium not found at {missing}: install it (e.g. `sudo apt-get install "
             f"chromium`) or set CHROME_PATH to a Chromium or Chrome binary") in run.stderr
     assert "Traceback" not in run.stderr and "make setup" not in run.stderr
+
+
+def test_an_unwritable_cache_is_one_line_naming_the_folder_and_the_way_out(
+        fake_npm: Path, spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    with pytest.raises(tools.ToolError) as raised:
+        tools.fill_cache(spec, log=lambda line: None)
+    folder = blocker / "lecturekit" / f"engine-{tools.spec_digest(spec)}"
+    assert str(raised.value) == (f"cannot install the render engine into {folder}: Not a "
+                                 f"directory (set XDG_CACHE_HOME to a writable folder)")
