@@ -93,9 +93,10 @@ class Preview:
         from lecturekit.deck.variants import slides_kept, slides_markdown
         from lecturekit.render import render
         from lecturekit.render.assets import dist_path, local_refs, rewrite_refs
+        from lecturekit.render.lint import confine
 
         try:
-            deck = read_deck(view.path)
+            deck = confine(read_deck(view.path))  # the build's rule, before any file is read
             kept = slides_kept(deck)
             refs = local_refs(deck, kept)
             markdown = self.private / f"{deck.name}.md"
