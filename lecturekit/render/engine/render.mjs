@@ -139,7 +139,7 @@ async function withOutline(bytes, job, pdfLib) {
 
 async function renderDeck(job, { FRAME, checkDeck, loadDeck, locate, quiet }, { page, confined },
   pdfLib) {
-  await loadDeck(page, job.html)
+  await loadDeck(page, job.html, confined)
   const report = {
     ...(await checkDeck(page)),
     typesetting: await runPageChecks(page, job),
