@@ -5,7 +5,8 @@ every failure is a line or a few (`file:line: slide N "title" …`), never a
 traceback; on GitHub Actions each problem is also an annotation at its deck
 line; a full disk or a read-only `--out` is one line and keeps the previous
 outputs; Ctrl-C or SIGTERM stops the render (Node and Chromium included),
-keeps the previous outputs and prints one line.
+keeps the previous outputs and prints one line; so does a SIGINT that reached
+only `make` (`render/parent.py`).
 
 With `check=True` (what `lecturekit build` and `make slides` do) the deck's
 code check runs alongside the render and a deck whose code fails is not
@@ -20,6 +21,8 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from lecturekit.render.parent import watch_parent
 
 
 class Interrupted(BaseException):
@@ -58,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
     """Build every deck of `args`; 0 if all were published, 1 if not, 130 if interrupted."""
     previous = (signal.signal(signal.SIGINT, _on_signal),
                 signal.signal(signal.SIGTERM, _on_signal))
+    # `kill -INT <make pid>` reaches make only, which then waits for us: stop as if
+    # interrupted (see render/parent.py) rather than publish after the user gave up.
+    watching = watch_parent(lambda: os.kill(os.getpid(), signal.SIGINT))
     current = args.decks[0]
     try:
         failed = 0
@@ -72,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
               f"kept)", file=sys.stderr, flush=True)
         return 130
     finally:
+        watching.set()
         signal.signal(signal.SIGINT, previous[0])
         signal.signal(signal.SIGTERM, previous[1])
 

@@ -139,3 +139,46 @@ def test_unwritable_or_full_output_is_one_clear_line_keeping_old_outputs(
                    f"previous outputs kept\n")
     assert sorted(p.name for p in out.iterdir()) == ["backgrounds.pdf"]
     assert (out / "backgrounds.pdf").read_text() == "published"
+
+
+@pytest.mark.render
+def test_sigint_to_the_outer_make_alone_stops_the_build_before_it_publishes(
+        tmp_path: Path) -> None:
+    """`kill -INT <make pid>` (as `make slides` runs: a make inside make) reaches neither
+    the inner make nor the build; make waits for its recipe, and the build used to publish
+    10 s after make said "Interrupt".  Now the build sees its ancestor dying and stops."""
+    deck = tmp_path / "slow.md"
+    deck.write_text("---\nmarp: true\n---\n\n# 遅いページ\n\n"
+                    "<script>const t = Date.now(); while (Date.now() - t < 4000) {}</script>\n",
+                    encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("slow.html", "slow.pdf"):
+        (out / name).write_text(f"published {name}")
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f".PHONY: decks deck\ndecks:\n\t@$(MAKE) --no-print-directory "
+                        f"-f {makefile} deck\ndeck:\n\t@{sys.executable} -m lecturekit build "
+                        f"{deck} --out {out} --no-check\n", encoding="utf-8")
+    make = subprocess.Popen(
+        ["make", "-f", str(makefile)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as from a terminal
+    assert make.stdout is not None
+    log = []
+    for line in make.stdout:
+        log.append(line)
+        if "[build] slow: html" in line:
+            break
+    else:
+        pytest.fail("".join(log))
+    make.send_signal(signal.SIGINT)  # to the outer make only
+    started = time.monotonic()
+    log.extend(make.stdout)
+    make.wait(timeout=60)
+    text = "".join(log)
+    assert time.monotonic() - started < 10, text
+    assert "[build] slow: interrupted, nothing written (previous outputs kept)" in text, text
+    assert "done in" not in text and "Traceback" not in text
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "slow.html": "published slow.html", "slow.pdf": "published slow.pdf"}
+    assert processes_mentioning(str(out)) == []
