@@ -19,6 +19,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -59,13 +60,15 @@ def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> No
 
 def run(args: argparse.Namespace) -> int:
     """Build every deck of `args`; 0 if all were published, 1 if not, 130 if interrupted."""
-    previous = (signal.signal(signal.SIGINT, _on_signal),
-                signal.signal(signal.SIGTERM, _on_signal))
-    # `kill -INT <make pid>` reaches make only, which then waits for us: stop as if
-    # interrupted (see render/parent.py) rather than publish after the user gave up.
-    watching = watch_parent(lambda: os.kill(os.getpid(), signal.SIGINT))
+    previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    watching = threading.Event()
     current = args.decks[0]
     try:
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+        # `kill -INT <make pid>` reaches make only, which then waits for us: stop as if
+        # interrupted (see render/parent.py) rather than publish after the user gave up.
+        watching = watch_parent(lambda: os.kill(os.getpid(), signal.SIGINT))
         failed = 0
         for deck in args.decks:
             current = deck

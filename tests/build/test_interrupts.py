@@ -182,3 +182,37 @@ def test_sigint_to_the_outer_make_alone_stops_the_build_before_it_publishes(
     assert {p.name: p.read_text() for p in out.iterdir()} == {
         "slow.html": "published slow.html", "slow.pdf": "published slow.pdf"}
     assert processes_mentioning(str(out)) == []
+
+
+STRIKE = """
+import importlib.abc, os, signal, sys
+
+class Strike(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == {module!r}:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just as this module is imported
+        return None
+
+sys.meta_path.insert(0, Strike())
+sys.argv = ["lecturekit", "build", {deck!r}, "--out", {out!r}, "--no-check"]
+import runpy
+runpy.run_module("lecturekit", run_name="__main__", alter_sys=True)  # python -m lecturekit
+"""
+
+
+@pytest.mark.parametrize("module", ["lecturekit.cli", "lecturekit.render.command",
+                                    "lecturekit.render.pipeline"])
+def test_a_very_early_ctrl_c_of_lecturekit_build_is_one_line(tmp_path: Path, module: str) -> None:
+    """Ctrl-C while `lecturekit build` is still importing (before and after the build's
+    own handler is in place): one line, exit 130, no KeyboardInterrupt traceback."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\nmarp: true\n---\n\n# x\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    run = subprocess.run([sys.executable, "-c", STRIKE.format(module=module, deck=str(deck),
+                                                              out=str(out))],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 130, run.stderr
+    assert "Traceback" not in run.stderr and "KeyboardInterrupt" not in run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(("lecturekit: interrupted", "[build] deck: interrupted"))
+    assert not out.exists() or list(out.iterdir()) == []
