@@ -103,7 +103,8 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = tools.THEMES,
         markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
         job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
-                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
+                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks,
+                              slides=len(kept))
         judge = _Judge(deck, kept, refs, layout == "warn",
                        own_theme=own_theme)
         warnings: list[Problem] = []

@@ -66,7 +66,7 @@ const shown = (url, verdict) => verdict.inside ?? (verdict.kind === 'file' || ve
 // `profile`: Chromium's user-data folder (inside the stage, so no temp file
 // lands elsewhere); `onPid` learns Chromium's pid (its own process group) so
 // the Python side can kill it with the build.
-export async function launchBrowser({ chrome, profile, onPid }) {
+export async function launchBrowser({ chrome, profile, onPid, protocolTimeout = 600000 }) {
   const browser = await puppeteer.launch({
     executablePath: chrome,
     headless: true,
@@ -74,7 +74,7 @@ export async function launchBrowser({ chrome, profile, onPid }) {
     args: CHROME_ARGS,
     userDataDir: profile,
     timeout: 120000, // the machine may be busy: a slow start is not a failure
-    protocolTimeout: 600000,
+    protocolTimeout,
   })
   onPid?.(browser.process()?.pid ?? null)
   browser.on('targetcreated', async (target) => {
@@ -154,10 +154,10 @@ export async function confinedPage(browser, root) {
 
 // Load the rendered deck into a confined page and wait until it has settled.
 // `confined` (from confinedPage) learns the deck's URL: the one navigation allowed.
-export async function loadDeck(page, html, confined) {
+export async function loadDeck(page, html, confined, timeout = 180000) {
   const url = pathToFileURL(resolve(html)).href
   if (confined) confined.deckUrl = url
-  await page.goto(url, { waitUntil: 'load', timeout: 180000 })
+  await page.goto(url, { waitUntil: 'load', timeout })
   if (confined) confined.loaded = true
   // The bespoke template hides inactive slides with content-visibility, which
   // also stops Marp's auto-scaling there; show them all, as the print does.
