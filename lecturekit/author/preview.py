@@ -61,6 +61,8 @@ class DeckView:
     """Deck slide numbers in rendered order (handout-only slides are not rendered)."""
     failures: list[Failure] = field(default_factory=list)
     error: str = ""
+    root: Path | None = None
+    """The deck's project root (resolved): every served file must resolve inside it."""
 
     @property
     def name(self) -> str:
@@ -123,6 +125,7 @@ class Preview:
                       f'data-html="{version}"></script>')
             view.html = page.replace("</body>", f"{script}</body>", 1).encode("utf-8")
             view.assets = {f"/{dist_path(deck, r.file)}": r.file for r in refs}
+            view.root = deck.project_root.resolve()
             view.kept = [s.number for s in kept]
             view.error = error
             view.html_version = version
@@ -217,7 +220,10 @@ class Preview:
                     ).encode()
             for view in self.views.values():
                 file = view.assets.get(url_path)
-                if file is not None and file.is_file():
+                # Re-checked when served: a file swapped for a symlink leading out since
+                # the render is not followed (the build's resolved-path rule).
+                if (file is not None and file.is_file() and view.root is not None
+                        and file.resolve().is_relative_to(view.root)):
                     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
                     return 200, kind, file.read_bytes()
         return 404, "text/plain; charset=utf-8", b"not found\n"

@@ -39,6 +39,7 @@ from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.tools import ROOT, node_command
+from lecturekit.render.lint import defined_themes
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
@@ -80,10 +81,13 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
 
 
 def theme_css(deck: Deck) -> str:
-    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`."""
-    name = str(deck.front_matter.get("theme") or "")
-    path = ROOT / "themes" / f"{name}.css"
-    if not name or not path.is_file():
+    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`.
+
+    Looked up by its `@theme` name among `themes/*.css`, as the build does: the
+    front matter names a theme, never a path (`theme: ../../x` embeds nothing)."""
+    name = str(deck.front_matter.get("theme") or "").strip()
+    path = defined_themes(ROOT / "themes").get(name)
+    if path is None:
         return ""
     css = path.read_text(encoding="utf-8")
     return re.sub(r"@import\s+['\"][^'\"]+['\"]\s*;", "", css).replace("</", "<\\/")

@@ -152,11 +152,13 @@ def test_images_the_handout_embeds_obey_the_resolved_path_rule(tmp_path: Path) -
         resolve_image("../.git/config", deck, 3, 1)
 
 
-def test_a_deck_symlinked_from_outside_is_refused_by_handout_index_and_build(
+def test_a_deck_symlinked_from_outside_is_refused_by_every_entry_point(
         tmp_path: Path, capsys) -> None:
     """slides/linked.md -> ../outside/deck.md: judged at its path, its real folder's
     secret.svg is never published, by any entry point."""
+    from lecturekit.author.preview import Preview
     from lecturekit.handout.command import handout_main, index_main
+    from lecturekit.site.cli import main as site_main
 
     slides, outside = _project(tmp_path)
     (outside / "deck.md").write_text("---\nmarp: true\ntheme: honwaka\n---\n\n# 外\n\n"
@@ -170,8 +172,34 @@ def test_a_deck_symlinked_from_outside_is_refused_by_handout_index_and_build(
     assert refused in capsys.readouterr().err
     assert index_main([str(linked), "--out", str(out)]) == 1
     assert refused in capsys.readouterr().err
+    assert site_main([str(linked), "--dist", str(out), "--out", str(tmp_path / "site")]) == 1
+    assert refused in capsys.readouterr().err
+    preview = Preview([linked], check=False)
+    try:
+        view = preview.views["linked"]
+        preview.render(view)
+        assert view.error.startswith(f"cannot render the deck: {refused}") and not view.html
+        assert preview.lookup("/secret.svg")[0] == 404
+    finally:
+        preview.close()
     build = subprocess.run([sys.executable, str(ROOT / "scripts" / "build-deck.py"), str(linked),
                             "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert build.returncode == 1 and refused in build.stderr, build.stderr
     assert "Traceback" not in build.stderr
     _nothing_leaked(out)
+
+
+def test_the_reading_html_embeds_a_theme_by_its_name_never_by_a_path(tmp_path: Path) -> None:
+    """`theme:` names a theme (its `@theme` in themes/*.css, as the build looks it up); a
+    path there used to be read and embedded in the reading HTML."""
+    import os
+
+    from lecturekit.handout.html import theme_css
+
+    evil = tmp_path / "evil.css"
+    evil.write_text(f"/* @theme evil */ body::after {{ content: '{SECRET}' }}", encoding="utf-8")
+    escape = os.path.relpath(tmp_path / "evil", ROOT / "themes")
+    deck = parse_deck(f"---\nmarp: true\ntheme: {escape}\n---\n\n# x\n", tmp_path / "d.md")
+    assert theme_css(deck) == ""
+    own = parse_deck("---\nmarp: true\ntheme: honwaka\n---\n\n# x\n", tmp_path / "d.md")
+    assert "@theme honwaka" in theme_css(own)
