@@ -267,6 +267,9 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128
+    """The listen backlog (socketserver's default is 5): a page opening many connections at
+    once is not left retrying SYNs for seconds."""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (reset, broken pipe, timeout) is not an error worth a
