@@ -25,17 +25,20 @@ from lecturekit.render.command import add_arguments as add_build_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
-    if extra and not args.passes_extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    args.extra = extra
     try:
+        parser = _parser()
+        args, extra = parser.parse_known_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        if extra and not args.passes_extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.extra = extra
         return args.run(args)
     except KeyboardInterrupt:
+        # A command that handles Ctrl-C itself has said so; this is for one that had not
+        # started yet (or has nothing to clean up): one line, never a traceback.
+        print("lecturekit: interrupted", file=sys.stderr, flush=True)
         return 130
 
 

@@ -1,6 +1,9 @@
 """`lecturekit preview`: the decks in a browser while writing, safely, with failures on the slides.
 
-A small HTTP server bound to 127.0.0.1 only.  It serves exactly these URLs:
+A small HTTP server bound to 127.0.0.1 only, answering only requests whose
+`Host` is that address (DNS rebinding: a web page whose own name resolves to
+127.0.0.1 gets a 403, not the decks); a client that drops its connection is
+not reported.  It serves exactly these URLs:
 `/` (a list of the decks), `/<deck>.html` (the deck rendered by marp-cli
 with our config into a private temporary folder, plus one injected script),
 the files those decks reference (each looked up in a table built from the
@@ -58,6 +61,8 @@ class DeckView:
     """Deck slide numbers in rendered order (handout-only slides are not rendered)."""
     failures: list[Failure] = field(default_factory=list)
     error: str = ""
+    root: Path | None = None
+    """The deck's project root (resolved): every served file must resolve inside it."""
 
     @property
     def name(self) -> str:
@@ -86,6 +91,8 @@ class Preview:
         self.checks_idle = threading.Event()
         self.checks_idle.set()
         self.running_render: Any = None
+        self.hosts: frozenset[str] = frozenset()
+        """`Host` headers answered (see `allowed_hosts`); none until the server is bound."""
 
     # -- work ----------------------------------------------------------------------
 
@@ -93,9 +100,10 @@ class Preview:
         from lecturekit.deck.variants import slides_kept, slides_markdown
         from lecturekit.render import render
         from lecturekit.render.assets import dist_path, local_refs, rewrite_refs
+        from lecturekit.render.lint import confine
 
         try:
-            deck = read_deck(view.path)
+            deck = confine(read_deck(view.path))  # the build's rule, before any file is read
             kept = slides_kept(deck)
             refs = local_refs(deck, kept)
             markdown = self.private / f"{deck.name}.md"
@@ -117,6 +125,7 @@ class Preview:
                       f'data-html="{version}"></script>')
             view.html = page.replace("</body>", f"{script}</body>", 1).encode("utf-8")
             view.assets = {f"/{dist_path(deck, r.file)}": r.file for r in refs}
+            view.root = deck.project_root.resolve()
             view.kept = [s.number for s in kept]
             view.error = error
             view.html_version = version
@@ -211,7 +220,10 @@ class Preview:
                     ).encode()
             for view in self.views.values():
                 file = view.assets.get(url_path)
-                if file is not None and file.is_file():
+                # Re-checked when served: a file swapped for a symlink leading out since
+                # the render is not followed (the build's resolved-path rule).
+                if (file is not None and file.is_file() and view.root is not None
+                        and file.resolve().is_relative_to(view.root)):
                     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
                     return 200, kind, file.read_bytes()
         return 404, "text/plain; charset=utf-8", b"not found\n"
@@ -239,9 +251,39 @@ def _detail(text: str, limit: int = 6) -> str:
     return "\n".join(body[:limit])
 
 
+IDLE_TIMEOUT_S = 60
+"""A connection that sends nothing for this long is closed (quietly)."""
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The `Host` headers a request may carry: the address the server bound (and, for a
+    loopback address, `localhost`).  Anything else is a page on another site that made
+    its own name resolve to 127.0.0.1 (DNS rebinding) and must not read the decks."""
+    names = {host, f"[{host}]"} if ":" in host else {host}
+    if host in ("127.0.0.1", "::1"):
+        names.add("localhost")
+    return frozenset(f"{name}:{port}".lower() for name in names)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    """The listen backlog (socketserver's default is 5): a page opening many connections at
+    once is not left retrying SYNs for seconds."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (reset, broken pipe, timeout) is not an error worth a
+        traceback; anything else is one line, never a traceback per request."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"[preview] a request failed: {exc!r}", file=sys.stderr, flush=True)
+
+
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "lecturekit-preview"
+        timeout = IDLE_TIMEOUT_S
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             self._answer(body=True)
@@ -252,7 +294,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
         def _answer(self, body: bool) -> None:
             url = urlsplit(self.path)
             path = unquote(url.path)
-            if path == "/__preview__/state":
+            if (self.headers.get("Host") or "").strip().lower() not in preview.hosts:
+                status, kind = 403, "text/plain; charset=utf-8"
+                data = (f"this preview answers only {' or '.join(sorted(preview.hosts))}\n"
+                        .encode())
+            elif path == "/__preview__/state":
                 status, kind, data = preview.state(parse_qs(url.query).get("deck", [""])[0])
             else:
                 status, kind, data = preview.lookup(path)
@@ -303,13 +349,13 @@ def serve(sources: list[Path], *, port: int, check: bool = True, host: str = HOS
     die_with_parent(signal.SIGTERM)
     preview = Preview(decks, check)
     try:
-        server = ThreadingHTTPServer((host, port), _handler(preview))
+        server = _Server((host, port), _handler(preview))
     except OSError as exc:
         preview.close()
         print(f"lecturekit preview: cannot listen on {host}:{port}: {exc.strerror or exc} "
               f"(another preview running? try PORT=…)", file=sys.stderr)
         return 1
-    server.daemon_threads = True
+    preview.hosts = allowed_hosts(host, server.server_address[1])
 
     def stop(_signum: int, _frame: object) -> None:
         raise _Stop

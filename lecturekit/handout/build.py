@@ -27,6 +27,7 @@ from lecturekit.handout.exercises import exercises_notebook
 from lecturekit.handout.html import handout_html
 from lecturekit.handout.notebook import deck_notebook
 from lecturekit.handout.nup import DEFAULT_NUP, build_nup_pdf
+from lecturekit.render.lint import confine
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,15 @@ class Built:
 def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
                   log: Callable[[str], None] = print,
                   slides_pdf: Path | None = None) -> Built:
-    """Raises DeckError (bad deck, failing cell) or HandoutError (a tool failed).
+    """Raises DeckError (bad deck, failing cell, a deck reaching outside its project:
+    `render.lint.confine`, the build's own rule) or HandoutError (a tool failed).
 
     `slides_pdf` is the published slide PDF whose pages the printed handout
     reuses (default: `out_dir/<deck>.pdf`).  Three jobs run at once: the
     notebook (kernel) then the reading HTML (node), the n-up PDF (marp-cli
     for handout-only slides, Chromium for the sheets), the exercises notebook.
     """
-    deck = read_deck(deck_path)
+    deck = confine(read_deck(deck_path))  # the build's confinement, before any file is read
     out_dir = out_dir.resolve()
     if slides_pdf is None:
         slides_pdf = out_dir / f"{deck.name}.pdf"

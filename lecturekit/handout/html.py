@@ -39,6 +39,8 @@ from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.tools import node_command, node_env
+from lecturekit.project import Project
+from lecturekit.render.lint import defined_themes
 from lecturekit.render.tools import THEMES
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
@@ -81,10 +83,14 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
 
 
 def theme_css(deck: Deck) -> str:
-    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`."""
-    name = str(deck.front_matter.get("theme") or "")
-    path = THEMES / f"{name}.css"  # the tool's themes, shipped in the package
-    if not name or not path.is_file():
+    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`.
+
+    Looked up by its `@theme` name, as the build does (the repository's themes first, then
+    the tool's): the front matter names a theme, never a path (`theme: ../../x` embeds
+    nothing)."""
+    name = str(deck.front_matter.get("theme") or "").strip()
+    path = Project.load(deck.path).themes.get(name) or defined_themes(THEMES).get(name)
+    if not name or path is None:
         return ""
     css = path.read_text(encoding="utf-8")
     return re.sub(r"@import\s+['\"][^'\"]+['\"]\s*;", "", css).replace("</", "<\\/")

@@ -1,4 +1,11 @@
-"""Images a slide refers to, embedded so a notebook or page opens anywhere, offline."""
+"""Images a slide refers to, embedded so a notebook or page opens anywhere, offline.
+
+Embedding publishes a file's bytes, so every file read here passes the
+build's rule (`render.assets`): resolved, symlinks included, inside the
+deck's project and outside its hidden folders; absolute paths and `file:`
+URLs are refused.  `handout.build` has already run `render.lint.confine` on
+the deck; this is the same rule applied again at the one place bytes are read.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,10 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from lecturekit.deck import DeckError, Slide
+from lecturekit.render.assets import file_refusal, is_local, is_remote, root_of, src_refusal
 
 Attachment = dict[str, str]
 """nbformat attachment bundle: {mime type: base64 data}."""
@@ -33,13 +42,21 @@ class LocalImage:
 
 
 def resolve_image(src: str, deck_path: Path, line: int, slide: int) -> LocalImage | None:
-    """The local file `src` names (relative to the deck); None for data: URIs."""
-    if src.startswith("data:"):
-        return None
-    if re.match(r"^[a-z][a-z0-9+.-]*://", src, re.I) or src.startswith("//"):
+    """The local file `src` names (relative to the deck); None for data: URIs and other
+    schemes that name no file."""
+    if is_remote(src) or re.match(r"^(?!file:)[a-z][a-z0-9+.-]*://", src, re.I):
         raise DeckError(deck_path, line, f"image {src!r} is remote; handouts must open "
                                          f"offline: save it under img/ and link it", slide)
-    path = (deck_path.parent / src.split("#")[0].split("?")[0]).resolve()
+    if not is_local(src):
+        return None
+    refused = src_refusal(src)
+    folder = deck_path.resolve().parent
+    path = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+    if refused is None:
+        refused = file_refusal(root_of(folder).resolve(), path)
+    if refused is not None:
+        raise DeckError(deck_path, line, f"references {src}, {refused}; only files inside the "
+                                         f"project are published", slide)
     if not path.is_file():
         raise DeckError(deck_path, line, f"image {src!r} not found (looked for {path})", slide)
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -15,6 +15,7 @@ from pathlib import Path
 from lecturekit.deck import read_deck
 from lecturekit.handout.jinja import render
 from lecturekit.handout.tools import ROOT
+from lecturekit.render.lint import confine
 
 DEFAULT_SERIES = "講習会資料"
 
@@ -55,7 +56,9 @@ def artefact_links(name: str) -> list[Link]:
 
 
 def deck_entry(path: Path) -> DeckEntry:
-    deck = read_deck(path)
+    """A deck's entry; a deck reaching outside its project (`render.lint.confine`, as the
+    build refuses it) raises DeckError, so no index or site lists it."""
+    deck = confine(read_deck(path))
     return DeckEntry(deck.name, str(deck.front_matter.get("title") or deck.name),
                      str(deck.front_matter.get("date") or ""), artefact_links(deck.name))
 

@@ -21,6 +21,13 @@ is confined to the deck's project, because `dist/` is what gets published:
   share one copy.  For a deck at the project root that base is its own
   folder; a file of the project outside the base goes to
   `assets/<hash>/<name>`.
+- The deck itself must be where its path says: a deck symlinked into the
+  project from elsewhere (its real file outside the project its path is in)
+  is refused at its path, so nothing next to its real location is published.
+
+Every entry point (build, handout, index, site, preview) applies these rules
+through one step, `lint.confine`; the handout's image embedding asks
+`file_refusal` for each file it reads.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote
 
 from lecturekit.deck import Deck, ImageRef, Slide
+from lecturekit.deck.model import PROJECT_MARKERS
 
 _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -111,20 +119,30 @@ def layout_base(deck: Deck) -> Path:
     return folder.parent if folder != root and folder.parent.is_relative_to(root) else folder
 
 
-def refusal(deck: Deck, ref: ImageRef) -> str | None:
-    """Why a local reference must not be followed, or None if it may."""
-    src = ref.src.strip()
-    if not is_local(src):
+def root_of(folder: Path) -> Path:
+    """The project root seen from `folder` (not resolved further): the nearest folder upwards
+    holding a project marker, else `folder` itself (the rule of `Deck.project_root`)."""
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return folder
+
+
+def deck_refusal(deck_path: Path) -> str | None:
+    """Why a deck must not be built at all: its path is inside a project but the file it
+    resolves to (through a symlink) is not, so its references would be judged against
+    a folder outside the project."""
+    given = Path(os.path.abspath(deck_path))
+    root = root_of(given.parent).resolve()
+    real = given.resolve()
+    if real.is_relative_to(root):
         return None
-    if src.lower().startswith("file:"):
-        return "a file: URL (refer to files inside the project by a relative path)"
-    path = _path_part(src)
-    if path.startswith(("/", "\\")):
-        return "an absolute path (refer to files inside the project by a relative path)"
-    file = local_file(deck, src)
-    if file is None:
-        return None
-    root = project_root(deck)
+    return (f"resolves (through a symlink) to {real}, outside the project ({root}); "
+            f"move the deck into the project instead of linking it")
+
+
+def file_refusal(root: Path, file: Path) -> str | None:
+    """Why a resolved file may not be read for publishing: outside `root`, or hidden in it."""
     if not file.is_relative_to(root):
         return (f"outside the project ({root}: the nearest folder holding .git, "
                 f"pyproject.toml, package.json or marp.config.*, else the deck's folder)")
@@ -132,6 +150,30 @@ def refusal(deck: Deck, ref: ImageRef) -> str | None:
     if hidden:
         return f"inside the hidden {hidden[0]!r} of the project, which is never published"
     return None
+
+
+def src_refusal(src: str) -> str | None:
+    """Why a reference is refused by its form alone (file: URL, absolute path)."""
+    src = src.strip()
+    if src.lower().startswith("file:"):
+        return "a file: URL (refer to files inside the project by a relative path)"
+    if _path_part(src).startswith(("/", "\\")):
+        return "an absolute path (refer to files inside the project by a relative path)"
+    return None
+
+
+def refusal(deck: Deck, ref: ImageRef) -> str | None:
+    """Why a local reference must not be followed, or None if it may."""
+    src = ref.src.strip()
+    if not is_local(src):
+        return None
+    by_form = src_refusal(src)
+    if by_form is not None:
+        return by_form
+    file = local_file(deck, src)
+    if file is None:
+        return None
+    return file_refusal(project_root(deck), file)
 
 
 def refused_refs(deck: Deck, slides: list[Slide]) -> list[Refused]:

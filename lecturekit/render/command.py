@@ -5,7 +5,8 @@ every failure is a line or a few (`file:line: slide N "title" …`), never a
 traceback; on GitHub Actions each problem is also an annotation at its deck
 line; a full disk or a read-only `--out` is one line and keeps the previous
 outputs; Ctrl-C or SIGTERM stops the render (Node and Chromium included),
-keeps the previous outputs and prints one line.
+keeps the previous outputs and prints one line; so does a SIGINT that reached
+only `make` (`render/parent.py`).
 
 With `check=True` (what `lecturekit build` and `make slides` do) the deck's
 code check runs alongside the render and a deck whose code fails is not
@@ -18,8 +19,11 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from lecturekit.render.parent import watch_parent
 
 
 class Interrupted(BaseException):
@@ -56,10 +60,15 @@ def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> No
 
 def run(args: argparse.Namespace) -> int:
     """Build every deck of `args`; 0 if all were published, 1 if not, 130 if interrupted."""
-    previous = (signal.signal(signal.SIGINT, _on_signal),
-                signal.signal(signal.SIGTERM, _on_signal))
+    previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    watching = threading.Event()
     current = args.decks[0]
     try:
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+        # `kill -INT <make pid>` reaches make only, which then waits for us: stop as if
+        # interrupted (see render/parent.py) rather than publish after the user gave up.
+        watching = watch_parent(lambda: os.kill(os.getpid(), signal.SIGINT))
         failed = 0
         for deck in args.decks:
             current = deck
@@ -72,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
               f"kept)", file=sys.stderr, flush=True)
         return 130
     finally:
+        watching.set()
         signal.signal(signal.SIGINT, previous[0])
         signal.signal(signal.SIGTERM, previous[1])
 

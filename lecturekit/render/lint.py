@@ -1,12 +1,20 @@
-"""Checks made before rendering, on the deck model: what marp-cli would silently accept."""
+"""Checks made before rendering, on the deck model: what marp-cli would silently accept.
+
+`confine` is THE confinement step of every entry point that reads a deck to
+publish something of it (`lecturekit build`, `handout`, `index`, `site`,
+`preview`): the deck must be inside its project (no symlink from outside),
+and no reference may leave the project or load from the network.  Each entry
+point calls it before reading any file the deck names, whatever order they
+are run in, so a deck refused by the build is refused by all of them.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from lecturekit.deck import Deck, ImageRef
-from lecturekit.render.assets import is_link, is_remote, local_refs, refused_refs
+from lecturekit.deck import Deck, DeckError, ImageRef
+from lecturekit.render.assets import deck_refusal, is_link, is_remote, local_refs, refused_refs
 from lecturekit.render.problems import Problem
 
 BUILTIN_THEMES = frozenset({"default", "uncover"})
@@ -35,7 +43,42 @@ def uses_own_theme(deck: Deck, themes_dir: Path) -> bool:
     return bool(uses) and all(name in themes for name, _ in uses)
 
 
+def confinement_problems(deck: Deck) -> list[Problem]:
+    """What makes a deck reach outside its project: the deck itself (a symlink from
+    elsewhere), references leaving the project, references to the network."""
+    escape = deck_refusal(deck.path)
+    if escape is not None:
+        return [Problem(deck.path, None, escape)]
+    return [*_refused(deck), *_remote_refs(deck)]
+
+
+class ConfinementError(DeckError):
+    """The deck reaches outside its project; one line per problem, each at its deck line
+    (a DeckError, so every entry point reports it as it reports a bad deck)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.path, first.line, first.message, first.slide)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def confine(deck: Deck) -> Deck:
+    """The deck, if it stays inside its project; else ConfinementError.  Every entry point
+    runs this before reading a file the deck names."""
+    problems = confinement_problems(deck)
+    if problems:
+        raise ConfinementError(problems)
+    return deck
+
+
 def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
+    """Everything the build refuses before rendering: `confinement_problems` first, then
+    missing files and unusable themes (the same order the lines appear in each group)."""
+    if deck_refusal(deck.path) is not None:
+        return confinement_problems(deck)
     return [*_refused(deck), *_missing_files(deck), *_remote_refs(deck),
             *_theme_problems(deck, themes_dir)]
 

@@ -103,7 +103,8 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path = tools.THEMES,
         markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
         job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
-                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
+                              bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks,
+                              slides=len(kept))
         judge = _Judge(deck, kept, refs, layout == "warn",
                        own_theme=own_theme)
         warnings: list[Problem] = []
@@ -265,21 +266,14 @@ class _Judge:
                                                      f"(it {what} in the build)", line))
         seen = set()
         for entry in blocked:
-            key = (entry["url"], entry["phase"])
+            key = (entry["url"], entry["phase"], entry["kind"])
             if key in seen:
                 continue
             seen.add(key)
             index, line = entry.get("slide", 0), entry.get("line")
             if line is None:
                 index, line = self._find(entry["url"], index)
-            when = " while the PDF is printed" if entry["phase"] == "print" else ""
-            frame = " in an iframe" if entry.get("frame") == "iframe" else ""
-            if entry["kind"] == "network":
-                message = f"fetches {entry['url']} from the network{frame}{when} (blocked)"
-            else:
-                message = (f"loads {entry['url']}{frame}{when}, a file outside the build "
-                           f"(blocked; only the deck's own files may load)")
-            problems.append(self._problem(index, message, line))
+            problems.append(self._problem(index, _blocked_message(entry), line))
         return problems
 
     def _find(self, url: str, index: int) -> tuple[int, int | None]:
@@ -355,6 +349,29 @@ class _Judge:
                 longest = max(range(len(codes)), key=lambda i: len(codes[i]))
                 return fence.deck_line(longest)
         return line
+
+
+def _blocked_message(entry: dict) -> str:
+    """What a request the render refused (engine/page.mjs) did, as a verb phrase."""
+    url, kind = entry["url"], entry["kind"]
+    when = " while the PDF is printed" if entry["phase"] == "print" else ""
+    frame = " in an iframe" if entry.get("frame") == "iframe" else ""
+    if kind == "network":
+        return f"fetches {url} from the network{frame}{when} (blocked)"
+    if kind == "websocket":
+        return (f"opens a WebSocket to {url}{when} (blocked; a deck may not talk to the "
+                f"network)")
+    if kind == "popup":
+        return (f"opens a new window on {url or 'a blank page'}{when} (window.open or "
+                f"target=_blank; closed at once, a deck stays on its own page)")
+    if kind == "navigation":
+        return (f"makes the page leave the deck for {url}{when} (meta refresh or location=; "
+                f"blocked, a deck stays on its own page)")
+    if kind == "private":
+        return (f"loads {url}{frame}{when}, a private file of the build (blocked; only the "
+                f"deck's own files may load)")
+    return (f"loads {url}{frame}{when}, a file outside the build "
+            f"(blocked; only the deck's own files may load)")
 
 
 def _publish_assets(assets: dict[PurePosixPath, Path], stage: Path, out_dir: Path) -> list[Path]:

@@ -26,6 +26,30 @@ from lecturekit.render import tools
 from lecturekit.render.tools import ToolError
 
 TIMEOUT_S = 600
+"""The render's time limit for a small deck; a bigger one gets PER_SLIDE_S more a slide."""
+PER_SLIDE_S = 0.2
+TIMEOUT_ENV = "LECTUREKIT_RENDER_TIMEOUT"
+"""Seconds: overrides the render's time limit (`render_limit_s`)."""
+
+
+def render_limit_s(slides: int) -> float:
+    """How long the render of a deck of `slides` slides may take: it grows with the deck
+    (a 10,000-slide deck used to die at a fixed 300 s), unless $LECTUREKIT_RENDER_TIMEOUT
+    says otherwise."""
+    override = os.environ.get(TIMEOUT_ENV, "").strip()
+    try:
+        if override and float(override) > 0:
+            return float(override)
+    except ValueError:
+        pass
+    return TIMEOUT_S + PER_SLIDE_S * max(slides, 0)
+
+
+def limit_hint(slides: int, limit: float) -> str:
+    """How the time limit came about and how to raise it (for a timeout's message)."""
+    rule = (f"{TIMEOUT_ENV}" if os.environ.get(TIMEOUT_ENV, "").strip()
+            else f"{TIMEOUT_S}s + {PER_SLIDE_S}s a slide for {slides} slides")
+    return f"the limit is {limit:g}s ({rule}); set {TIMEOUT_ENV}=<seconds> to allow more"
 
 
 @dataclass
@@ -75,12 +99,16 @@ def require_tools() -> str:
 
 
 def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
-             page_checks: list[Path] | None = None, marp: dict | None = None) -> dict:
+             page_checks: list[Path] | None = None, marp: dict | None = None,
+             slides: int = 0) -> dict:
     """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage.
 
     `marp`: the project's marp-cli options laid over the engine's own (themeSet, lang, html,
-    allowLocalFiles; see tools.write_marp_config); written into the stage with the job."""
-    return {"config": str(tools.write_marp_config(stage, marp)),
+    allowLocalFiles; see tools.write_marp_config); written into the stage with the job.
+    `slides` (the deck model's count) sizes the time limit (`render_limit_s`)."""
+    limit = render_limit_s(slides)
+    return {"slides": slides, "timeoutS": limit, "limitHint": limit_hint(slides, limit),
+            "config": str(tools.write_marp_config(stage, marp)),
             "markdown": str(stage / f"{name}.md"),
             "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
             "stage": str(stage), "chrome": tools.chrome_path(), "title": title,
@@ -93,6 +121,7 @@ class Engine:
 
     def __init__(self, job: dict, stage: Path) -> None:
         node = require_tools()
+        self._job = job
         job_file = stage / ".job.json"
         job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
         self._stderr_path = stage / ".engine.log"
@@ -118,14 +147,19 @@ class Engine:
 
     def events(self) -> Iterator[dict]:
         """The engine's events in order; ToolError if it fails, stops early or takes too long."""
-        deadline = time.monotonic() + TIMEOUT_S
+        limit = float(self._job.get("timeoutS") or TIMEOUT_S)
+        # The engine's own timeouts (same limit) name the step; this one is the backstop.
+        deadline = time.monotonic() + limit + 15
         stdout = self.process.stdout
         assert stdout is not None
+        reached = "starting Chromium and rendering the HTML"
         while True:
             while b"\n" not in self._buffer:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ToolError(f"the render engine did not finish within {TIMEOUT_S}s")
+                    hint = self._job.get("limitHint") or limit_hint(0, limit)
+                    raise ToolError(f"the render did not finish in time: it was {reached}; "
+                                    f"{hint}")
                 ready, _, _ = select.select([stdout], [], [], left)
                 if not ready:
                     continue
@@ -146,6 +180,8 @@ class Engine:
                                                + self._log_tail()))
             if event.get("event") == "pdf":
                 self.finished = True
+            reached = {"html": "loading and checking the page",
+                       "checked": "printing the PDF"}.get(event.get("event"), reached)
             yield event
             if self.finished:
                 return

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from lecturekit.handout.index import DeckEntry, deck_entry, render_index, series_title
-from lecturekit.site.links import check_reference, references
+from lecturekit.site.links import check_reference, published_file, references
 
 
 class SiteError(Exception):
@@ -85,7 +85,7 @@ def _copy_reachable(index: str, dist: Path, staging: Path) -> int:
 
     def follow(page: PurePosixPath, shown: str, text: str) -> None:
         for ref in references(text):
-            target, problem = check_reference(page, ref, lambda t: (dist / t).is_file())
+            target, problem = check_reference(page, ref, lambda t: published_file(dist, t))
             if problem:
                 problems.append(f"{shown}:{ref.line}: {ref.url} {problem}")
             elif target is not None and target not in seen and target != PurePosixPath(

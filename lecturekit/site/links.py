@@ -124,6 +124,13 @@ def local_target(page: PurePosixPath, url: str) -> PurePosixPath | None | str:
 Exists = Callable[[PurePosixPath], bool]
 
 
+def published_file(root: Path, target: PurePosixPath) -> bool:
+    """Is `target` a file of the folder `root`, symlinks resolved (the build's rule: a link
+    in `dist/` to a file elsewhere is not part of the site)?"""
+    file = root / target
+    return file.is_file() and file.resolve().is_relative_to(root.resolve())
+
+
 def check_reference(page: PurePosixPath, ref: Reference,
                     exists: Exists) -> tuple[PurePosixPath | None, str | None]:
     """(local file it needs, problem) for one reference of `page`; `exists(path)` asks the site."""
@@ -158,7 +165,7 @@ def check_site(root: Path) -> list[LinkProblem]:
         page = PurePosixPath(file.relative_to(root).as_posix())
         html = file.read_text(encoding="utf-8", errors="replace")
         for ref in references(html):
-            _, problem = check_reference(page, ref, lambda t: (root / t).is_file())
+            _, problem = check_reference(page, ref, lambda t: published_file(root, t))
             if problem:
                 problems.append(LinkProblem(page.as_posix(), ref.line, ref.url, problem))
     return problems

@@ -209,3 +209,41 @@ def test_a_failing_block_shows_a_banner_on_its_slide_while_previewing(
         if probe.poll() is None:
             probe.kill()
             probe.wait()
+
+
+def test_preview_answers_only_its_own_address_and_drops_clients_quietly(
+        preview: Preview) -> None:
+    """DNS rebinding (a page on another name that resolves to 127.0.0.1) gets a 403, not
+    the decks or their state; clients that reset their connection leave no traceback."""
+    preview.wait_for("[preview] http://127.0.0.1:")
+
+    def get(path: str, host: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=30)
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+
+    for path in ("/", "/shown.html", "/__preview__/state?deck=shown", "/img/grid.png"):
+        status, body = get(path, f"rebound.example:{preview.port}")
+        assert status == 403, path
+        assert body == (f"this preview answers only 127.0.0.1:{preview.port} or "
+                        f"localhost:{preview.port}\n").encode()
+    assert get("/", f"127.0.0.1:{preview.port}")[0] == 200
+    assert get("/", f"localhost:{preview.port}")[0] == 200
+
+    def drop(payload: bytes) -> None:
+        with socket.create_connection(("127.0.0.1", preview.port), timeout=10) as s:
+            s.sendall(payload)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    for _ in range(20):  # a reset mid-request, and one right after a whole request
+        drop(b"GET /shown.html HTTP/1.1\r\nHo")
+        drop(f"GET /__preview__/live.js HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\n\r\n"
+             .encode())
+    assert preview.get("/")[0] == 200  # still serving
+    preview.process.send_signal(signal.SIGTERM)
+    preview.process.wait(timeout=30)
+    with contextlib.suppress(AssertionError):
+        preview.wait_for("never printed", timeout=3)  # collect all it printed
+    log = "\n".join(preview.log)
+    assert "[preview] stopped" in log
+    assert "Traceback" not in log and "Error" not in log, log

@@ -4,8 +4,9 @@ only files inside the build's stage; every other request is blocked and reported
 The hostile deck's script stays quiet while the checks run and strikes only when
 the page is printed (`beforeprint`, `matchMedia('print')`, a timer polling it):
 it fetches from a local HTTP server, loads a file outside the stage into an
-iframe, and tries a WebSocket and a popup, which request interception does
-not see (Chromium's dead proxy and the popup guard must stop them).  The
+iframe, opens a WebSocket and a popup, which request interception does not
+see (the engine watches them over the DevTools protocol; Chromium's dead proxy
+is behind that), and sends the page elsewhere (aborted: the deck stays).  The
 iframe's URL is in base64, so the deck model sees no file reference: this
 tests the render's confinement, not the asset rules).  The engine is run
 directly on a stage so its PDF can be read even though the build refuses the deck.
@@ -40,6 +41,7 @@ theme: honwaka
     fetch('http://127.0.0.1:{port}/' + why).catch(() => null)
     try { new WebSocket('ws://127.0.0.1:{port}/socket-' + why) } catch (e) {}
     window.open('http://127.0.0.1:{port}/popup-' + why)
+    location = 'elsewhere-' + why + '.html'
     const frame = document.createElement('iframe')
     frame.src = atob('{secret_b64}')
     frame.style.cssText = 'width:900px;height:300px'
@@ -94,6 +96,13 @@ def test_script_striking_during_print_reaches_neither_server_nor_file(
     assert {e["phase"] for e in during_print} == {"print"}
     network = {e["url"] for e in during_print if e["kind"] == "network"}
     assert network and all(u.startswith(f"http://127.0.0.1:{port}/") for u in network)
+    assert {e["kind"] for e in during_print} == {"network", "file", "websocket", "popup",
+                                                 "navigation"}
+    for kind, prefix in [("websocket", f"ws://127.0.0.1:{port}/socket-"),
+                         ("popup", f"http://127.0.0.1:{port}/popup-"),
+                         ("navigation", "elsewhere-")]:
+        urls = {e["url"] for e in during_print if e["kind"] == kind}
+        assert urls and all(u.startswith(prefix) for u in urls), (kind, urls)
     files = [e for e in during_print if e["kind"] == "file"]
     assert files and {e["url"] for e in files} == {str(secret.resolve())}
     assert {e["frame"] for e in files} == {"iframe"}
@@ -102,6 +111,7 @@ def test_script_striking_during_print_reaches_neither_server_nor_file(
                           text=True, check=True).stdout
     assert "本文だけのスライド" in text
     assert SECRET not in text
+    assert str(stage) not in str(events), "the report names stage files relative to the stage"
 
 
 def test_build_refuses_a_deck_whose_script_leaks_during_print(server, tmp_path: Path) -> None:
@@ -156,3 +166,68 @@ def test_file_missing_from_the_build_is_named_as_the_deck_names_it(tmp_path: Pat
     assert (f'{deck}:{line}: slide 1 "図" needs img/lost.png, which fails to load (it does '
             f"not exist in the build)" in run.stderr), run.stderr
     assert ".build-" not in run.stderr
+
+
+STAGE_HOSTILE = """---
+marp: true
+theme: honwaka
+---
+
+# ソケット
+
+<script>try { new WebSocket('ws://127.0.0.1:{port}/socket') } catch (e) {}</script>
+
+---
+
+# 窓
+
+<script>window.open('http://127.0.0.1:{port}/popup')</script>
+
+---
+
+# 更新
+
+<meta http-equiv="refresh" content="0;url=http://127.0.0.1:{port}/refresh">
+
+---
+
+# 舞台裏
+
+<script>
+for (const name of ['.job.json', '.lock', '.engine.log']) {
+  const f = document.createElement('iframe'); f.src = name; document.currentScript.after(f)
+}
+</script>
+"""
+
+
+def test_sockets_popups_refresh_and_stage_files_are_refused_each_at_its_line(
+        server, tmp_path: Path) -> None:
+    """What request interception does not see (WebSocket, window.open), a meta refresh
+    (was: "Execution context was destroyed", no line) and frames of the stage's own files
+    (job, lock, log: absolute paths and a pid) are refused and reported like fetches."""
+    port, hits = server
+    deck = tmp_path / "decks" / "stage.md"
+    deck.parent.mkdir()
+    deck.write_text(STAGE_HOSTILE.replace("{port}", str(port)), encoding="utf-8")
+    out = tmp_path / "dist"
+    run = build(deck, out)
+    assert run.code == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "Execution context" not in run.stderr
+    socket, popup = line_of(deck, "new WebSocket"), line_of(deck, "window.open")
+    refresh, frames = line_of(deck, "http-equiv"), line_of(deck, ".job.json")
+    expected = [
+        f'{deck}:{socket}: slide 1 "ソケット" opens a WebSocket to ws://127.0.0.1:{port}/socket '
+        f"(blocked",
+        f'{deck}:{popup}: slide 2 "窓" opens a new window on http://127.0.0.1:{port}/popup '
+        f"(window.open",
+        f'{deck}:{refresh}: slide 3 "更新" makes the page leave the deck for '
+        f"http://127.0.0.1:{port}/refresh (meta refresh",
+        *(f'{deck}:{frames}: slide 4 "舞台裏" loads {name} in an iframe, a private file of '
+          f"the build (blocked" for name in (".job.json", ".lock", ".engine.log")),
+    ]
+    for line in expected:
+        assert line in run.stderr, f"{line}\n---\n{run.stderr}"
+    assert ".build-" not in run.stderr and str(out) not in run.stderr
+    assert hits == []
+    assert [p.name for p in out.iterdir()] == []

@@ -139,3 +139,80 @@ def test_unwritable_or_full_output_is_one_clear_line_keeping_old_outputs(
                    f"previous outputs kept\n")
     assert sorted(p.name for p in out.iterdir()) == ["backgrounds.pdf"]
     assert (out / "backgrounds.pdf").read_text() == "published"
+
+
+@pytest.mark.render
+def test_sigint_to_the_outer_make_alone_stops_the_build_before_it_publishes(
+        tmp_path: Path) -> None:
+    """`kill -INT <make pid>` (as `make slides` runs: a make inside make) reaches neither
+    the inner make nor the build; make waits for its recipe, and the build used to publish
+    10 s after make said "Interrupt".  Now the build sees its ancestor dying and stops."""
+    deck = tmp_path / "slow.md"
+    deck.write_text("---\nmarp: true\n---\n\n# 遅いページ\n\n"
+                    "<script>const t = Date.now(); while (Date.now() - t < 4000) {}</script>\n",
+                    encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("slow.html", "slow.pdf"):
+        (out / name).write_text(f"published {name}")
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f".PHONY: decks deck\ndecks:\n\t@$(MAKE) --no-print-directory "
+                        f"-f {makefile} deck\ndeck:\n\t@{sys.executable} -m lecturekit build "
+                        f"{deck} --out {out} --no-check\n", encoding="utf-8")
+    make = subprocess.Popen(
+        ["make", "-f", str(makefile)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as from a terminal
+    assert make.stdout is not None
+    log = []
+    for line in make.stdout:
+        log.append(line)
+        if "[build] slow: html" in line:
+            break
+    else:
+        pytest.fail("".join(log))
+    make.send_signal(signal.SIGINT)  # to the outer make only
+    started = time.monotonic()
+    log.extend(make.stdout)
+    make.wait(timeout=60)
+    text = "".join(log)
+    assert time.monotonic() - started < 10, text
+    assert "[build] slow: interrupted, nothing written (previous outputs kept)" in text, text
+    assert "done in" not in text and "Traceback" not in text
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "slow.html": "published slow.html", "slow.pdf": "published slow.pdf"}
+    assert processes_mentioning(str(out)) == []
+
+
+STRIKE = """
+import importlib.abc, os, signal, sys
+
+class Strike(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == {module!r}:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just as this module is imported
+        return None
+
+sys.meta_path.insert(0, Strike())
+sys.argv = ["lecturekit", "build", {deck!r}, "--out", {out!r}, "--no-check"]
+import runpy
+runpy.run_module("lecturekit", run_name="__main__", alter_sys=True)  # python -m lecturekit
+"""
+
+
+@pytest.mark.parametrize("module", ["lecturekit.cli", "lecturekit.render.command",
+                                    "lecturekit.render.pipeline"])
+def test_a_very_early_ctrl_c_of_lecturekit_build_is_one_line(tmp_path: Path, module: str) -> None:
+    """Ctrl-C while `lecturekit build` is still importing (before and after the build's
+    own handler is in place): one line, exit 130, no KeyboardInterrupt traceback."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\nmarp: true\n---\n\n# x\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    run = subprocess.run([sys.executable, "-c", STRIKE.format(module=module, deck=str(deck),
+                                                              out=str(out))],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 130, run.stderr
+    assert "Traceback" not in run.stderr and "KeyboardInterrupt" not in run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(("lecturekit: interrupted", "[build] deck: interrupted"))
+    assert not out.exists() or list(out.iterdir()) == []

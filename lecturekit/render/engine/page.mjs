@@ -5,9 +5,16 @@
 // Confinement: request interception is on for the page's whole life, checks
 // AND print.  Only file:// URLs inside one folder (the stage, or the folder of
 // a published deck) and data:, blob:, about: load; anything else is aborted
-// and recorded with the phase it happened in.  Behind that, Chromium's proxy
-// points at a closed port for every host (loopback included), and any page a
-// deck script opens (window.open) is closed at once.
+// and recorded with the phase it happened in.  Inside that folder, hidden
+// files (`.job.json`, `.lock`, `.engine.log`, Chromium's `.chromium/`
+// profile: the stage's own, holding absolute paths and pids) are refused as
+// `private`.  What interception does not see is watched over the DevTools
+// protocol and recorded the same way: a WebSocket (`websocket`), a window the
+// deck opens (`popup`: window.open, target=_blank; the new page is closed at
+// once), and the page leaving the deck (`navigation`: meta refresh,
+// location=; aborted, so the deck stays loaded and is still checked and
+// printed).  Behind all that, Chromium's proxy points at a closed port for
+// every host (loopback included).
 import { realpathSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -48,13 +55,20 @@ export function classify(url, rootReal) {
   if (real !== rootReal && !real.startsWith(rootReal + sep)) {
     return { allow: false, kind: 'file', path: real }
   }
-  return { allow: true, inside: relative(rootReal, real).split(sep).join('/'), exists, folder }
+  const inside = relative(rootReal, real).split(sep).join('/')
+  // Named by its place in the folder, never by an absolute path.
+  if (inside.split('/').some((part) => part.startsWith('.'))) return { allow: false, kind: 'private', path: inside }
+  return { allow: true, inside, exists, folder }
 }
+
+// How a refused request is named in the report: a file inside the folder by
+// its relative path, one outside by its real path, anything else by its URL.
+const shown = (url, verdict) => verdict.inside ?? (verdict.kind === 'file' || verdict.kind === 'private' ? verdict.path : url)
 
 // `profile`: Chromium's user-data folder (inside the stage, so no temp file
 // lands elsewhere); `onPid` learns Chromium's pid (its own process group) so
 // the Python side can kill it with the build.
-export async function launchBrowser({ chrome, profile, onPid }) {
+export async function launchBrowser({ chrome, profile, onPid, protocolTimeout = 600000 }) {
   const browser = await puppeteer.launch({
     executablePath: chrome,
     headless: true,
@@ -62,7 +76,7 @@ export async function launchBrowser({ chrome, profile, onPid }) {
     args: CHROME_ARGS,
     userDataDir: profile,
     timeout: 120000, // the machine may be busy: a slow start is not a failure
-    protocolTimeout: 600000,
+    protocolTimeout,
   })
   onPid?.(browser.process()?.pid ?? null)
   browser.on('targetcreated', async (target) => {
@@ -77,7 +91,7 @@ export async function launchBrowser({ chrome, profile, onPid }) {
 // live lists of what was blocked / missing; `confined.phase` labels new entries.
 export async function openDeck(browser, html, root) {
   const opened = await confinedPage(browser, root)
-  await loadDeck(opened.page, html)
+  await loadDeck(opened.page, html, opened.confined)
   return opened
 }
 
@@ -85,15 +99,43 @@ export async function openDeck(browser, html, root) {
 // (see classify); nothing loaded yet.
 export async function confinedPage(browser, root) {
   const rootReal = realpathSync(root)
-  const confined = { phase: 'check', blocked: [], missing: new Map(), lastRequest: Date.now() }
+  const confined = {
+    phase: 'check', blocked: [], missing: new Map(), lastRequest: Date.now(),
+    deckUrl: null, loaded: false,
+  }
   const page = await browser.newPage()
   page.on('dialog', (dialog) => dialog.dismiss().catch(() => null))
   await page.setViewport(FRAME)
+  const record = (entry) => {
+    confined.lastRequest = Date.now()
+    confined.blocked.push({ frame: 'page', ...entry, phase: confined.phase })
+  }
+  // What request interception never sees: sockets and new windows.
+  const cdp = await page.createCDPSession()
+  await cdp.send('Network.enable')
+  await cdp.send('Page.enable')
+  cdp.on('Network.webSocketCreated', ({ url }) => record({ url, kind: 'websocket' }))
+  cdp.on('Page.windowOpen', ({ url }) => record({ url: shown(url, classify(url, rootReal)), kind: 'popup' }))
+  page.on('popup', (popup) => popup?.close().catch(() => null))
+  // A navigation interception cannot stop (to about:blank): at least reported.
+  page.on('framenavigated', (frame) => {
+    const url = frame.url()
+    if (frame !== page.mainFrame() || !confined.deckUrl || url.split(/[?#]/)[0] === confined.deckUrl) return
+    const named = shown(url, classify(url, rootReal))
+    if (!confined.blocked.some((e) => e.kind === 'navigation' && e.url === named)) record({ url: named, kind: 'navigation' })
+  })
   await page.setRequestInterception(true)
   page.on('request', (request) => {
     const url = request.url()
     confined.lastRequest = Date.now()
     const verdict = classify(url, rootReal)
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()
+        && (confined.loaded || url !== confined.deckUrl)) {
+      // The page may load its deck once; leaving it (meta refresh, location=, a reload)
+      // is refused.  'aborted' cancels the navigation without an error page: the deck stays.
+      record({ url: shown(url, verdict), kind: 'navigation' })
+      return request.abort('aborted').catch(() => null)
+    }
     if (verdict.allow) {
       const bad = verdict.inside !== undefined && (!verdict.exists || verdict.folder)
       if (bad && !confined.missing.has(verdict.inside)) {
@@ -103,8 +145,8 @@ export async function confinedPage(browser, root) {
       }
       return request.continue().catch(() => null)
     }
-    confined.blocked.push({
-      url: verdict.kind === 'file' ? verdict.path : url, kind: verdict.kind, phase: confined.phase,
+    record({
+      url: shown(url, verdict), kind: verdict.kind,
       frame: request.frame() && request.frame() !== page.mainFrame() ? 'iframe' : 'page',
     })
     return request.abort('blockedbyclient').catch(() => null)
@@ -113,8 +155,12 @@ export async function confinedPage(browser, root) {
 }
 
 // Load the rendered deck into a confined page and wait until it has settled.
-export async function loadDeck(page, html) {
-  await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load', timeout: 180000 })
+// `confined` (from confinedPage) learns the deck's URL: the one navigation allowed.
+export async function loadDeck(page, html, confined, timeout = 180000) {
+  const url = pathToFileURL(resolve(html)).href
+  if (confined) confined.deckUrl = url
+  await page.goto(url, { waitUntil: 'load', timeout })
+  if (confined) confined.loaded = true
   // The bespoke template hides inactive slides with content-visibility, which
   // also stops Marp's auto-scaling there; show them all, as the print does.
   await page.addStyleTag({ content: 'svg[data-marpit-svg] { content-visibility: visible !important; }' })

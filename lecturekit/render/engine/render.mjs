@@ -139,7 +139,18 @@ async function withOutline(bytes, job, pdfLib) {
 
 async function renderDeck(job, { FRAME, checkDeck, loadDeck, locate, quiet }, { page, confined },
   pdfLib) {
-  await loadDeck(page, job.html)
+  const limitMs = Math.round((job.timeoutS ?? 600) * 1000)
+  // A step that outlives the limit says what it was doing and how to allow more.
+  const within = async (step, work) => {
+    try {
+      return await work()
+    } catch (error) {
+      if (error?.name !== 'TimeoutError') throw error
+      throw new EngineError(`the render did not finish in time: it was ${step}; `
+        + (job.limitHint ?? `the limit is ${limitMs / 1000}s`))
+    }
+  }
+  await within('loading the page', () => loadDeck(page, job.html, confined, limitMs))
   const report = {
     ...(await checkDeck(page)),
     typesetting: await runPageChecks(page, job),
@@ -150,7 +161,9 @@ async function renderDeck(job, { FRAME, checkDeck, loadDeck, locate, quiet }, { 
   emit({ event: 'checked', report })
 
   confined.phase = 'print'
-  const printed = await page.pdf({ ...FRAME, printBackground: true, preferCSSPageSize: true, timeout: 300000 })
+  const printed = await within(`printing the PDF of ${report.slides} slides`, () => page.pdf({
+    ...FRAME, printBackground: true, preferCSSPageSize: true, timeout: limitMs,
+  }))
   confined.lastRequest = Date.now()
   await quiet(confined, 150) // let requests the print set off arrive, and be reported
   const blocked = confined.blocked.slice(report.blocked.length)
@@ -174,6 +187,7 @@ async function main() {
   const page = await import('./page.mjs')
   const launching = page.launchBrowser({
     chrome: job.chrome, profile: page.profileIn(job.stage), onPid: (pid) => emit({ event: 'browser', pid }),
+    protocolTimeout: Math.max(600000, Math.round((job.timeoutS ?? 600) * 1000)),
   })
   // The page is made ready (confined, sized) while marp-cli renders the HTML.
   const preparing = launching.then((browser) => page.confinedPage(browser, job.stage))
