@@ -250,7 +250,7 @@ def exercises(deck: Deck) -> list[Exercise]:
         if not found:
             continue
         current = found[-1]
-        if slide is not current.task and not current.answers and in_handout(slide):
+        if not current.answers and in_handout(slide):
             current.hints.extend(split_hints(slide, deck.path)[1])
         if ANSWER in slide.classes and in_handout(slide) or answers:
             if slide not in current.answer_slides and ANSWER in slide.classes:
