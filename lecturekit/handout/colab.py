@@ -25,15 +25,18 @@ COLAB_GITHUB = "https://colab.research.google.com/github"
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
-def colab_url(project: Project, output: Path, branch: str = PAGES_BRANCH) -> str | None:
-    """Colab's address for the built notebook `output` (a file below `project.out`)."""
+def published_path(deck: Path, suffix: str) -> str:
+    """Where the handout build writes a deck's file, relative to the output folder (and so
+    in the published site): `Artefacts.of(deck.stem, out)`.  The one place to change when
+    outputs follow `Project.output` (deck folders mirrored)."""
+    return f"{Path(deck).stem}{suffix}"
+
+
+def colab_url(project: Project, path: str, branch: str = PAGES_BRANCH) -> str | None:
+    """Colab's address for the notebook at `path` in the published site, or None."""
     repository = project.settings.repository
     match = _GITHUB.match(str(repository or "").strip())
     if not match:
-        return None
-    try:
-        path = Path(output).resolve().relative_to(project.out).as_posix()
-    except ValueError:
         return None
     owner, repo = match.groups()
     return f"{COLAB_GITHUB}/{owner}/{repo}/blob/{quote(branch)}/{quote(path)}"

@@ -3,13 +3,13 @@
 Students land here, so each file gets one line saying what it is for (slides to
 project, reading version, printable handout, executed notebook, exercises
 notebook and, when the repository is on GitHub, the exercises in Colab).
-Links are relative to the output folder and follow `Project.output`, so they
-point where the build writes; given the output folder, only files that exist
-are linked (a deck whose handout failed loses those lines, never gets a dead
-link).  The heading is `Project.settings.title`; the words follow
-`Project.settings.lang`.  `index_html(deck_paths)` is the whole page for
-`make handout`; `render_index` renders any list of `DeckEntry` (the site
-build filters and reuses it).
+Links are relative to the output folder and name where the handout build
+writes (`colab.published_path`, the one place that knows); given the output
+folder, only files that exist are linked (a deck whose handout failed, or is
+not built yet, loses those lines instead of getting dead links).  The
+heading is `Project.settings.title`; the words follow `Project.settings.lang`.
+`index_html(deck_paths)` is the whole page for `make handout`; `render_index`
+renders any list of `DeckEntry` (the site build filters and reuses it).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturekit.deck import read_deck
-from lecturekit.handout.colab import colab_url
+from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.jinja import render
 from lecturekit.project import Project
 
@@ -75,13 +75,12 @@ def series_title(start: Path | None = None) -> str:
 def artefact_links(deck: Path, project: Project) -> list[Link]:
     """Every file of `deck` the build makes, as links relative to the output folder."""
     lang = language(project)
-    name = project.relative_name(deck)
     links = []
     for suffix, label_ja, note_ja, label_en, note_en in ARTEFACTS:
         colab = None
         if suffix == EXERCISES_SUFFIX:
-            colab = colab_url(project, project.output(deck, suffix))
-        links.append(Link(label_ja if lang == "ja" else label_en, f"{name}{suffix}",
+            colab = colab_url(project, published_path(deck, suffix))
+        links.append(Link(label_ja if lang == "ja" else label_en, published_path(deck, suffix),
                           note_ja if lang == "ja" else note_en, colab))
     return links
 
@@ -89,7 +88,7 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
 def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
     project = project or Project.load(path)
     deck = read_deck(path)
-    return DeckEntry(str(project.relative_name(path)),
+    return DeckEntry(path.stem,
                      str(deck.front_matter.get("title") or deck.name),
                      str(deck.front_matter.get("date") or ""), artefact_links(path, project))
 

@@ -412,14 +412,14 @@ def project_with(tmp_path: Path, config: str = "", remote: str | None = None) ->
         (tmp_path / ".git").mkdir()
         (tmp_path / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {remote}\n',
                                                   encoding="utf-8")
-    deck = tmp_path / "slides" / "ch02" / "lecture.md"
+    deck = tmp_path / "slides" / "lecture.md"
     deck.parent.mkdir(parents=True)
     deck.write_text("---\nmarp: true\nlang: ja\n---\n\n<!-- _class: exercise -->\n\n# 演習\n\n"
                     "---\n\n```python answer=1\nprint(2)  # -> 2\n```\n", encoding="utf-8")
     return deck
 
 
-COLAB = "https://colab.research.google.com/github/o/r/blob/gh-pages/ch02/lecture-exercises.ipynb"
+COLAB = "https://colab.research.google.com/github/o/r/blob/gh-pages/lecture-exercises.ipynb"
 
 
 @pytest.mark.parametrize("config, remote", [
