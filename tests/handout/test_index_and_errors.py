@@ -88,7 +88,6 @@ def test_index_says_in_one_line_what_each_file_is_for():
         f"{label} {note}" for _, label, note, _, _ in ARTEFACTS]
     assert [i["links"][0][0] for i in lines.items] == [
         f"03-autodiff{suffix}" for suffix, *_ in ARTEFACTS]
-    assert "colab.research" not in page   # this repository has no remote: no Colab link
 
 
 def test_index_heading_is_the_projects_title(tmp_path: Path):
@@ -146,3 +145,15 @@ def test_cli_reports_deck_slide_and_line_without_a_traceback(tmp_path: Path):
         in done.stderr
     assert "Traceback" not in done.stderr
     assert "[handout] failing: executing 2 cells…" in done.stderr
+
+
+def test_index_has_no_colab_link_without_a_github_repository(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    deck = tmp_path / "slides" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    page = index_html([deck])
+    lines = Lines()
+    lines.feed(page)
+    assert len(lines.items) == len(ARTEFACTS) and "colab.research" not in page
+    assert all(len(i["links"]) == 1 for i in lines.items)
