@@ -86,8 +86,7 @@ TEXTS = {
         "context_note": "# {label} までにスライドで作った変数や関数を用意します。"
                         "何も表示しません。",
         "check_title": "✔ 答え合わせ：{label}",
-        "no_setup": "⚠️ まだ準備ができていません。いちばん上の「⚙️ 準備」のセルを実行してから、"
-                    "答えのセルとこのセルをもう一度実行してください。",
+        "no_setup": "⚠️ 先に、いちばん上の「⚙️ 準備」のセルを実行してください。",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
         "hint": "💡 ヒント（クリックで開く）",
@@ -115,8 +114,7 @@ TEXTS = {
         "context_title": "▶ Run the slides' code (before {label})",
         "context_note": "# Defines what the slides defined before {label}. Shows nothing.",
         "check_title": "✔ Check: {label}",
-        "no_setup": "⚠️ Not set up yet. Run the “⚙️ Setup” cell at the top, then run your "
-                    "answer cell and this cell again.",
+        "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top.",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
         "hint": "💡 Hint (click to open)",
