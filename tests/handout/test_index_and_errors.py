@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -157,3 +158,21 @@ def test_index_has_no_colab_link_without_a_github_repository(tmp_path: Path):
     lines.feed(page)
     assert len(lines.items) == len(ARTEFACTS) and "colab.research" not in page
     assert all(len(i["links"]) == 1 for i in lines.items)
+
+
+def test_index_page_fetches_nothing_and_never_scrolls_sideways_in_chromium(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lecturekit]\nrepository = "https://github.com/o/r"\n'
+        'title = "traP Kaggle班 機械学習講習会 2024 年度 前期 自動微分とその周辺"\n',
+        encoding="utf-8")
+    (tmp_path / "slides").mkdir()
+    deck = tmp_path / "slides" / "03-autodiff.md"
+    deck.write_text((ROOT / "slides" / "03-autodiff.md").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    page = tmp_path / "index.html"
+    page.write_text(index_html([deck]), encoding="utf-8")
+    done = subprocess.run(["node", str(Path(__file__).parent / "page_requests.mjs"), str(page)],
+                          capture_output=True, text=True, timeout=120, check=True, cwd=ROOT)
+    facts = json.loads(done.stdout)
+    assert facts["network"] == [] and facts["scripts"] == 0   # the Colab link is only a link
+    assert set(facts["sideways"].values()) == {0}, facts["sideways"]
