@@ -136,7 +136,8 @@ def run_slides(name):
                 exec(compile(shell.transform_cell(code), "<lecture>", "exec"), shell.user_ns)
         except Exception as error:
             if not raises:
-                print(f"({type(error).__name__}: {error})")
+                where = "スライドのコードでエラー" if _LK_LANG == "ja" else "slide code failed"
+                print(f"({where}: {type(error).__name__}: {error})")
 '''
 """Runs the lecture code before an exercise: output swallowed, expected errors silent."""
 
@@ -250,10 +251,9 @@ def exercises(deck: Deck) -> list[Exercise]:
         current = found[-1]
         if not current.answers and in_handout(slide):
             current.hints.extend(split_hints(slide, deck.path)[1])
-        if ANSWER in slide.classes and in_handout(slide) or answers:
-            if slide not in current.answer_slides and ANSWER in slide.classes:
-                current.answer_slides.append(slide)
-            current.answers.extend(answers)
+        if ANSWER in slide.classes and in_handout(slide):
+            current.answer_slides.append(slide)
+        current.answers.extend(answers)
     return found
 
 
@@ -393,7 +393,7 @@ def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> Note
     parts, attachments = [], {}
     for slide in group.answer_slides:
         md = slide_markdown(slide, deck_path, [])
-        text = _SECTION_TAG.sub("", md.text)
+        text = re.sub(r"\n{3,}", "\n\n", _SECTION_TAG.sub("", md.text))
         parts.append(re.sub(r"^## ", "#### ", text.strip(), count=1))
         attachments.update(md.attachments)
     cell = _folded(f"model-answer-{group.answers[-1].line}", MODEL_ANSWER, say["model"],
