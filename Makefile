@@ -49,7 +49,8 @@ dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: sl
 dist/.nup-$(NUP):
 	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
-dist/index.html: $(DECKS) $(HANDOUT) pyproject.toml | $(READY)
+# The index links only files that exist, so it is written after every deck's files.
+dist/index.html: $(DECKS) $(NAMES:%=dist/%.ipynb) $(HANDOUT) pyproject.toml | $(READY)
 	@$(LK) index $(DECKS)
 
 site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)

@@ -47,16 +47,16 @@ def handout_main(argv: list[str] | None = None) -> int:
 def index_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="build-index.py",
-        description="Write <out>/index.html: every deck's title and date, with links to all "
-                    "its artefacts.")
+        description="Write <out>/index.html: every deck's title and date, with a line per "
+                    "file of it that exists in <out>.")
     parser.add_argument("decks", type=Path, nargs="*")
     parser.add_argument("--out", type=Path, default=Path("dist"))
     parser.add_argument("--title", default=None,
-                        help="the page's heading (default: [tool.lecturekit] series "
-                             "in pyproject.toml)")
+                        help="the page's heading (default: the project's title, "
+                             "[tool.lecturekit] title)")
     args = parser.parse_args(argv)
     try:
-        html = index_html(args.decks, title=args.title)
+        html = index_html(args.decks, title=args.title, out=args.out)
     except DeckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

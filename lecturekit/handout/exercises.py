@@ -1,22 +1,40 @@
-"""The exercises notebook: task slides, an empty cell per answer, and a self-check after it.
+"""The exercises notebook: it explains itself, checks answers, and opens in Colab.
 
-Per `answer=ID` block the notebook has a heading, an empty code cell with a
-hint, and `check("演習1 (1)")`, which compares by value what that cell showed
-with the checker's expectations of the official answer (`lecturekit.check`),
-stored only as salted hashes (see `selfcheck_kernel`).  Students see each
-exercise as the slides name it (the task slide's header, plus `(n)` when one
-task has several answers), never the deck's internal answer ids.  The lecture
-code before each answer runs in a hidden, silent context cell so the
-student's code meets the namespace and random state the official answer
-met; code on answer slides never goes there, so no answer sits even in a
-hidden cell.  Hidden cells are hidden in JupyterLab (`jupyter.source_hidden`)
-and in Colab (`cellView: "form"` with a `#@title` line).
+What a student meets, top to bottom: a first cell that says to run the setup
+cell first (in the deck's language, with an "Open in Colab" link when the
+repository is known) and states the self-check rule in one sentence; the
+setup cell; then per exercise the task slide, its hint folded (`<details>`),
+per answer block a heading with the task item, an empty answer cell and a
+`check("演習1 (1)")` cell, a free-text cell where the task asks "why", and
+the model answer folded.  Every helper cell is short and visible: its first
+line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
+is hidden with `source_hidden`, which would show an unlabelled "…" in Lab.
+Helper cells run without the setup cell too and then say to run it first.
+
+Deck convention (README, "Exercises"):
+- a task slide is `<!-- _class: exercise -->`; its numbered items (`1.`,
+  `2.`, ...) are the answers' tasks when their count matches the answer
+  blocks;
+- a hint is a `<div class="hint">` block, on the task slide or on a slide
+  between it and its answers (a hint slide);
+- the model answer is the exercise's `answer` slides (code with its `# ->`
+  outputs and the prose beside it); each `answer=ID` fence also feeds the
+  self-check (`selfcheck_kernel`).
+
+The self-check's code, the answers' salted hashes and the lecture code the
+exercises depend on travel in the setup cell as one compressed string: the
+student sees a few lines, not three hundred.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import hashlib
 import json
+import re
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -26,27 +44,125 @@ from lecturekit.check.expectations import find_inline_comments, find_transcript,
 from lecturekit.deck import Deck, DeckError, Fence, Slide
 from lecturekit.handout import selfcheck_kernel
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
-from lecturekit.handout.markdown import slide_markdown
-from lecturekit.handout.notebook import hide, in_handout
+from lecturekit.handout.colab import colab_url, published_path
+from lecturekit.handout.markdown import SECTION_STYLE, slide_markdown
+from lecturekit.handout.notebook import TITLE, in_handout
 from lecturekit.handout.session import setup_source
+from lecturekit.project import Project
 
 EXERCISE, ANSWER = "exercise", "answer"
 STUDENT, SELF_CHECK, CONTEXT = "student", "self-check", "context"
 
+HINT, WHY, MODEL_ANSWER, INTRO = "hint", "why", "model-answer", "intro"
+
+_HINT_OPEN = re.compile(
+    r"^\s*<div\s+class\s*=\s*[\"'](?:[^\"']*\s)?hint(?:\s[^\"']*)?[\"']\s*>\s*$")
+_DIV_TAG = re.compile(r"<div\b[^>]*>|</div\s*>", re.I)
+_HINT_START, _HINT_END = "\x02hint\x02", "\x03hint\x03"
+_HINT_LEAD = re.compile(r"^\s*(?:\*\*)?(?:ヒント|Hint)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.I)
+_TASK_ITEM = re.compile(r"^(\d+)[.)]\s+(.+)$")
+_WHY = re.compile(r"なぜ|why\b", re.I)
+_SECTION_TAG = re.compile(rf'^<p style="{re.escape(SECTION_STYLE)}">.*?</p>\s*$', re.M)
+
+TEXTS = {
+    "ja": {
+        "title": "{title}（演習）",
+        "first": "**まず、すぐ下の「⚙️ 準備」のセルを実行してください**（セルを選んで ▶ か "
+                 "Shift+Enter）。実行しないと、答え合わせもスライドのコードも動きません。",
+        "how": "各演習では、空のセルに答えのコードを書いて実行し、求めた値を `print` で表示します。"
+               "続く「✔ 答え合わせ」のセルを実行すると、正解かどうかがわかります。"
+               "💡 ヒントと 📖 解答例は、クリックすると開きます。",
+        "rule": "答え合わせのルール：数値はスライドに示された桁まで四捨五入して比べ"
+                "（8.0 に対して 7.9 は不正解）、値を問う問題ではテンソルかリストか・"
+                "float64 かなどの型や入れ物は問わず、値が複数あるときは表示の順番を問わず、"
+                "エラーが答えの問題では種類とメッセージが同じなら、"
+                "そのまま発生させても except で捕まえて表示してもかまいません。",
+        "colab": "[▶ Google Colab で開く]({url})（ブラウザだけで演習できます）",
+        "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
+        "setup_note": "# 答え合わせの道具を読み込み、スライドと同じ乱数の種を設定します。"
+                      "書きかえずに実行してください。",
+        "ready": "✅ 準備ができました。下の演習に進んでください。",
+        "context_title": "▶ スライドのコードを実行（{label} の準備）",
+        "context_note": "# {label} までにスライドで作った変数や関数を用意します。"
+                        "何も表示しません。",
+        "check_title": "✔ 答え合わせ：{label}",
+        "no_setup": "⚠️ 先に、いちばん上の「⚙️ 準備」のセルを実行してください。",
+        "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
+                       "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
+        "hint": "💡 ヒント（クリックで開く）",
+        "why": "✍️ **{label}：なぜでしょう？** このセルをダブルクリックして、考えたことを"
+               "ここに書いてください。\n\n（ここに書く）",
+        "model": "📖 解答例（まず自分で解いてから開きましょう）",
+    },
+    "en": {
+        "title": "{title} (exercises)",
+        "first": "**First run the “⚙️ Setup” cell just below** (select it, then ▶ or "
+                 "Shift+Enter). Without it neither the self-checks nor the slides' code run.",
+        "how": "In each exercise, write your code in the empty cell, run it and `print` the "
+               "values you found; then run the “✔ Check” cell below it to see whether the "
+               "answer is right. 💡 Hints and 📖 model answers open with a click.",
+        "rule": "The self-check compares numbers at the precision the slide shows (7.9 is not "
+                "8.0), ignores the type and container where the value is the question (a "
+                "float64 tensor or a list is fine), accepts several values in any order, and "
+                "matches an expected error by its type and message whether it is raised or "
+                "caught and printed.",
+        "colab": "[▶ Open in Google Colab]({url}) (runs in the browser)",
+        "setup_title": "⚙️ Setup: run this cell first",
+        "setup_note": "# Loads the self-check and seeds the random generators as on the "
+                      "slides. Run it as it is.",
+        "ready": "✅ Ready. Go on with the exercises below.",
+        "context_title": "▶ Run the slides' code (before {label})",
+        "context_note": "# Defines what the slides defined before {label}. Shows nothing.",
+        "check_title": "✔ Check: {label}",
+        "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top.",
+        "answer_here": "# {label}: write your answer here and run the cell.\n"
+                       "# print(...) the values you found (the next cell checks them).\n",
+        "hint": "💡 Hint (click to open)",
+        "why": "✍️ **{label}: why?** Double-click this cell and write your explanation "
+               "here.\n\n(your answer)",
+        "model": "📖 Model answer (try it yourself first)",
+    },
+}
+"""Everything the notebook says to students, per language (the deck's `lang`)."""
+
 CONTEXT_RUNNER = '''
-def _lk_context(pieces):
+def run_slides(name):
     import contextlib, io
     shell = get_ipython()
-    for code, raises in pieces:
+    for code, raises in _LK_CONTEXT[name]:
         sink = io.StringIO()
         try:
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
                 exec(compile(shell.transform_cell(code), "<lecture>", "exec"), shell.user_ns)
         except Exception as error:
             if not raises:
-                print(f"（前のスライドのコードが失敗しました: {type(error).__name__}: {error}）")
+                where = "スライドのコードでエラー" if _LK_LANG == "ja" else "slide code failed"
+                print(f"({where}: {type(error).__name__}: {error})")
 '''
 """Runs the lecture code before an exercise: output swallowed, expected errors silent."""
+
+
+@dataclass
+class Exercise:
+    """One task slide and what belongs to it: hint slides, answer slides, answer blocks."""
+
+    task: Slide | None
+    hints: list[str] = field(default_factory=list)
+    answer_slides: list[Slide] = field(default_factory=list)
+    answers: list[Fence] = field(default_factory=list)
+
+    def items(self) -> list[str]:
+        """The task's top-level numbered items, if there is one per answer block."""
+        if self.task is None:
+            return []
+        items = [m[2].strip() for m in map(_TASK_ITEM.match, self.task.source.split("\n")) if m]
+        return items if len(items) == len(self.answers) else []
+
+
+def notebook_lang(deck: Deck) -> str:
+    """`ja` or `en`: the deck's `lang:`, else the project's (`Project.settings.lang`)."""
+    lang = str(deck.front_matter.get("lang") or Project.load(deck.path).settings.lang)
+    return "ja" if lang.lower().startswith("ja") else "en"
 
 
 def answer_id(fence: Fence) -> str:
@@ -120,90 +236,229 @@ def answer_table(deck: Deck) -> dict[str, list[dict[str, object]]]:
     return table
 
 
+def exercises(deck: Deck) -> list[Exercise]:
+    """The deck's exercises in order: each task slide with the hint divs and answer slides
+    after it (up to the next task slide), and its `answer=` fences."""
+    found: list[Exercise] = []
+    for slide in deck.slides:
+        if EXERCISE in slide.classes:
+            found.append(Exercise(slide))
+        answers = [f for f in slide.code_blocks if f.has(ANSWER)]
+        if answers and not found:
+            found.append(Exercise(None))
+        if not found:
+            continue
+        current = found[-1]
+        if not current.answers and in_handout(slide):
+            current.hints.extend(split_hints(slide, deck.path)[1])
+        if ANSWER in slide.classes and in_handout(slide):
+            current.answer_slides.append(slide)
+        current.answers.extend(answers)
+    return found
+
+
+def split_hints(slide: Slide, deck_path: Path,
+                hidden: list[Fence] | None = None) -> tuple[str, list[str], dict]:
+    """The slide as notebook Markdown without its hint divs, the hints' Markdown, and the
+    attachments.  A hint div's opening and closing tags must stand on lines of their own."""
+    lines = slide.source.split("\n")
+    marked = list(lines)
+    index = 0
+    while index < len(lines):
+        if _HINT_OPEN.match(lines[index]):
+            depth, end = 0, None
+            for j in range(index, len(lines)):
+                for tag in _DIV_TAG.findall(lines[j]):
+                    depth += -1 if tag.startswith("</") else 1
+                if depth == 0:
+                    end = j
+                    break
+            if end is None:
+                raise DeckError(deck_path, slide.line + index,
+                                "`<div class=\"hint\">` is never closed", slide.number)
+            marked[index], marked[end] = _HINT_START, _HINT_END
+            index = end
+        index += 1
+    if marked == lines:
+        md = slide_markdown(slide, deck_path, hidden or [])
+        return md.text, [], md.attachments
+    md = slide_markdown(dataclasses.replace(slide, source="\n".join(marked)), deck_path,
+                        hidden or [])
+    kept, hints, rest = [], [], md.text
+    while _HINT_START in rest:
+        before, rest = rest.split(_HINT_START, 1)
+        inside, rest = rest.split(_HINT_END, 1) if _HINT_END in rest else (rest, "")
+        kept.append(before)
+        hints.append(_HINT_LEAD.sub("", inside.strip(), count=1))
+    kept.append(rest)
+    text = re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip() + "\n"
+    return text, [h for h in hints if h], md.attachments
+
+
 def exercises_notebook(deck: Deck) -> NotebookNode:
+    lang = notebook_lang(deck)
+    say = TEXTS[lang]
+    project = Project.load(deck.path)
     nb = nbformat.v4.new_notebook()
     title = str(deck.front_matter.get("title") or deck.name)
     nb.metadata.update({
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                        "language": "python"},
         "language_info": {"name": "python"},
-        "title": f"{title}（演習）",
+        "title": say["title"].format(title=title),
         "lecturekit": {"deck": deck.path.name, "exercises": True},
     })
     table = answer_table(deck)
     labels = answer_labels(deck)
-    nb.cells.append(_hidden("selfcheck", _selfcheck_source(table, notebook_salt(deck),
-                                                           deck.setup_code),
-                            "setup", "答え合わせの準備（最初に実行してください）"))
-    nb.cells.append(nbformat.v4.new_markdown_cell(
-        f"# {title}（演習）\n\n各演習の空のセルに答えのコードを書いて実行し、結果を `print` で"
-        f"表示してください。続く `check(...)` のセルを実行すると、正解かどうかがわかります。"))
-    nb.cells[-1].id = "intro"
+    groups = exercises(deck)
+    owner = {f.line: g for g in groups for f in g.answers}
+    url = colab_url(project, published_path(deck.path, "-exercises.ipynb"))
+    intro = [f"# {say['title'].format(title=title)}"]
+    if url:
+        intro.append(say["colab"].format(url=url))
+    intro += [say["first"], say["how"], f"> {say['rule']}"]
+    nb.cells.append(_markdown(INTRO, "\n\n".join(intro)))
+
     context: list[CodePiece] = []
+    context_cells: dict[str, list[tuple[str, bool]]] = {}
+    setup_cell = nbformat.v4.new_code_cell("")
+    setup_cell.id = "setup"
+    setup_cell.metadata.update({"tags": ["setup"], "cellView": "form"})
+    nb.cells.append(setup_cell)
     for slide in deck.slides:
         shown = in_handout(slide) and EXERCISE in slide.classes
         if shown:
-            md = slide_markdown(slide, deck.path, [*slide.code_blocks,
-                                                   *(f for f in slide.fences if f.has("output"))])
-            cell = nbformat.v4.new_markdown_cell(md.text)
-            cell.id = f"slide-{slide.number}"
-            if md.attachments:
-                cell.attachments = md.attachments
+            text, hints, attachments = split_hints(
+                slide, deck.path, [*slide.code_blocks, *(f for f in slide.fences
+                                                         if f.has("output"))])
+            cell = _markdown(f"slide-{slide.number}", text)
+            if attachments:
+                cell.attachments = attachments
             nb.cells.append(cell)
+            group = next((g for g in groups if g.task is slide), None)
+            if group is not None and group.hints:
+                nb.cells.append(_folded(f"hint-{slide.number}", HINT, say["hint"],
+                                        "\n\n".join(group.hints)))
         for fence in slide.code_blocks:
             if fence.has(ANSWER):
+                group = owner[fence.line]
+                label = labels[fence.line]
                 if context:
-                    nb.cells.append(_context_cell(context, fence))
+                    key = label
+                    context_cells[key] = [(p.source, RAISES in p.tags) for p in context
+                                          if SKIP not in p.tags]
+                    nb.cells.append(_context_cell(key, context, fence, say))
                     context = []
-                nb.cells.extend(_answer_cells(fence, labels[fence.line]))
+                if fence is group.answers[0] and group.hints and (
+                        group.task is None or not in_handout(group.task)):
+                    nb.cells.append(_folded(f"hint-{fence.line}", HINT, say["hint"],
+                                            "\n\n".join(group.hints)))
+                position = group.answers.index(fence)
+                items = group.items()
+                item = items[position] if items else ""
+                nb.cells.extend(_answer_cells(fence, label, item, say))
+                task_text = item or (group.task.source if group.task else "")
+                if _WHY.search(item or "") or (not items and fence is group.answers[-1]
+                                               and _WHY.search(task_text)):
+                    why = _markdown(f"why-{_cell_id(answer_id(fence))}",
+                                    say["why"].format(label=label))
+                    why.metadata["tags"] = [WHY]
+                    nb.cells.append(why)
+                if fence is group.answers[-1] and group.answer_slides:
+                    nb.cells.append(_model_answer(group, deck.path, say))
             elif shown or fence.has(EXERCISE):
                 nb.cells.extend(_task_cells(fence))
             elif not fence.has("skip") and ANSWER not in slide.classes:
                 context.extend(code_pieces(fence))
+    setup_cell.source = _setup_source(table, notebook_salt(deck), lang, context_cells,
+                                      deck.setup_code, say)
     return nb
 
 
-def _selfcheck_source(table: dict[str, list[dict[str, object]]], salt: str,
-                      setup_code: str) -> str:
-    source = Path(selfcheck_kernel.__file__).read_text(encoding="utf-8")
-    answers = repr(table)
-    return "\n".join([
-        source.rstrip("\n"), "",
-        f"_LK_SALT = {salt!r}",
-        f"_LK_ANSWERS.update({answers})",
-        "_lk_install()",
-        CONTEXT_RUNNER.strip("\n"), "",
-        setup_source(setup_code),
-    ])
-
-
-def _hidden(cell_id: str, source: str, tag: str, title: str) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(source)
+def _markdown(cell_id: str, text: str) -> NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text.strip() + "\n")
     cell.id = cell_id
-    cell.metadata["tags"] = [tag]
-    return hide(cell, title)
-
-
-def _context_cell(pieces: list[CodePiece], before: Fence) -> NotebookNode:
-    runnable = [(p.source, RAISES in p.tags) for p in pieces if SKIP not in p.tags]
-    cell = _hidden(f"context-{before.line}", f"_lk_context({runnable!r})", CONTEXT,
-                   "ここまでのスライドのコード（実行するだけで、何も表示しません）")
-    cell.metadata["lecturekit"] = {"lines": [n for p in pieces for n in p.lines]}
     return cell
 
 
-def _answer_cells(fence: Fence, label: str) -> list[NotebookNode]:
+def _folded(cell_id: str, tag: str, summary: str, body: str) -> NotebookNode:
+    """A Markdown cell folded with HTML `<details>` (JupyterLab and Colab render it)."""
+    cell = _markdown(cell_id, f"<details>\n<summary>{summary}</summary>\n\n{body.strip()}\n\n"
+                              f"</details>")
+    cell.metadata["tags"] = [tag]
+    return cell
+
+
+def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> NotebookNode:
+    parts, attachments = [], {}
+    for slide in group.answer_slides:
+        md = slide_markdown(slide, deck_path, [])
+        text = re.sub(r"\n{3,}", "\n\n", _SECTION_TAG.sub("", md.text))
+        parts.append(re.sub(r"^## ", "#### ", text.strip(), count=1))
+        attachments.update(md.attachments)
+    cell = _folded(f"model-answer-{group.answers[-1].line}", MODEL_ANSWER, say["model"],
+                   "\n\n".join(parts))
+    if attachments:
+        cell.attachments = attachments
+    return cell
+
+
+def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: str,
+                  context: dict[str, list[tuple[str, bool]]], setup_code: str,
+                  say: dict[str, str]) -> str:
+    kernel = Path(selfcheck_kernel.__file__).read_text(encoding="utf-8")
+    packed = "\n".join([
+        kernel.rstrip("\n"), "",
+        f"_LK_SALT = {salt!r}",
+        f"_LK_LANG = {lang!r}",
+        f"_LK_ANSWERS.update({table!r})",
+        f"_LK_CONTEXT = {context!r}",
+        "_lk_install()",
+        CONTEXT_RUNNER.strip("\n"), "",
+        setup_source(""),
+    ])
+    blob = base64.b85encode(zlib.compress(packed.encode("utf-8"), 9)).decode("ascii")
+    lines = [f"{TITLE}{say['setup_title']}", say["setup_note"], "import base64, zlib",
+             f'exec(zlib.decompress(base64.b85decode("{blob}")).decode())']
+    if setup_code.strip():
+        lines.append(setup_code.rstrip("\n"))
+    lines.append(f"print({say['ready']!r})")
+    return "\n".join(lines)
+
+
+def _guarded(call: str, say: dict[str, str]) -> str:
+    """`call`, or a clear message when the setup cell has not run (no `NameError`)."""
+    return (f'if "check" in globals():\n    {call}\nelse:\n'
+            f"    print({say['no_setup']!r})")
+
+
+def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
+                  say: dict[str, str]) -> NotebookNode:
+    name = json.dumps(key, ensure_ascii=False)
+    source = "\n".join([f"{TITLE}{say['context_title'].format(label=key)}",
+                        say["context_note"].format(label=key),
+                        _guarded(f"run_slides({name})", say)])
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = f"context-{before.line}"
+    cell.metadata.update({"tags": [CONTEXT], "cellView": "form",
+                          "lecturekit": {"lines": [n for p in pieces for n in p.lines]}})
+    return cell
+
+
+def _answer_cells(fence: Fence, label: str, item: str,
+                  say: dict[str, str]) -> list[NotebookNode]:
     ident = answer_id(fence)
-    heading = nbformat.v4.new_markdown_cell(f"### {label}")
-    heading.id = f"answer-{_cell_id(ident)}-heading"
-    student = nbformat.v4.new_code_cell(
-        f"# {label}: ここに答えのコードを書いて実行してください。\n"
-        f"# 求めた値は print(...) で表示しましょう（このセルの出力を次のセルが確かめます）。\n")
+    heading = _markdown(f"answer-{_cell_id(ident)}-heading",
+                        f"### {label}" + (f"\n\n{item}" if item else ""))
+    student = nbformat.v4.new_code_cell(say["answer_here"].format(label=label))
     student.id = f"answer-{_cell_id(ident)}"
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})
-    check = nbformat.v4.new_code_cell(f"check({json.dumps(label, ensure_ascii=False)})")
+    name = json.dumps(label, ensure_ascii=False)
+    check = nbformat.v4.new_code_cell("\n".join([
+        f"{TITLE}{say['check_title'].format(label=label)}", _guarded(f"check({name})", say)]))
     check.id = f"answer-{_cell_id(ident)}-check"
-    check.metadata.update({"tags": [SELF_CHECK], "lecturekit": {"answer": ident, "label": label},
+    check.metadata.update({"tags": [SELF_CHECK], "cellView": "form",
+                           "lecturekit": {"answer": ident, "label": label},
                            "editable": False, "deletable": False})
     return [heading, student, check]
 

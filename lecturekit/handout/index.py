@@ -1,29 +1,59 @@
 """dist/index.html: the series' decks, each with its title, date and every file made of it.
 
+Students land here, so each file gets one line saying what it is for (slides to
+project, reading version, printable handout, executed notebook, exercises
+notebook and, when the repository is on GitHub, the exercises in Colab).
+Links are relative to the output folder and name where the handout build
+writes (`colab.published_path`, the one place that knows); given the output
+folder, only files that exist are linked (a deck whose handout failed, or is
+not built yet, loses those lines instead of getting dead links).  The
+heading is `Project.settings.title`; the words follow `Project.settings.lang`.
 `index_html(deck_paths)` is the whole page for `make handout`; `render_index`
-renders any list of `DeckEntry` (a site build can add or reorder entries and
-reuse the page).  The series' name comes from `[tool.lecturekit] series` in
-pyproject.toml (`series_title`), so it is written once for every deck.
+renders any list of `DeckEntry` (the site build filters and reuses it).
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturekit.deck import read_deck
+from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.jinja import render
-from lecturekit.handout.tools import ROOT
+from lecturekit.project import Project
 from lecturekit.render.lint import confine
 
-DEFAULT_SERIES = "講習会資料"
+ARTEFACTS = (
+    # (suffix, label ja, what it is for ja, label en, what it is for en)
+    (".html", "スライド", "教室で映すスライド（ブラウザで開く）",
+     "Slides", "the slides as shown in class (opens in the browser)"),
+    (".pdf", "スライド PDF", "同じスライドの PDF（1 ページに 1 枚）",
+     "Slides PDF", "the same slides as a PDF, one per page"),
+    ("-handout.html", "読み物", "スライドと実行結果を上から順に読む版（スマホでも読めます）",
+     "Reading version", "slides and code results to read top to bottom (phones too)"),
+    ("-handout.pdf", "印刷用 PDF", "A4 にスライドを並べ、メモ欄をつけた配布用",
+     "Printable handout", "slides on A4 sheets with room for notes"),
+    (".ipynb", "ノートブック", "スライドのコードを実行済みのノートブック（Jupyter で開く）",
+     "Notebook", "the slides' code, already run (open in Jupyter)"),
+    ("-exercises.ipynb", "演習ノートブック", "演習を解いて、その場で答え合わせ（Jupyter / Colab）",
+     "Exercises notebook", "solve the exercises and check your answers (Jupyter / Colab)"),
+)
+"""Every file a deck gets, in the order the index lists them."""
+EXERCISES_SUFFIX = "-exercises.ipynb"
+WORDS = {
+    "ja": {"colab": "Colab で開く", "none": "まだ何も公開されていません。"},
+    "en": {"colab": "Open in Colab", "none": "Nothing published yet."},
+}
 
 
 @dataclass(frozen=True)
 class Link:
     label: str
     href: str
+    note: str = ""
+    """One line: what the file is for."""
+    colab: str | None = None
+    """Where this notebook opens in Colab, if anywhere."""
 
 
 @dataclass(frozen=True)
@@ -31,42 +61,53 @@ class DeckEntry:
     name: str
     title: str
     date: str
-    links: list[Link]
+    links: list[Link] = field(default_factory=list)
 
 
-def series_title(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """`[tool.lecturekit] series` of pyproject.toml, else a neutral heading."""
-    try:
-        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return DEFAULT_SERIES
-    value = config.get("tool", {}).get("lecturekit", {}).get("series")
-    return str(value).strip() if value and str(value).strip() else DEFAULT_SERIES
+def language(project: Project) -> str:
+    return "ja" if project.settings.lang.lower().startswith("ja") else "en"
 
 
-def artefact_links(name: str) -> list[Link]:
-    return [
-        Link("スライド", f"{name}.html"),
-        Link("スライド PDF", f"{name}.pdf"),
-        Link("読み物", f"{name}-handout.html"),
-        Link("印刷用 PDF", f"{name}-handout.pdf"),
-        Link("ノートブック", f"{name}.ipynb"),
-        Link("演習ノートブック", f"{name}-exercises.ipynb"),
-    ]
+def series_title(start: Path | None = None) -> str:
+    """The series' name: `Project.settings.title` of the project holding `start`."""
+    return Project.load(start).settings.title
 
 
-def deck_entry(path: Path) -> DeckEntry:
+def artefact_links(deck: Path, project: Project) -> list[Link]:
+    """Every file of `deck` the build makes, as links relative to the output folder."""
+    lang = language(project)
+    links = []
+    for suffix, label_ja, note_ja, label_en, note_en in ARTEFACTS:
+        colab = None
+        if suffix == EXERCISES_SUFFIX:
+            colab = colab_url(project, published_path(deck, suffix))
+        links.append(Link(label_ja if lang == "ja" else label_en, published_path(deck, suffix),
+                          note_ja if lang == "ja" else note_en, colab))
+    return links
+
+
+def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
     """A deck's entry; a deck reaching outside its project (`render.lint.confine`, as the
     build refuses it) raises DeckError, so no index or site lists it."""
+    project = project or Project.load(path)
     deck = confine(read_deck(path))
-    return DeckEntry(deck.name, str(deck.front_matter.get("title") or deck.name),
-                     str(deck.front_matter.get("date") or ""), artefact_links(deck.name))
+    return DeckEntry(path.stem,
+                     str(deck.front_matter.get("title") or deck.name),
+                     str(deck.front_matter.get("date") or ""), artefact_links(path, project))
 
 
-def render_index(entries: list[DeckEntry], title: str) -> str:
-    return render("index.html.j2", title=title, decks=entries)
+def render_index(entries: list[DeckEntry], title: str, lang: str | None = None) -> str:
+    lang = lang or language(Project.load())
+    return render("index.html.j2", title=title, decks=entries, lang=lang, words=WORDS[lang])
 
 
-def index_html(deck_paths: list[Path], title: str | None = None) -> str:
-    entries = sorted((deck_entry(p) for p in deck_paths), key=lambda e: e.name)
-    return render_index(entries, title or series_title())
+def index_html(deck_paths: list[Path], title: str | None = None,
+               out: Path | None = None) -> str:
+    """The page; with `out`, linking only the files that exist below it."""
+    project = Project.load(deck_paths[0] if deck_paths else None)
+    entries = sorted((deck_entry(p, project) for p in deck_paths), key=lambda e: e.name)
+    if out is not None:
+        entries = [DeckEntry(e.name, e.title, e.date,
+                             [link for link in e.links if (out / link.href).is_file()])
+                   for e in entries]
+    return render_index(entries, title or project.settings.title, language(project))

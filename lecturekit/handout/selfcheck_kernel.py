@@ -1,24 +1,31 @@
 """Runs inside the student's kernel (standard library only): record a cell, check an answer.
 
-The exercises notebook embeds this file's source in a hidden first cell, then
-defines `_LK_ANSWERS` and `_LK_SALT` and calls `_lk_install()`.  Each cell's
-printed text, displayed value and exception are recorded; the self-check
-cell `check("演習1 (1)")` compares the record of the cell run just before it
-with what the official answer shows, by VALUE, not by layout:
+The exercises notebook packs this file's source into its setup cell, then
+defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
+Each cell's printed text (stdout and stderr), displayed value and exception
+are recorded; `check("演習1 (1)")` compares the record of the cell run just
+before it with what the official answer shows.  ONE rule decides (README,
+"Exercises"; the notebook's first cell says it in one sentence):
 
-- a tensor (`tensor([3., 4.], requires_grad=True)`) must come back as a
-  tensor of the same shape and flags with close values; a bare number does
-  not pass for it;
-- numbers (`1.5`, `0.25 -3.0`) must appear, in order, among the numbers
-  the student printed or returned, each within one unit of the last digit
-  the slide shows (integers exactly);
-- an expected exception must be raised (or printed) with the same type;
+- every expected output line (one `# -> ...` comment, one shown result) is a
+  value; the values may appear in any order, a value of several numbers
+  (`2.0 4.0 6.0`) keeps its own order;
+- numbers are compared at the precision the slide shows: the student's number
+  rounded half up to the slide's last digit must equal it (so `7.9` is not
+  `8.0`, `7.96` is); integers exactly; a tensor torch prints as `3.` is shown
+  at torch's 4 decimals, so its values are compared at 4 decimals;
+- the container and dtype are ignored where the value is the question: an
+  expected tensor without flags is its numbers, shown any way (a float64
+  tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
+  `dtype=` asks for a tensor: same shape, carrying those flags;
+- an expected error matches by type and message, raised or caught and printed
+  (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, a traceback);
 - anything else is compared as text, whitespace ignored.
 
-Nothing readable is stored: every accepted value is a salted sha256 (salt
-per notebook and per exercise) of the value counted in units of the slide's
-last digit, so recovering an answer means guessing and hashing, not decoding.
-`_lk_expected` builds those entries at build time; the same code checks.
+Every accepted value is stored as a salted sha256 (salt per notebook and per
+exercise) of the value counted in units of the slide's last digit.
+`_lk_expected` builds those entries when the notebook is made; the same code
+checks in the kernel.
 """
 
 from __future__ import annotations
@@ -27,17 +34,46 @@ import hashlib
 import io
 import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _LK_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])")
 _LK_ERROR = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b(?::|$)")
-_LK_CHECK_CALL = re.compile(r"^\s*check\(")
+_LK_ERROR_NAME = r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning))"
+_LK_ERROR_FORMS = (
+    re.compile(rf"^{_LK_ERROR_NAME}:\s*(.*)$"),                   # RuntimeError: msg
+    re.compile(rf"^{_LK_ERROR_NAME}\((['\"])(.*)\2,?\)$"),       # RuntimeError('msg')
+    re.compile(rf"^{_LK_ERROR_NAME}\s+(.*)$"),                     # RuntimeError msg
+)
+_LK_CHECK_CALL = re.compile(r"^\s*check\(", re.M)
 _LK_TENSOR_PRECISION = -4
 """torch prints 4 decimals by default; tensor values are compared at that precision."""
 _LK_FLAGS = re.compile(r"\b(requires_grad=True|dtype=[\w.]+)")
 _LK_ANSWERS: dict[str, list[dict[str, object]]] = {}
 _LK_SALT = ""
-_LK_STATE: dict[str, object] = {"record": None, "stream": None, "buffer": None}
+_LK_LANG = "ja"
+_LK_STATE: dict[str, object] = {"record": None, "streams": None, "tees": None}
+_LK_MESSAGES = {
+    "ja": {
+        "unknown": "{label} は見つかりません（{names} のどれか）",
+        "empty": "❔ {label}: すぐ上のセルが何も表示していません。"
+                 "答えを print して実行してから、このセルを実行してください。",
+        "right": "✅ {label}: 正解です！",
+        "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
+                 "{matched} 個が一致）。",
+    },
+    "en": {
+        "unknown": "{label} is not an exercise of this notebook (one of {names})",
+        "empty": "❔ {label}: the cell just above showed nothing. Print your answer, run "
+                 "that cell, then run this one.",
+        "right": "✅ {label}: correct!",
+        "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked match).",
+    },
+}
+
+
+def _lk_say(key: str, **values: object) -> None:
+    table = _LK_MESSAGES.get(_LK_LANG, _LK_MESSAGES["en"])
+    print(table[key].format(**values))
 
 
 def _lk_key(salt: str, label: str) -> str:
@@ -49,8 +85,8 @@ def _lk_hash(key: str, payload: str) -> str:
     return hashlib.sha256(f"{key}|{payload}".encode()).hexdigest()[:24]
 
 
-def _lk_tensors(text: str) -> list[tuple[str, list[str]]]:
-    """Each `tensor(...)` repr in `text`: (shape-and-flags skeleton, value strings)."""
+def _lk_tensors(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """Each `tensor(...)` repr in `text`: (shape skeleton, value strings, flags)."""
     found = []
     for match in re.finditer(r"\btensor\(", text):
         depth, end = 0, None
@@ -75,14 +111,14 @@ def _lk_tensors(text: str) -> list[tuple[str, list[str]]]:
         data = inner[:data_end]
         flags = sorted(_LK_FLAGS.findall(inner[data_end:]))
         shape = re.sub(r"\s+", "", _LK_NUMBER.sub("#", data))
-        found.append((shape + "|" + ",".join(flags), _LK_NUMBER.findall(data)))
+        found.append((shape, _LK_NUMBER.findall(data), flags))
     return found
 
 
 def _lk_units(number: str, exponent: int) -> int | None:
-    """`number` counted in units of 10**exponent, rounded half to even."""
+    """`number` rounded half up to a multiple of 10**exponent, counted in those units."""
     try:
-        return int(Decimal(number).scaleb(-exponent).to_integral_value())
+        return int(Decimal(number).scaleb(-exponent).to_integral_value(ROUND_HALF_UP))
     except (InvalidOperation, ValueError, OverflowError):
         return None
 
@@ -97,28 +133,45 @@ def _lk_number_entry(key: str, number: str, tensor: bool) -> dict[str, object]:
 
 
 def _lk_number_matches(key: str, entry: dict[str, object], number: str) -> bool:
+    if entry["exact"]:
+        try:
+            value = Decimal(number)
+        except InvalidOperation:
+            return False
+        if not value.is_finite() or value != value.to_integral_value():
+            return False
     units = _lk_units(number, int(entry["q"]))  # type: ignore[arg-type]
-    if units is None:
-        return False
-    near = [units] if entry["exact"] else [units - 1, units, units + 1]
-    return any(_lk_hash(key, str(u)) == entry["h"] for u in near)
+    return units is not None and _lk_hash(key, str(units)) == entry["h"]
 
 
 def _lk_lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
+def _lk_message(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _lk_expected(key: str, text: str) -> list[dict[str, object]]:
-    """What the notebook stores about one expected output (built at handout build time);
-    `key` is `_lk_key(salt, label)`."""
+    """What the notebook stores about one expected output (made when the notebook is
+    made); `key` is `_lk_key(salt, label)`."""
     error = _LK_ERROR.match(text.strip().split("\n")[-1])
     if error:
-        return [{"kind": "error", "type": _lk_hash(key, error[1].rsplit(".", 1)[-1])}]
+        last = text.strip().split("\n")[-1].strip()
+        message = last[len(error[1]):].lstrip(":").strip()
+        return [{"kind": "error", "type": _lk_hash(key, error[1].rsplit(".", 1)[-1]),
+                 "msg": _lk_hash(key, _lk_message(message))}]
     tensors = _lk_tensors(text)
     if tensors:
-        return [{"kind": "tensor", "shape": _lk_hash(key, shape),
-                 "values": [_lk_number_entry(key, n, True) for n in values]}
-                for shape, values in tensors]
+        items: list[dict[str, object]] = []
+        for shape, values, flags in tensors:
+            entries = [_lk_number_entry(key, n, True) for n in values]
+            if flags:
+                items.append({"kind": "tensor", "shape": _lk_hash(key, shape),
+                              "flags": [_lk_hash(key, f) for f in flags], "values": entries})
+            else:
+                items.append({"kind": "numbers", "values": entries})
+        return items
     numbers = _LK_NUMBER.findall(text)
     if numbers:
         return [{"kind": "numbers", "values": [_lk_number_entry(key, n, False)
@@ -128,63 +181,94 @@ def _lk_expected(key: str, text: str) -> list[dict[str, object]]:
 
 
 class _LkRecord:
-    """What one cell showed: its text (printed, displayed value, error) and its error type."""
+    """What one cell showed: its text (printed, displayed value, error) and its error."""
 
-    def __init__(self, text: str, error_type: str | None) -> None:
+    def __init__(self, text: str, error: tuple[str, str] | None) -> None:
         self.text = text
-        self.error_type = error_type
+        self.error = error
         self.tensors = _lk_tensors(text)
         self.numbers = _LK_NUMBER.findall(text)
         self.lines = _lk_lines(text)
 
+    def errors(self) -> list[tuple[str | None, str]]:
+        """(type or None, message) of the error raised and of every printed line that
+        reads like one (`Type: msg`, `Type('msg')`, `Type msg`, or a bare message)."""
+        found: list[tuple[str | None, str]] = []
+        if self.error:
+            found.append(self.error)
+        for line in self.lines:
+            for form in _LK_ERROR_FORMS:
+                match = form.match(line)
+                if match:
+                    found.append((match[1].rsplit(".", 1)[-1], match[match.lastindex or 2]))
+            found.append((None, line))
+        return found
+
+
+def _lk_window(key: str, values: list[dict[str, object]], numbers: list[str],
+               used: set[int]) -> list[int] | None:
+    """Indices of the first run of unused numbers matching `values` in order."""
+    size = len(values)
+    for first in range(len(numbers) - size + 1):
+        span = list(range(first, first + size))
+        if used.intersection(span):
+            continue
+        if all(_lk_number_matches(key, e, numbers[i])
+               for e, i in zip(values, span, strict=True)):
+            return span
+    return None
+
 
 def _lk_item_found(key: str, item: dict[str, object], record: _LkRecord,
-                   cursor: dict[str, int]) -> bool:
-    """Whether `item` appears in `record` after the cursor of its kind (advanced on success)."""
+                   used: dict[str, set[int]]) -> bool:
+    """Whether `item` is shown in a part of `record` no other item used (marked on success)."""
     kind = str(item["kind"])
-    start = cursor.get(kind, 0)
+    taken = used.setdefault(kind, set())
     if kind == "error":
-        names = [record.error_type] if record.error_type else []
-        names += [m[1].rsplit(".", 1)[-1] for m in map(_LK_ERROR.match, record.lines) if m]
-        return any(_lk_hash(key, name) == item["type"] for name in names)
+        for name, message in record.errors():
+            if (_lk_hash(key, _lk_message(message)) == item["msg"]
+                    and (name is None or _lk_hash(key, name) == item["type"])):
+                return True
+        return False
     if kind == "tensor":
         values = item["values"]
-        for index in range(start, len(record.tensors)):
-            shape, numbers = record.tensors[index]
-            if (_lk_hash(key, shape) == item["shape"] and len(numbers) == len(values)
+        for index, (shape, numbers, flags) in enumerate(record.tensors):
+            hashed = {_lk_hash(key, f) for f in flags}
+            if (index not in taken and _lk_hash(key, shape) == item["shape"]
+                    and set(item["flags"]) <= hashed  # type: ignore[arg-type]
+                    and len(numbers) == len(values)  # type: ignore[arg-type]
                     and all(_lk_number_matches(key, e, n)
                             for e, n in zip(values, numbers, strict=True))):  # type: ignore[arg-type]
-                cursor[kind] = index + 1
+                taken.add(index)
                 return True
         return False
     if kind == "numbers":
-        values = item["values"]
-        for first in range(start, len(record.numbers) - len(values) + 1):  # type: ignore[arg-type]
-            window = record.numbers[first:first + len(values)]  # type: ignore[arg-type]
-            if all(_lk_number_matches(key, e, n)
-                   for e, n in zip(values, window, strict=True)):  # type: ignore[arg-type]
-                cursor[kind] = first + len(values)  # type: ignore[arg-type]
-                return True
-        return False
+        span = _lk_window(key, item["values"], record.numbers, taken)  # type: ignore[arg-type]
+        if span is None:
+            return False
+        taken.update(span)
+        return True
     size = int(item["n"])  # type: ignore[arg-type]
-    for first in range(start, len(record.lines) - size + 1):
-        if _lk_hash(key, "\n".join(record.lines[first:first + size])) == item["h"]:
-            cursor[kind] = first + size
+    for first in range(len(record.lines) - size + 1):
+        span = set(range(first, first + size))
+        if not taken & span and _lk_hash(key, "\n".join(
+                record.lines[first:first + size])) == item["h"]:
+            taken.update(span)
             return True
     return False
 
 
 def _lk_matches(label: str, record: _LkRecord) -> int:
-    """How many of the answer's expected outputs the record shows, in order."""
-    cursor: dict[str, int] = {}
+    """How many of the answer's expected values the record shows (in any order)."""
+    used: dict[str, set[int]] = {}
     key = _lk_key(_LK_SALT, label)
-    return sum(_lk_item_found(key, item, record, cursor) for item in _LK_ANSWERS[label])
+    return sum(_lk_item_found(key, item, record, used) for item in _LK_ANSWERS[label])
 
 
 class _LkTee(io.TextIOBase):
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: object, parts: list[str]) -> None:
         self._stream = stream
-        self.parts: list[str] = []
+        self.parts = parts
 
     def write(self, text: str) -> int:
         self.parts.append(text)
@@ -195,27 +279,29 @@ class _LkTee(io.TextIOBase):
 
 
 def _lk_pre_run(info: object) -> None:
-    if _LK_CHECK_CALL.match(getattr(info, "raw_cell", "") or ""):
+    if _LK_CHECK_CALL.search(getattr(info, "raw_cell", "") or ""):
         return
-    tee = _LkTee(sys.stdout)
-    _LK_STATE.update(stream=sys.stdout, buffer=tee)
-    sys.stdout = tee
+    parts: list[str] = []
+    _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts)
+    sys.stdout, sys.stderr = _LkTee(sys.stdout, parts), _LkTee(sys.stderr, parts)
 
 
 def _lk_post_run(result: object) -> None:
-    tee = _LK_STATE.get("buffer")
-    if tee is None:
+    streams = _LK_STATE.get("streams")
+    if streams is None:
         return
-    sys.stdout = _LK_STATE["stream"]
-    _LK_STATE.update(stream=None, buffer=None)
-    text = "".join(tee.parts)  # type: ignore[attr-defined]
+    sys.stdout, sys.stderr = streams  # type: ignore[misc]
+    text = "".join(_LK_STATE["parts"])  # type: ignore[arg-type]
+    _LK_STATE.update(streams=None, parts=None)
     value = getattr(result, "result", None)
     if value is not None:
         text += "\n" + repr(value)
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+    raised = None
     if error is not None:
+        raised = (type(error).__name__, str(error))
         text += f"\n{type(error).__name__}: {error}"
-    _LK_STATE["record"] = _LkRecord(text, type(error).__name__ if error is not None else None)
+    _LK_STATE["record"] = _LkRecord(text, raised)
 
 
 def _lk_install() -> None:
@@ -230,17 +316,13 @@ def _lk_install() -> None:
 def check(label: str) -> None:
     """Tell whether the cell run just before this one showed the expected answer."""
     if label not in _LK_ANSWERS:
-        print(f"{label} は見つかりません（{', '.join(_LK_ANSWERS)} のどれか）")
+        _lk_say("unknown", label=label, names=", ".join(_LK_ANSWERS))
         return
     record = _LK_STATE.get("record")
     if record is None or not record.lines:  # type: ignore[attr-defined]
-        print(f"❔ {label}: すぐ上のセルが何も表示していません。"
-              f"答えを print して実行してから、このセルを実行してください。")
+        _lk_say("empty", label=label)
         return
     total = len(_LK_ANSWERS[label])
     matched = _lk_matches(label, record)  # type: ignore[arg-type]
-    if matched == total:
-        print(f"✅ {label}: 正解です！")
-        return
-    print(f"❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
-          f"{matched} 個が一致）。")
+    _lk_say("right" if matched == total else "wrong", label=label, total=total,
+            matched=matched)

@@ -1,4 +1,4 @@
-"""dist/X-exercises.ipynb: tasks kept, answers removed, self-checks pass only right answers."""
+"""dist/X-exercises.ipynb: explains itself, hints and answers folded, self-checks by one rule."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from lecturekit.handout.build import Built
 from lecturekit.handout.execute import KERNEL, venv_kernel
 from lecturekit.handout.exercises import (
     CONTEXT,
+    HINT,
+    MODEL_ANSWER,
     SELF_CHECK,
     STUDENT,
+    TEXTS,
+    WHY,
     answer_labels,
     answer_table,
     exercises_notebook,
@@ -36,12 +40,23 @@ def official_answers(deck) -> dict[str, str]:
     return {f.value("answer"): f.code for f in deck.code_blocks if f.has("answer")}
 
 
-def run_with(nb, answers: dict[str, str], ran: list | None = None) -> dict[str, str]:
+def outside_folded_answers(nb) -> str:
+    """Everything a student reads without opening a model answer: cells and metadata."""
+    shown = copy.deepcopy(nb)
+    shown.cells = [c for c in shown.cells if MODEL_ANSWER not in c.metadata.get("tags", [])]
+    return json.dumps(shown, ensure_ascii=False)
+
+
+def run_with(nb, answers: dict[str, str], ran: list | None = None,
+             skip_setup: bool = False) -> dict[str, str]:
     """Fill the student cells, run the notebook top to bottom as a student would, return each
-    check's text (by answer id); `ran` receives the executed notebook."""
+    check's text (by answer id); `ran` receives the executed notebook; `skip_setup` runs it
+    as a student who never ran the setup cell."""
     filled = copy.deepcopy(nb)
     for cell in tagged(filled, STUDENT):
         cell.source = answers[cell.metadata.lecturekit.answer]
+    if skip_setup:
+        filled.cells = [c for c in filled.cells if "setup" not in c.metadata.get("tags", [])]
     with venv_kernel() as km:
         NotebookClient(filled, km=km, kernel_name=KERNEL, timeout=120,
                        allow_errors=True).execute()
@@ -62,30 +77,109 @@ def notebook(built: Built):
     return nbformat.read(str(built.artefacts.exercises), as_version=4)
 
 
-def test_task_slides_are_kept_and_answer_slides_are_not(notebook):
-    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+@pytest.fixture(scope="module")
+def lecture_nb():
+    return exercises_notebook(read_deck(LECTURE))
+
+
+def test_task_slides_are_kept_and_answer_slides_only_folded(notebook):
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown"
+                         and MODEL_ANSWER not in c.metadata.get("tags", []))
     assert "$f(x) = x^3$ の $x = 2$ での微分係数" in markdown
     assert "演習の答え" not in markdown and "最初のコード" not in markdown
+    folded = [c.source for c in tagged(notebook, MODEL_ANSWER)]
+    assert len(folded) == 1 and folded[0].startswith("<details>\n<summary>")
+    assert "#### 演習の答え" in folded[0] and folded[0].endswith("</details>\n")
 
 
-def test_answers_are_not_in_plain_sight_anywhere_in_the_file(built: Built):
-    text = built.artefacts.exercises.read_text(encoding="utf-8")
+def test_answers_are_only_inside_the_folded_model_answer(built: Built, notebook):
+    text = outside_folded_answers(notebook)
+    folded = "".join(c.source for c in tagged(notebook, MODEL_ANSWER))
     for code in official_answers(read_deck(MINI)).values():
         for line in code.splitlines():
-            assert json.dumps(line)[1:-1] not in text, line
+            assert line not in text, line
+            assert line in folded, line
     assert "tensor(12.)" not in text and "tensor(1.)" not in text
 
 
-def test_each_answer_gets_an_empty_student_cell_then_a_self_check(notebook):
+def test_each_answer_gets_an_empty_student_cell_then_a_labelled_self_check(notebook):
     ids = list(official_answers(read_deck(MINI)))
     students, checks = tagged(notebook, STUDENT), tagged(notebook, SELF_CHECK)
     assert [c.metadata.lecturekit.answer for c in students] == ids
-    assert [c.source for c in checks] == ['check("演習 (1)")', 'check("演習 (2)")']
+    assert [c.source.splitlines()[:3] for c in checks] == [
+        ["#@title ✔ 答え合わせ：演習 (1)", 'if "check" in globals():', '    check("演習 (1)")'],
+        ["#@title ✔ 答え合わせ：演習 (2)", 'if "check" in globals():', '    check("演習 (2)")']]
     for student in students:
         code = [ln for ln in student.source.splitlines() if not ln.startswith("#")]
         assert code == []
         following = notebook.cells[notebook.cells.index(student) + 1]
         assert SELF_CHECK in following.metadata.tags
+
+
+def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lecture_nb):
+    first, setup = lecture_nb.cells[:2]
+    assert first.cell_type == "markdown"
+    assert "すぐ下の「⚙️ 準備」のセルを実行してください" in first.source
+    assert "8.0 に対して 7.9 は不正解" in first.source   # the one rule, in one sentence
+    assert setup.source.startswith("#@title ⚙️ 準備：最初にこのセルを実行してください\n")
+    english = parse_deck("---\nmarp: true\nlang: en\n---\n\n<!-- _class: exercise -->\n\n"
+                         "# Task\n\n---\n\n```python answer=1\nprint(2)  # -> 2\n```\n", "t.md")
+    nb = exercises_notebook(english)
+    assert "**First run the “⚙️ Setup” cell just below**" in nb.cells[0].source
+    assert "7.9 is not 8.0" in nb.cells[0].source
+    assert nb.cells[1].source.startswith("#@title ⚙️ Setup: run this cell first\n")
+    assert "✔ Check: Task" in tagged(nb, SELF_CHECK)[0].source
+
+
+def test_no_cell_is_hidden_and_every_helper_cell_shows_its_title(lecture_nb):
+    assert not [c.id for c in lecture_nb.cells if c.metadata.get("jupyter")]
+    helpers = [c for c in lecture_nb.cells if c.cell_type == "code"
+               and ({"setup", CONTEXT, SELF_CHECK} & set(c.metadata.get("tags", [])))]
+    assert len(helpers) == 1 + 3 + 8
+    for cell in helpers:
+        title = cell.source.split("\n")[0]
+        assert re.fullmatch(r"#@title [⚙▶✔]\S* \S.+", title), title   # Lab shows it, Colab too
+        assert cell.metadata.cellView == "form"
+        assert len(cell.source.splitlines()) <= 6, cell.id          # short, readable
+
+
+def test_no_developer_talk_in_what_students_read(lecture_nb):
+    for cell in lecture_nb.cells:
+        lines = [ln for ln in cell.source.splitlines() if not ln.startswith("exec(")]
+        text = "\n".join(lines).lower()
+        for word in ("hash", "salt", "build", "ビルド", "ハッシュ", "lecturekit", "_lk"):
+            assert word not in text, (cell.id, word)
+
+
+def test_hints_why_cell_and_model_answers_are_folded_per_exercise(lecture_nb):
+    cells = lecture_nb.cells
+    hints = tagged(lecture_nb, HINT)
+    assert len(hints) == 3 and all(h.source.startswith("<details>\n<summary>💡 ヒント")
+                                   for h in hints)
+    assert "最後の行から読みます" in hints[0].source and "IndexError" in hints[0].source
+    assert "torch.matmul" in hints[1].source and "torch.exp" in hints[2].source
+    for hint in hints:   # each right after its task slide
+        assert cells[cells.index(hint) - 1].id.startswith("slide-")
+    task2 = cells[cells.index(hints[1]) - 1].source
+    assert "## 演習2" in task2 and "ヒント" not in task2
+    whys = tagged(lecture_nb, WHY)
+    assert len(whys) == 1
+    assert cells[cells.index(whys[0]) - 1].id == "answer-1-4-check"
+    assert whys[0].source.startswith("✍️ **演習1 (4)：なぜでしょう？**")
+    models = tagged(lecture_nb, MODEL_ANSWER)
+    assert [cells[cells.index(m) - 1].id for m in models] == [
+        "why-1-4", "answer-2-3-check", "answer-3-check"]
+    assert all(m.source.startswith("<details>\n<summary>📖 解答例") for m in models)
+    assert "y = torch.matmul(x, torch.matmul(A, x))" in models[1].source
+    assert "整数は飛び飛びの値" in models[0].source
+    assert "y = torch.matmul(x, torch.matmul(A, x))" not in outside_folded_answers(lecture_nb)
+
+
+def test_answer_headings_repeat_their_task_item(lecture_nb):
+    headings = {c.id: c.source for c in lecture_nb.cells if c.id.endswith("-heading")}
+    assert headings["answer-1-4-heading"] == ("### 演習1 (4)\n\n整数 `3` で作ってみてください。"
+                                              "何が起きましたか？ それはなぜ？\n")
+    assert headings["answer-3-heading"] == "### 演習3 前回の問題3にリベンジ\n"
 
 
 @pytest.mark.parametrize("deck_path", [MINI, LECTURE], ids=["fixture", "lecture"])
@@ -108,12 +202,117 @@ def test_empty_notebook_runs_top_to_bottom_without_errors_and_asks_for_answers()
     assert all("何も表示していません" in text for text in results.values()), results
 
 
+def test_skipping_the_setup_cell_says_to_run_it_instead_of_a_name_error():
+    ran: list = []
+    deck = read_deck(MINI)
+    results = run_with(exercises_notebook(deck), official_answers(deck), ran, skip_setup=True)
+    assert errors_outside_answer_cells(ran[0]) == []
+    message = TEXTS["ja"]["no_setup"] + "\n"
+    assert list(results.values()) == [message, message]
+    helpers = tagged(ran[0], CONTEXT) + tagged(ran[0], SELF_CHECK)
+    assert all("NameError" not in json.dumps(c.outputs) for c in helpers)
+
+
+RULES = """---
+marp: true
+setup: |
+  import torch
+---
+
+<!-- _class: exercise -->
+<!-- _header: 規則 -->
+
+ルールの確認
+
+---
+
+<!-- _class: answer -->
+
+```python answer=near
+print(8.0)  # -> 8.0
+```
+
+```python answer=rounds
+print(8.0)  # -> 8.0
+```
+
+```python answer=float64
+print(torch.tensor(12.0))  # -> tensor(12.)
+```
+
+```python answer=flags
+print(torch.tensor(3.0, requires_grad=True))  # -> tensor(3., requires_grad=True)
+```
+
+```python answer=noflag
+print(torch.tensor(3.0, requires_grad=True))  # -> tensor(3., requires_grad=True)
+```
+
+```python answer=caught
+RAISES
+```
+
+```python answer=caught-repr
+RAISES
+```
+
+```python answer=other-error
+RAISES
+```
+
+```python answer=reversed
+print(f"{0.19:.3f}")  # -> 0.190
+print(f"{-0.42134:.5f}")  # -> -0.42134
+```
+
+```python answer=vector
+print(10.0, 8.0)  # -> 10.0 8.0
+```
+"""
+"""One exercise per case of the self-check rule (README, "Exercises")."""
+RULES = RULES.replace("RAISES", "torch.tensor(3, requires_grad=True)  # -> RuntimeError: "
+                      "Only Tensors of floating point and complex dtype can require gradients")
+
+STUDENTS = {
+    "near": "print(7.9)",
+    "rounds": "print(7.96)",
+    "float64": "torch.tensor(12.0, dtype=torch.float64)",
+    "flags": "print(torch.tensor(3.0, dtype=torch.float64, requires_grad=True))",
+    "noflag": "print(torch.tensor(3.0))\nprint(3.0)",
+    "caught": "try:\n    torch.tensor(3, requires_grad=True)\nexcept RuntimeError as e:\n"
+              "    print(e)",
+    "caught-repr": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
+                   "    print(repr(e))",
+    "other-error": "raise RuntimeError('Only Tensors of floating point dtype')",
+    "reversed": "print(-0.42134)\nprint(0.19)",
+    "vector": "print(8.0, 10.0)",
+}
+
+
+def test_self_check_follows_the_one_rule_on_each_case():
+    results = run_with(exercises_notebook(parse_deck(RULES, LECTURE.parent / "rules.md")),
+                       STUDENTS)
+    verdicts = {ident: text[0] for ident, text in results.items()}
+    assert verdicts == {
+        "near": "❌",          # 7.9 is not 8.0 at the slide's precision
+        "rounds": "✅",        # 7.96 is, rounded half up to the digit shown
+        "float64": "✅",       # a flagless tensor asks for its value: dtype ignored
+        "flags": "✅",         # requires_grad asked for and shown; dtype ignored
+        "noflag": "❌",        # requires_grad asked for: a plain tensor or number is not it
+        "caught": "✅",        # caught, message printed
+        "caught-repr": "✅",   # caught, printed as RuntimeError('...')
+        "other-error": "❌",   # same type, another message
+        "reversed": "✅",      # two values, in the other order
+        "vector": "❌",        # one value of two numbers keeps its own order
+    }, results
+
+
 def test_teaser_answered_in_one_print_with_any_rounding_layout_passes():
     deck = read_deck(LECTURE)
     answers = official_answers(deck)
     official = answers["3"]
     body = official[:official.index("print(")]
-    answers["3"] = body + 'x, fx = x.item(), f(x).item()\nprint(f"{x:.3f}", f"{fx:.5f}")'
+    answers["3"] = body + 'x, fx = x.item(), f(x).item()\nprint(f"{fx:.5f}", f"{x:.3f}")'
     answers["2-2"] = ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
                       "(x**2).sum().backward()\nx.grad")
     answers["2-3"] = answers["2-3"].replace("print(*x.grad.tolist())",
@@ -134,22 +333,12 @@ def test_wrong_or_missing_answers_fail_their_self_check():
     assert "何も表示していません" in results["2"]
 
 
-def test_a_tensor_is_checked_by_value_and_a_bare_number_does_not_pass_for_it():
-    deck = read_deck(MINI)
-    answers = {**official_answers(deck), "1": "torch.tensor(3 * 2.0 ** 2)",
-               "2": "print(1.0)"}
-    results = run_with(exercises_notebook(deck), answers)
-    assert results["1"] == "✅ 演習 (1): 正解です！\n"
-    assert results["2"].startswith("❌ 演習 (2): まだ正解ではありません")
-
-
-def test_exercises_are_labelled_as_students_see_them_never_by_internal_ids():
+def test_exercises_are_labelled_as_students_see_them_never_by_internal_ids(lecture_nb):
     labels = answer_labels(read_deck(LECTURE))
     assert list(labels.values()) == ["演習1 (1)", "演習1 (2)", "演習1 (3)", "演習1 (4)",
                                      "演習2 (1)", "演習2 (2)", "演習2 (3)",
                                      "演習3 前回の問題3にリベンジ"]
-    nb = exercises_notebook(read_deck(LECTURE))
-    shown = [c.source for c in nb.cells if not c.metadata.get("jupyter", {}).get("source_hidden")]
+    shown = [c.source for c in lecture_nb.cells]
     assert not any('"1-1"' in text or '"2-1"' in text for text in shown)
 
 
@@ -177,14 +366,6 @@ def test_stored_answers_are_salted_hashes_and_unit_counts_only():
     assert answer_table(other)["演習2 (1)"] != table["演習2 (1)"]   # another salt
 
 
-def test_hidden_cells_are_folded_in_jupyterlab_and_in_colab(notebook):
-    hidden = [c for c in notebook.cells if c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert {t for c in hidden for t in c.metadata.tags} == {"setup", CONTEXT}
-    for cell in hidden:
-        assert cell.metadata.cellView == "form"
-        assert cell.source.startswith("#@title ") and "\n" in cell.source
-
-
 def test_answer_without_expected_output_is_an_error_at_its_line():
     deck = parse_deck("# t\n\n```python answer=9\nx = 1\n```\n", "t.md")
     with pytest.raises(DeckError) as caught:
@@ -193,25 +374,74 @@ def test_answer_without_expected_output_is_an_error_at_its_line():
     assert "answer block 9 has no expected output" in caught.value.message
 
 
-def test_exercise_fences_are_tasks_and_answer_slide_code_stays_out_entirely():
+def test_unclosed_hint_is_an_error_at_its_line():
+    deck = parse_deck("<!-- _class: exercise -->\n\n# t\n\n<div class=\"hint\">\n\nx\n\n"
+                      "---\n\n```python answer=1\nprint(1)  # -> 1\n```\n", "t.md")
+    with pytest.raises(DeckError) as caught:
+        exercises_notebook(deck)
+    assert (caught.value.line, caught.value.message) == (
+        5, '`<div class="hint">` is never closed')
+
+
+def test_exercise_fences_are_tasks_and_answer_slide_code_stays_out_of_code_cells():
     deck = parse_deck("# t\n\n```python exercise\nx = 3  # 使ってよい値\n```\n\n"
                       "```python\nhelper = 1\n```\n\n---\n\n<!-- _class: answer -->\n\n"
                       "```python answer=1\nprint(x * 2)  # -> 6\n```\n\n"
                       "```python\nexplained = x * 2\n```\n", "t.md")
     nb = exercises_notebook(deck)
-    visible = [c for c in nb.cells if c.cell_type == "code"
-               and not c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert [c.source for c in visible[::2]] == ["x = 3  # 使ってよい値", 'check("演習 1")']
-    assert visible[1] is tagged(nb, STUDENT)[0] and len(visible) == 3
-    context = "".join(c.source for c in tagged(nb, "context"))
-    assert "helper = 1" in context and "explained" not in json.dumps(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.id for c in code] == ["setup", "task-3", "context-15", "answer-1", "answer-1-check"]
+    assert code[1].source == "x = 3  # 使ってよい値"
+    assert "explained" not in outside_folded_answers(nb)
+    assert "explained = x * 2" in tagged(nb, MODEL_ANSWER)[0].source
 
 
-def test_no_expected_answer_of_the_lecture_is_written_anywhere_in_its_notebook():
+def test_no_expected_answer_of_the_lecture_is_written_outside_the_folded_answers(lecture_nb):
     deck = read_deck(LECTURE)
-    text = json.dumps(exercises_notebook(deck), ensure_ascii=False)
+    text = outside_folded_answers(lecture_nb)
     shown = [t.strip() for f in deck.code_blocks if f.has("answer")
              for t in expected_texts(deck, f) if len(t.strip()) >= 5]
     assert "-0.42134" in shown and "tensor(3., requires_grad=True)" in shown
     for expected in shown:
         assert json.dumps(expected, ensure_ascii=False)[1:-1] not in text, expected
+
+
+def project_with(tmp_path: Path, config: str = "", remote: str | None = None) -> Path:
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    if remote:
+        (tmp_path / ".git").mkdir()
+        (tmp_path / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {remote}\n',
+                                                  encoding="utf-8")
+    deck = tmp_path / "slides" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text("---\nmarp: true\nlang: ja\n---\n\n<!-- _class: exercise -->\n\n# 演習\n\n"
+                    "---\n\n```python answer=1\nprint(2)  # -> 2\n```\n", encoding="utf-8")
+    return deck
+
+
+COLAB = "https://colab.research.google.com/github/o/r/blob/gh-pages/lecture-exercises.ipynb"
+
+
+@pytest.mark.parametrize("config, remote", [
+    ('[tool.lecturekit]\nrepository = "https://github.com/o/r"\n', None),
+    ("", "git@github.com:o/r.git"),
+], ids=["configured", "git-remote"])
+def test_colab_link_is_built_from_the_repository(tmp_path: Path, config: str, remote):
+    nb = exercises_notebook(read_deck(project_with(tmp_path, config, remote)))
+    assert f"[▶ Google Colab で開く]({COLAB})" in nb.cells[0].source
+
+
+@pytest.mark.parametrize("config", [
+    "", '[tool.lecturekit]\nrepository = "https://gitlab.com/o/r"\n'],
+    ids=["no-repository", "not-github"])
+def test_colab_link_is_left_out_without_a_github_repository(tmp_path: Path, config: str):
+    nb = exercises_notebook(read_deck(project_with(tmp_path, config)))
+    assert "colab" not in json.dumps(nb).lower()
+
+
+def test_notebook_validates_as_jupyterlab_reads_it(notebook, lecture_nb):
+    for nb in (notebook, lecture_nb):
+        again = nbformat.reads(nbformat.writes(nb), as_version=4)
+        nbformat.validate(again)
+        assert again.nbformat == 4 and again.nbformat_minor >= 5
+        assert len({c.id for c in again.cells}) == len(again.cells)

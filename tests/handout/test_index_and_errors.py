@@ -1,8 +1,8 @@
-"""dist/index.html links every artefact; a failing cell fails the build cleanly."""
+"""dist/index.html: a line per existing file saying what it is for; a failing cell fails cleanly."""
 
 from __future__ import annotations
 
-import re
+import json
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -12,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout
-from lecturekit.handout.index import DEFAULT_SERIES, index_html, series_title
+from lecturekit.handout.index import ARTEFACTS, index_html, series_title
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parents[2]
@@ -32,36 +32,93 @@ class Anchors(HTMLParser):
                 self.srcs.append(value)
 
 
-def test_index_links_every_artefact_of_every_deck_with_title_and_date(tmp_path: Path):
-    decks = [FIXTURES / "mini.md", FIXTURES / "failing.md"]
+class Lines(HTMLParser):
+    """Each `<li>` of the index: its text and its links (href, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[dict] = []
+        self._href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li":
+            self.items.append({"text": "", "links": []})
+        if tag == "a" and self.items:
+            self._href = dict(attrs).get("href")
+
+    def handle_data(self, data: str) -> None:
+        if self.items:
+            self.items[-1]["text"] += data
+            if self._href is not None:
+                self.items[-1]["links"].append((self._href, data))
+                self._href = None
+
+
+def test_index_links_every_existing_file_of_every_deck_with_title_and_date(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "slides").mkdir()
+    decks = [tmp_path / "slides" / name for name in ("mini.md", "failing.md")]
+    for deck in decks:
+        deck.write_text((FIXTURES / deck.name).read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("mini", "failing"):
+        for path in [f"{name}.html", f"{name}.pdf",
+                     *(str(p) for p in Artefacts.of(name, Path()).in_publish_order())]:
+            (out / path).write_text("x", encoding="utf-8")
+    (out / "failing-handout.pdf").unlink()
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build-index.py"), *map(str, decks),
-                    "--out", str(tmp_path)], check=True, capture_output=True)
-    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+                    "--out", str(out)], check=True, capture_output=True)
+    page = (out / "index.html").read_text(encoding="utf-8")
     parser = Anchors()
     parser.feed(page)
-    for name in ("mini", "failing"):
-        artefacts = Artefacts.of(name, Path())
-        expected = [f"{name}.html", f"{name}.pdf",
-                    *(str(p) for p in artefacts.in_publish_order())]
-        assert set(expected) <= set(parser.hrefs)
+    assert "failing-handout.pdf" not in parser.hrefs   # no dead link
+    for href in parser.hrefs:
+        assert (out / href).is_file(), href
+    assert len(parser.hrefs) == 11
     assert "第零回 テスト用デッキ" in page and "2024-05-01" in page and "失敗する例" in page
     assert all(not h.startswith(("http:", "https:", "//")) for h in parser.hrefs)
     assert parser.srcs == [] and "<link" not in page and "<script" not in page
 
 
-def test_index_heading_is_the_series_title_from_pyproject_and_labels_say_it_once(
-        tmp_path: Path):
+def test_index_says_in_one_line_what_each_file_is_for():
+    page = index_html([ROOT / "slides" / "03-autodiff.md"])
+    lines = Lines()
+    lines.feed(page)
+    assert [" ".join(i["text"].split()) for i in lines.items] == [
+        f"{label} {note}" for _, label, note, _, _ in ARTEFACTS]
+    assert [i["links"][0][0] for i in lines.items] == [
+        f"03-autodiff{suffix}" for suffix, *_ in ARTEFACTS]
+
+
+def test_index_heading_is_the_projects_title(tmp_path: Path):
     page = index_html([FIXTURES / "mini.md"])
-    series = series_title()
-    assert series != DEFAULT_SERIES
+    series = series_title(ROOT)
+    assert series == "traP Kaggle班 機械学習講習会"
     assert f"<title>{series}</title>" in page and f"<h1>{series}</h1>" in page
-    labels = re.findall(r'<a href="[^"]+">([^<]+)</a>', page)
-    assert len(labels) == len(set(labels)) == 6
-    config = tmp_path / "pyproject.toml"
-    config.write_text('[tool.lecturekit]\nseries = "統計勉強会"\n', encoding="utf-8")
-    assert series_title(config) == "統計勉強会"
-    config.write_text("[tool.other]\n", encoding="utf-8")
-    assert series_title(config) == DEFAULT_SERIES
+    assert index_html([FIXTURES / "mini.md"], title="統計勉強会").count("統計勉強会") == 2
+    (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\ntitle = "統計勉強会"\n',
+                                             encoding="utf-8")
+    assert series_title(tmp_path) == "統計勉強会"
+
+
+def test_index_adds_a_colab_link_to_the_exercises_line_given_a_github_repository(
+        tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lecturekit]\nrepository = "https://github.com/o/r"\nlang = "en"\n'
+        'title = "Course"\n', encoding="utf-8")
+    deck = tmp_path / "slides" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    lines = Lines()
+    lines.feed(index_html([deck]))
+    by_label = {i["links"][0][1]: i for i in lines.items}
+    assert list(by_label) == [label for *_, label, _ in ARTEFACTS]
+    assert by_label["Exercises notebook"]["links"] == [
+        ("lecture-exercises.ipynb", "Exercises notebook"),
+        ("https://colab.research.google.com/github/o/r/blob/gh-pages/"
+         "lecture-exercises.ipynb", "Open in Colab")]
+    assert sum(len(i["links"]) for i in lines.items) == len(ARTEFACTS) + 1
 
 
 def test_index_names_a_deck_it_cannot_read(tmp_path: Path):
@@ -89,3 +146,33 @@ def test_cli_reports_deck_slide_and_line_without_a_traceback(tmp_path: Path):
         in done.stderr
     assert "Traceback" not in done.stderr
     assert "[handout] failing: executing 2 cells…" in done.stderr
+
+
+def test_index_has_no_colab_link_without_a_github_repository(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    deck = tmp_path / "slides" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    page = index_html([deck])
+    lines = Lines()
+    lines.feed(page)
+    assert len(lines.items) == len(ARTEFACTS) and "colab.research" not in page
+    assert all(len(i["links"]) == 1 for i in lines.items)
+
+
+def test_index_page_fetches_nothing_and_never_scrolls_sideways_in_chromium(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lecturekit]\nrepository = "https://github.com/o/r"\n'
+        'title = "traP Kaggle班 機械学習講習会 2024 年度 前期 自動微分とその周辺"\n',
+        encoding="utf-8")
+    (tmp_path / "slides").mkdir()
+    deck = tmp_path / "slides" / "03-autodiff.md"
+    deck.write_text((ROOT / "slides" / "03-autodiff.md").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    page = tmp_path / "index.html"
+    page.write_text(index_html([deck]), encoding="utf-8")
+    done = subprocess.run(["node", str(Path(__file__).parent / "page_requests.mjs"), str(page)],
+                          capture_output=True, text=True, timeout=120, check=True, cwd=ROOT)
+    facts = json.loads(done.stdout)
+    assert facts["network"] == [] and facts["scripts"] == 0   # the Colab link is only a link
+    assert set(facts["sideways"].values()) == {0}, facts["sideways"]

@@ -1,0 +1,42 @@
+"""Where a published notebook opens in Google Colab, or None when nobody can say.
+
+Colab opens a notebook stored on GitHub at
+`https://colab.research.google.com/github/<owner>/<repo>/blob/<branch>/<path>`.
+The notebooks are built files, published with the site, so the link names
+the notebook's path in the site (its path below the output folder, the same
+relative path the index links to) on the branch the site is published to,
+`PAGES_BRANCH`.  The repository is `Project.settings.repository` (the
+configuration's `repository`, else the git remote `origin`); anything but a
+github.com repository gives None, and callers then leave the link out rather
+than write one that cannot work.  Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from lecturekit.project import Project
+
+PAGES_BRANCH = "gh-pages"
+"""The branch holding the published site (`dist/site/`), which Colab reads notebooks from."""
+COLAB_GITHUB = "https://colab.research.google.com/github"
+_GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+
+
+def published_path(deck: Path, suffix: str) -> str:
+    """Where the handout build writes a deck's file, relative to the output folder (and so
+    in the published site): `Artefacts.of(deck.stem, out)`.  The one place to change when
+    outputs follow `Project.output` (deck folders mirrored)."""
+    return f"{Path(deck).stem}{suffix}"
+
+
+def colab_url(project: Project, path: str, branch: str = PAGES_BRANCH) -> str | None:
+    """Colab's address for the notebook at `path` in the published site, or None."""
+    repository = project.settings.repository
+    match = _GITHUB.match(str(repository or "").strip())
+    if not match:
+        return None
+    owner, repo = match.groups()
+    return f"{COLAB_GITHUB}/{owner}/{repo}/blob/{quote(branch)}/{quote(path)}"
