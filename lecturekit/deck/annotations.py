@@ -86,6 +86,13 @@ _PHMDOCTEST_NAMES: dict[str, tuple[str, ...]] = {
 """phmdoctest's plain markers and the annotations each becomes.  `skip`: phmdoctest makes
 no test of the block, as pytest-markdown-docs' `notest`.  `setup`/`teardown` blocks run in
 deck order and `share-names` is always the case: the deck is one namespace."""
+_SYBIL_MARKER = re.compile(
+    r"^(?:skip:[ \t]*(?P<skip>next|start|end)(?:[ \t]+if\((?P<cond>.*)\))?"
+    r"|(?P<clear>clear-namespace))$", re.S)
+"""Sybil's Markdown markers: `<!-- skip: next -->`, `skip: start` ... `skip: end` (each
+optionally `if(CONDITION, reason="...")`) and `<!-- clear-namespace -->`."""
+SKIP_START, SKIP_END = "skip-start", "skip-end"
+"""Sybil's `skip: start` / `skip: end`: the names of their (reader-only) annotations."""
 SKIPFILE = "skipfile"
 """pytest-codeblocks' `<!--pytest-codeblocks:skipfile-->`: the name of its annotation."""
 _SESSION_MARKS = frozenset({"skip", "skipif", "importorskip"})
@@ -141,6 +148,9 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
     text = text.strip().strip("-").strip()
     if text.startswith("phmdoctest-"):
         return _phmdoctest_marker(text, line)
+    sybil = _SYBIL_MARKER.match(text) if text.startswith(("skip", "clear")) else None
+    if sybil is not None:
+        return _sybil_marker(sybil, line)
     match = _COMMENT_MARKER.match(text)
     if match and match["name"] == SKIPFILE and text.startswith("pytest-codeblocks:"):
         return [Annotation(SKIPFILE, None, line)]
@@ -163,6 +173,19 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
         arg = _marker_argument(names[0], arg.strip())
     first, *rest = names
     return [_validated(first, arg, line), *(_validated(name, None, line) for name in rest)]
+
+
+def _sybil_marker(match: re.Match[str], line: int) -> list[Annotation]:
+    """Sybil's markers: `skip: next|start|end [if(COND, reason=...)]`, `clear-namespace`."""
+    if match["clear"]:
+        return [_validated("fresh", None, line)]
+    skip = ([_validated("skip-if", _marker_argument("skip-if", match["cond"].strip()), line)]
+            if match["cond"] else [_validated("skip", "skip: " + match["skip"], line)])
+    if match["skip"] == "next":
+        return skip
+    if match["skip"] == "start":
+        return [Annotation(SKIP_START, None, line), *skip]
+    return [Annotation(SKIP_END, None, line)]
 
 
 def _phmdoctest_marker(text: str, line: int) -> list[Annotation]:

@@ -28,6 +28,8 @@ from markdown_it.token import Token
 
 from lecturekit.deck import marpit
 from lecturekit.deck.annotations import (
+    SKIP_END,
+    SKIP_START,
     SKIPFILE,
     AnnotationError,
     attach_markers,
@@ -323,6 +325,8 @@ class _Reader:
         """id(Comment) -> its directives in order (spot ones without their `_`)."""
         self.body_start = 0
         self.skip_file: int | None = None
+        self.skipping: list[Annotation] = []
+        """Between Sybil's `skip: start` and `skip: end`: the skip every fence gets."""
 
     # -- comments -------------------------------------------------------------
 
@@ -438,6 +442,10 @@ class _Reader:
                 if markers is not None:
                     if markers and markers[0].name == SKIPFILE:
                         self._skip_file(comment.line)
+                    elif markers and markers[0].name == SKIP_START:
+                        self.skipping = markers[1:]
+                    elif markers and markers[0].name == SKIP_END:
+                        self.skipping = []
                     else:
                         pending.extend(markers)
                     continue
@@ -448,7 +456,7 @@ class _Reader:
             if token.type == "fence":
                 fence = _fence(token, lines, self.path, in_comment=False)
                 fence.slide_number = number
-                attach_markers(fence, pending)
+                attach_markers(fence, pending + self.skipping)
                 pending = []
                 slide.fences.append(fence)
             elif token.type == "html_block":
