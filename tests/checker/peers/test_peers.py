@@ -49,6 +49,7 @@ DIFFERENT: dict[tuple[str, str], tuple[list[str], list[str]]] = {
     ("codeblocks", "prompt-in-python-fence"): (["failed"], ["passed"]),
     ("codeblocks", "py3-fence"): ([], ["failed"]),
     ("codeblocks", "indented-fence"): (["failed"], []),
+    ("sybil", "indented-fence"): (["failed"], []),
     ("codeblocks", "plain-fence-after-python"): (["passed"], ["failed"]),
     ("markdown_docs", "prompt-in-python-fence"): (["failed"], ["passed"]),
     ("examples", "print-in-function-not-called"): (["passed"], ["failed"]),
@@ -223,7 +224,7 @@ def test_outcomes_equal_the_peer_or_are_a_documented_difference(pytester, peer, 
         assert theirs or name in _NOTHING_RUN, "the case tests nothing"
 
 
-_NOTHING_RUN = {"skipfile", "indented-code-block", "skip"}
+_NOTHING_RUN = {"skipfile", "indented-fence", "skip"}
 """Cases where neither side runs anything (the point of the case)."""
 
 
