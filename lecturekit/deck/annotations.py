@@ -9,6 +9,11 @@ annotations so decks written for it keep working: in every spelling it reads
 (`<!--pytest.mark.skip-->`, `<!-- pytest-codeblocks:cont -->`, three-dash
 `<!--- ... --->`), with pytest marks kept whole (`xfail(raises=..., strict=True)`,
 `slow`, `filterwarnings(...)`) so the pytest plugin can apply them as marks.
+The other peers' forms are translated too, where they do not clash with Marp
+or with each other (the README's tables say which, and where they clash):
+phmdoctest's `<!--phmdoctest-...-->` markers and its plain output fence,
+Sybil's `<!-- skip: ... -->` and `<!-- clear-namespace -->`, pytest-markdown-docs'
+`notest`.
 """
 
 from __future__ import annotations
