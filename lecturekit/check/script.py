@@ -79,14 +79,15 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
                           [(s.first_line, s.last_line) for s in statements])
     output_fence = context.outputs.get(id(fence))
     chained = id(fence) in context.chained
-    checked = bool(expectations.by_statement) or output_fence is not None or chained
+    deferred = expectations.deferred
+    checked = (bool(expectations.by_statement) or bool(deferred) or output_fence is not None
+               or chained)
     problems = [Problem(c.line, f"this {c.form} comment is not directly below a statement, "
                                 "so it checks nothing") for c in expectations.orphans]
     printed: list[str] = []
     unchecked: list[tuple[int, str]] = []
-    deferred = expectations.deferred
     caught: list[list[str]] = [[] for _ in deferred]
-    checked = checked or bool(deferred)
+    stopped = False
     current = statements[0] if statements else None
     context.limits.arm(seconds)
     try:
@@ -105,21 +106,24 @@ def _run_statements(fence: Fence, namespace: dict[str, object], context: Context
                 if problem is not None:
                     problems.append(problem)
                 if outcome.error is not None and not expects_error(comments, outcome):
+                    stopped = True
                     break
                 continue
             if outcome.error is not None:
                 problems.append(error_problem(fence, statement.first_line, outcome.error,
                                               filename, context.deck))
+                stopped = True
                 break
             if outcome.stdout and output_fence is None and not chained:
                 unchecked.append((statement.first_line, outcome.stdout))
     except SlideTimeout as exc:
         line = current.first_line if current else fence.line
         problems.append(error_problem(fence, line, exc, filename))
+        stopped = True
     finally:
         context.limits.disarm()
     stdout = "".join(printed)
-    for entry, pieces in zip(deferred, caught, strict=True):
+    for entry, pieces in zip(deferred if not stopped else [], caught, strict=False):
         problem = _check_deferred(entry.comment, "".join(pieces), context.deck)
         if problem is not None:
             problems.append(problem)
