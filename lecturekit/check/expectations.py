@@ -206,8 +206,11 @@ class Transcript:
     def matches(self, actual: str) -> bool:
         """doctest's comparison, trailing spaces ignored on both sides as Sybil does (editors
         strip them from Markdown; every other expectation here ignores them too)."""
+        flags = self.flags
+        if flags & _keep_trailing_whitespace():
+            return output_checker().check_output(self.example.want, actual, flags)
         want = _TRAILING_SPACE.sub("", self.example.want)
-        return output_checker().check_output(want, _TRAILING_SPACE.sub("", actual), self.flags)
+        return output_checker().check_output(want, _TRAILING_SPACE.sub("", actual), flags)
 
     def error_matches(self, actual_exc_msg: str) -> bool:
         import doctest
@@ -436,6 +439,7 @@ def find_transcript(fence: Fence) -> list[Transcript]:
     import doctest  # imports pdb: only worth it for decks that have transcripts
 
     output_checker()  # registers pytest's NUMBER, ALLOW_UNICODE and ALLOW_BYTES options
+    _keep_trailing_whitespace()  # and Sybil's
     try:
         examples = doctest.DocTestParser().get_examples(fence.code, "block")
     except ValueError as exc:
@@ -460,6 +464,13 @@ def _transcript_error(fence: Fence, text: str) -> TranscriptError:
     known = ", ".join(sorted(doctest.OPTIONFLAGS_BY_NAME))
     return TranscriptError(f"unknown doctest option {name!r} (an option is +NAME or -NAME, "
                            f"NAME one of {known})", fence.body_lines[at])
+
+
+def _keep_trailing_whitespace() -> int:
+    """Sybil's `+KEEP_TRAILING_WHITESPACE` doctest option: compare trailing spaces too."""
+    import doctest
+
+    return doctest.register_optionflag("KEEP_TRAILING_WHITESPACE")
 
 
 def output_checker() -> doctest.OutputChecker:
