@@ -8,6 +8,7 @@ block's whole stdout, a `>>>` example's echo).
 
 from __future__ import annotations
 
+import ast
 import builtins
 import io
 import re
@@ -25,6 +26,7 @@ _ARROW = re.compile(r"#(?:[ \t]*->|>(?!>))[ \t]?")
 """`# -> value`, or pytest-examples' `#> value` (not `#>>`)."""
 _PROMPT = re.compile(r"#>(?: |$)")
 """A pytest-examples output line: `#> text`, or `#>` alone for an empty line."""
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
 _ERROR_NAME = re.compile(r"^(?P<name>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Za-z_]\w*))(?::(?: |$)|$)")
 _ERROR_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt")
 
@@ -202,7 +204,13 @@ class Transcript:
         return flags
 
     def matches(self, actual: str) -> bool:
-        return output_checker().check_output(self.example.want, actual, self.flags)
+        """doctest's comparison, trailing spaces ignored on both sides as Sybil does (editors
+        strip them from Markdown; every other expectation here ignores them too)."""
+        flags = self.flags
+        if flags & _keep_trailing_whitespace():
+            return output_checker().check_output(self.example.want, actual, flags)
+        want = _TRAILING_SPACE.sub("", self.example.want)
+        return output_checker().check_output(want, _TRAILING_SPACE.sub("", actual), flags)
 
     def error_matches(self, actual_exc_msg: str) -> bool:
         import doctest
@@ -285,6 +293,18 @@ class ScriptExpectations:
 
     by_statement: dict[int, list[InlineComment]] = field(default_factory=dict)
     orphans: list[InlineComment] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
+    """Comments under a statement inside a function body: they check what that statement
+    prints whenever the function runs (see `defer_function_comments`)."""
+
+
+@dataclass
+class Deferred:
+    """A comment under a statement of a function body, and that statement's deck lines."""
+
+    comment: InlineComment
+    first_line: int
+    last_line: int
 
 
 def find_inline_comments(fence: Fence) -> list[InlineComment]:
@@ -339,14 +359,55 @@ def _prompt_lines(code_lines: list[str], start: int) -> list[CommentLine]:
     return lines
 
 
+def defer_function_comments(fence: Fence, comments: list[InlineComment]
+                            ) -> tuple[list[InlineComment], list[Deferred]]:
+    """Split off the comments that sit under a statement inside a function body.
+
+    pytest-examples ties `#> ...` to the `print` directly above it, wherever
+    it is: in a function called later (`foobar(1); foobar(2)`), it checks what
+    that print printed on every call, in order.  A `def` prints nothing when
+    it runs, so such a comment cannot belong to the top-level statement.
+    Only blocks with a `def` and a comment pay for the extra parse.
+    """
+    if "def" not in fence.code:
+        return comments, []
+    try:
+        tree = ast.parse(fence.code)
+    except SyntaxError:
+        return comments, []
+    functions = [node for node in ast.walk(tree)
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if not functions:
+        return comments, []
+    kept: list[InlineComment] = []
+    deferred: list[Deferred] = []
+    for comment in comments:
+        first = comment.comment[0]
+        line = first.index + 1 if not comment.standalone else first.index
+        inside = [s for f in functions if f.col_offset < first.col or not comment.standalone
+                  for s in ast.walk(f) if isinstance(s, ast.stmt) and s is not f
+                  and s.lineno <= line <= (s.end_lineno or s.lineno)
+                  and (not comment.standalone or s.end_lineno == line)]
+        if not inside:
+            kept.append(comment)
+            continue
+        target = max(inside, key=lambda s: (s.lineno, -(s.end_lineno or s.lineno)))
+        deferred.append(Deferred(comment, fence.body_lines[target.lineno - 1],
+                                 fence.body_lines[(target.end_lineno or target.lineno) - 1]))
+    return kept, deferred
+
+
 def attach(comments: list[InlineComment], spans: list[tuple[int, int]]) -> ScriptExpectations:
     """Tie each comment to the top-level statement (deck line span) it checks.
 
     An inline comment checks the statement it sits in; a comment on its own
     line checks the statement that ends on the line directly above (or the
-    statement whose body it sits in).
+    statement whose body it sits in).  A comment under a statement inside a
+    function body is deferred: it checks what that statement prints when called.
     """
     result = ScriptExpectations()
+    if comments:
+        comments, result.deferred = defer_function_comments(comments[0].fence, comments)
     for comment in comments:
         line = comment.line
         target = None
@@ -378,6 +439,7 @@ def find_transcript(fence: Fence) -> list[Transcript]:
     import doctest  # imports pdb: only worth it for decks that have transcripts
 
     output_checker()  # registers pytest's NUMBER, ALLOW_UNICODE and ALLOW_BYTES options
+    _keep_trailing_whitespace()  # and Sybil's
     try:
         examples = doctest.DocTestParser().get_examples(fence.code, "block")
     except ValueError as exc:
@@ -402,6 +464,13 @@ def _transcript_error(fence: Fence, text: str) -> TranscriptError:
     known = ", ".join(sorted(doctest.OPTIONFLAGS_BY_NAME))
     return TranscriptError(f"unknown doctest option {name!r} (an option is +NAME or -NAME, "
                            f"NAME one of {known})", fence.body_lines[at])
+
+
+def _keep_trailing_whitespace() -> int:
+    """Sybil's `+KEEP_TRAILING_WHITESPACE` doctest option: compare trailing spaces too."""
+    import doctest
+
+    return doctest.register_optionflag("KEEP_TRAILING_WHITESPACE")
 
 
 def output_checker() -> doctest.OutputChecker:
@@ -432,7 +501,14 @@ _CHECKER: doctest.OutputChecker | None = None
 
 
 def output_fences(deck: Deck) -> tuple[dict[int, Fence], list[Fence]]:
-    """Map each block (by id) to the `output` fence right after it; list stray ones."""
+    """Map each block (by id) to the `output` fence right after it; list stray ones.
+
+    An `output` fence after a fence that is not run (```` ```sh ````, ```` ```text ````,
+    a `notest` block) shows that fence's output: pytest-codeblocks pairs its
+    `expected-output` with whatever block comes before, and runs shell blocks, which
+    the checker does not; so it checks nothing here, and is not an error either.
+    Stray: an `output` fence with no fence before it, or after another `output` fence.
+    """
     tied: dict[int, Fence] = {}
     stray: list[Fence] = []
     previous: Fence | None = None
@@ -440,11 +516,11 @@ def output_fences(deck: Deck) -> tuple[dict[int, Fence], list[Fence]]:
         if fence.in_comment:
             continue
         if fence.has("output"):
-            if previous is not None and id(previous) not in tied:
-                tied[id(previous)] = fence
-            else:
+            if previous is None:
                 stray.append(fence)
+            elif previous.is_python and id(previous) not in tied:
+                tied[id(previous)] = fence
             previous = None
         else:
-            previous = fence if fence.is_python else None
+            previous = fence
     return tied, stray

@@ -77,7 +77,7 @@ class DeckSession:
     def __init__(self, deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn",
                  update: bool = False, filename: str | None = None) -> None:
         self.deck = deck
-        self.blocks = deck.code_blocks
+        self.blocks = [] if deck.skip_file else deck.code_blocks  # skipfile: run none
         self.timeout = timeout
         self.unchecked = unchecked
         self.update = update
@@ -120,6 +120,10 @@ class DeckSession:
             previous = os.getcwd()
             if previous != self._directory_name:
                 os.chdir(self.directory)
+            # A module beside the deck imports, as from a notebook next to it (peers: issue 22)
+            on_path = self._directory_name in sys.path
+            if not on_path:
+                sys.path.insert(0, self._directory_name)
             main = sys.modules.get("__main__")
             try:
                 while len(results) <= index:
@@ -133,6 +137,8 @@ class DeckSession:
             finally:
                 if main is not None:
                     sys.modules["__main__"] = main
+                if not on_path and self._directory_name in sys.path:
+                    sys.path.remove(self._directory_name)
                 if os.getcwd() != previous:
                     os.chdir(previous)
                 if opened:

@@ -9,6 +9,11 @@ annotations so decks written for it keep working: in every spelling it reads
 (`<!--pytest.mark.skip-->`, `<!-- pytest-codeblocks:cont -->`, three-dash
 `<!--- ... --->`), with pytest marks kept whole (`xfail(raises=..., strict=True)`,
 `slow`, `filterwarnings(...)`) so the pytest plugin can apply them as marks.
+The other peers' forms are translated too, where they do not clash with Marp
+or with each other (the README's tables say which, and where they clash):
+phmdoctest's `<!--phmdoctest-...-->` markers and its plain output fence,
+Sybil's `<!-- skip: ... -->` and `<!-- clear-namespace -->`, pytest-markdown-docs'
+`notest`.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ KNOWN: dict[str, Spec] = {
     "answer": Spec(None, "an exercise answer: removed from the exercises notebook"),
     "check": Spec(None, "a self-check for the exercise before it"),
     "slides-only": Spec(False, "shown on slides only, left out of handouts"),
+    "notest": Spec(False, "pytest-markdown-docs' word: shown, never run (not a test)"),
+    "clear-names": Spec(False, "phmdoctest's marker: the next block starts a fresh namespace"),
     "handout-only": Spec(False, "shown in handouts only"),
 }
 
@@ -70,6 +77,29 @@ _MARKER_NAMES: dict[str, tuple[str, ...]] = {
 }
 """pytest-codeblocks' markers (`pytest-codeblocks:NAME` or `pytest.mark.NAME`) and the
 annotations each becomes; a marker's argument goes to the first of them."""
+_PHMDOCTEST_MARKER = re.compile(
+    r"^phmdoctest-(?P<name>skip|setup|teardown|share-names|clear-names"
+    r"|label[ \t]+(?P<label>\S+)|mark\.skipif<3\.(?P<minor>\d+)|mark\.(?P<mark>.+))$", re.S)
+"""phmdoctest's markers (`<!--phmdoctest-skip-->`, `<!--phmdoctest-label NAME-->`, ...)."""
+_PHMDOCTEST_NAMES: dict[str, tuple[str, ...]] = {
+    "skip": ("notest",),
+    "setup": (),
+    "teardown": (),
+    "share-names": (),
+    "clear-names": ("clear-names",),
+}
+"""phmdoctest's plain markers and the annotations each becomes.  `skip`: phmdoctest makes
+no test of the block, as pytest-markdown-docs' `notest`.  `setup`/`teardown` blocks run in
+deck order and `share-names` is always the case: the deck is one namespace."""
+_SYBIL_MARKER = re.compile(
+    r"^(?:skip:[ \t]*(?P<skip>next|start|end)(?:[ \t]+if\((?P<cond>.*)\))?"
+    r"|(?P<clear>clear-namespace))$", re.S)
+"""Sybil's Markdown markers: `<!-- skip: next -->`, `skip: start` ... `skip: end` (each
+optionally `if(CONDITION, reason="...")`) and `<!-- clear-namespace -->`."""
+SKIP_START, SKIP_END = "skip-start", "skip-end"
+"""Sybil's `skip: start` / `skip: end`: the names of their (reader-only) annotations."""
+SKIPFILE = "skipfile"
+"""pytest-codeblocks' `<!--pytest-codeblocks:skipfile-->`: the name of its annotation."""
 _SESSION_MARKS = frozenset({"skip", "skipif", "importorskip"})
 """`pytest.mark.NAME`s the deck session itself honours (a skipped block must not run
 even when a later block runs it as setup); every other mark is kept as a pytest mark."""
@@ -121,7 +151,14 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
     pytest-codeblocks ignores them.
     """
     text = text.strip().strip("-").strip()
+    if text.startswith("phmdoctest-"):
+        return _phmdoctest_marker(text, line)
+    sybil = _SYBIL_MARKER.match(text) if text.startswith(("skip", "clear")) else None
+    if sybil is not None:
+        return _sybil_marker(sybil, line)
     match = _COMMENT_MARKER.match(text)
+    if match and match["name"] == SKIPFILE and text.startswith("pytest-codeblocks:"):
+        return [Annotation(SKIPFILE, None, line)]
     if not match:
         if text.startswith(("pytest.mark.", "pytest-codeblocks:")):
             mark = re.match(r"pytest\.mark\.(\w+)", text)
@@ -141,6 +178,35 @@ def parse_comment_marker(text: str, line: int) -> list[Annotation] | None:
         arg = _marker_argument(names[0], arg.strip())
     first, *rest = names
     return [_validated(first, arg, line), *(_validated(name, None, line) for name in rest)]
+
+
+def _sybil_marker(match: re.Match[str], line: int) -> list[Annotation]:
+    """Sybil's markers: `skip: next|start|end [if(COND, reason=...)]`, `clear-namespace`."""
+    if match["clear"]:
+        return [_validated("fresh", None, line)]
+    skip = ([_validated("skip-if", _marker_argument("skip-if", match["cond"].strip()), line)]
+            if match["cond"] else [_validated("skip", "skip: " + match["skip"], line)])
+    if match["skip"] == "next":
+        return skip
+    if match["skip"] == "start":
+        return [Annotation(SKIP_START, None, line), *skip]
+    return [Annotation(SKIP_END, None, line)]
+
+
+def _phmdoctest_marker(text: str, line: int) -> list[Annotation]:
+    """`phmdoctest-skip`, `phmdoctest-label NAME`, `phmdoctest-mark.skipif<3.N`, ..."""
+    match = _PHMDOCTEST_MARKER.match(text)
+    if match is None:
+        raise AnnotationError(f"unknown phmdoctest marker {text!r} (known: phmdoctest-skip, "
+                              "-label NAME, -setup, -teardown, -share-names, -clear-names, "
+                              "-mark.skip, -mark.skipif<3.N, -mark.NAME)", line)
+    if match["label"]:
+        return [_validated("name", match["label"], line)]
+    if match["minor"]:
+        return [_validated("skip-if", f"sys.version_info < (3, {match['minor']})", line)]
+    if match["mark"]:  # read as pytest-codeblocks reads `pytest.mark.NAME(...)`
+        return parse_comment_marker("pytest.mark." + match["mark"].strip(), line) or []
+    return [_validated(name, None, line) for name in _PHMDOCTEST_NAMES[match["name"]]]
 
 
 def _pytest_mark(text: str, name: str, arg: str | None, line: int) -> list[Annotation]:
@@ -201,6 +267,32 @@ def resolve_continuations(fences: list[Fence]) -> None:
             for name in _SHARED_BY_CONTINUATION:
                 if name in previous.annotations and name not in fence.annotations:
                     fence.annotations[name] = previous.annotations[name]
+        previous = fence
+
+
+def resolve_peer_forms(fences: list[Fence]) -> None:
+    """phmdoctest's conventions, read once at parse time.
+
+    - A fence with no language and no annotation right after a Python script
+      block on the same slide is that block's expected output, as phmdoctest
+      reads it (the other peers do not read it: see the README's table).  A
+      slide boundary ends the pairing: on the next slide it is a new slide's text.
+    - `<!--phmdoctest-clear-names-->` on a block: the next Python block starts a
+      fresh namespace (`fresh`).
+    """
+    previous: Fence | None = None
+    clear = False
+    for fence in fences:
+        if fence.in_comment:
+            continue
+        if (previous is not None and not fence.lang and not fence.annotations
+                and previous.is_python and not previous.is_transcript
+                and previous.slide_number == fence.slide_number):
+            fence.annotations["output"] = Annotation("output", None, fence.line)
+        if fence.is_python:
+            if clear and "fresh" not in fence.annotations:
+                fence.annotations["fresh"] = Annotation("fresh", None, fence.line)
+            clear = fence.has("clear-names")
         previous = fence
 
 

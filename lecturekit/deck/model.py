@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon", "ipython"})
-"""Info-string languages whose fences hold Python the checker runs."""
+PYTHON_LANGS = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
+"""Info-string languages whose fences hold Python the checker runs: every spelling one of
+the peers reads as Python (pytest-codeblocks `python`; pytest-markdown-docs `py`, `python3`;
+phmdoctest `py3`; pytest-examples any `py...`) and the REPL's `pycon`, `ipython`."""
+MARKER_PREFIXES = ("pytest", "phmdoctest-")
+"""How the peers' marker comments start (pytest-codeblocks, phmdoctest): not presenter notes."""
 PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
                    "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
 """What makes a folder a deck's project root (see `Deck.project_root`)."""
@@ -53,7 +57,7 @@ class Fence:
     def is_python(self) -> bool:
         """Python the checker runs: not in a presenter note, not an `output` fence."""
         return (self.lang in PYTHON_LANGS and not self.in_comment
-                and "output" not in self.annotations)
+                and "output" not in self.annotations and "notest" not in self.annotations)
 
     @property
     def is_transcript(self) -> bool:
@@ -103,7 +107,7 @@ class Comment:
     @property
     def is_note(self) -> bool:
         return (not self.directives and not self.hidden
-                and not self.text.strip().startswith("pytest"))
+                and not self.text.strip().strip("-").strip().startswith(MARKER_PREFIXES))
 
 
 @dataclass
@@ -165,6 +169,9 @@ class Deck:
     text: str
     front_matter: dict[str, object]
     slides: list[Slide]
+    skip_file: int | None = None
+    """The line of a `<!--pytest-codeblocks:skipfile-->` opening the body: the checker
+    runs none of the deck's blocks (as pytest-codeblocks skips such a file)."""
 
     @property
     def is_marp(self) -> bool:

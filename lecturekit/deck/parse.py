@@ -28,11 +28,15 @@ from markdown_it.token import Token
 
 from lecturekit.deck import marpit
 from lecturekit.deck.annotations import (
+    SKIP_END,
+    SKIP_START,
+    SKIPFILE,
     AnnotationError,
     attach_markers,
     parse_comment_marker,
     parse_info,
     resolve_continuations,
+    resolve_peer_forms,
 )
 from lecturekit.deck.mathtext import INLINE_MATH, tex_to_text
 from lecturekit.deck.model import Annotation, Comment, Deck, DeckError, Fence, ImageRef, Slide
@@ -248,10 +252,13 @@ def parse_deck(text: str, path: Path | str = "<deck>") -> Deck:
     reader = _Reader(path, lines, env, fm_lines, fm_directives)
     try:
         slides = reader.slides(tokens, body_start)
-        resolve_continuations([f for s in slides for f in s.fences])
+        fences = [f for s in slides for f in s.fences]
+        resolve_continuations(fences)
+        resolve_peer_forms(fences)
     except AnnotationError as exc:
         raise DeckError(path, exc.line, str(exc)) from None
-    deck = Deck(path=path, text=text, front_matter=front_matter, slides=slides)
+    deck = Deck(path=path, text=text, front_matter=front_matter, slides=slides,
+                skip_file=reader.skip_file)
     reader.apply_directives(deck)
     return deck
 
@@ -316,6 +323,10 @@ class _Reader:
         self.fm_directives = fm_directives
         self.comment_directives: dict[int, list[marpit.Directive]] = {}
         """id(Comment) -> its directives in order (spot ones without their `_`)."""
+        self.body_start = 0
+        self.skip_file: int | None = None
+        self.skipping: list[Annotation] = []
+        """Between Sybil's `skip: start` and `skip: end`: the skip every fence gets."""
 
     # -- comments -------------------------------------------------------------
 
@@ -352,6 +363,7 @@ class _Reader:
     # -- slides ---------------------------------------------------------------
 
     def slides(self, tokens: list[Token], body_start: int) -> list[Slide]:
+        self.body_start = body_start
         comments: dict[int, list[Comment]] = {}
         for index, token in enumerate(tokens):
             line = token.map[0] + 1 if token.map else 0
@@ -388,6 +400,15 @@ class _Reader:
             slides.append(slide)
         return slides
 
+    def _skip_file(self, line: int) -> None:
+        """pytest-codeblocks reads `skipfile` on the file's first line only: here, the first
+        line after the front matter (blank lines between are fine)."""
+        if any(text.strip() for text in self.lines[self.body_start:line - 1]):
+            raise AnnotationError("`pytest-codeblocks:skipfile` skips the file only as its "
+                                  "first line after the front matter (pytest-codeblocks "
+                                  "reads it on line 1 only); move it there", line)
+        self.skip_file = line
+
     @staticmethod
     def _line_of(tokens: list[Token], index: int) -> int:
         for token in reversed(tokens[:index]):
@@ -419,7 +440,14 @@ class _Reader:
             for comment in comments:
                 markers = parse_comment_marker(comment.text, comment.line)
                 if markers is not None:
-                    pending.extend(markers)
+                    if markers and markers[0].name == SKIPFILE:
+                        self._skip_file(comment.line)
+                    elif markers and markers[0].name == SKIP_START:
+                        self.skipping = markers[1:]
+                    elif markers and markers[0].name == SKIP_END:
+                        self.skipping = []
+                    else:
+                        pending.extend(markers)
                     continue
                 slide.comments.append(comment)
                 for fence in _fences_in_comment(comment, lines, self.path):
@@ -428,7 +456,7 @@ class _Reader:
             if token.type == "fence":
                 fence = _fence(token, lines, self.path, in_comment=False)
                 fence.slide_number = number
-                attach_markers(fence, pending)
+                attach_markers(fence, pending + self.skipping)
                 pending = []
                 slide.fences.append(fence)
             elif token.type == "html_block":
