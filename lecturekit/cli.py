@@ -4,7 +4,10 @@
     lecturekit build slides/03-autodiff.md      lecturekit preview
     lecturekit new 04-nn --title "…"            lecturekit handout slides/03-autodiff.md
 
-The Makefile's targets are shortcuts for these.  Each subcommand imports
+The Makefile's targets are shortcuts for these.  Every subcommand asks the
+project (`lecturekit.project.Project`) for what it was not told: which decks,
+where outputs go, the layout strictness, the language and the title; a
+configuration it cannot use is one line naming the file and key.  Each subcommand imports
 what it needs only when it runs, so `lecturekit --help` and `lecturekit new`
 start at once and `check` pays for pytest, not for the build.  The build and
 handout subcommands call the package's own command modules (`build/command.py`,
@@ -31,10 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     if extra and not args.passes_extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
+    from lecturekit.project import ProjectError
+
     try:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
+    except ProjectError as exc:
+        print(f"lecturekit: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                        usage="lecturekit check [DECK|FOLDER ...] [PYTEST-OPTION ...]",
                        description="Run pytest on the decks: every argument is pytest's "
                                    "(e.g. -k slide12, -x, --update-outputs to rewrite the "
-                                   "expected outputs). Without a deck or folder: slides/.")
+                                   "expected outputs). Without a deck or folder: the "
+                                   "project's decks.")
     p.set_defaults(run=_check, passes_extra=True)
 
     p = sub.add_parser("watch", help="re-check a deck on every save, with a warm kernel",
@@ -68,29 +77,33 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_build)
 
     p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
-                       description="Build each deck's handouts (needs dist/<deck>.pdf); other "
-                                   "options: --nup 2|4.")
-    p.add_argument("decks", nargs="+", type=Path)
-    p.add_argument("--out", type=Path, default=Path("dist"))
+                       description="Build each deck's handouts (needs the deck's PDF from "
+                                   "`lecturekit build`); other options: --nup 2|4.")
+    p.add_argument("decks", nargs="*", type=Path, help="default: the project's decks")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: the project's, dist)")
     p.set_defaults(run=_handout, passes_extra=True)
 
     p = sub.add_parser("index", help="write dist/index.html listing the decks")
-    p.add_argument("decks", nargs="*", type=Path)
-    p.add_argument("--out", type=Path, default=Path("dist"))
+    p.add_argument("decks", nargs="*", type=Path, help="default: the project's decks")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: the project's, dist)")
     p.set_defaults(run=_index)
 
     p = sub.add_parser("new", help="start a new deck from the template",
-                       description="Create slides/<name>.md from the template; never "
-                                   "overwrites.")
+                       description="Create <decks folder>/<name>.md from the template; "
+                                   "never overwrites.")
     p.add_argument("name", help="file name without .md, e.g. 04-nn")
     p.add_argument("--title", required=True, help="the lecture's title")
-    p.add_argument("--slides-dir", type=Path, default=Path("slides"))
+    p.add_argument("--slides-dir", type=Path, default=None,
+                   help="where the deck goes (default: the project's decks' base folder)")
     p.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     p.set_defaults(run=_new)
 
     p = sub.add_parser("preview", help="serve decks on 127.0.0.1 with live reload and "
                                        "failure banners")
-    p.add_argument("decks", nargs="*", type=Path, help="decks or folders (default: slides)")
+    p.add_argument("decks", nargs="*", type=Path,
+                   help="decks or folders (default: the project's decks)")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
     p.add_argument("--no-check", dest="check", action="store_false",
                    help="do not run the code check (no failure banners)")
@@ -107,11 +120,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     given = args.extra
-    named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
-    pytest_args = given if named else [*given, _default_decks()]
+    named = [a for a in given if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    decks = [] if named else _default_decks()
+    if not named and not decks:
+        print("lecturekit check: no decks found (give a deck, or set `decks` in the "
+              "configuration)", file=sys.stderr)
+        return 1
     from lecturekit.check.command import run
 
-    run(pytest_args)
+    run([*given, *decks])
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -133,21 +150,26 @@ def _handout(args: argparse.Namespace) -> int:
     from lecturekit.handout.command import handout_main
 
     failed = 0
-    for deck in args.decks:
-        failed += handout_main([str(deck), *args.extra, "--out", str(args.out)]) != 0
+    out = ["--out", str(args.out)] if args.out is not None else []
+    for deck in args.decks or _default_decks():
+        failed += handout_main([str(deck), *args.extra, *out]) != 0
     return 1 if failed else 0
 
 
 def _index(args: argparse.Namespace) -> int:
     from lecturekit.handout.command import index_main
 
-    decks = args.decks or sorted(Path(_default_decks()).glob("*.md"))
-    return index_main([*map(str, decks), "--out", str(args.out)])
+    out = ["--out", str(args.out)] if args.out is not None else []
+    return index_main([*map(str, args.decks), *out])
 
 
 def _new(args: argparse.Namespace) -> int:
     from lecturekit.author.new import NewDeckError, new_deck
 
+    if args.slides_dir is None:
+        from lecturekit.project import Project
+
+        args.slides_dir = _relative(Project.of(Path.cwd()).base)
     try:
         path = new_deck(args.name, args.title, args.slides_dir, date=args.date)
     except NewDeckError as exc:
@@ -161,7 +183,10 @@ def _new(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from lecturekit.author.preview import serve
 
-    sources = args.decks or [Path(_default_decks())]
+    sources = args.decks or [Path(d) for d in _default_decks()]
+    if not sources:
+        print("lecturekit preview: no decks found (give a deck or folder)", file=sys.stderr)
+        return 1
     return serve(sources, port=args.port, check=args.check)
 
 
@@ -174,8 +199,18 @@ def _site(args: argparse.Namespace) -> int:
 # -- helpers -------------------------------------------------------------------
 
 
-def _default_decks() -> str:
-    return "slides"
+def _default_decks() -> list[str]:
+    """The project's decks (`Project.decks`), as paths from the working folder."""
+    from lecturekit.project import Project
+
+    return [str(_relative(d)) for d in Project.of(Path.cwd()).decks]
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """pytest plugin: every Python block of a Marp deck is a test item, run in deck order.
 
-Collects `*.md` files whose front matter says `marp: true`; one item per
+Collects the Marp decks among `*.md` files: front matter saying `marp: true`,
+or a deck the project's configuration includes (`decks` globs, marp-cli's
+`inputDir`; `lecturekit.project`), or a file named on the command line; one item per
 Python block, named `slide<S>-line<L>` (or `slide<S>-NAME` with `name=NAME`).
 A deck that cannot be read is one failed item carrying the deck error, so
 the other decks of the run still run.  The blocks of a deck share one
@@ -91,9 +93,38 @@ def _share_the_cores() -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == ".md" and _is_marp(file_path):
+    if file_path.suffix != ".md":
+        return None
+    if _is_marp(file_path):
         return DeckFile.from_parent(parent, path=file_path)
+    if _enabled(file_path, parent.config):
+        deck = DeckFile.from_parent(parent, path=file_path)
+        deck.enabled = True
+        return deck
     return None
+
+
+def _enabled(path: Path, config: pytest.Config) -> bool:
+    """A deck without `marp: true` is one when named on the command line or included by
+    the project's configuration (the build agrees: `Project.is_deck`)."""
+    from lecturekit.project import Project, ProjectError
+
+    if path.resolve() in _named_files(config):
+        return True
+    try:
+        return Project.of(path).includes(path)
+    except ProjectError:
+        return False
+
+
+def _named_files(config: pytest.Config) -> frozenset[Path]:
+    named = getattr(config, "_lecturekit_named", None)
+    if named is None:
+        base = Path(config.invocation_params.dir)
+        named = frozenset((base / arg.split("::")[0]).resolve() for arg in config.args
+                          if not arg.startswith("-"))
+        config._lecturekit_named = named  # type: ignore[attr-defined]
+    return named
 
 
 def _is_marp(path: Path) -> bool:
@@ -110,6 +141,8 @@ def _is_marp(path: Path) -> bool:
 
 class DeckFile(pytest.File):
     session_run: DeckSession
+    enabled = False
+    """Collected as a deck without `marp: true` (named, or enabled by the configuration)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         from lecturekit.check.session import DeckSession
@@ -117,7 +150,7 @@ class DeckFile(pytest.File):
 
         try:
             deck = read_deck(_display_path(self.path, self.config))
-            if not deck.is_marp:
+            if not (deck.is_marp or self.enabled):
                 return
             self.session_run = DeckSession(
                 deck, timeout=self.config.getoption("slide_timeout"),

@@ -271,12 +271,18 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
 
 def find_decks(sources: list[Path]) -> list[Path]:
+    """The decks to serve: each file given, and the Marp decks of each folder given (`marp:
+    true`, or included by the project's configuration: `Project.is_deck`)."""
+    from lecturekit.project import Project
+
     decks: list[Path] = []
     for source in sources:
-        candidates = sorted(source.glob("*.md")) if source.is_dir() else [source]
-        for candidate in candidates:
+        if not source.is_dir():
+            decks.append(source)
+            continue
+        for candidate in sorted(source.glob("*.md")):
             with contextlib.suppress(DeckError, OSError):
-                if read_deck(candidate).is_marp:
+                if read_deck(candidate).is_marp or Project.of(candidate).includes(candidate):
                     decks.append(candidate)
     return decks
 

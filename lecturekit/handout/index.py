@@ -2,21 +2,20 @@
 
 `index_html(deck_paths)` is the whole page for `make handout`; `render_index`
 renders any list of `DeckEntry` (a site build can add or reorder entries and
-reuse the page).  The series' name comes from `[tool.lecturekit] series` in
-pyproject.toml (`series_title`), so it is written once for every deck.
+reuse the page).  The series' name is the project's `title` setting
+(`lecturekit.project`; `series` is its older name), so it is written once for
+every deck.  Each deck's links point where the build publishes it, mirrored
+below the decks' base (`ch02/lecture.html`), relative to the index page.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from lecturekit.deck import read_deck
 from lecturekit.handout.jinja import render
-from lecturekit.handout.tools import ROOT
-
-DEFAULT_SERIES = "講習会資料"
+from lecturekit.project import Project
 
 
 @dataclass(frozen=True)
@@ -33,14 +32,10 @@ class DeckEntry:
     links: list[Link]
 
 
-def series_title(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """`[tool.lecturekit] series` of pyproject.toml, else a neutral heading."""
-    try:
-        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return DEFAULT_SERIES
-    value = config.get("tool", {}).get("lecturekit", {}).get("series")
-    return str(value).strip() if value and str(value).strip() else DEFAULT_SERIES
+def series_title(where: Path | None = None) -> str:
+    """The `title` of the project holding `where` (a file or folder; default: the working
+    folder): its configuration's `title` (or `series`), else the root folder's name."""
+    return Project.of(where or Path.cwd()).settings.title.strip()
 
 
 def artefact_links(name: str) -> list[Link]:
@@ -55,9 +50,12 @@ def artefact_links(name: str) -> list[Link]:
 
 
 def deck_entry(path: Path) -> DeckEntry:
+    """The deck's entry; `name` is its path below the decks' base (`ch02/lecture`), which is
+    where its outputs are, relative to the output folder."""
     deck = read_deck(path)
-    return DeckEntry(deck.name, str(deck.front_matter.get("title") or deck.name),
-                     str(deck.front_matter.get("date") or ""), artefact_links(deck.name))
+    name = Project.of(path).label(path)
+    return DeckEntry(name, str(deck.front_matter.get("title") or deck.name),
+                     str(deck.front_matter.get("date") or ""), artefact_links(name))
 
 
 def render_index(entries: list[DeckEntry], title: str) -> str:
@@ -66,4 +64,4 @@ def render_index(entries: list[DeckEntry], title: str) -> str:
 
 def index_html(deck_paths: list[Path], title: str | None = None) -> str:
     entries = sorted((deck_entry(p) for p in deck_paths), key=lambda e: e.name)
-    return render_index(entries, title or series_title())
+    return render_index(entries, title or series_title(deck_paths[0] if deck_paths else None))

@@ -12,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout
-from lecturekit.handout.index import DEFAULT_SERIES, index_html, series_title
+from lecturekit.handout.index import index_html, series_title
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parents[2]
@@ -52,16 +52,18 @@ def test_index_links_every_artefact_of_every_deck_with_title_and_date(tmp_path: 
 def test_index_heading_is_the_series_title_from_pyproject_and_labels_say_it_once(
         tmp_path: Path):
     page = index_html([FIXTURES / "mini.md"])
-    series = series_title()
-    assert series != DEFAULT_SERIES
+    series = series_title(FIXTURES / "mini.md")
+    assert series == "traP Kaggle班 機械学習講習会"  # this repository's [tool.lecturekit] title
     assert f"<title>{series}</title>" in page and f"<h1>{series}</h1>" in page
     labels = re.findall(r'<a href="[^"]+">([^<]+)</a>', page)
     assert len(labels) == len(set(labels)) == 6
-    config = tmp_path / "pyproject.toml"
-    config.write_text('[tool.lecturekit]\nseries = "統計勉強会"\n', encoding="utf-8")
-    assert series_title(config) == "統計勉強会"
-    config.write_text("[tool.other]\n", encoding="utf-8")
-    assert series_title(config) == DEFAULT_SERIES
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "pyproject.toml").write_text('[tool.lecturekit]\nseries = "統計勉強会"\n',
+                                                   encoding="utf-8")
+    assert series_title(tmp_path / "a") == "統計勉強会"
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "pyproject.toml").write_text("[tool.other]\n", encoding="utf-8")
+    assert series_title(tmp_path / "b") == "b"  # unconfigured: the repository's folder name
 
 
 def test_index_names_a_deck_it_cannot_read(tmp_path: Path):
