@@ -96,7 +96,7 @@ def test_a_deck_enabled_by_the_marp_config_in_gaia_is_checked_and_built_with_one
     (tmp_path / ".git").mkdir()
     (tmp_path / ".marprc.yml").write_text("inputDir: ./decks\nlang: en\n", encoding="utf-8")
     (tmp_path / "decks").mkdir()
-    deck = tmp_path / "decks" / "intro.md"
+    deck = tmp_path / "decks" / "intro part 1.md"  # a space in the name, too
     deck.write_text("---\ntheme: gaia\n---\n\n# Intro\n\n```python\nprint(6 * 7)\n```\n\n"
                     "```\n42\n```\n\n---\n\n# Two\n", encoding="utf-8")
 
@@ -104,14 +104,15 @@ def test_a_deck_enabled_by_the_marp_config_in_gaia_is_checked_and_built_with_one
     assert check.returncode == 0, check.stdout + check.stderr
     assert "1 passed" in check.stdout
 
-    run = lecturekit(tmp_path, "build", "decks/intro.md")
+    run = lecturekit(tmp_path, "build", "decks/intro part 1.md")
     assert run.returncode == 0, run.stderr
     assert "no Python blocks" not in run.stdout
-    assert re.search(r"\[build\] intro: code check ok \(.*1 passed", run.stdout), run.stdout
+    assert re.search(r"\[build\] intro part 1: code check ok \(.*1 passed", run.stdout), run.stdout
     warnings = [line for line in run.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1, run.stderr
     assert re.search(r'theme "gaia" imports https://fonts\.bunny\.net/\S+ from the network: '
                      r"blocked \(nothing is fetched\); the local fallback font is used",
                      warnings[0]), warnings[0]
-    assert len(PdfReader(tmp_path / "dist" / "intro.pdf").pages) == 2
-    assert '<html lang="en"' in (tmp_path / "dist" / "intro.html").read_text(encoding="utf-8")
+    assert len(PdfReader(tmp_path / "dist" / "intro part 1.pdf").pages) == 2
+    html = (tmp_path / "dist" / "intro part 1.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in html  # the marp-cli configuration's `lang`
