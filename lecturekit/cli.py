@@ -169,7 +169,7 @@ def _new(args: argparse.Namespace) -> int:
     if args.slides_dir is None:
         from lecturekit.project import Project
 
-        args.slides_dir = _relative(Project.of(Path.cwd()).base)
+        args.slides_dir = _relative(Project.of(Path.cwd()).new_deck_folder)
     try:
         path = new_deck(args.name, args.title, args.slides_dir, date=args.date)
     except NewDeckError as exc:

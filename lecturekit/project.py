@@ -179,6 +179,14 @@ class Project:
                 else self.root
         return Path(os.path.commonpath([d.resolve().parent for d in decks]))
 
+    @property
+    def new_deck_folder(self) -> Path:
+        """Where `lecturekit new` puts a deck: the decks' base when the project has decks,
+        else `slides/` below the root (what the default `decks` finds)."""
+        if self.decks or self.settings.base or self._input_dir is not None:
+            return self.base
+        return self.root / "slides"
+
     def relative_name(self, deck: Path) -> PurePosixPath:
         """`ch02/lecture` for `<base>/ch02/lecture.md`: what outputs and progress lines name.
         A deck outside the base folder (given on the command line) is named by its stem, so

@@ -136,11 +136,15 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
         job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
                               bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks)
-        job["config"] = str(marp_config(stage, project, themes))
+        served, removed = offline_themes(stage, themes)
+        job["config"] = str(marp_config(stage, project, served))
         if project.marp.get("html") is False:
             job["htmlTags"] = False
         judge = _Judge(deck, kept, refs, layout == "warn", own_theme=own_theme,
-                       web_fonts=theme_web_resources(used, themes))
+                       web_fonts=theme_web_resources(used, served))
+        fonts = web_font_warnings(deck, used, themes, removed)
+        for problem in fonts:
+            warn(f"warning: {problem}")
         warnings: list[Problem] = []
         with render.Engine(job, stage) as engine:
             for event in engine.events():
@@ -151,6 +155,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
                     for problem in warnings:
                         warn(f"warning: {problem}")
                     note = f", {len(warnings)} layout warnings" if warnings else ""
+                    warnings = fonts + warnings
                     log(f"[build] {label}: checks ok ({len(kept)} slides{note})")
                 elif event["event"] == "pdf":
                     judge.printed(event["pages"], event["blocked"], event["missing"])
@@ -172,7 +177,9 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
 
 def marp_config(stage: Path, project: Project, themes: dict[str, Path]) -> Path:
     """A marp-cli configuration for this build, in the stage: the tool's own (engine plug-ins,
-    options) with the project's theme set, `lang`, `html` and `allowLocalFiles`."""
+    options) with the project's theme set, `lang`, `html` and `allowLocalFiles`; its engine
+    also drops the web-font imports of Marp's built-in themes (gaia's), as `offline_themes`
+    does for the others, so the published HTML loads nothing from the network."""
     overrides: dict[str, object] = {"themeSet": [str(css.resolve()) for css in themes.values()],
                                     "lang": project.settings.lang}
     for key in ("html", "allowLocalFiles"):
@@ -183,14 +190,99 @@ def marp_config(stage: Path, project: Project, themes: dict[str, Path]) -> Path:
         "// Written by lecturekit for one build: the tool's configuration, this project's "
         "themes.\n"
         f"import base from {json.dumps(tools.MARP_CONFIG.resolve().as_uri())}\n"
-        f"export default {{ ...base, ...{json.dumps(overrides, ensure_ascii=False)} }}\n",
+        f"const REMOTE = {_JS_REMOTE_IMPORT}\n"
+        "const offline = (marp) => {\n"
+        "  for (const theme of [...marp.themeSet.themes()]) {\n"
+        "    const css = theme.css.replace(REMOTE, " + json.dumps(_REMOVED) + ")\n"
+        "    if (css !== theme.css) marp.themeSet.add(css)\n"
+        "  }\n"
+        "  return marp\n"
+        "}\n"
+        f"export default {{ ...base, ...{json.dumps(overrides, ensure_ascii=False)},\n"
+        "  engine: (options) => offline(typeof base.engine === 'function' ? "
+        "base.engine(options) : options.marp) }\n",
         encoding="utf-8")
     return config
 
 
+_REMOTE_IMPORT = re.compile(
+    r"""@import\s+(?:url\(\s*)?["']?((?:https?:)?//[^"')\s;]+)["']?\s*\)?[^;]*;""", re.I)
+_JS_REMOTE_IMPORT = r"""/@import\s+(?:url\(\s*)?["']?(?:https?:)?\/\/[^;]*;/gi"""
+_REMOVED = "/* web font import removed by lecturekit: the build loads nothing from the network */"
+_THEME_IMPORT = re.compile(r"""@import(?:-theme)?\s+["']([\w-]+)["']""")
+
+
+def offline_themes(stage: Path, themes: dict[str, Path]) -> tuple[dict[str, Path],
+                                                                    dict[str, list[str]]]:
+    """The themes as marp-cli gets them: a theme whose CSS imports from the network (a web
+    font) is copied into the stage without those imports.  Returns name -> CSS file, and
+    name -> the URLs removed."""
+    served: dict[str, Path] = {}
+    removed: dict[str, list[str]] = {}
+    for name, css in themes.items():
+        try:
+            text = css.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            served[name] = css
+            continue
+        urls = [m.group(1) for m in _REMOTE_IMPORT.finditer(text)]
+        if not urls:
+            served[name] = css
+            continue
+        copy = stage / ".themes" / f"{name}.css"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text(_REMOTE_IMPORT.sub(_REMOVED, text), encoding="utf-8")
+        served[name], removed[name] = copy, list(dict.fromkeys(urls))
+    return served, removed
+
+
+def builtin_web_fonts() -> dict[str, str]:
+    """Marp's built-in themes that import web fonts -> the URL, read from the installed
+    marp-core (else the origin named in `lint.WEB_FONT_THEMES`)."""
+    found = dict(WEB_FONT_THEMES)
+    marp = getattr(tools, "MARP", None)
+    bundle = (Path(marp).parent.parent / "@marp-team" / "marp-core" / "lib" / "marp.js"
+              if marp else None)
+    try:
+        text = bundle.read_text(encoding="utf-8", errors="replace") if bundle else ""
+    except OSError:
+        text = ""
+    for name in found:
+        theme = re.search(rf"@theme {re.escape(name)}\b.{{0,2000}}?@import\s+\"([^\"]+)\"",
+                          text, re.S)
+        if theme and theme.group(1).startswith(found[name]):
+            found[name] = theme.group(1)
+    return found
+
+
+def web_font_warnings(deck: Deck, used: list[str], themes: dict[str, Path],
+                      removed: dict[str, list[str]]) -> list[Problem]:
+    """One warning per theme and URL whose web-font import the build removed, for the
+    themes the deck uses and the themes those import (`@import 'gaia'`)."""
+    builtin = builtin_web_fonts()
+    warnings, seen, queue = [], set(), list(used)
+    while queue:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        urls = removed.get(name, [])
+        if name not in themes and name in builtin:
+            urls = [builtin[name]]
+        for url in urls:
+            warnings.append(Problem(deck.path, None,
+                                    f'theme "{name}" imports {url} from the network: blocked '
+                                    f"(nothing is fetched); the local fallback font is used"))
+        if name in themes:
+            with contextlib.suppress(OSError):
+                queue.extend(_THEME_IMPORT.findall(themes[name].read_text(encoding="utf-8")))
+    return warnings
+
+
 @dataclass(frozen=True)
 class WebResource:
-    """A network resource a theme loads (a web font's stylesheet, mostly)."""
+    """A network resource a theme loads that the build could not remove (a font's `url()`):
+    the page blocks it; the build warns once."""
 
     theme: str
     url: str
@@ -202,14 +294,11 @@ class WebResource:
 
 
 def theme_web_resources(used: list[str], themes: dict[str, Path]) -> list[WebResource]:
-    """What the deck's themes would fetch: their CSS's remote imports and URLs, and those of
-    Marp's built-in themes that import web fonts."""
+    """What the deck's themes still refer to on the network (remote `url()`s)."""
     found = []
     for name in dict.fromkeys(used):
         if name in themes:
             found.extend(WebResource(name, url) for url in remote_urls(themes[name]))
-        elif name in WEB_FONT_THEMES:
-            found.append(WebResource(name, WEB_FONT_THEMES[name]))
     return found
 
 

@@ -27,8 +27,10 @@ THEIR_HONWAKA = """\
  * @theme honwaka
  */
 @import 'default';
+@import url('https://fonts.googleapis.com/css2?family=Zen+Maru+Gothic');
 section { --series-mark: 1; background: rgb(250, 240, 200); font-size: 30px; }
 """
+FONT = "https://fonts.googleapis.com/css2?family=Zen+Maru+Gothic"
 
 
 def lecturekit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -85,7 +87,13 @@ def test_a_series_in_chapter_folders_builds_each_chapter_apart_in_its_own_theme(
         published = series / "dist" / name / "img" / "figure.png"
         assert published.read_bytes() == (IMAGES / image).read_bytes()
         assert 'src="img/figure.png"' in page
-    # Their theme is not held to our typesetting rules.
+        assert FONT not in page  # the published page loads nothing from the network
+    # Their web font: blocked, one warning per deck; their theme is not held to our
+    # typesetting rules.
+    assert [line for line in run.stderr.splitlines() if line.startswith("warning:")] == [
+        f'warning: {name}/lecture.md: theme "honwaka" imports {FONT} from the network: '
+        "blocked (nothing is fetched); the local fallback font is used"
+        for name in ("ch02", "ch03")]
     assert "typesetting problem" not in run.stderr
     assert not (series / "dist" / "lecture.html").exists()
 
@@ -116,3 +124,4 @@ def test_a_deck_enabled_by_the_marp_config_in_gaia_is_checked_and_built_with_one
     assert len(PdfReader(tmp_path / "dist" / "intro part 1.pdf").pages) == 2
     html = (tmp_path / "dist" / "intro part 1.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html  # the marp-cli configuration's `lang`
+    assert "fonts.bunny.net" not in html
