@@ -128,7 +128,7 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     from lecturekit.check.command import run
 
-    run([*given, *decks])
+    run(["--named-decks", *given, *decks])
 
 
 def _watch(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 Collects the Marp decks among `*.md` files: front matter saying `marp: true`,
 or a deck the project's configuration includes (`decks` globs, marp-cli's
-`inputDir`; `lecturekit.project`), or a file named on the command line; one item per
+`inputDir`; `lecturekit.project`), or, under `lecturekit check`, a file named
+on the command line; one item per
 Python block, named `slide<S>-line<L>` (or `slide<S>-NAME` with `name=NAME`).
 A deck that cannot be read is one failed item carrying the deck error, so
 the other decks of the run still run.  The blocks of a deck share one
@@ -54,6 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--update-outputs", action="store_true", default=False,
                     help="rewrite the decks' expected outputs (# -> comments, >>> transcripts, "
                          "output fences) from the actual results")
+    group.addoption("--named-decks", action="store_true", default=False,
+                    help="take every .md file named on the command line as a deck, with or "
+                         "without `marp: true` (what `lecturekit check` does)")
     group.addoption("--slide-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time limit per Python block of a deck (default 60; a fence's "
                          "timeout=SECONDS annotation overrides it)")
@@ -105,11 +109,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def _enabled(path: Path, config: pytest.Config) -> bool:
-    """A deck without `marp: true` is one when named on the command line or included by
-    the project's configuration (the build agrees: `Project.is_deck`)."""
+    """A deck without `marp: true` is one when included by the project's configuration (the
+    build agrees: `Project.is_deck`), or named on the command line of `lecturekit check`
+    (`--named-decks`; plain pytest leaves other Markdown, e.g. for pytest-codeblocks, alone)."""
     from lecturekit.project import Project, ProjectError
 
-    if path.resolve() in _named_files(config):
+    if config.getoption("named_decks") and path.resolve() in _named_files(config):
         return True
     try:
         return Project.of(path).includes(path)

@@ -131,3 +131,13 @@ def test_a_bad_configuration_is_one_line_for_users_without_traceback(tmp_path: P
         assert (run.returncode, run.stderr.splitlines()) == (2, [
             f"lecturekit: {tmp_path / 'pyproject.toml'}: `layout` must be \"error\" or "
             "\"warn\", not 'loose'"]), command
+
+
+def test_lecturekit_check_takes_a_deck_named_on_its_command_line_without_marp_true(
+        tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "notes" / "talk.md", "# Talk\n\n```python\nprint(6 * 7)\n# -> 41\n```\n")
+    run = subprocess.run([sys.executable, "-m", "lecturekit", "check", "-q", "notes/talk.md"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 1
+    assert "notes/talk.md:5:" in run.stdout and "1 failed" in run.stdout, run.stdout
