@@ -37,6 +37,13 @@ line shows it as one line.
 Outputs mirror the decks below `base`: `<base>/ch02/lecture.md` publishes
 `<out>/ch02/lecture.html`, `.pdf`, ...  A deck given on the command line that
 lies outside `base` publishes at the top of `<out>` under its own name.
+
+Commands look a project up with `Project.of(path)`, which loads it once per
+root for the process (`forget()` starts over); `load()` always reads afresh.
+Which themes are the tool's own (held to its typesetting checks) is decided
+by the render (`lecturekit.render.pipeline`): a theme whose CSS file, after
+the repository's themes replaced the shipped ones, is a file shipped with
+lecturekit.
 """
 
 from __future__ import annotations

@@ -91,8 +91,10 @@ class Preview:
 
     def render(self, view: DeckView) -> None:
         from lecturekit.deck.variants import slides_kept, slides_markdown
+        from lecturekit.project import ProjectError
         from lecturekit.render import render
         from lecturekit.render.assets import dist_path, local_refs, rewrite_refs
+        from lecturekit.render.pipeline import deck_marp_config
 
         try:
             deck = read_deck(view.path)
@@ -101,11 +103,12 @@ class Preview:
             markdown = self.private / f"{deck.name}.md"
             output = self.private / f"{deck.name}.html"
             markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
-            self.running_render = render.start_html(markdown, output)
+            config = deck_marp_config(self.private, view.path)  # the project's themes
+            self.running_render = render.start_html(markdown, output, config)
             render.finish(self.running_render)
             page = output.read_text(encoding="utf-8")
             error = ""
-        except (DeckError, OSError, render.ToolError) as exc:
+        except (DeckError, OSError, ProjectError, render.ToolError) as exc:
             with self.lock:  # the page keeps the last good render, with this as a banner
                 view.error = f"cannot render the deck: {exc}"
             return

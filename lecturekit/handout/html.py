@@ -80,13 +80,19 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
 
 
 def theme_css(deck: Deck) -> str:
-    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`."""
+    """The deck's theme stylesheet (the project's theme of that name wins over the tool's:
+    `Project.theme_set`), without its imports (Marp's `@import 'default'`, web fonts)."""
+    from lecturekit.project import Project
+    from lecturekit.render.lint import defined_themes
+
     name = str(deck.front_matter.get("theme") or "")
-    path = ROOT / "themes" / f"{name}.css"
-    if not name or not path.is_file():
+    shipped = defined_themes(ROOT / "themes") if (ROOT / "themes").is_dir() else {}
+    path = Project.of(deck.path).theme_set(shipped).get(name)
+    if not name or path is None or not path.is_file():
         return ""
     css = path.read_text(encoding="utf-8")
-    return re.sub(r"@import\s+['\"][^'\"]+['\"]\s*;", "", css).replace("</", "<\\/")
+    css = re.sub(r"@import\s[^;]*;", "", css)
+    return css.replace("</", "<\\/")
 
 
 def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fence],

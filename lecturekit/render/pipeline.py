@@ -106,7 +106,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
     out_dir = project.output_folder(deck_path, out_root)
     deck = read_deck(deck_path)
     shipped_dir = Path(themes_dir or tools.THEMES).resolve()
-    themes = project.theme_set(defined_themes(shipped_dir) if shipped_dir.is_dir() else {})
+    themes = project_themes(project, shipped_dir)
     problems = lint_deck(deck, themes)
     if problems:
         raise BuildError(problems)
@@ -173,6 +173,22 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
         _remove(stage)
     return Built(final_html, final_pdf, published, len(kept), time.monotonic() - started,
                  warnings)
+
+
+def project_themes(project: Project, themes_dir: Path | None = None) -> dict[str, Path]:
+    """The themes a deck of `project` may use: the tool's (`themes_dir`, default: shipped with
+    lecturekit), each replaced by the project's theme of the same name, plus the project's."""
+    shipped_dir = Path(themes_dir or tools.THEMES).resolve()
+    return project.theme_set(defined_themes(shipped_dir) if shipped_dir.is_dir() else {})
+
+
+def deck_marp_config(folder: Path, deck_path: Path) -> Path:
+    """The marp-cli configuration for rendering a deck of its project in `folder` (the
+    build's stage, the handout's or the preview's work folder): the project's themes, web
+    fonts removed, its `lang`/`html`/`allowLocalFiles`."""
+    project = Project.of(deck_path)
+    served, _ = offline_themes(folder, project_themes(project))
+    return marp_config(folder, project, served)
 
 
 def marp_config(stage: Path, project: Project, themes: dict[str, Path]) -> Path:

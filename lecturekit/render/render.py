@@ -257,15 +257,16 @@ class Running:
     output: Path
 
 
-def start_html(markdown: Path, output: Path) -> Running:
-    """Render `markdown` to `output` with marp-cli and the project's one configuration.
+def start_html(markdown: Path, output: Path, config: Path | None = None) -> Running:
+    """Render `markdown` to `output` with marp-cli and the tool's configuration (or `config`,
+    e.g. `pipeline.deck_marp_config`: the deck's project's themes).
 
     For `lecturekit preview`, which serves the HTML as marp-cli writes it: no
     Chromium, no checks (the build does those).
     """
     if not tools.MARP.exists():
         raise ToolError(f"{tools.MARP} not found: run `make setup` (npm ci) first")
-    command = [str(tools.MARP), "--config-file", str(tools.MARP_CONFIG), "--no-stdin",
+    command = [str(tools.MARP), "--config-file", str(config or tools.MARP_CONFIG), "--no-stdin",
                "--html", str(markdown), "-o", str(output)]
     try:
         process = subprocess.Popen(command, cwd=output.parent, text=True, stdin=subprocess.DEVNULL,
