@@ -5,7 +5,11 @@ SHELL := /bin/bash
 PY      := .venv/bin/python
 LK      := $(PY) -m lecturekit
 PORT    ?= 8080
-DECKS   := $(wildcard slides/*.md)
+# The decks ([tool.lecturekit] decks in pyproject.toml): outputs mirror them below slides/, so
+# slides/X.md -> dist/X.*.  make cannot name a file with a space as a target: such decks are
+# left out of DECKS (a name split at its space is no file) and built by lecturekit directly.
+DECKS   := $(foreach d,$(wildcard slides/*.md),$(if $(wildcard $(d)),$(d)))
+SPACED  := $(shell for f in slides/*\ *.md; do [ -e "$$f" ] && printf "'%s' " "$$f"; done; true)
 NAMES   := $(DECKS:slides/%.md=%)
 THEMES  := $(wildcard themes/*.css)
 IMAGES  := $(wildcard img/*)
@@ -25,6 +29,7 @@ setup: $(READY) ## Install what the build needs (apt packages, node_modules, .ve
 
 slides: | $(READY) ## Render every deck to dist/<deck>.html and .pdf, JOBS at a time (LAYOUT=warn, CHECK=0|fresh)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.pdf)
+	@$(if $(strip $(SPACED)),$(LK) build $(strip $(SPACED)) --layout $(LAYOUT))
 
 dist/%.html dist/%.pdf &: slides/%.md $(THEMES) $(IMAGES) $(BUILD) | $(READY)
 	@$(LK) build $< --layout $(LAYOUT)
@@ -42,6 +47,7 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 
 handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index; JOBS decks at a time
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.ipynb) dist/index.html
+	@$(if $(strip $(SPACED)),$(LK) build $(strip $(SPACED)) --layout $(LAYOUT) && $(LK) handout $(strip $(SPACED)) --nup $(NUP))
 
 dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
 	@$(LK) handout $< --nup $(NUP)
@@ -51,18 +57,18 @@ dist/.nup-$(NUP):
 
 # The index links only files that exist, so it is written after every deck's files.
 dist/index.html: $(DECKS) $(NAMES:%=dist/%.ipynb) $(HANDOUT) pyproject.toml | $(READY)
-	@$(LK) index $(DECKS)
+	@$(LK) index
 
 site: handout ## dist/ as a static site in dist/site/ (what GitHub Pages publishes)
-	@$(LK) site $(DECKS)
+	@$(LK) site
 
 # More than one deck: check them CHECK_JOBS at a time (pytest-xdist; each deck stays on one worker).
 CHECK_JOBS ?= 2
 check: | $(READY) ## Run every Python block of every deck (or DECK=slides/X.md) and assert its outputs
-	@$(LK) check -q $(if $(DECK),$(DECK),$(if $(and $(word 2,$(DECKS)),$(filter-out 0 1,$(CHECK_JOBS))),-n $(CHECK_JOBS)) $(or $(DECKS),slides))
+	@$(LK) check -q $(if $(DECK),$(DECK),$(if $(and $(word 2,$(DECKS) $(SPACED)),$(filter-out 0 1,$(CHECK_JOBS))),-n $(CHECK_JOBS)) $(strip $(DECKS) $(SPACED)))
 
 update-outputs: | $(READY) ## Rewrite the expected outputs of DECK=slides/X.md (or every deck) from what runs
-	@$(LK) check -q --update-outputs $(or $(DECK),slides)
+	@$(LK) check -q --update-outputs $(DECK)
 
 watch: | $(READY) ## Re-check DECK=slides/X.md on every save (warm kernel)
 	@test -n "$(DECK)" || { echo "usage: make watch DECK=slides/X.md" >&2; exit 2; }
@@ -85,7 +91,7 @@ lint: | $(READY) ## ruff over the project's Python
 	@.venv/bin/ruff check lecturekit scripts tests
 
 preview: | $(READY) ## Serve the decks (or DECK=…) on 127.0.0.1:8080 (PORT=…), live reload, failure banners
-	@exec $(LK) preview $(or $(DECK),slides) --port $(PORT)
+	@exec $(LK) preview $(DECK) --port $(PORT)
 
 clean: ## Remove build products
 	rm -rf dist

@@ -5,7 +5,10 @@
     lecturekit new 04-nn --title "…"            lecturekit handout slides/03-autodiff.md
     lecturekit init                             (set up a repository: config, CI, .gitignore)
 
-The Makefile's targets are shortcuts for these.  Each subcommand imports
+The Makefile's targets are shortcuts for these.  Every subcommand asks the
+project (`lecturekit.project.Project`) for what it was not told: which decks,
+where outputs go, the layout strictness, the language and the title; a
+configuration it cannot use is one line naming the file and key.  Each subcommand imports
 what it needs only when it runs, so `lecturekit --help` and `lecturekit new`
 start at once and `check` pays for pytest, not for the build.  The build and
 handout subcommands call the package's own command modules (`render/command.py`,
@@ -25,6 +28,8 @@ from lecturekit.render.command import add_arguments as add_build_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
+    from lecturekit.project import ProjectError
+
     try:
         parser = _parser()
         args, extra = parser.parse_known_args(argv)
@@ -40,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         # started yet (or has nothing to clean up): one line, never a traceback.
         print("lecturekit: interrupted", file=sys.stderr, flush=True)
         return 130
+    except ProjectError as exc:
+        print(f"lecturekit: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
                        usage="lecturekit check [DECK|FOLDER ...] [PYTEST-OPTION ...]",
                        description="Run pytest on the decks: every argument is pytest's "
                                    "(e.g. -k slide12, -x, --update-outputs to rewrite the "
-                                   "expected outputs). Without a deck or folder: slides/.")
+                                   "expected outputs). Without a deck or folder: the "
+                                   "project's decks.")
     p.set_defaults(run=_check, passes_extra=True)
 
     p = sub.add_parser("watch", help="re-check a deck on every save, with a warm kernel",
@@ -73,15 +82,17 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_build)
 
     p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
-                       description="Build each deck's handouts (needs dist/<deck>.pdf); other "
-                                   "options: --nup 2|4.")
-    p.add_argument("decks", nargs="+", type=Path)
-    p.add_argument("--out", type=Path, default=Path("dist"))
+                       description="Build each deck's handouts (needs the deck's PDF from "
+                                   "`lecturekit build`); other options: --nup 2|4.")
+    p.add_argument("decks", nargs="*", type=Path, help="default: the project's decks")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: the project's, dist)")
     p.set_defaults(run=_handout, passes_extra=True)
 
     p = sub.add_parser("index", help="write dist/index.html listing the decks")
-    p.add_argument("decks", nargs="*", type=Path)
-    p.add_argument("--out", type=Path, default=Path("dist"))
+    p.add_argument("decks", nargs="*", type=Path, help="default: the project's decks")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: the project's, dist)")
     p.set_defaults(run=_index)
 
     p = sub.add_parser("new", help="start a new deck from the template",
@@ -90,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="file name without .md, e.g. 04-nn")
     p.add_argument("--title", required=True, help="the lecture's title")
     p.add_argument("--slides-dir", type=Path, default=None,
-                   help="where the deck goes (default: the project's deck folder)")
+                   help="where the deck goes (default: the project's decks' base folder)")
     p.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     p.set_defaults(run=_new)
 
@@ -111,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preview", help="serve decks on 127.0.0.1 with live reload and "
                                        "failure banners")
-    p.add_argument("decks", nargs="*", type=Path, help="decks or folders (default: slides)")
+    p.add_argument("decks", nargs="*", type=Path,
+                   help="decks or folders (default: the project's decks)")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
     p.add_argument("--no-check", dest="check", action="store_false",
                    help="do not run the code check (no failure banners)")
@@ -128,11 +140,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     given = args.extra
-    named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in given)
-    pytest_args = given if named else [*given, _default_decks()]
+    named = [a for a in given if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    decks = [] if named else _default_decks()
+    if not named and not decks:
+        print("lecturekit check: no decks found (give a deck, or set `decks` in the "
+              "configuration)", file=sys.stderr)
+        return 1
     from lecturekit.check.command import run
 
-    run(pytest_args)
+    run(["--named-decks", *given, *decks])
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -154,27 +170,32 @@ def _handout(args: argparse.Namespace) -> int:
     from lecturekit.handout.command import handout_main
 
     failed = 0
-    for deck in args.decks:
-        failed += handout_main([str(deck), *args.extra, "--out", str(args.out)]) != 0
+    out = ["--out", str(args.out)] if args.out is not None else []
+    for deck in args.decks or _default_decks():
+        failed += handout_main([str(deck), *args.extra, *out]) != 0
     return 1 if failed else 0
 
 
 def _index(args: argparse.Namespace) -> int:
     from lecturekit.handout.command import index_main
 
-    decks = args.decks or sorted(Path(_default_decks()).glob("*.md"))
-    return index_main([*map(str, decks), "--out", str(args.out)])
+    out = ["--out", str(args.out)] if args.out is not None else []
+    return index_main([*map(str, args.decks), *out])
 
 
 def _new(args: argparse.Namespace) -> int:
     from lecturekit.author.new import NewDeckError, new_deck
 
+    if args.slides_dir is None:
+        from lecturekit.project import Project
+
+        args.slides_dir = _relative(Project.of(Path.cwd()).new_deck_folder)
     try:
         path = new_deck(args.name, args.title, args.slides_dir, date=args.date)
     except NewDeckError as exc:
         print(f"lecturekit new: {exc}", file=sys.stderr)
         return 1
-    path = _shown(path)
+    path = _relative(path)
     print(f"created {path}: check it with `lecturekit check {path}`, "
           f"watch it with `lecturekit watch {path}`")
     return 0
@@ -196,7 +217,10 @@ def _init(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from lecturekit.author.preview import serve
 
-    sources = args.decks or [Path(_default_decks())]
+    sources = args.decks or [Path(d) for d in _default_decks()]
+    if not sources:
+        print("lecturekit preview: no decks found (give a deck or folder)", file=sys.stderr)
+        return 1
     return serve(sources, port=args.port, check=args.check)
 
 
@@ -209,16 +233,19 @@ def _site(args: argparse.Namespace) -> int:
 # -- helpers -------------------------------------------------------------------
 
 
-def _shown(path: Path) -> Path:
+def _default_decks() -> list[str]:
+    """The project's decks (`Project.decks`), as paths from the working folder."""
+    from lecturekit.project import Project
+
+    return [str(_relative(d)) for d in Project.of(Path.cwd()).decks]
+
+
+def _relative(path: Path) -> Path:
     """`path` relative to the working folder when it is below it (as the user would type it)."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return path
-
-
-def _default_decks() -> str:
-    return "slides"
 
 
 if __name__ == "__main__":

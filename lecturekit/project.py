@@ -7,26 +7,43 @@ its themes and its marp-cli configuration win over lecturekit's defaults.
 
 Where the settings come from, first found wins per key:
 
-1. `[tool.lecturekit]` in the root's `pyproject.toml`, or `lecturekit.toml`
-   at the root (same keys, top level);
+1. `lecturekit.toml` at the root (keys at the top level), else the
+   `[tool.lecturekit]` table of the root's `pyproject.toml`;
 2. the repository's marp-cli configuration (`.marprc*`, `marp.config.*`) for
    `inputDir`, `themeSet`, `lang`;
 3. the defaults below.
 
 Keys (all optional):
 
-- `decks`: glob(s) relative to the root.  Default: `slides/*.md` when `slides/`
-  exists, else every Marp deck (`marp: true`) in the repository.
+- `decks`: glob(s) relative to the root.  Default: every Markdown file below
+  marp-cli's `inputDir` when the marp-cli configuration sets one, else
+  `slides/*.md` when `slides/` exists, else every Marp deck (`marp: true`) in
+  the repository.  A deck these include is a Marp deck even without
+  `marp: true` (as marp-cli converts every file of its `inputDir`).
 - `base`: the decks' base folder; outputs mirror deck paths below it.  Default:
   marp-cli's `inputDir`, else the decks' common folder.
 - `themes`: folders or CSS files declaring `/* @theme NAME */`.  Default: every
-  such CSS file in the repository (plus marp-cli's `themeSet`).
+  such CSS file in the repository (plus marp-cli's `themeSet`).  A theme of the
+  repository wins over a theme of the same name shipped with lecturekit.
 - `out`: the output folder (`dist`).  `layout`: `error` or `warn` (`error`).
 - `lang`: the decks' language (marp-cli's `lang`, else `en`).
 - `title`: the series' name on the index and site (the root folder's name).
 - `repository`: the repository's URL for Colab links (git remote `origin`).
 
-(`series` is read as an older name of `title`.)
+(`series` is read as an older name of `title`.)  An unknown key or a value of
+the wrong type is a `ProjectError` naming the file and the key; the command
+line shows it as one line.
+
+Outputs mirror the decks below `base`: `<base>/ch02/lecture.md` publishes
+`<out>/ch02/lecture.html`, `.pdf`, ...  A deck given on the command line that
+lies outside `base` publishes at the top of `<out>` under its own name.
+
+Commands look a project up with `Project.of(path)`, which loads it once per
+root for the process (`forget()` starts over); `load()` always reads afresh.
+Which themes are the tool's own (held to its typesetting checks) is decided
+by the render (`lecturekit.render.pipeline`): a theme whose CSS file, after
+the repository's themes replaced the shipped ones, is a file shipped with
+lecturekit.
 """
 
 from __future__ import annotations
@@ -92,6 +109,21 @@ class Project:
         return cls(root=root, settings=read_settings(root, marp), marp_config=marp_config,
                    marp=marp)
 
+    @classmethod
+    def of(cls, path: Path | str) -> Project:
+        """`load(path)`, remembered per root for this process: for the many lookups of one
+        command (a deck's assets, the plugin's collection).  `forget()` clears it."""
+        path = Path(path).absolute()
+        root = find_root(path if path.is_dir() else path.parent)
+        project = _LOADED.get(root)
+        if project is None:
+            project = _LOADED[root] = cls.load(root)
+        return project
+
+    @staticmethod
+    def forget() -> None:
+        _LOADED.clear()
+
     # -- paths ---------------------------------------------------------------
 
     @property
@@ -100,58 +132,90 @@ class Project:
 
     @cached_property
     def decks(self) -> list[Path]:
-        """The project's decks, sorted: the configured globs, else `slides/*.md`, else every
-        Marp deck in the repository."""
+        """The project's decks, sorted: the configured globs, else every Markdown file below
+        marp-cli's `inputDir`, else `slides/*.md`, else every Marp deck of the repository."""
         if self.settings.decks:
             found: set[Path] = set()
             for pattern in self.settings.decks:
                 found.update(p for p in self.root.glob(pattern) if p.is_file())
             return sorted(found)
+        input_dir = self._input_dir
+        if input_dir is not None:
+            return sorted(p for p in input_dir.rglob("*.md") if p.is_file()
+                          and not any(part.startswith(".") or part in SKIPPED_DIRS
+                                      for part in p.relative_to(input_dir).parts[:-1]))
         slides = self.root / "slides"
         if slides.is_dir():
             return sorted(p for p in slides.glob("*.md") if p.is_file())
         return sorted(p for p in self._files("*.md") if is_marp_deck(p))
 
+    @cached_property
+    def _deck_set(self) -> frozenset[Path]:
+        return frozenset(p.resolve() for p in self.decks)
+
     def includes(self, deck: Path) -> bool:
-        """Is `deck` one of the project's decks by configuration (not only by `marp: true`)?"""
-        deck = Path(deck).absolute()
-        if not self.settings.decks:
-            return deck in self.decks
-        try:
-            relative = deck.relative_to(self.root).as_posix()
-        except ValueError:
-            return False
-        return any(fnmatch.fnmatch(relative, pattern) for pattern in self.settings.decks)
+        """Is `deck` one of the project's decks (by its configuration, `inputDir`, or the
+        default `slides/*.md`)?"""
+        return Path(deck).resolve() in self._deck_set
+
+    def is_deck(self, path: Path) -> bool:
+        """Is `path` a Marp deck: `marp: true` in its front matter, or included by the
+        configuration (`decks` globs, marp-cli's `inputDir`).  What `check`, `build`, the
+        preview and the pytest plugin all ask."""
+        path = Path(path)
+        return path.suffix.lower() == ".md" and (is_marp_deck(path) or self.includes(path))
+
+    @property
+    def _input_dir(self) -> Path | None:
+        input_dir = self.marp.get("inputDir")
+        if isinstance(input_dir, str) and input_dir and self.marp_config is not None:
+            folder = (self.marp_config.parent / input_dir).resolve()
+            return folder if folder.is_dir() else None
+        return None
 
     @cached_property
     def base(self) -> Path:
         """The decks' base folder: outputs mirror each deck's path below it."""
         if self.settings.base:
             return (self.root / self.settings.base).resolve()
-        input_dir = self.marp.get("inputDir")
-        if input_dir and self.marp_config is not None:
-            return (self.marp_config.parent / input_dir).resolve()
+        if self._input_dir is not None:
+            return self._input_dir
         decks = self.decks
         if not decks:
             return (self.root / "slides").resolve() if (self.root / "slides").is_dir() \
                 else self.root
         return Path(os.path.commonpath([d.resolve().parent for d in decks]))
 
+    @property
+    def new_deck_folder(self) -> Path:
+        """Where `lecturekit new` puts a deck: the decks' base when the project has decks,
+        else `slides/` below the root (what the default `decks` finds)."""
+        if self.decks or self.settings.base or self._input_dir is not None:
+            return self.base
+        return self.root / "slides"
+
     def relative_name(self, deck: Path) -> PurePosixPath:
         """`ch02/lecture` for `<base>/ch02/lecture.md`: what outputs and progress lines name.
-        A deck outside the base folder is named by its path from the root, or by its stem."""
+        A deck outside the base folder (given on the command line) is named by its stem, so
+        it publishes at the top of the output folder."""
         deck = Path(deck).resolve()
-        for folder in (self.base, self.root):
-            try:
-                return PurePosixPath(deck.relative_to(folder).with_suffix("").as_posix())
-            except ValueError:
-                continue
-        return PurePosixPath(deck.stem)
+        try:
+            return PurePosixPath(deck.relative_to(self.base).with_suffix("").as_posix())
+        except ValueError:
+            return PurePosixPath(deck.stem)
 
     def output(self, deck: Path, suffix: str, out: Path | None = None) -> Path:
         """Where one of a deck's outputs goes: `<out>/<relative name><suffix>`, e.g.
         `output(ch02/lecture.md, ".pdf")` -> `dist/ch02/lecture.pdf`."""
         return (out or self.out) / f"{self.relative_name(deck)}{suffix}"
+
+    def output_folder(self, deck: Path, out: Path | None = None) -> Path:
+        """The folder a deck's outputs (and the images it loads) are published in."""
+        return self.output(deck, "", out).parent
+
+    def label(self, deck: Path) -> str:
+        """How progress lines name a deck: its relative name (`ch02/lecture`)."""
+        return str(self.relative_name(deck))
 
     # -- themes --------------------------------------------------------------
 
@@ -177,6 +241,12 @@ class Project:
                 themes[name] = css
         return themes
 
+    def theme_set(self, shipped: dict[str, Path]) -> dict[str, Path]:
+        """The themes a build offers marp-cli: the tool's `shipped` ones, each replaced by a
+        repository theme of the same name (the repository always wins), plus the others of
+        the repository."""
+        return {**shipped, **self.themes}
+
     # -- helpers -------------------------------------------------------------
 
     def _files(self, pattern: str) -> list[Path]:
@@ -190,6 +260,9 @@ class Project:
                              and (here / d).resolve() != out)
             found.extend(here / f for f in sorted(files) if fnmatch.fnmatch(f, pattern))
         return found
+
+
+_LOADED: dict[Path, Project] = {}
 
 
 def find_root(folder: Path) -> Path:
@@ -224,6 +297,10 @@ def is_marp_deck(path: Path) -> bool:
     return bool(_MARP_TRUE.match(head))
 
 
+SETTING_KEYS = ("decks", "base", "themes", "out", "layout", "lang", "title", "repository",
+                "series")
+
+
 def read_settings(root: Path, marp: dict | None = None) -> Settings:
     """`[tool.lecturekit]` of pyproject.toml, or lecturekit.toml, over the defaults."""
     raw: dict = {}
@@ -237,6 +314,8 @@ def read_settings(root: Path, marp: dict | None = None) -> Settings:
             table = pick(tomllib.loads(path.read_text(encoding="utf-8")))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ProjectError(f"{path}: cannot read it: {exc}") from None
+        if table is not None and not isinstance(table, dict):
+            raise ProjectError(f"{path}: `tool.lecturekit` must be a table")
         if table:
             raw, source = table, path
             break
@@ -250,15 +329,27 @@ def read_settings(root: Path, marp: dict | None = None) -> Settings:
             raise ProjectError(f"{source}: `{key}` must be a string or a list of strings")
         return tuple(value)
 
-    layout = raw.get("layout", "error")
+    unknown = sorted(set(raw) - set(SETTING_KEYS))
+    if unknown:
+        raise ProjectError(f"{source}: unknown key `{unknown[0]}` (known keys: "
+                           f"{', '.join(SETTING_KEYS)})")
+
+    def string(key: str) -> str | None:
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ProjectError(f"{source}: `{key}` must be a non-empty string, not {value!r}")
+        return value
+
+    layout = string("layout") or "error"
     if layout not in ("error", "warn"):
         raise ProjectError(f"{source}: `layout` must be \"error\" or \"warn\", not {layout!r}")
+    marp_lang = marp.get("lang") if isinstance(marp.get("lang"), str) else None
     return Settings(
-        decks=strings("decks"), base=raw.get("base"), themes=strings("themes"),
-        out=str(raw.get("out", "dist")), layout=layout,
-        lang=str(raw.get("lang") or marp.get("lang") or "en"),
-        title=str(raw.get("title") or raw.get("series") or root.name),
-        repository=raw.get("repository") or git_remote(root), source=source)
+        decks=strings("decks"), base=string("base"), themes=strings("themes"),
+        out=string("out") or "dist", layout=layout,
+        lang=string("lang") or marp_lang or "en",
+        title=string("title") or string("series") or root.name,
+        repository=string("repository") or git_remote(root), source=source)
 
 
 MARP_CONFIG_NAMES = (".marprc", ".marprc.yml", ".marprc.yaml", ".marprc.json",
@@ -312,9 +403,23 @@ def _scan_js_config(text: str) -> dict:
     return found
 
 
+def _git_dir(root: Path) -> Path:
+    """The repository's git folder; a worktree's `.git` file points at its own, whose
+    `commondir` holds the shared configuration."""
+    git = root / ".git"
+    if git.is_file():
+        text = git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            git = (root / text.removeprefix("gitdir:").strip()).resolve()
+            common = git / "commondir"
+            if common.is_file():
+                git = (git / common.read_text(encoding="utf-8").strip()).resolve()
+    return git
+
+
 def git_remote(root: Path) -> str | None:
     """The `origin` remote of the repository at `root` as an https URL, or None."""
-    config = root / ".git" / "config"
+    config = _git_dir(root) / "config"
     if not config.is_file():
         return None
     parser = configparser.ConfigParser(strict=False)

@@ -1,6 +1,9 @@
 """pytest plugin: every Python block of a Marp deck is a test item, run in deck order.
 
-Collects `*.md` files whose front matter says `marp: true`; one item per
+Collects the Marp decks among `*.md` files: front matter saying `marp: true`,
+or a deck the project's configuration includes (`decks` globs, marp-cli's
+`inputDir`; `lecturekit.project`), or, under `lecturekit check`, a file named
+on the command line; one item per
 Python block, named `slide<S>-line<L>` (or `slide<S>-NAME` with `name=NAME`).
 A deck that cannot be read is one failed item carrying the deck error, so
 the other decks of the run still run.  The blocks of a deck share one
@@ -52,6 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--update-outputs", action="store_true", default=False,
                     help="rewrite the decks' expected outputs (# -> comments, >>> transcripts, "
                          "output fences) from the actual results")
+    group.addoption("--named-decks", action="store_true", default=False,
+                    help="take every .md file named on the command line as a deck, with or "
+                         "without `marp: true` (what `lecturekit check` does)")
     group.addoption("--slide-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time limit per Python block of a deck (default 60; a fence's "
                          "timeout=SECONDS annotation overrides it)")
@@ -91,9 +97,39 @@ def _share_the_cores() -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == ".md" and _is_marp(file_path):
+    if file_path.suffix != ".md":
+        return None
+    if _is_marp(file_path):
         return DeckFile.from_parent(parent, path=file_path)
+    if _enabled(file_path, parent.config):
+        deck = DeckFile.from_parent(parent, path=file_path)
+        deck.enabled = True
+        return deck
     return None
+
+
+def _enabled(path: Path, config: pytest.Config) -> bool:
+    """A deck without `marp: true` is one when included by the project's configuration (the
+    build agrees: `Project.is_deck`), or named on the command line of `lecturekit check`
+    (`--named-decks`; plain pytest leaves other Markdown, e.g. for pytest-codeblocks, alone)."""
+    from lecturekit.project import Project, ProjectError
+
+    if config.getoption("named_decks") and path.resolve() in _named_files(config):
+        return True
+    try:
+        return Project.of(path).includes(path)
+    except ProjectError:
+        return False
+
+
+def _named_files(config: pytest.Config) -> frozenset[Path]:
+    named = getattr(config, "_lecturekit_named", None)
+    if named is None:
+        base = Path(config.invocation_params.dir)
+        named = frozenset((base / arg.split("::")[0]).resolve() for arg in config.args
+                          if not arg.startswith("-"))
+        config._lecturekit_named = named  # type: ignore[attr-defined]
+    return named
 
 
 def _is_marp(path: Path) -> bool:
@@ -110,6 +146,8 @@ def _is_marp(path: Path) -> bool:
 
 class DeckFile(pytest.File):
     session_run: DeckSession
+    enabled = False
+    """Collected as a deck without `marp: true` (named, or enabled by the configuration)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         from lecturekit.check.session import DeckSession
@@ -117,7 +155,7 @@ class DeckFile(pytest.File):
 
         try:
             deck = read_deck(_display_path(self.path, self.config))
-            if not deck.is_marp:
+            if not (deck.is_marp or self.enabled):
                 return
             self.session_run = DeckSession(
                 deck, timeout=self.config.getoption("slide_timeout"),

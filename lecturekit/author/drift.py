@@ -38,13 +38,20 @@ _SUMMARY = re.compile(r"^=*\s*(?P<text>(?:\d+ \w+(?:, )?)+) in [\d.]+s")
 class CodeCheck:
     """pytest on one deck, running in the background; `join()` raises BuildError if it failed."""
 
-    def __init__(self, deck: Path, log: Callable[[str], None], *, reuse: bool = True) -> None:
+    def __init__(self, deck: Path, log: Callable[[str], None], *, reuse: bool = True,
+                 name: str | None = None) -> None:
+        from lecturekit.project import Project
+
         self.deck = deck
         self.log = log
+        self.name = name or deck.stem
+        """How progress lines name the deck (`ch02/lecture`)."""
         self.process: subprocess.Popen | None = None
         model = _read(deck)
-        if model is not None and not (model.is_marp and model.code_blocks):
-            log(f"[build] {deck.stem}: code check ok (no Python blocks)")
+        # A deck the project's configuration enables is a Marp deck without `marp: true`.
+        marp = model is not None and (model.is_marp or Project.of(deck).includes(deck))
+        if model is not None and not (marp and model.code_blocks):
+            log(f"[build] {self.name}: code check ok (no Python blocks)")
             return
         if reuse and model is not None:
             from lecturekit.check.memo import reusable
@@ -52,7 +59,7 @@ class CodeCheck:
             record = reusable(model)
             if record is not None:
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.when))
-                log(f"[build] {deck.stem}: code check ok ({record.summary} in the check of "
+                log(f"[build] {self.name}: code check ok ({record.summary} in the check of "
                     f"{when}; code, outputs and inputs unchanged since; CHECK=fresh runs it "
                     f"again)")
                 return
@@ -63,7 +70,7 @@ class CodeCheck:
         self.process = subprocess.Popen(command, stdout=self._output, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
                                         env=env)
-        log(f"[build] {deck.stem}: code check started (pytest {deck}, alongside the render)")
+        log(f"[build] {self.name}: code check started (pytest {deck}, alongside the render)")
 
     def join(self) -> None:
         if self.process is None:
@@ -79,10 +86,10 @@ class CodeCheck:
         self._output.close()
         summary = _summary(output)
         if code == 0:
-            self.log(f"[build] {self.deck.stem}: code check ok ({summary})")
+            self.log(f"[build] {self.name}: code check ok ({summary})")
             return
         if code == 5:  # no tests collected: a deck without Python blocks
-            self.log(f"[build] {self.deck.stem}: code check ok (no Python blocks)")
+            self.log(f"[build] {self.name}: code check ok (no Python blocks)")
             return
         raise BuildError(self._problems(output, code, summary))
 

@@ -98,9 +98,11 @@ class Preview:
 
     def render(self, view: DeckView) -> None:
         from lecturekit.deck.variants import slides_kept, slides_markdown
+        from lecturekit.project import ProjectError
         from lecturekit.render import render
         from lecturekit.render.assets import dist_path, local_refs, rewrite_refs
         from lecturekit.render.lint import confine
+        from lecturekit.render.pipeline import deck_marp_config
 
         try:
             deck = confine(read_deck(view.path))  # the build's rule, before any file is read
@@ -109,11 +111,12 @@ class Preview:
             markdown = self.private / f"{deck.name}.md"
             output = self.private / f"{deck.name}.html"
             markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
-            self.running_render = render.start_html(markdown, output)
+            config = deck_marp_config(self.private, view.path)  # the project's themes
+            self.running_render = render.start_html(markdown, output, config)
             render.finish(self.running_render)
             page = output.read_text(encoding="utf-8")
             error = ""
-        except (DeckError, OSError, render.ToolError) as exc:
+        except (DeckError, OSError, ProjectError, render.ToolError) as exc:
             with self.lock:  # the page keeps the last good render, with this as a banner
                 view.error = f"cannot render the deck: {exc}"
             return
@@ -317,12 +320,18 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
 
 def find_decks(sources: list[Path]) -> list[Path]:
+    """The decks to serve: each file given, and the Marp decks of each folder given (`marp:
+    true`, or included by the project's configuration: `Project.is_deck`)."""
+    from lecturekit.project import Project
+
     decks: list[Path] = []
     for source in sources:
-        candidates = sorted(source.glob("*.md")) if source.is_dir() else [source]
-        for candidate in candidates:
+        if not source.is_dir():
+            decks.append(source)
+            continue
+        for candidate in sorted(source.glob("*.md")):
             with contextlib.suppress(DeckError, OSError):
-                if read_deck(candidate).is_marp:
+                if read_deck(candidate).is_marp or Project.of(candidate).includes(candidate):
                     decks.append(candidate)
     return decks
 

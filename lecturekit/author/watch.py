@@ -80,7 +80,9 @@ def deck_imports(deck: Deck) -> list[str]:
 
 
 def deck_files(deck_path: Path) -> set[Path]:
-    """Files whose change means "check again": the deck, its images, the themes."""
+    """Files whose change means "check again": the deck, its images, the themes (the tool's
+    and the project's, `Project.themes`)."""
+    from lecturekit.project import Project, ProjectError
     from lecturekit.render import tools
     from lecturekit.render.assets import local_refs
 
@@ -90,6 +92,8 @@ def deck_files(deck_path: Path) -> set[Path]:
         files |= {ref.file for ref in local_refs(deck, deck.slides)}
     if tools.THEMES.is_dir():
         files |= {css.resolve() for css in tools.THEMES.glob("*.css")}
+    with contextlib.suppress(ProjectError):
+        files |= {css.resolve() for css in Project.of(deck_path).themes.values()}
     return files
 
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from lecturekit.project import ROOT_MARKERS as PROJECT_MARKERS
+
 PYTHON_LANGS = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
 """Info-string languages whose fences hold Python the checker runs: every spelling one of
 the peers reads as Python (pytest-codeblocks `python`; pytest-markdown-docs `py`, `python3`;
 phmdoctest `py3`; pytest-examples any `py...`) and the REPL's `pycon`, `ipython`."""
 MARKER_PREFIXES = ("pytest", "phmdoctest-")
 """How the peers' marker comments start (pytest-codeblocks, phmdoctest): not presenter notes."""
-PROJECT_MARKERS = (".git", "pyproject.toml", "package.json", "marp.config.js",
-                   "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
-"""What makes a folder a deck's project root (see `Deck.project_root`)."""
+# PROJECT_MARKERS: what makes a folder a deck's project root (see `Deck.project_root`), the
+# same as for `lecturekit.project.Project.root`.
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from lecturekit.handout.exercises import exercises_notebook
 from lecturekit.handout.html import handout_html
 from lecturekit.handout.notebook import deck_notebook
 from lecturekit.handout.nup import DEFAULT_NUP, build_nup_pdf
+from lecturekit.project import Project
 from lecturekit.render.lint import confine
 
 
@@ -70,8 +71,10 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
     if slides_pdf is None:
         slides_pdf = out_dir / f"{deck.name}.pdf"
 
+    label = Project.of(deck_path).label(deck_path)  # `ch02/lecture`, as the build says
+
     def say(message: str) -> None:
-        log(f"[handout] {deck.name}: {message}")
+        log(f"[handout] {label}: {message}")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".handout-{deck.name}-", dir=out_dir))

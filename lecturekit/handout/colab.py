@@ -26,10 +26,10 @@ _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+?)(?:\.
 
 
 def published_path(deck: Path, suffix: str) -> str:
-    """Where the handout build writes a deck's file, relative to the output folder (and so
-    in the published site): `Artefacts.of(deck.stem, out)`.  The one place to change when
-    outputs follow `Project.output` (deck folders mirrored)."""
-    return f"{Path(deck).stem}{suffix}"
+    """Where the build writes a deck's file, relative to the output folder (and so in the
+    published site): its name below the decks' base, `Project.relative_name`
+    (`ch02/lecture-exercises.ipynb`)."""
+    return f"{Project.of(deck).relative_name(deck)}{suffix}"
 
 
 def colab_url(project: Project, path: str, branch: str = PAGES_BRANCH) -> str | None:

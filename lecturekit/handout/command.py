@@ -2,7 +2,9 @@
 
 One implementation of what each prints and returns, whoever starts it: a
 problem is one `error: …` line naming the file, never a traceback, and the
-index is replaced atomically.
+index is replaced atomically.  Where: the project's output folder unless
+`--out` says otherwise, each deck's handouts beside its slides, mirrored below
+the decks' base (`dist/ch02/lecture.ipynb`; `lecturekit.project`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from lecturekit.handout.build import build_handout
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.index import index_html
 from lecturekit.handout.nup import DEFAULT_NUP, NUPS
+from lecturekit.project import Project
 
 
 def handout_main(argv: list[str] | None = None) -> int:
@@ -29,10 +32,14 @@ def handout_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nup", type=int, choices=NUPS,
                         default=int(os.environ.get("NUP", DEFAULT_NUP)),
                         help="slides per page of the printable handout (default: $NUP or 2)")
-    parser.add_argument("--out", type=Path, default=Path("dist"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the output folder (default: the project's, dist)")
     args = parser.parse_args(argv)
     try:
-        build_handout(args.deck, args.out, nup=args.nup,
+        project = Project.of(args.deck)
+        out = project.output_folder(args.deck, args.out if args.out is not None
+                                    else project.out)
+        build_handout(args.deck, out, nup=args.nup,
                       log=lambda line: print(line, file=sys.stderr, flush=True))
     except (DeckError, HandoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -49,12 +56,16 @@ def index_main(argv: list[str] | None = None) -> int:
         prog="build-index.py",
         description="Write <out>/index.html: every deck's title and date, with a line per "
                     "file of it that exists in <out>.")
-    parser.add_argument("decks", type=Path, nargs="*")
-    parser.add_argument("--out", type=Path, default=Path("dist"))
+    parser.add_argument("decks", type=Path, nargs="*",
+                        help="the decks (default: the project's decks)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the output folder (default: the project's, dist)")
     parser.add_argument("--title", default=None,
-                        help="the page's heading (default: the project's title, "
-                             "[tool.lecturekit] title)")
+                        help="the page's heading (default: the project's `title`)")
     args = parser.parse_args(argv)
+    project = Project.of(args.decks[0] if args.decks else Path.cwd())
+    args.decks = args.decks or project.decks
+    args.out = args.out if args.out is not None else project.out
     try:
         html = index_html(args.decks, title=args.title, out=args.out)
     except DeckError as exc:

@@ -83,17 +83,17 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
 
 
 def theme_css(deck: Deck) -> str:
-    """The deck's theme stylesheet, without Marp's built-in `@import 'default'`.
-
-    Looked up by its `@theme` name, as the build does (the repository's themes first, then
-    the tool's): the front matter names a theme, never a path (`theme: ../../x` embeds
-    nothing)."""
+    """The deck's theme stylesheet (the project's theme of that name wins over the tool's:
+    `Project.theme_set`), without its imports (Marp's `@import 'default'`, web fonts).
+    Looked up by its `@theme` name, as the build does: the front matter names a theme,
+    never a path (`theme: ../../x` embeds nothing)."""
     name = str(deck.front_matter.get("theme") or "").strip()
-    path = Project.load(deck.path).themes.get(name) or defined_themes(THEMES).get(name)
-    if not name or path is None:
+    path = Project.of(deck.path).theme_set(defined_themes(THEMES)).get(name)
+    if not name or path is None or not path.is_file():
         return ""
     css = path.read_text(encoding="utf-8")
-    return re.sub(r"@import\s+['\"][^'\"]+['\"]\s*;", "", css).replace("</", "<\\/")
+    css = re.sub(r"@import\s[^;]*;", "", css)
+    return css.replace("</", "<\\/")
 
 
 def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fence],

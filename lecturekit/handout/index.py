@@ -9,7 +9,9 @@ folder, only files that exist are linked (a deck whose handout failed, or is
 not built yet, loses those lines instead of getting dead links).  The
 heading is `Project.settings.title`; the words follow `Project.settings.lang`.
 `index_html(deck_paths)` is the whole page for `make handout`; `render_index`
-renders any list of `DeckEntry` (the site build filters and reuses it).
+renders any list of `DeckEntry` (the site build filters and reuses it).  Each
+deck's links point where the build publishes it, mirrored below the decks' base
+(`ch02/lecture.html`), relative to the index page.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def language(project: Project) -> str:
 
 def series_title(start: Path | None = None) -> str:
     """The series' name: `Project.settings.title` of the project holding `start`."""
-    return Project.load(start).settings.title
+    return Project.of(start or Path.cwd()).settings.title.strip()
 
 
 def artefact_links(deck: Path, project: Project) -> list[Link]:
@@ -89,22 +91,22 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
 def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
     """A deck's entry; a deck reaching outside its project (`render.lint.confine`, as the
     build refuses it) raises DeckError, so no index or site lists it."""
-    project = project or Project.load(path)
+    project = project or Project.of(path)
     deck = confine(read_deck(path))
-    return DeckEntry(path.stem,
+    return DeckEntry(project.label(path),
                      str(deck.front_matter.get("title") or deck.name),
                      str(deck.front_matter.get("date") or ""), artefact_links(path, project))
 
 
 def render_index(entries: list[DeckEntry], title: str, lang: str | None = None) -> str:
-    lang = lang or language(Project.load())
+    lang = lang or language(Project.of(Path.cwd()))
     return render("index.html.j2", title=title, decks=entries, lang=lang, words=WORDS[lang])
 
 
 def index_html(deck_paths: list[Path], title: str | None = None,
                out: Path | None = None) -> str:
     """The page; with `out`, linking only the files that exist below it."""
-    project = Project.load(deck_paths[0] if deck_paths else None)
+    project = Project.of(deck_paths[0] if deck_paths else Path.cwd())
     entries = sorted((deck_entry(p, project) for p in deck_paths), key=lambda e: e.name)
     if out is not None:
         entries = [DeckEntry(e.name, e.title, e.date,

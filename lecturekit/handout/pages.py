@@ -173,8 +173,10 @@ def _confined_pdf(deck: Deck, work: Path) -> None:
     are the slide build's business; refused requests stop the handout.
     """
     from lecturekit.render import render as engine
+    from lecturekit.render.pipeline import deck_marp_config
 
     job = engine.make_job(work, deck.name, page_checks=[])
+    job["config"] = str(deck_marp_config(work, deck.path))  # the project's themes
     refused: list[dict] = []
     try:
         with engine.Engine(job, work) as running:

@@ -15,12 +15,17 @@ is confined to the deck's project, because `dist/` is what gets published:
   followed by a reader, not loaded: it is copied only if it names an asset a
   page could load (image, media, font, stylesheet); `<a href="../.git/config">`
   is refused and a link to `notes.md` is left alone, never published.
-- Layout: a file keeps its path relative to the deck folder's parent
-  (`slides/x.md` refers to `../img/a.png`, which lands in `dist/img/a.png`,
-  and the reference is rewritten to `img/a.png`), so decks sharing a figure
-  share one copy.  For a deck at the project root that base is its own
-  folder; a file of the project outside the base goes to
-  `assets/<hash>/<name>`.
+- Layout: the deck's outputs mirror its path below the project's decks base
+  (`lecturekit.project`: `ch02/lecture.md` -> `dist/ch02/lecture.html`), and
+  its files are published beside them, relative to the deck
+  (`ch02/img/a.png` -> `dist/ch02/img/a.png`), so two decks, or two images of
+  the same name, never collide.  A deck published at the top of the output
+  folder keeps its files' paths relative to its folder's parent instead
+  (this repository's `slides/x.md` refers to `../img/a.png`, which lands in
+  `dist/img/a.png`, the reference rewritten to `img/a.png`), so decks sharing
+  a figure share one copy.  A file of the project outside that base goes to
+  `assets/<hash>/<name>` beside the deck's outputs.  `dist_path` gives these
+  paths relative to the deck's output folder, never above it.
 - The deck itself must be where its path says: a deck symlinked into the
   project from elsewhere (its real file outside the project its path is in)
   is refused at its path, so nothing next to its real location is published.
@@ -114,8 +119,14 @@ def project_root(deck: Deck) -> Path:
 
 
 def layout_base(deck: Deck) -> Path:
-    """The folder `dist/` mirrors: the deck folder's parent, if that is in the project."""
+    """The folder the deck's output folder mirrors: the deck's own folder for a deck
+    published below the top of the output folder (`dist/ch02/`); for one at the top, its
+    folder's parent, if that is in the project."""
+    from lecturekit.project import Project
+
     folder, root = deck.path.resolve().parent, project_root(deck)
+    if str(Project.of(deck.path).relative_name(deck.path).parent) != ".":
+        return folder
     return folder.parent if folder != root and folder.parent.is_relative_to(root) else folder
 
 
@@ -205,7 +216,7 @@ def local_refs(deck: Deck, slides: list[Slide]) -> list[LocalRef]:
 
 
 def dist_path(deck: Deck, file: Path) -> PurePosixPath:
-    """Where `file` goes, relative to the output folder."""
+    """Where `file` goes, relative to the deck's output folder (see the module docstring)."""
     try:
         return PurePosixPath(file.relative_to(layout_base(deck)).as_posix())
     except ValueError:

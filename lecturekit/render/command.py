@@ -8,6 +8,12 @@ outputs; Ctrl-C or SIGTERM stops the render (Node and Chromium included),
 keeps the previous outputs and prints one line; so does a SIGINT that reached
 only `make` (`render/parent.py`).
 
+Which decks, where their outputs go and how strict the layout checks are
+come from the project (`lecturekit.project`): no deck given means the
+project's decks, no `--out` its output folder, no `--layout`/`LAYOUT` its
+`layout` setting; progress lines name a deck by its path below the decks'
+base (`[build] ch02/lecture: html`).
+
 With `check=True` (what `lecturekit build` and `make slides` do) the deck's
 code check runs alongside the render and a deck whose code fails is not
 published (`lecturekit.author.drift`); `CHECK=0` or `--no-check` skips it.
@@ -38,13 +44,16 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> None:
-    parser.add_argument("decks", nargs="+", type=Path, metavar="DECK",
-                        help="Marp decks, e.g. slides/03-autodiff.md")
-    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist)")
+    parser.add_argument("decks", nargs="*", type=Path, metavar="DECK",
+                        help="Marp decks, e.g. slides/03-autodiff.md (default: the project's "
+                             "decks)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: the project's, dist)")
     parser.add_argument("--layout", choices=["error", "warn"],
-                        default=os.environ.get("LAYOUT") or "error",
+                        default=os.environ.get("LAYOUT") or None,
                         help="overflow/shrink/typesetting problems: fail the build (error, the "
-                             "default) or print them as warnings and publish (warn)")
+                             "default) or print them as warnings and publish (warn); default: "
+                             "$LAYOUT, else the project's `layout` setting")
     on = check_default and os.environ.get("CHECK", "1") != "0"
     parser.add_argument("--check", dest="check", action="store_true", default=on,
                         help="run the deck's code check alongside; publish only if it passes"
@@ -60,9 +69,18 @@ def add_arguments(parser: argparse.ArgumentParser, *, check_default: bool) -> No
 
 def run(args: argparse.Namespace) -> int:
     """Build every deck of `args`; 0 if all were published, 1 if not, 130 if interrupted."""
+    from lecturekit.project import Project
+
+    project = Project.of(Path.cwd())
+    decks = list(args.decks) or [_relative(d) for d in project.decks]
+    if not decks:
+        print(f"[build] no decks found in {project.root} (give a deck, or set `decks` in "
+              f"the configuration)", file=sys.stderr)
+        return 1
+    out = args.out if args.out is not None else project.out
     previous = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
     watching = threading.Event()
-    current = args.decks[0]
+    current = decks[0]
     try:
         signal.signal(signal.SIGINT, _on_signal)
         signal.signal(signal.SIGTERM, _on_signal)
@@ -70,20 +88,39 @@ def run(args: argparse.Namespace) -> int:
         # interrupted (see render/parent.py) rather than publish after the user gave up.
         watching = watch_parent(lambda: os.kill(os.getpid(), signal.SIGINT))
         failed = 0
-        for deck in args.decks:
+        for deck in decks:
             current = deck
-            failed += build_one(deck, args.out, layout=args.layout, check=args.check,
+            layout = args.layout or Project.of(deck).settings.layout
+            failed += build_one(deck, out, layout=layout, check=args.check,
                                 announce_skip=args.check_default,
                                 fresh_check=args.fresh_check) != 0
         return 1 if failed else 0
     except (KeyboardInterrupt, Interrupted):
-        print(f"[build] {Path(current).stem}: interrupted, nothing written (previous outputs "
+        print(f"[build] {_label(current)}: interrupted, nothing written (previous outputs "
               f"kept)", file=sys.stderr, flush=True)
         return 130
     finally:
         watching.set()
         signal.signal(signal.SIGINT, previous[0])
         signal.signal(signal.SIGTERM, previous[1])
+
+
+def _relative(path: Path) -> Path:
+    """A path as the user would write it: relative to the working folder when inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _label(deck: Path) -> str:
+    """The deck's name in progress lines: its path below the decks' base (`ch02/lecture`)."""
+    from lecturekit.project import Project, ProjectError
+
+    try:
+        return Project.of(deck).label(deck)
+    except ProjectError:
+        return Path(deck).stem
 
 
 def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = False,
@@ -95,7 +132,7 @@ def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = Fal
     from lecturekit.render.render import ToolError
 
     log = log or (lambda line: print(line, flush=True))
-    name = deck.stem
+    name = _label(deck)
     failed = f"[build] {name}: FAILED, nothing written"
     if not deck.is_file():
         print(f"{deck}: no such deck", file=sys.stderr)
@@ -104,7 +141,7 @@ def build_one(deck: Path, out: Path, *, layout: str = "error", check: bool = Fal
     if check:
         from lecturekit.author.drift import CodeCheck
 
-        code_check = CodeCheck(deck, log, reuse=not fresh_check)
+        code_check = CodeCheck(deck, log, reuse=not fresh_check, name=name)
     elif announce_skip:
         why = "CHECK=0" if os.environ.get("CHECK") == "0" else "--no-check"
         log(f"[build] {name}: code check skipped ({why}); only layout checks run")

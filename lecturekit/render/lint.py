@@ -6,6 +6,12 @@ publish something of it (`lecturekit build`, `handout`, `index`, `site`,
 and no reference may leave the project or load from the network.  Each entry
 point calls it before reading any file the deck names, whatever order they
 are run in, so a deck refused by the build is refused by all of them.
+
+Themes: a deck may use any theme of its project (`Project.themes`, which win
+over the tool's own of the same name) or Marp's built-in ones; a name found
+nowhere is refused (marp-cli would silently fall back to `default`).  A theme
+that loads web fonts is not refused here: the render blocks the request and
+warns (`pipeline.theme_web_resources`).
 """
 
 from __future__ import annotations
@@ -17,30 +23,31 @@ from lecturekit.deck import Deck, DeckError, ImageRef
 from lecturekit.render.assets import deck_refusal, is_link, is_remote, local_refs, refused_refs
 from lecturekit.render.problems import Problem
 
-BUILTIN_THEMES = frozenset({"default", "uncover"})
-NETWORK_THEMES = {"gaia": "fonts.bunny.net"}
-"""Marp's built-in themes that load web fonts: unusable offline."""
+BUILTIN_THEMES = frozenset({"default", "gaia", "uncover"})
+WEB_FONT_THEMES = {"gaia": "https://fonts.bunny.net/"}
+"""Marp's built-in themes that import web fonts (from this origin): the render blocks the
+request and the local fallback font is used."""
 
-_THEME_NAME = re.compile(r"@theme\s+([\w-]+)")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_REMOTE = re.compile(
     r"""(?:@import\s+(?:url\(\s*)?|url\(\s*)["']?((?:https?:)?//[^"')\s;]+)""", re.I)
 
 
 def defined_themes(themes_dir: Path) -> dict[str, Path]:
-    """Theme name -> CSS file, from each file's `@theme` metadata."""
+    """Theme name -> CSS file, from each file's `@theme` metadata (in a comment)."""
+    from lecturekit.project import theme_name
+
     themes: dict[str, Path] = {}
     for css in sorted(themes_dir.glob("*.css")):
-        match = _THEME_NAME.search(css.read_text(encoding="utf-8"))
-        if match:
-            themes[match.group(1)] = css
+        name = theme_name(css)
+        if name:
+            themes[name] = css
     return themes
 
 
-def uses_own_theme(deck: Deck, themes_dir: Path) -> bool:
-    """Does every theme the deck names come from the project's `themes/` (not Marp's own)?"""
-    uses = _theme_uses(deck)
-    themes = defined_themes(themes_dir)
-    return bool(uses) and all(name in themes for name, _ in uses)
+def deck_theme_names(deck: Deck) -> list[str]:
+    """The themes the deck names (front matter and `theme` directives), in order."""
+    return list(dict.fromkeys(name for name, _ in _theme_uses(deck)))
 
 
 def confinement_problems(deck: Deck) -> list[Problem]:
@@ -74,13 +81,25 @@ def confine(deck: Deck) -> Deck:
     return deck
 
 
-def lint_deck(deck: Deck, themes_dir: Path) -> list[Problem]:
+def remote_urls(css: Path) -> list[str]:
+    """The network URLs a CSS file imports or refers to (`@import url(https://...)`)."""
+    try:
+        text = css.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return list(dict.fromkeys(m.group(1) for m in _CSS_REMOTE.finditer(_COMMENT.sub("", text))))
+
+
+def lint_deck(deck: Deck, themes: Path | dict[str, Path]) -> list[Problem]:
     """Everything the build refuses before rendering: `confinement_problems` first, then
-    missing files and unusable themes (the same order the lines appear in each group)."""
+    missing files and unusable themes (the same order the lines appear in each group).
+    `themes`: name -> CSS file of the themes the deck may use (or a folder of them)."""
     if deck_refusal(deck.path) is not None:
         return confinement_problems(deck)
+    if not isinstance(themes, dict):
+        themes = defined_themes(Path(themes))
     return [*_refused(deck), *_missing_files(deck), *_remote_refs(deck),
-            *_theme_problems(deck, themes_dir)]
+            *_theme_problems(deck, themes)]
 
 
 def _first_time(seen: set[tuple[int, str]], ref: ImageRef) -> bool:
@@ -135,21 +154,15 @@ def _remote_refs(deck: Deck) -> list[Problem]:
     return problems
 
 
-def _theme_problems(deck: Deck, themes_dir: Path) -> list[Problem]:
-    themes = defined_themes(themes_dir)
+def _theme_problems(deck: Deck, themes: dict[str, Path]) -> list[Problem]:
     problems = []
     for name, line in _theme_uses(deck):
-        if name in NETWORK_THEMES:
+        if name not in themes and name not in BUILTIN_THEMES:
+            known = ", ".join(sorted(themes) + sorted(BUILTIN_THEMES - set(themes)))
             problems.append(Problem(deck.path, line,
-                                    f'theme "{name}" loads its fonts from {NETWORK_THEMES[name]}, '
-                                    f"which needs the network; use honwaka or default"))
-        elif name in themes:
-            problems.extend(_css_network_problems(themes[name]))
-        elif name not in BUILTIN_THEMES:
-            known = ", ".join(sorted(themes) + sorted(BUILTIN_THEMES))
-            problems.append(Problem(deck.path, line,
-                                    f'theme "{name}" is not defined by any CSS file in '
-                                    f"{themes_dir.name}/ (known themes: {known})"))
+                                    f'theme "{name}" is not defined by any CSS file of the '
+                                    f"project (/* @theme {name} */) nor built into Marp "
+                                    f"(known themes: {known})"))
     return problems
 
 
@@ -163,14 +176,6 @@ def _theme_uses(deck: Deck) -> list[tuple[str, int | None]]:
                 if key.lstrip("$") == "theme":
                     uses.append((value.strip(), comment.line))
     return uses
-
-
-def _css_network_problems(css: Path) -> list[Problem]:
-    text = css.read_text(encoding="utf-8")
-    return [Problem(css, text.count("\n", 0, m.start()) + 1,
-                    f"loads {m.group(1)} from the network; themes must use installed fonts "
-                    f"and local files only")
-            for m in _CSS_REMOTE.finditer(text)]
 
 
 def _front_matter_line(deck: Deck, key: str) -> int | None:

@@ -99,16 +99,17 @@ def require_tools() -> str:
 
 
 def make_job(stage: Path, name: str, *, title: str = "", bookmarks: list[dict] | None = None,
-             page_checks: list[Path] | None = None, marp: dict | None = None,
+             page_checks: list[Path] | None = None, config: Path | None = None,
              slides: int = 0) -> dict:
     """The engine's job for `<stage>/<name>.md` -> `<name>.html`, `<name>.pdf` in the stage.
 
-    `marp`: the project's marp-cli options laid over the engine's own (themeSet, lang, html,
-    allowLocalFiles; see tools.write_marp_config); written into the stage with the job.
-    `slides` (the deck model's count) sizes the time limit (`render_limit_s`)."""
+    `config`: the marp-cli configuration to render with, e.g. `pipeline.deck_marp_config`
+    (the deck's project's themes and options over the engine's own); default: the engine's
+    own, `tools.MARP_CONFIG`.  `slides` (the deck model's count) sizes the time limit
+    (`render_limit_s`)."""
     limit = render_limit_s(slides)
     return {"slides": slides, "timeoutS": limit, "limitHint": limit_hint(slides, limit),
-            "config": str(tools.write_marp_config(stage, marp)),
+            "config": str(config or tools.MARP_CONFIG),
             "markdown": str(stage / f"{name}.md"),
             "html": str(stage / f"{name}.html"), "pdf": str(stage / f"{name}.pdf"),
             "stage": str(stage), "chrome": tools.chrome_path(), "title": title,
@@ -285,15 +286,15 @@ class Running:
     output: Path
 
 
-def start_html(markdown: Path, output: Path, marp: dict | None = None) -> Running:
-    """Render `markdown` to `output` with marp-cli and the engine's configuration (with the
-    project's `marp` options laid over it, as in make_job).
+def start_html(markdown: Path, output: Path, config: Path | None = None) -> Running:
+    """Render `markdown` to `output` with marp-cli and the engine's configuration (or
+    `config`, e.g. `pipeline.deck_marp_config`: the deck's project's themes).
 
     For `lecturekit preview`, which serves the HTML as marp-cli writes it: no
     Chromium, no checks (the build does those).
     """
-    config = tools.write_marp_config(output.parent, marp)
-    command = [*tools.marp_command(), "--config-file", str(config), "--no-stdin",
+    command = [*tools.marp_command(), "--config-file", str(config or tools.MARP_CONFIG),
+               "--no-stdin",
                "--html", str(markdown), "-o", str(output)]
     try:
         process = subprocess.Popen(command, cwd=output.parent, text=True, stdin=subprocess.DEVNULL,

@@ -239,30 +239,3 @@ def require_tools(start: Path | None = None) -> str:
     node = require_node()
     node_modules(start)
     return node
-
-
-def project_marp_options(start: Path | None = None) -> dict:
-    """The project's choices for marp-cli that the engine honours: its `lang` (lecturekit
-    settings, else its marp-cli config) and its marp-cli `html` / `allowLocalFiles`."""
-    from lecturekit.project import Project
-
-    project = Project.load(start)
-    options: dict = {"lang": project.settings.lang}
-    options.update({k: project.marp[k] for k in ("html", "allowLocalFiles") if k in project.marp})
-    return options
-
-
-def write_marp_config(folder: Path, options: dict | None = None) -> Path:
-    """A marp-cli config in `folder`: the engine's own settings (MARP_CONFIG), over which the
-    project's `options` apply (themeSet, lang, html, allowLocalFiles; default: those of the
-    project of the working folder, project_marp_options); themeSet defaults to the tool's
-    themes.  Returns its path (for `--config-file`)."""
-    if options is None:
-        options = project_marp_options()
-    merged = {"themeSet": [str(THEMES)], **options}
-    path = folder / ".marp.config.mjs"
-    path.write_text(
-        f"import engine from {json.dumps(MARP_CONFIG.as_uri())}\n"
-        f"export default {{ ...engine, ...{json.dumps(merged, ensure_ascii=False)} }}\n",
-        encoding="utf-8")
-    return path

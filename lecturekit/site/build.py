@@ -50,7 +50,7 @@ def build_site(deck_paths: list[Path], dist: Path, out: Path,
     """Assemble the site for `deck_paths` from the artefacts in `dist`; replace `out` with it.
 
     The index is `make handout`'s page (`lecturekit.handout.index`), titled by
-    `series` or `[tool.lecturekit] series`, with links only to files that exist.
+    `series` or the project's `title`, with links only to files that exist.
     """
     if out.resolve() == dist.resolve() or dist.resolve().is_relative_to(out.resolve()):
         raise SiteError([f"{out}: the site must be a folder inside or beside {dist}, not it"])
@@ -64,7 +64,7 @@ def build_site(deck_paths: list[Path], dist: Path, out: Path,
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         decks = sorted(entries.values(), key=lambda e: e.name)
-        index = render_index(decks, series or series_title())
+        index = render_index(decks, series or series_title(deck_paths[0] if deck_paths else None))
         (staging / "index.html").write_text(index, encoding="utf-8")
         (staging / ".nojekyll").write_text("", encoding="utf-8")
         copied = _copy_reachable(index, dist, staging)

@@ -109,7 +109,7 @@ def test_unknown_theme_is_refused_naming_the_theme_line(tmp_path: Path) -> None:
     line = line_of(deck, "theme: no-such-theme")
     run = build(deck, tmp_path)
     assert_refused(run, tmp_path, f'unknown-theme.md:{line}: theme "no-such-theme" is not '
-                                  "defined by any CSS file in themes/")
+                                  "defined by any CSS file of the project")
 
 
 def test_remote_image_is_refused_naming_file_line_and_slide(tmp_path: Path) -> None:

@@ -35,3 +35,19 @@ def test_slides_builds_every_deck_jobs_at_a_time():
 def test_handout_builds_every_deck_jobs_at_a_time_then_the_index():
     assert inner_make("handout", "JOBS=2").endswith(
         "--no-print-directory -j2 dist/03-autodiff.ipynb dist/zz-missing.ipynb dist/index.html")
+
+
+def test_a_deck_whose_name_has_a_space_is_built_by_lecturekit_not_lost_by_make(tmp_path: Path):
+    """make splits file names at spaces: such a deck is left out of the pattern rules and
+    built by `lecturekit build` with its name quoted, after the others."""
+    shutil.copyfile(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "slides").mkdir()
+    for name in ("01-intro.md", "02 my deck.md"):
+        (tmp_path / "slides" / name).write_text("---\nmarp: true\n---\n\n# A\n")
+    done = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(tmp_path), "slides",
+                           "READY=", "BUILD=", "THEMES=", "IMAGES=", "JOBS=2"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("--no-print-directory -j2 dist/01-intro.pdf")
+    assert lines[-1] == ".venv/bin/python -m lecturekit build 'slides/02 my deck.md' --layout error"

@@ -100,6 +100,13 @@ def test_index_heading_is_the_projects_title(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\ntitle = "統計勉強会"\n',
                                              encoding="utf-8")
     assert series_title(tmp_path) == "統計勉強会"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "pyproject.toml").write_text('[tool.lecturekit]\nseries = "古い名前"\n',
+                                                   encoding="utf-8")
+    assert series_title(tmp_path / "a") == "古い名前"  # `series`, the older name of `title`
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "pyproject.toml").write_text("[tool.other]\n", encoding="utf-8")
+    assert series_title(tmp_path / "b") == "b"  # unconfigured: the repository's folder name
 
 
 def test_index_adds_a_colab_link_to_the_exercises_line_given_a_github_repository(

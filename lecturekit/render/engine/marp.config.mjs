@@ -2,7 +2,7 @@
 // build and preview uses whatever the project.  The project's own choices
 // (themeSet, lang, html, allowLocalFiles from its marp-cli configuration or
 // lecturekit settings) are laid over these by a small config file the build
-// writes next to the deck (lecturekit.render.tools.write_marp_config).
+// writes into the stage (lecturekit.render.pipeline.marp_config).
 import { sourceLines } from './source-lines.mjs'
 
 export default {

@@ -33,7 +33,8 @@ class EngineError extends Error {}
 // The HTML, rendered by marp-cli in a worker thread (marp-html.mjs), so this
 // thread stays free to launch Chromium and prepare the page meanwhile.
 function renderHtml(job) {
-  const argv = ['--config-file', job.config, '--no-stdin', '--html', job.markdown, '-o', job.html]
+  const html = job.htmlTags === false ? '--no-html' : '--html' // the project's marp-cli `html`
+  const argv = ['--config-file', job.config, '--no-stdin', html, job.markdown, '-o', job.html]
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./marp-html.mjs', import.meta.url), { workerData: argv })
     let answered = false
