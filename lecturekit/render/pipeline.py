@@ -14,7 +14,9 @@ the decks below the project's base (`ch02/lecture.md` -> `<out>/ch02/`), the
 repository's themes win over the tool's of the same name (each build hands
 marp-cli a configuration of its own, in the stage, naming exactly those
 themes), and the typesetting checks run only on decks in the tool's own
-themes (the CSS file the build uses is one shipped in lecturekit's `themes/`).
+themes (the CSS file the build uses is the very file shipped in lecturekit's
+`themes/`, symlinks resolved: this repository's `themes/honwaka.css` is the one
+the package ships; another repository's `honwaka` is theirs).
 A theme that loads web fonts (Marp's `gaia`, or a repository theme's
 `@import url(https://...)`) builds: the page blocks the request, so nothing is
 fetched and the local fallback font is used, and the build warns once per
@@ -105,7 +107,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
     out_root = Path(out_dir).resolve()
     out_dir = project.output_folder(deck_path, out_root)
     deck = read_deck(deck_path)
-    shipped_dir = Path(themes_dir or tools.THEMES).resolve()
+    shipped_dir = Path(themes_dir or tools.THEMES)
     themes = project_themes(project, shipped_dir)
     problems = lint_deck(deck, themes)
     if problems:
@@ -114,8 +116,10 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
         raise BuildError([Problem(out_root, None, "is a file, not a folder: the output "
                                                   "(--out) must be a folder")])
     used = deck_theme_names(deck)
+    shipped = defined_themes(shipped_dir) if shipped_dir.is_dir() else {}
     own_theme = bool(used) and all(
-        name in themes and themes[name].resolve().parent == shipped_dir for name in used)
+        name in themes and name in shipped and themes[name].resolve() == shipped[name].resolve()
+        for name in used)
     if page_checks is None:
         # The typesetting check holds the tool's own themes to its standard (line
         # breaking, contrast, text size); other themes are not ours to fix.
@@ -257,12 +261,10 @@ def builtin_web_fonts() -> dict[str, str]:
     """Marp's built-in themes that import web fonts -> the URL, read from the installed
     marp-core (else the origin named in `lint.WEB_FONT_THEMES`)."""
     found = dict(WEB_FONT_THEMES)
-    marp = getattr(tools, "MARP", None)
-    bundle = (Path(marp).parent.parent / "@marp-team" / "marp-core" / "lib" / "marp.js"
-              if marp else None)
     try:
-        text = bundle.read_text(encoding="utf-8", errors="replace") if bundle else ""
-    except OSError:
+        bundle = tools.node_modules() / "@marp-team" / "marp-core" / "lib" / "marp.js"
+        text = bundle.read_text(encoding="utf-8", errors="replace")
+    except (OSError, tools.ToolError):
         text = ""
     for name in found:
         theme = re.search(rf"@theme {re.escape(name)}\b.{{0,2000}}?@import\s+\"([^\"]+)\"",
