@@ -68,7 +68,7 @@ def fixture_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> None:
     result = check(fixture_html, {"minTextPx": 20})
-    assert result["slides"] == 6
+    assert result["slides"] == 8
     assert result["findings"] == [
         {"slide": 2, "what": "line-start", "text": "あいうえお/っかきくけ",
          "detail": "line 2 of p starts with 「っ」, which must not begin a line (JIS X 4051)"},
@@ -81,13 +81,18 @@ def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> N
          "detail": "span.dot-text: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
         {"slide": 5, "what": "small-text", "text": "ちいさな文字",
          "detail": "span: 14.0px, below the minimum 20px"},
+        {"slide": 7, "what": "widow", "text": "あいうえお/必要",
+         "detail": "the last line of p holds 2 characters"},
+        {"slide": 8, "what": "small-code", "text": "total = first_value + se…",
+         "detail": "code: code at 22.5px, below the 26px the theme promises"},
     ]
 
 
 def test_the_minimum_size_and_contrasts_are_options(fixture_html: Path) -> None:
     findings = check(fixture_html, {"minTextPx": 14, "minContrast": 1.5,
-                                    "minMarkContrast": 1.2})["findings"]
-    assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow")]
+                                    "minMarkContrast": 1.2, "minLastLine": 2})["findings"]
+    assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow"),
+                                                           (8, "small-code")]
 
 
 @pytest.fixture(scope="module")
