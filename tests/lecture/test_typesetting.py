@@ -124,3 +124,18 @@ def test_figure_text_is_at_least_20px_where_the_lecture_shows_it(lecture: dict) 
         svg = (ROOT / "img" / name).read_bytes()
         sizes[name] = round(figures[name].smallest_text_px(image["width"], svg), 1)
     assert {name: px for name, px in sizes.items() if px < 20} == {}, sizes
+
+
+def test_figure_exponents_and_subscripts_are_at_least_18px_where_shown(lecture: dict) -> None:
+    """Tick labels such as 10⁻⁶ set their exponent at 0.7 of the label: still >= 18 px."""
+    figures = {figure.filename: figure for figure in FIGURES}
+    sizes = {}
+    for image in lecture["images"]:
+        name = Path(image["src"]).name
+        if name in figures:
+            svg = (ROOT / "img" / name).read_bytes()
+            script = figures[name].smallest_script_px(image["width"], svg)
+            if script is not None:
+                sizes[name] = round(script, 1)
+    assert "fd-error.svg" in sizes  # its tick labels are powers of ten
+    assert {name: px for name, px in sizes.items() if px < 18} == {}, sizes
