@@ -78,7 +78,7 @@ def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> N
         {"slide": 4, "what": "contrast", "text": "うすい文字",
          "detail": "span: #c8c4b8 on #fffcf6 is 1.70:1, below 4.5:1"},
         {"slide": 4, "what": "contrast", "text": "うすい傍点",
-         "detail": "span.dot-text: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
+         "detail": "span: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
         {"slide": 5, "what": "small-text", "text": "ちいさな文字",
          "detail": "span: 14.0px, below the minimum 20px"},
         {"slide": 7, "what": "widow", "text": "あいうえお/必要",
