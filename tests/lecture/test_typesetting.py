@@ -139,3 +139,11 @@ def test_figure_exponents_and_subscripts_are_at_least_18px_where_shown(lecture: 
                 sizes[name] = round(script, 1)
     assert "fd-error.svg" in sizes  # its tick labels are powers of ten
     assert {name: px for name, px in sizes.items() if px < 18} == {}, sizes
+
+
+def test_emphasis_dots_sit_right_above_their_characters(lecture: dict) -> None:
+    """傍点 were CSS emphasis marks floating 0.28em above the ideographs; now a row of
+    dots ends just above the ink of the characters (a gap of at most 0.1em)."""
+    gaps = {dot["text"]: round(dot["gapEm"], 3) for dot in lecture["dots"]}
+    assert set(gaps) == {"手で", "自動微分のライブラリ", "逆向きに", "桁落ち"}
+    assert all(0 < gap <= 0.1 for gap in gaps.values()), gaps
