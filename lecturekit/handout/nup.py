@@ -42,7 +42,7 @@ from lecturekit.handout.tools import CHROMIUM_FLAGS, chromium
 NUPS = (2, 4)
 DEFAULT_NUP = 2
 SLIDE_WIDTH_PX = 1280
-THEME_BODY_PX, THEME_CODE_PX = 32, 23
+THEME_BODY_PX, THEME_CODE_PX = 32, 26
 """honwaka's body and code font sizes (themes/honwaka.css: `section`, `section pre code`)."""
 MM_PER_PT = 25.4 / 72
 A4_MM = (210.0, 297.0)

@@ -56,9 +56,9 @@ def test_two_up_is_the_default_because_only_it_prints_body_9pt_and_code_7pt():
     two, four = Layout(2), Layout(4)
     assert DEFAULT_NUP == 2
     assert (round(two.printed_pt(THEME_BODY_PX), 1), round(two.printed_pt(THEME_CODE_PX), 1)) \
-        == (9.9, 7.1)
+        == (9.9, 8.1)
     assert (round(four.printed_pt(THEME_BODY_PX), 1), round(four.printed_pt(THEME_CODE_PX), 1)) \
-        == (7.5, 5.4)
+        == (7.5, 6.1)
 
 
 def theme_rule(css: str, selector: str) -> str:

@@ -37,8 +37,9 @@ async function check(browser, file, options) {
   await page.evaluate(settle)
   const findings = await page.evaluate(typesetting, options)
   const { slides, images } = await page.evaluate(shownImages)
+  const dots = await page.evaluate(dotGaps)
   await page.close()
-  return { file, slides, findings, images }
+  return { file, slides, findings, images, dots }
 }
 
 // Runs in the page: the slide count, and every <img> with the width it is
@@ -55,6 +56,25 @@ function shownImages() {
     }))
   })
   return { slides: sections.length, images }
+}
+
+// Runs in the page: for each 傍点 phrase (.dot-text), the gap in em between
+// the bottom of its row of dots (the ::before box) and the top of the ink of
+// its first character (canvas text metrics in the element's own font).
+function dotGaps() {
+  const context = document.createElement('canvas').getContext('2d')
+  return [...document.querySelectorAll('section .dot-text')].map((el) => {
+    const css = getComputedStyle(el)
+    const before = getComputedStyle(el, '::before')
+    const size = parseFloat(css.fontSize)
+    context.font = `${css.fontWeight} ${css.fontSize} ${css.fontFamily}`
+    const metrics = context.measureText(el.textContent.trim()[0])
+    // The ::before box is placed from the top of the content area, which lies
+    // fontBoundingBoxAscent above the baseline.
+    const inkTop = metrics.fontBoundingBoxAscent - metrics.actualBoundingBoxAscent
+    const dotsBottom = parseFloat(before.top) + parseFloat(before.height)
+    return { text: el.textContent.trim(), gapEm: (inkTop - dotsBottom) / size }
+  })
 }
 
 async function main(argv) {

@@ -1,11 +1,11 @@
 """The reverse-mode AD built on the slides of lecture 3 computes correct gradients.
 
 Which code is tested: every Python block on the slides whose header starts
-with `自作AD の実装` ("our AD, implementation"), in deck order, taken from the
+with `自作 AD の実装` ("our AD, implementation"), in deck order, taken from the
 deck through the deck model, so the test runs exactly what students read.
 Those blocks define `Var`, `Function`, `Add`, `Mul`, `topological_order` and
 `Var.backward`.  The deck's example and demo slides use the header prefix
-`自作AD を試す` and are checked by the slide checker, not here.
+`自作 AD を試す` and are checked by the slide checker, not here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import torch
 from lecturekit.deck import Fence, read_deck
 
 DECK = Path(__file__).resolve().parents[2] / "slides" / "03-autodiff.md"
-IMPLEMENTATION_HEADER = "自作AD の実装"
+IMPLEMENTATION_HEADER = "自作 AD の実装"
 
 
 def implementation_blocks() -> list[Fence]:

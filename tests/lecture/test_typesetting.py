@@ -68,7 +68,7 @@ def fixture_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> None:
     result = check(fixture_html, {"minTextPx": 20})
-    assert result["slides"] == 6
+    assert result["slides"] == 8
     assert result["findings"] == [
         {"slide": 2, "what": "line-start", "text": "あいうえお/っかきくけ",
          "detail": "line 2 of p starts with 「っ」, which must not begin a line (JIS X 4051)"},
@@ -78,16 +78,21 @@ def test_each_fault_is_reported_with_its_slide_and_text(fixture_html: Path) -> N
         {"slide": 4, "what": "contrast", "text": "うすい文字",
          "detail": "span: #c8c4b8 on #fffcf6 is 1.70:1, below 4.5:1"},
         {"slide": 4, "what": "contrast", "text": "うすい傍点",
-         "detail": "span.dot-text: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
+         "detail": "span: emphasis marks #f0e0c0 on #fffcf6 are 1.27:1, below 3:1"},
         {"slide": 5, "what": "small-text", "text": "ちいさな文字",
          "detail": "span: 14.0px, below the minimum 20px"},
+        {"slide": 7, "what": "widow", "text": "あいうえお/必要",
+         "detail": "the last line of p holds 2 characters"},
+        {"slide": 8, "what": "small-code", "text": "total = first_value + se…",
+         "detail": "code: code at 22.5px, below the 26px the theme promises"},
     ]
 
 
 def test_the_minimum_size_and_contrasts_are_options(fixture_html: Path) -> None:
     findings = check(fixture_html, {"minTextPx": 14, "minContrast": 1.5,
-                                    "minMarkContrast": 1.2})["findings"]
-    assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow")]
+                                    "minMarkContrast": 1.2, "minLastLine": 2})["findings"]
+    assert [(f["slide"], f["what"]) for f in findings] == [(2, "line-start"), (3, "widow"),
+                                                           (8, "small-code")]
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +124,26 @@ def test_figure_text_is_at_least_20px_where_the_lecture_shows_it(lecture: dict) 
         svg = (ROOT / "img" / name).read_bytes()
         sizes[name] = round(figures[name].smallest_text_px(image["width"], svg), 1)
     assert {name: px for name, px in sizes.items() if px < 20} == {}, sizes
+
+
+def test_figure_exponents_and_subscripts_are_at_least_18px_where_shown(lecture: dict) -> None:
+    """Tick labels such as 10⁻⁶ set their exponent at 0.7 of the label: still >= 18 px."""
+    figures = {figure.filename: figure for figure in FIGURES}
+    sizes = {}
+    for image in lecture["images"]:
+        name = Path(image["src"]).name
+        if name in figures:
+            svg = (ROOT / "img" / name).read_bytes()
+            script = figures[name].smallest_script_px(image["width"], svg)
+            if script is not None:
+                sizes[name] = round(script, 1)
+    assert "fd-error.svg" in sizes  # its tick labels are powers of ten
+    assert {name: px for name, px in sizes.items() if px < 18} == {}, sizes
+
+
+def test_emphasis_dots_sit_right_above_their_characters(lecture: dict) -> None:
+    """傍点 were CSS emphasis marks floating 0.28em above the ideographs; now a row of
+    dots ends just above the ink of the characters (a gap of at most 0.1em)."""
+    gaps = {dot["text"]: round(dot["gapEm"], 3) for dot in lecture["dots"]}
+    assert set(gaps) == {"手で", "自動微分のライブラリ", "逆向きに", "桁落ち"}
+    assert all(0 < gap <= 0.1 for gap in gaps.values()), gaps

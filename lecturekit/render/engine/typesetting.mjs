@@ -9,8 +9,9 @@
 //   line-start  a wrapped line begins with a character JIS X 4051 forbids at
 //               a line start (small kana, 。、，．）」』…, ー, ！？ ...);
 //               inline code may start a line with anything (`.item()`)
-//   widow       the last line of a wrapped paragraph holds a single character
-//               (closing punctuation not counted: 「す。」 alone is a widow)
+//   widow       the last line of a wrapped paragraph holds fewer than
+//               options.minLastLine characters (default 3; closing
+//               punctuation not counted: 「す。」 and 「必要」 alone are widows)
 //   contrast    text against its effective background is below
 //               options.minContrast (WCAG 2 AA: 4.5:1), theme labels included;
 //               傍点 (text-emphasis marks) below options.minMarkContrast
@@ -18,6 +19,10 @@
 //   small-text  text (or a theme label such as the page number) is smaller
 //               than options.minTextPx at slide scale, after Marp's
 //               auto-scaling of code and math
+//   small-code  code in a block (<pre>) is smaller than the size the theme
+//               promises for it, `--lk-min-code-px` on the slide (honwaka:
+//               26px), else options.minCodePx (default 0: no promise), after
+//               auto-scaling; a long line shrinks its whole block below it
 //
 // Contract (the build calls it through puppeteer):
 //
@@ -34,13 +39,15 @@
 // sends its source text, and nothing from this module's scope travels with it.
 // Call it after fonts, images and Marp's auto-scaling have settled.
 
-export const DEFAULT_OPTIONS = Object.freeze({ minTextPx: 20, minContrast: 4.5, minMarkContrast: 3 })
+export const DEFAULT_OPTIONS = Object.freeze({ minTextPx: 20, minContrast: 4.5, minMarkContrast: 3, minLastLine: 3, minCodePx: 0 })
 
 export function typesetting(options = {}) {
   const minTextPx = options.minTextPx ?? 20
   const minContrast = options.minContrast ?? 4.5
   const minMarkContrast = options.minMarkContrast ?? 3
   const snippetLength = options.snippetLength ?? 24
+  const minLastLine = options.minLastLine ?? 3
+  const minCodePx = options.minCodePx ?? 0
 
   // JIS X 4051 line-start prohibited characters (行頭禁則): closing brackets,
   // hyphens, dividing punctuation, middle dots, full stops, commas,
@@ -187,6 +194,14 @@ export function typesetting(options = {}) {
     return true
   }
 
+  // The code size the theme promises (`--lk-min-code-px` on the slide), else the option.
+  const shrunkCode = new Set() // one finding per code block
+  const codeMinimum = (el) => {
+    const section = el.closest('section')
+    const promised = section ? parseFloat(getComputedStyle(section).getPropertyValue('--lk-min-code-px')) : NaN
+    return Number.isFinite(promised) ? promised : minCodePx
+  }
+
   const checkLook = (slide, el, text, pseudo) => {
     const css = getComputedStyle(el, pseudo)
     const label = pseudo ? `${describe(el)}${pseudo}` : describe(el)
@@ -194,6 +209,14 @@ export function typesetting(options = {}) {
     if (size + 0.05 < minTextPx) {
       report(slide, 'small-text', snippet(text),
         `${label}: ${size.toFixed(1)}px, below the minimum ${minTextPx}px`)
+    } else if (!pseudo && el.closest('pre, marp-pre')) {
+      const least = codeMinimum(el)
+      const block = el.closest('pre, marp-pre')
+      if (size + 0.05 < least && !shrunkCode.has(block)) {
+        shrunkCode.add(block)
+        report(slide, 'small-code', snippet(text),
+          `${label}: code at ${size.toFixed(1)}px, below the ${least}px the theme promises`)
+      }
     }
     const behind = pseudo ? pseudoBackdrops(el, pseudo) : backdrops(el)
     const worst = worstContrast(rgba(css.color), behind)
@@ -339,10 +362,11 @@ export function typesetting(options = {}) {
       }
       const last = lines[lines.length - 1]
       const counted = last.filter((item) => !(item.ch && TRAILING.has(item.ch)))
-      if (counted.length <= 1) {
+      if (counted.length < minLastLine) {
         const before = lineText(lines[lines.length - 2]).slice(-6)
+        const holds = counted.length === 1 ? 'one character' : `${counted.length} characters`
         report(slide, 'widow', `${before}/${lineText(last)}`,
-          `the last line of ${describe(block)} holds one character`)
+          `the last line of ${describe(block)} holds ${holds}`)
       }
     }
   }

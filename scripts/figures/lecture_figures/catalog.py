@@ -51,10 +51,26 @@ class FigureSpec:
 
         return dot_text_sizes(self.name, self._function()())  # type: ignore[arg-type]
 
+    def script_sizes_pt(self) -> list[float]:
+        """The size of every sub- and superscript (exponents of 10⁻⁶), in the figure's points;
+        graphviz figures set none."""
+        if self.kind == "mpl":
+            from lecture_figures.mpl import matplotlib_text_sizes
+
+            return matplotlib_text_sizes(self.name, self._function(),  # type: ignore[arg-type]
+                                         scripts=True)
+        return []
+
     def smallest_text_px(self, shown_width_px: float, svg: bytes) -> float:
         """The smallest text's size in CSS px when the figure is shown `shown_width_px` wide."""
         width_pt, _ = svg_size_pt(svg)
         return min(self.text_sizes_pt()) * shown_width_px / width_pt
+
+    def smallest_script_px(self, shown_width_px: float, svg: bytes) -> float | None:
+        """The smallest sub- or superscript in CSS px at that width (None: the figure has none)."""
+        sizes = self.script_sizes_pt()
+        width_pt, _ = svg_size_pt(svg)
+        return min(sizes) * shown_width_px / width_pt if sizes else None
 
 
 FIGURES: tuple[FigureSpec, ...] = (

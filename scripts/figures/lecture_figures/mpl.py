@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,10 +72,22 @@ def render_matplotlib(name: str, draw: Callable[[], Figure]) -> bytes:
     return buffer.getvalue()
 
 
-def matplotlib_text_sizes(name: str, draw: Callable[[], Figure]) -> list[float]:
-    """The font size in points of every visible, non-empty text the figure draws."""
+# Mathtext sets a sub- or superscript (the exponent of a tick label 10⁻⁶) at
+# this fraction of its text's size (matplotlib's mathtext SHRINK_FACTOR).
+SCRIPT_SHRINK = 0.7
+_SCRIPT = re.compile(r"\$[^$]*[\^_][^$]*\$")
+
+
+def matplotlib_text_sizes(name: str, draw: Callable[[], Figure],
+                          scripts: bool = False) -> list[float]:
+    """The font size in points of every visible, non-empty text the figure draws;
+    with `scripts`, the size of the sub- and superscripts of those that have any."""
     with matplotlib.rc_context(_rc(name)), _strict(name):
         figure = draw()
         figure.canvas.draw_idle()
-        return [text.get_fontsize() for text in figure.findobj(Text)
-                if text.get_visible() and text.get_text().strip()]
+        texts = [text for text in figure.findobj(Text)
+                 if text.get_visible() and text.get_text().strip()]
+        if not scripts:
+            return [text.get_fontsize() for text in texts]
+        return [text.get_fontsize() * SCRIPT_SHRINK for text in texts
+                if _SCRIPT.search(text.get_text())]

@@ -29,7 +29,7 @@ def draw() -> Figure:
     secant = (y1 - y0) / H
     tangent = df(X0)
 
-    ax.plot(xs, f(xs), color=PALETTE.ink, lw=2.4, zorder=3, label="$f(x)=x^2+e^{-x}$")
+    ax.plot(xs, f(xs), color=PALETTE.ink, lw=2.4, zorder=3, label="$y=f(x)$")
     ax.plot(xs, y0 + secant * (xs - X0), color=PALETTE.orange, lw=2.2, zorder=2,
             label="割線：傾き $(f(x+h)-f(x))\\,/\\,h$")
     ax.plot(xs, y0 + tangent * (xs - X0), color=PALETTE.teal, lw=2.2, ls=(0, (5, 2.5)),
