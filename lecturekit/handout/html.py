@@ -37,7 +37,7 @@ from lecturekit.handout.exercises import ANSWER
 from lecturekit.handout.images import clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
-from lecturekit.handout.notes import student_notes
+from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.tools import ROOT, node_command
 from lecturekit.render.outline import deck_bookmarks
@@ -91,7 +91,7 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
     markdown = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
         ["table", "strikethrough"])
     slides = [ReadingSlide(s, " ".join(s.classes), _slide_body(s, deck, nb, tied, markdown),
-                           [markdown.render(n) for n in student_notes(s)],
+                           [markdown.render(linked_urls(n)) for n in student_notes(s)],
                            folded=ANSWER in s.classes)
               for s in deck.slides if in_handout(s)]
     page = render("reading.html.j2", language=language,

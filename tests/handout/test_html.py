@@ -76,6 +76,7 @@ class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[str] = []
+        self.links: list[str] = []
         self.ids: set[str] = set()
         self.toc: list[str] = []
         self.h2: list[str] = []
@@ -83,7 +84,9 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        self.urls += [v for k, v in attrs if (k == "src" or (k == "href" and tag != "a")) and v]
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
         if values.get("id"):
             self.ids.add(values["id"])
         if tag == "a" and (values.get("href") or "").startswith("#slide-"):
@@ -133,11 +136,14 @@ def test_on_a_phone_prose_is_16px_and_code_13px_scrolling_inside_its_box(browser
     assert phone["sideways"] == 0
 
 
-def test_page_links_only_to_itself_or_inline_data(page: str):
+def test_page_loads_only_itself_or_inline_data_and_web_links_are_only_links(page: str):
     parser = Links()
     parser.feed(page)
     outside = [u for u in parser.urls if not u.startswith(("#", "data:"))]
     assert outside == []
+    assert [u for u in parser.links if not u.startswith("#")] == [
+        "https://pytorch.org/docs/stable/autograd.html",   # on the slide
+        "https://docs.pytest.org/en/stable/how-to/skipping.html"]   # a bare URL in a note
 
 
 def test_math_is_typeset_to_svg_at_build_time(page: str):
