@@ -31,6 +31,7 @@ from pygments.token import Comment, Keyword, Name, Number, String, Token
 
 from lecturekit.check.expectations import find_inline_comments, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
+from lecturekit.deck.variants import drop_slides_only_text
 from lecturekit.handout.cells import SKIP
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER
@@ -145,7 +146,8 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
         indent = re.match(r"[ \t>]*", lines[start] or "")[0]
         lines[start:end] = [f"{indent}LKBLOCK{len(blocks)}X"] + [None] * (end - start - 1)
         blocks.append(html_block)
-    text = _COMMENT.sub("", "\n".join(line for line in lines if line is not None))
+    text = drop_slides_only_text(
+        _COMMENT.sub("", "\n".join(line for line in lines if line is not None)))
     maths: list[str] = []
 
     def keep_math(match: re.Match[str]) -> str:
