@@ -7,9 +7,38 @@ the deck as written.
 
 from __future__ import annotations
 
+import re
+
 from lecturekit.deck.model import Deck, Fence, Slide
 
 HANDOUT_ONLY = "handout-only"
+SLIDES_ONLY = "slides-only"
+
+
+def _inline(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<(span|div)\b[^>]*\bclass\s*=\s*[\"'](?:[^\"']*\s)?{name}(?:\s[^\"']*)?"
+                      rf"[\"'][^>]*>(?P<inner>.*?)</\1\s*>", re.S | re.I)
+
+
+HANDOUT_ONLY_TEXT = _inline(HANDOUT_ONLY)
+"""`<span class="handout-only">上の図は</span>`: words only handouts show."""
+SLIDES_ONLY_TEXT = _inline(SLIDES_ONLY)
+"""`<span class="slides-only">右図は</span>`: words only the slides show (a phrase about the
+slide's layout, a path in the lecture's sources); no student file carries them."""
+
+
+def drop_slides_only_text(text: str) -> str:
+    """`text` (deck Markdown) without its slides-only spans and divs."""
+    return SLIDES_ONLY_TEXT.sub("", text)
+
+
+def unwrap_handout_only_text(text: str) -> str:
+    """`text` with each handout-only span or div replaced by what it holds."""
+    return HANDOUT_ONLY_TEXT.sub(lambda m: m["inner"], text)
+
+
+def has_handout_only_text(slide: Slide) -> bool:
+    return bool(HANDOUT_ONLY_TEXT.search(slide.source))
 
 
 def is_handout_only_slide(slide: Slide) -> bool:
@@ -22,7 +51,7 @@ def slides_kept(deck: Deck) -> list[Slide]:
 
 
 def slides_markdown(deck: Deck) -> str:
-    """The deck text with handout-only slides and fences blanked (same line count).
+    """The deck text with handout-only slides, fences and spans blanked (same line count).
 
     Lines end in LF whatever the deck uses (Marp reads CR, CRLF and LF alike).
     """
@@ -34,8 +63,9 @@ def slides_markdown(deck: Deck) -> str:
         else:
             for fence in _handout_only_fences(slide):
                 blank.update(range(fence.line, fence.end_line + 1))
-    return "".join(("" if number in blank else line) + "\n"
+    text = "".join(("" if number in blank else line) + "\n"
                    for number, line in enumerate(lines, start=1))
+    return HANDOUT_ONLY_TEXT.sub(lambda m: "\n" * m[0].count("\n"), text)
 
 
 def _slide_lines(deck: Deck, slide: Slide) -> range:

@@ -4,7 +4,10 @@ A transcript (`>>>`) becomes plain code: prompts stripped, only input lines
 kept, cut into one cell per shown output.  A script block whose expected
 output is an exception is cut after the statement that raises, so the
 notebook runs on past it as the checker does; the cut-off piece is tagged
-`raises-exception` (nbclient's convention).
+`raises-exception` (nbclient's convention).  With `show_values`, a script
+block is also cut after each bare expression whose value the slide shows
+(`x + 2  # -> tensor(4.)`) before its last statement: a notebook displays
+only a cell's last value, so each checked value gets a cell that ends on it.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ class CodePiece:
     tags: list[str] = field(default_factory=list)
 
 
-def code_pieces(fence: Fence) -> list[CodePiece]:
-    pieces = _transcript_pieces(fence) if fence.is_transcript else _script_pieces(fence)
+def code_pieces(fence: Fence, show_values: bool = False) -> list[CodePiece]:
+    pieces = (_transcript_pieces(fence) if fence.is_transcript
+              else _script_pieces(fence, show_values))
     if fence.has("skip") or _missing_module(fence.value("importorskip")):
         for piece in pieces:
             piece.tags.append(SKIP)
@@ -58,13 +62,15 @@ def _missing_module(name: str | None) -> bool:
         return True
 
 
-def _script_pieces(fence: Fence) -> list[CodePiece]:
+def _script_pieces(fence: Fence, show_values: bool = False) -> list[CodePiece]:
     code = fence.code.rstrip("\n").split("\n")
-    cuts = _cuts_after_expected_errors(fence)
+    errors = _cuts_after_expected_errors(fence)
+    values = _cuts_after_shown_values(fence) if show_values else []
+    cuts = sorted({*errors, *values})
     pieces, start = [], 0
     for cut in [*cuts, len(code)]:
         if cut > start:
-            tags = [RAISES] if cut in cuts else []
+            tags = [RAISES] if cut in errors else []
             pieces.append(CodePiece(fence, "\n".join(code[start:cut]),
                                     fence.body_lines[start:cut], tags))
         start = cut
@@ -85,6 +91,34 @@ def _cuts_after_expected_errors(fence: Fence) -> list[int]:
              for s, end in zip(tree.body, ends, strict=True)]
     attached = attach(errors, spans)
     return sorted(ends[index] for index in attached.by_statement)
+
+
+def _cuts_after_shown_values(fence: Fence) -> list[int]:
+    """Code line counts after each bare expression (not the last statement, not a `print`)
+    that carries a `# -> value` comment."""
+    comments = [c for c in find_inline_comments(fence) if not isinstance(c, ExpectedError)]
+    if not comments:
+        return []
+    try:
+        tree = ast.parse(fence.code)
+    except SyntaxError:
+        return []
+    ends = [s.end_lineno or s.lineno for s in tree.body]
+    spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
+             for s, end in zip(tree.body, ends, strict=True)]
+    attached = attach(comments, spans)
+    cuts = []
+    for index in attached.by_statement:
+        statement = tree.body[index]
+        if index == len(tree.body) - 1 or not isinstance(statement, ast.Expr):
+            continue
+        call = statement.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
+                and call.func.id == "print":
+            continue
+        last_comment = max(c.comment[-1].index for c in attached.by_statement[index]) + 1
+        cuts.append(max(ends[index], last_comment))
+    return sorted(cuts)
 
 
 def _transcript_pieces(fence: Fence) -> list[CodePiece]:

@@ -31,16 +31,19 @@ from pygments.token import Comment, Keyword, Name, Number, String, Token
 
 from lecturekit.check.expectations import find_inline_comments, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
+from lecturekit.deck.variants import drop_slides_only_text
 from lecturekit.handout.cells import SKIP
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.images import resolve_image
+from lecturekit.handout.exercises import ANSWER
+from lecturekit.handout.images import clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
-from lecturekit.handout.notes import student_notes
+from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.tools import node_command, node_env
 from lecturekit.project import Project
 from lecturekit.render.lint import defined_themes
+from lecturekit.render.outline import deck_bookmarks
 from lecturekit.render.tools import THEMES
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
@@ -59,27 +62,61 @@ _HLJS = [
 """Pygments token types as the highlight.js classes the Marp theme colours."""
 
 
+WORDS = {
+    "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
+           "slides": "枚"},
+    "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
+           "notes": "Note", "slides": "slides"},
+}
+"""The page's own words, in the deck's language (Japanese when it is neither)."""
+
+
 @dataclass(frozen=True)
 class ReadingSlide:
     slide: Slide
     classes: str
     body: str
     notes: list[str]
+    folded: bool = False
+    """An answer slide: shown folded (`<details>`) until the reader opens it."""
+
+
+@dataclass(frozen=True)
+class TocGroup:
+    """One section of the table of contents: its divider slide and the slides under it."""
+
+    head: ReadingSlide | None
+    items: list[ReadingSlide]
 
 
 def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
-    """The page: title, table of contents, one themed section per handout slide."""
+    """The page: title, table of contents by section, one themed section per handout slide."""
     tied, _ = output_fences(deck)
     markdown = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
         ["table", "strikethrough"])
     slides = [ReadingSlide(s, " ".join(s.classes), _slide_body(s, deck, nb, tied, markdown),
-                           [markdown.render(n) for n in student_notes(s)])
+                           [markdown.render(linked_urls(n)) for n in student_notes(s)],
+                           folded=ANSWER in s.classes)
               for s in deck.slides if in_handout(s)]
     page = render("reading.html.j2", language=language,
+                  words=WORDS.get(language.split("-")[0], WORDS["ja"]),
                   title=str(deck.front_matter.get("title") or deck.name),
                   date=str(deck.front_matter.get("date") or ""),
-                  theme_css=theme_css(deck), slides=slides)
+                  theme_css=theme_css(deck), slides=slides, toc=toc_groups(slides))
     return typeset_math(page, deck)
+
+
+def toc_groups(slides: list[ReadingSlide]) -> list[TocGroup]:
+    """The titled slides grouped under the section dividers the PDF outline puts at the top
+    level (`lecturekit.render.outline`: one notion of a section for bookmarks and contents)."""
+    groups: list[TocGroup] = []
+    for mark in deck_bookmarks([item.slide for item in slides]):
+        item = slides[mark.page]
+        if mark.top or not groups:
+            groups.append(TocGroup(item if mark.top else None, []))
+        if not mark.top:
+            groups[-1].items.append(item)
+    return groups
 
 
 def theme_css(deck: Deck) -> str:
@@ -116,7 +153,8 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
         indent = re.match(r"[ \t>]*", lines[start] or "")[0]
         lines[start:end] = [f"{indent}LKBLOCK{len(blocks)}X"] + [None] * (end - start - 1)
         blocks.append(html_block)
-    text = _COMMENT.sub("", "\n".join(line for line in lines if line is not None))
+    text = drop_slides_only_text(
+        _COMMENT.sub("", "\n".join(line for line in lines if line is not None)))
     maths: list[str] = []
 
     def keep_math(match: re.Match[str]) -> str:
@@ -256,8 +294,10 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
         size = re.match(r"^(w|h|width|height):(\d+(?:\.\d+)?)(px)?$", word)
         if size:
             style.append(f"{'width' if size[1].startswith('w') else 'height'}:{size[2]}px")
-    rest = _ALT.sub("", attrs).strip()
-    kept_alt = " ".join(w for w in words if not re.match(r"^(w|h|width|height):", w))
+    rest = _ALT.sub("", attrs).strip().rstrip("/").strip()
+    kept_alt = clean_alt(" ".join(words)) or (f"図（{slide.title}）" if slide.title else "図")
+    if "center" in words:
+        rest = f'{rest} class="lk-center"'.strip()
     style_attr = f' style="{";".join(style)}"' if style else ""
     data = image.data_uri() if image else src
     return (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturekit.deck import Fence, Slide
+from lecturekit.deck.variants import drop_slides_only_text, unwrap_handout_only_text
 from lecturekit.handout.images import Attachment, embed_images
 
 BOXES = frozenset({"def", "thm", "proof", "box"})
@@ -35,6 +36,9 @@ _SPAN_OPEN = re.compile(r"<span\s+class\s*=\s*[\"']([^\"']+)[\"']\s*>", re.I)
 _CLASS_ATTR = re.compile(r"class\s*=\s*[\"']([^\"']*)[\"']", re.I)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _PLACEHOLDER = re.compile(r"^([> ]*)(\x00fence\d+\x00)[ \t]*$", re.M)
+_SPLIT = "\x00split\x00"
+_SPLIT_LINE = re.compile(r"^[> ]*\x00split\x00[ \t]*$", re.M)
+_ATTACHMENT = re.compile(r"attachment:([^)\s\"']+)")
 
 
 @dataclass
@@ -45,13 +49,23 @@ class SlideMarkdown:
 
 def slide_markdown(slide: Slide, deck_path: Path, hidden_fences: list[Fence]) -> SlideMarkdown:
     """The slide as notebook Markdown, without `hidden_fences` (they become code cells)."""
+    return slide_segments(slide, deck_path, hidden_fences, [])[0]
+
+
+def slide_segments(slide: Slide, deck_path: Path, hidden_fences: list[Fence],
+                   split_at: list[Fence]) -> list[SlideMarkdown]:
+    """The slide as notebook Markdown cut where each fence of `split_at` stands (those
+    become code cells between the pieces): piece i is the prose before `split_at[i]`, the
+    last piece the prose after the last, so a sentence about a block's result stays after
+    the block.  The header heads the first piece; a piece may be empty."""
     first = slide.line
     embedded, attachments = embed_images(slide, slide.source.split("\n"), first, deck_path)
     lines: list[str | None] = list(embedded)
     kept: dict[str, list[str | None]] = {}
     for fence in sorted((f for f in slide.fences if not f.in_comment), key=lambda f: f.line):
         start, end = fence.line - first, fence.end_line - first + 1
-        body = [] if fence in hidden_fences else [f"```{fence.lang}", *lines[start + 1:end]]
+        body = ([_SPLIT] if fence in split_at else [] if fence in hidden_fences
+                else [f"```{fence.lang}", *lines[start + 1:end]])
         token = f"\x00fence{len(kept)}\x00"
         kept[token] = body
         lines[start:end] = [token] + [None] * (end - start - 1)
@@ -59,7 +73,11 @@ def slide_markdown(slide: Slide, deck_path: Path, hidden_fences: list[Fence]) ->
     text = _PLACEHOLDER.sub(lambda m: _restored(m, kept), text)
     if slide.header:
         text = f"## {slide.header}\n\n{text}"
-    return SlideMarkdown(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", attachments)
+    pieces = [_BLANK_RUNS.sub("\n\n", piece).strip() for piece in _SPLIT_LINE.split(text)]
+    return [SlideMarkdown(piece + "\n" if piece else "",
+                          {name: data for name, data in attachments.items()
+                           if name in _ATTACHMENT.findall(piece)})
+            for piece in pieces]
 
 
 def _restored(match: re.Match[str], kept: dict[str, list[str | None]]) -> str:
@@ -70,6 +88,7 @@ def _restored(match: re.Match[str], kept: dict[str, list[str | None]]) -> str:
 
 def _prose(text: str) -> str:
     text = _COMMENT.sub("", text)
+    text = unwrap_handout_only_text(drop_slides_only_text(text))
     text = _convert_divs(text)
     return _SPAN_OPEN.sub(_span, text)
 

@@ -22,7 +22,7 @@ from nbformat import NotebookNode
 
 from lecturekit.deck import Deck, Fence, Slide
 from lecturekit.handout.cells import CodePiece, code_pieces
-from lecturekit.handout.markdown import slide_markdown
+from lecturekit.handout.markdown import SlideMarkdown, slide_segments
 from lecturekit.handout.session import fresh_source, setup_source
 
 SETUP = "setup"
@@ -72,24 +72,34 @@ def setup_cell(deck: Deck) -> NotebookNode:
 
 
 def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
+    """The slide's prose and code in the slide's order: the prose before a block, the block's
+    cells, the prose after it (what the slide says about the block's result)."""
     blocks = slide.code_blocks
+    segments = [None] * (len(blocks) + 1)
     if in_handout(slide):
         output_fences = [f for f in slide.fences if f.has("output")]
         dropped = [f for f in slide.fences if f.has("slides-only")]
-        md = slide_markdown(slide, deck.path, [*blocks, *output_fences, *dropped])
-        if md.text.strip():
-            cell = nbformat.v4.new_markdown_cell(md.text)
-            cell.id = f"slide-{slide.number}"
-            cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
-                                           "line": slide.line}
-            if md.attachments:
-                cell.attachments = md.attachments
-            yield cell
-    for fence in blocks:
+        segments = slide_segments(slide, deck.path, [*blocks, *output_fences, *dropped],
+                                  blocks)
+    yield from _prose_cell(slide, segments[0], 0)
+    for number, fence in enumerate(blocks, start=1):
         if fence.has("fresh"):
             yield fresh_cell(deck, fence)
-        for index, piece in enumerate(code_pieces(fence)):
+        for index, piece in enumerate(code_pieces(fence, show_values=True)):
             yield code_cell(piece, index, visible=fence_in_handout(slide, fence))
+        yield from _prose_cell(slide, segments[number], number)
+
+
+def _prose_cell(slide: Slide, md: SlideMarkdown | None, part: int) -> Iterator[NotebookNode]:
+    if md is None or not md.text.strip():
+        return
+    cell = nbformat.v4.new_markdown_cell(md.text)
+    cell.id = f"slide-{slide.number}" + (f"-{part}" if part else "")
+    cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
+                                   "line": slide.line}
+    if md.attachments:
+        cell.attachments = md.attachments
+    yield cell
 
 
 def fresh_cell(deck: Deck, fence: Fence) -> NotebookNode:

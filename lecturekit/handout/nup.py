@@ -2,21 +2,29 @@
 
 The slide pages are the handout variant's own PDF pages (`pages.handout_pages`:
 the published slide PDF, plus the few slides only handouts have), so text
-and code stay text: selectable, searchable, sharp at any zoom.  Chromium
-prints the sheet around them (title line, notes, ruled lines, an empty frame
-where each slide goes) from a jinja2 page whose boxes are placed in
-millimetres by `Layout`; pypdf then scales each slide page into its frame.
-One geometry feeds both, so the two cannot drift apart.
+and code stay text: selectable, searchable, sharp at any zoom, and their links
+stay links (each link annotation of a slide page is carried onto the sheet,
+its rectangle moved and scaled with the page).  Chromium prints the sheet
+around them (title line, notes, ruled lines, an empty frame where each slide
+goes) from a jinja2 page whose boxes are placed in millimetres by `Layout`;
+pypdf then scales each slide page into its frame.  One geometry feeds both,
+so the two cannot drift apart.
+
+A sheet is cut into 2 x N half rows: a slide takes two, a title or divider
+slide (`lead`) with short notes takes one, drawn half as wide with its notes
+beside it, so the 9 dividers of a lecture no longer take half a sheet each.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
-the honwaka theme (body 32 px, code 23 px): 2-up places slides 140 mm wide,
-body 9.9 pt and code 7.1 pt; 4-up 106 mm wide, body 7.5 pt and code 5.4 pt.
-Only 2-up meets body >= 9 pt and code >= 7 pt, so it is the default.
+the honwaka theme (body 32 px, code 23 px, footnotes and page numbers 20 px,
+its smallest): 2-up places slides 182 mm wide (body 12.9 pt, code 9.3 pt,
+footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm wide beside ruled
+lines (8.5, 6.1 and 5.3 pt); 4-up 106 mm wide (7.5, 5.4 and 4.7 pt).  Only
+2-up prints every text >= 8 pt, so it is the default.  A compact divider is
+drawn at most 0.7 times as wide (2-up: 114 mm, its 32 px text at 8.1 pt).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +38,17 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NumberObject,
 )
 
 from lecturekit.deck import Deck, DeckError, Slide
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.jinja import render
-from lecturekit.handout.notes import student_notes
+from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.pages import HandoutPage, handout_pages, run
 from lecturekit.handout.tools import CHROMIUM_FLAGS, chromium
 
-NUPS = (2, 4)
+NUPS = (2, 3, 4)
 DEFAULT_NUP = 2
 SLIDE_WIDTH_PX = 1280
 THEME_BODY_PX, THEME_CODE_PX = 32, 26
@@ -47,11 +56,13 @@ THEME_BODY_PX, THEME_CODE_PX = 32, 26
 MM_PER_PT = 25.4 / 72
 A4_MM = (210.0, 297.0)
 
-LONG_NOTES = {2: 480, 4: 330}
+LONG_NOTES = {2: 300, 3: 350, 4: 330}
 """Characters of notes above which the notes are set in a smaller size."""
-MAX_NOTES = {2: 760, 4: 470}
+MAX_NOTES = {2: 450, 3: 500, 4: 470}
 """Characters of notes that fit their box in the smaller size (measured on printed pages);
 longer notes would be cut off, so the build refuses them."""
+COMPACT_NOTES = 200
+"""A `lead` slide with at most this many characters of notes takes half a row."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,17 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """Where one slide goes: its frame, its notes box (with ruled lines) and the cell's end."""
+
+    frame: Box
+    notes: Box
+    bottom: float
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Where things go on an A4 sheet for `nup` slides: one row per slide."""
+    """Where things go on an A4 sheet for `nup` slides: 2 x nup half rows."""
 
     nup: int
     margin: float = 10.0
@@ -77,36 +97,46 @@ class Layout:
 
     @property
     def slide_width(self) -> float:
-        return {2: 140.0, 4: 106.0}[self.nup]
+        return {2: 182.0, 3: 120.0, 4: 106.0}[self.nup]
+
+    @property
+    def units(self) -> int:
+        """Half rows per sheet: a slide takes two, a compact one (a divider) one."""
+        return 2 * self.nup
+
+    @property
+    def unit_height(self) -> float:
+        return (A4_MM[1] - 2 * self.margin - self.header) / self.units
 
     @property
     def row_height(self) -> float:
-        return (A4_MM[1] - 2 * self.margin - self.header) / self.nup
+        return 2 * self.unit_height
 
-    def row_top(self, index: int) -> float:
-        return self.margin + self.header + index * self.row_height
+    def unit_top(self, unit: int) -> float:
+        return self.margin + self.header + unit * self.unit_height
+
+    def cell(self, unit: int, aspect: float, compact: bool = False) -> Cell:
+        """2-up: notes under the slide, across the sheet; 3-up and 4-up, and compact cells:
+        notes in the column right of the slide."""
+        top = self.unit_top(unit)
+        bottom = top + (self.unit_height if compact else self.row_height)
+        width = (min(self.slide_width * 0.7, (self.unit_height - 3) * aspect) if compact
+                 else self.slide_width)
+        frame = Box(self.margin, round(top + (1.5 if compact else 2), 2), round(width, 2),
+                    round(width / aspect, 2))
+        if self.nup == 2 and not compact:
+            notes_top = frame.y + frame.h + 3
+            notes = Box(self.margin, round(notes_top, 2), A4_MM[0] - 2 * self.margin,
+                        round(bottom - 2 - notes_top, 2))
+        else:
+            left = frame.x + frame.w + 5
+            notes = Box(round(left, 2), frame.y, round(A4_MM[0] - self.margin - left, 2),
+                        round(bottom - 2 - frame.y, 2))
+        return Cell(frame, notes, round(bottom, 2))
 
     def slide(self, index: int, aspect: float) -> Box:
-        return Box(self.margin, self.row_top(index) + 2, self.slide_width,
-                   round(self.slide_width / aspect, 2))
-
-    def notes(self, index: int, aspect: float) -> Box:
-        """2-up: under the slide, across the sheet; 4-up: the column right of the slide."""
-        slide = self.slide(index, aspect)
-        bottom = self.row_top(index) + self.row_height - 2
-        if self.nup == 2:
-            top = slide.y + slide.h + 3
-            return Box(self.margin, top, A4_MM[0] - 2 * self.margin, bottom - top)
-        left = slide.x + slide.w + 5
-        return Box(left, slide.y, A4_MM[0] - self.margin - left, bottom - slide.y)
-
-    def side_lines(self, index: int, aspect: float) -> Box | None:
-        """2-up only: ruled lines right of the slide."""
-        if self.nup != 2:
-            return None
-        slide = self.slide(index, aspect)
-        left = slide.x + slide.w + 5
-        return Box(left, slide.y, A4_MM[0] - self.margin - left, slide.h)
+        """The frame of the `index`-th full-size slide of a sheet."""
+        return self.cell(2 * index, aspect).frame
 
     def printed_pt(self, px: float) -> float:
         """Printed size in points of text set at `px` on the 1280 px slide."""
@@ -120,46 +150,62 @@ class PrintedSlide:
     long: bool
     frame: Box
     notes: Box
-    side_lines: Box | None
+    sheet: int
+    """0-based sheet the slide is printed on."""
+    bottom: float
+    """Where its cell ends on the sheet (mm), for the cutting line."""
+    compact: bool = False
 
 
 def check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
     if len(notes) <= MAX_NOTES[nup]:
         return
     line = next(c.line for c in slide.comments if c.is_note)
+    other = next((n for n in sorted(NUPS, key=lambda n: -MAX_NOTES[n])
+                  if n != nup and len(notes) <= MAX_NOTES[n]), None)
     raise DeckError(deck.path, line, f"presenter notes of "
                     f"\"{slide.title}\" are too long to print beside it in the {nup}-up "
                     f"handout ({len(notes)} characters, at most {MAX_NOTES[nup]}): shorten "
-                    f"them{' or use NUP=2' if nup == 4 else ''}", slide=slide.number)
+                    f"them{f' or use NUP={other}' if other else ''}", slide=slide.number)
 
 
 def printed_slides(deck: Deck, slides: list[Slide], nup: int,
                    aspect: float = 16 / 9) -> list[PrintedSlide]:
-    """Each slide with its student notes (instructor notes left out) and its boxes."""
+    """Each slide with its student notes (instructor notes left out), its sheet and boxes."""
     markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
     layout = Layout(nup)
     printed = []
-    for index, slide in enumerate(slides):
+    sheet, unit = 0, 0
+    for slide in slides:
         notes = "\n\n".join(student_notes(slide))
         check_notes_fit(deck, slide, notes, nup)
-        row = index % nup
-        printed.append(PrintedSlide(slide, markdown.render(notes) if notes else "",
-                                    len(notes) > LONG_NOTES[nup], layout.slide(row, aspect),
-                                    layout.notes(row, aspect), layout.side_lines(row, aspect)))
+        compact = "lead" in slide.classes and len(notes) <= COMPACT_NOTES
+        need = 1 if compact else 2
+        if unit + need > layout.units:
+            sheet, unit = sheet + 1, 0
+        cell = layout.cell(unit, aspect, compact)
+        unit += need
+        printed.append(PrintedSlide(slide, markdown.render(linked_urls(notes)) if notes else "",
+                                    len(notes) > LONG_NOTES[nup], cell.frame, cell.notes,
+                                    sheet, cell.bottom, compact))
     return printed
 
 
+def sheets_of(slides: list[PrintedSlide]) -> list[list[PrintedSlide]]:
+    sheets: list[list[PrintedSlide]] = []
+    for item in slides:
+        if item.sheet == len(sheets):
+            sheets.append([])
+        sheets[item.sheet].append(item)
+    return sheets
+
+
 def frame_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
-    pages = [slides[i:i + nup] for i in range(0, len(slides), nup)]
     title = str(deck.front_matter.get("title") or deck.name)
     layout = Layout(nup)
     header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1)
     return render("nup.html.j2", title=title, date=str(deck.front_matter.get("date") or ""),
-                  pages=pages, nup=nup, header=header)
-
-
-def expected_pages(slide_count: int, nup: int) -> int:
-    return max(1, math.ceil(slide_count / nup))
+                  pages=sheets_of(slides), nup=nup, header=header)
 
 
 def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
@@ -180,28 +226,30 @@ def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
          html.as_uri()], "Chromium (print the handout sheets)")
     if not frame.is_file():
         raise HandoutError(f"Chromium wrote no {frame.name}")
-    count = place_slides(frame, pages, slides, nup, pdf)
-    if count != expected_pages(len(slides), nup):
+    count = place_slides(frame, pages, slides, pdf)
+    expected = max(1, len(sheets_of(slides)))
+    if count != expected:
         raise HandoutError(f"{deck.path}: the {nup}-up handout has {count} pages, expected "
-                           f"{expected_pages(len(slides), nup)} for {len(slides)} slides "
-                           f"(notes too long for their box?)")
+                           f"{expected} for {len(slides)} slides (notes too long for their box?)")
     return count
 
 
-def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlide], nup: int,
+def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlide],
                  out: Path) -> int:
     """Draw each slide page, scaled, into its frame on the sheets Chromium printed; write `out`.
 
     Each slide page becomes a form XObject (its content stream and resources
     unchanged, so nothing is re-parsed or rasterised) drawn with one `cm`/`Do`;
-    fonts and images the slide pages share are written once.
+    fonts and images the slide pages share are written once.  Its links are
+    carried onto the sheet (`_carry_links`).
     """
     writer = PdfWriter(clone_from=PdfReader(frame))
     sheets = list(writer.pages)
+    started: set[int] = set()
     for index, (page, printed) in enumerate(zip(pages, slides, strict=True)):
-        if index // nup >= len(sheets):
+        if printed.sheet >= len(sheets):
             break
-        sheet = sheets[index // nup]
+        sheet = sheets[printed.sheet]
         box = page.page.mediabox
         scale = printed.frame.w / MM_PER_PT / float(box.width)
         left = printed.frame.x / MM_PER_PT - float(box.left) * scale
@@ -214,14 +262,45 @@ def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlid
         draw = DecodedStreamObject()
         draw.set_data(f"q {scale:.6f} 0 0 {scale:.6f} {left:.4f} {bottom:.4f} cm {name} Do Q"
                       .encode("ascii"))
-        if index % nup == 0:
+        if printed.sheet not in started:
             _isolate_contents(writer, sheet)
+            started.add(printed.sheet)
         sheet[NameObject("/Contents")].get_object().append(writer._add_object(draw))
+        _carry_links(writer, page.page, sheet, scale, left, bottom)
         writer.add_outline_item(title=printed.slide.title or f"スライド {printed.slide.number}",
-                                page_number=index // nup)
+                                page_number=printed.sheet)
     with out.open("wb") as stream:
         writer.write(stream)
     return len(sheets)
+
+
+def _carry_links(writer: PdfWriter, page: PageObject, sheet: PageObject, scale: float,
+                 left: float, bottom: float) -> None:
+    """The slide page's web links as link annotations of the sheet, over the scaled page.
+
+    Links to a place in the slide PDF itself (`/Dest`, `GoTo`) are left out:
+    the page they point to is not a page of the handout."""
+    for ref in page.get(NameObject("/Annots")) or []:
+        annot = ref.get_object()
+        action = annot.get(NameObject("/A"))
+        action = action.get_object() if action is not None else None
+        if annot.get(NameObject("/Subtype")) != "/Link" or action is None \
+                or action.get(NameObject("/S")) != "/URI":
+            continue
+        x1, y1, x2, y2 = (float(v) for v in annot[NameObject("/Rect")])
+        link = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(round(v, 3)) for v in (
+                left + x1 * scale, bottom + y1 * scale, left + x2 * scale, bottom + y2 * scale)]),
+            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+            NameObject("/A"): action.clone(writer),
+        })
+        annots = sheet.get(NameObject("/Annots"))
+        if annots is None:
+            annots = ArrayObject()
+            sheet[NameObject("/Annots")] = annots
+        annots.get_object().append(writer._add_object(link))
 
 
 def _isolate_contents(writer: PdfWriter, sheet: PageObject) -> None:

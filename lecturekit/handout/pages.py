@@ -24,7 +24,12 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader
 
 from lecturekit.deck import Deck, Slide
-from lecturekit.deck.variants import HANDOUT_ONLY, is_handout_only_slide, slides_kept
+from lecturekit.deck.variants import (
+    HANDOUT_ONLY,
+    has_handout_only_text,
+    is_handout_only_slide,
+    slides_kept,
+)
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.tools import ROOT, chromium
@@ -47,7 +52,7 @@ def handout_slides(deck: Deck) -> list[Slide]:
 
 def differs_from_slides(slide: Slide) -> bool:
     """The slide looks different in the handout than in the slide PDF (or is not there)."""
-    return is_handout_only_slide(slide) or any(
+    return is_handout_only_slide(slide) or has_handout_only_text(slide) or any(
         f.has(HANDOUT_ONLY) for f in slide.fences if not f.in_comment)
 
 

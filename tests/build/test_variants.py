@@ -1,5 +1,10 @@
 from lecturekit.deck import parse_deck
-from lecturekit.deck.variants import slides_kept, slides_markdown
+from lecturekit.deck.variants import (
+    drop_slides_only_text,
+    slides_kept,
+    slides_markdown,
+    unwrap_handout_only_text,
+)
 
 DECK = """---
 marp: true
@@ -62,3 +67,16 @@ def test_first_slide_handout_only_leaves_no_empty_slide() -> None:
 def test_deck_without_handout_parts_is_unchanged() -> None:
     text = "---\nmarp: true\n---\n\n# A\n\n---\n\n# B\n"
     assert slides_markdown(parse_deck(text, "d.md")) == text
+
+
+def test_handout_only_words_are_blanked_on_the_slides_without_moving_a_line():
+    text = ("# a\n\n<span class=\"slides-only\">右図は</span><span class=\"handout-only\">"
+            "下の図は</span>接線。\n\n<div class=\"note handout-only\">\n\n補足\n\n</div>\n\nend\n")
+    deck = parse_deck(text, "w.md")
+    slides = slides_markdown(deck)
+    assert slides.count("\n") == text.count("\n")
+    assert "下の図は" not in slides and "補足" not in slides
+    assert "<span class=\"slides-only\">右図は</span>接線。" in slides
+    assert slides.split("\n")[-2] == "end"
+    student = unwrap_handout_only_text(drop_slides_only_text(text))
+    assert "右図は" not in student and "下の図は接線。" in student and "補足" in student

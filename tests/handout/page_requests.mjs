@@ -43,7 +43,24 @@ try {
     await page.setViewport({ width, height: 800 })
     sideways[width] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   }
-  process.stdout.write(JSON.stringify({ network, failed, ...facts, sideways }))
+  // The smallest text a reader meets at 390 px (a phone): prose of the slides and notes, and
+  // code, as drawn (CSS zoom included), with every folded answer opened.
+  await page.setViewport({ width: 390, height: 800 })
+  const phone = await page.evaluate(() => {
+    for (const details of document.querySelectorAll('details')) details.open = true
+    const drawn = (el) => parseFloat(getComputedStyle(el).fontSize) * (el.currentCSSZoom ?? 1)
+    const hasText = (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+    const smallest = (selector) => Math.min(...[...document.querySelectorAll(selector)]
+      .filter((el) => hasText(el) && el.getClientRects().length).map(drawn))
+    return {
+      prose: smallest('main p, main li, main td, main th, aside.lk-notes p'),
+      code: smallest('main pre, main pre code, main pre span'),
+      scrollingCode: [...document.querySelectorAll('main pre')].filter((pre) =>
+        pre.scrollWidth > pre.clientWidth && getComputedStyle(pre).overflowX === 'auto').length,
+      sideways: document.documentElement.scrollWidth - window.innerWidth,
+    }
+  })
+  process.stdout.write(JSON.stringify({ network, failed, ...facts, sideways, phone }))
 } finally {
   await browser.close()
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -15,6 +16,7 @@ from lecturekit.handout.build import Built
 from lecturekit.handout.html import handout_html, shows_values_inline, strip_expectations
 from lecturekit.handout.notebook import deck_notebook
 
+FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_REQUESTS = Path(__file__).parent / "page_requests.mjs"
 INSTRUCTOR_NOTE = "時間が押していたらこのスライドは飛ばす"   # `講師:` note of the fixture deck
 PUBLIC_NOTE = "ここで黒板に接線を描く"
@@ -74,6 +76,7 @@ class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[str] = []
+        self.links: list[str] = []
         self.ids: set[str] = set()
         self.toc: list[str] = []
         self.h2: list[str] = []
@@ -81,7 +84,9 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        self.urls += [v for k, v in attrs if (k == "src" or (k == "href" and tag != "a")) and v]
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
         if values.get("id"):
             self.ids.add(values["id"])
         if tag == "a" and (values.get("href") or "").startswith("#slide-"):
@@ -99,10 +104,16 @@ def page(built: Built) -> str:
     return built.artefacts.html.read_text(encoding="utf-8")
 
 
-def test_page_makes_no_network_request_in_a_real_browser(built: Built):
+@pytest.fixture(scope="module")
+def browser(built: Built) -> dict:
+    """What headless Chromium measured on the page (tests/handout/page_requests.mjs)."""
     done = subprocess.run(["node", str(PAGE_REQUESTS), str(built.artefacts.html)],
                           capture_output=True, text=True, timeout=120, check=True)
-    facts = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_page_makes_no_network_request_in_a_real_browser(browser: dict):
+    facts = browser
     assert facts["network"] == [] and facts["failed"] == []
     assert facts["brokenImages"] == 0
     assert facts["math"] >= 4
@@ -110,19 +121,29 @@ def test_page_makes_no_network_request_in_a_real_browser(built: Built):
     assert "Noto Sans CJK JP" in facts["font"]
 
 
-def test_page_never_scrolls_sideways_from_phone_to_desktop_widths(built: Built):
-    done = subprocess.run(["node", str(PAGE_REQUESTS), str(built.artefacts.html)],
-                          capture_output=True, text=True, timeout=120, check=True)
-    sideways = json.loads(done.stdout)["sideways"]
+def test_page_never_scrolls_sideways_from_phone_to_desktop_widths(browser: dict):
+    sideways = browser["sideways"]
     assert sideways == {width: 0 for width in ("320", "360", "390", "414", "600", "768", "820",
                                                "1280")}
 
 
-def test_page_links_only_to_itself_or_inline_data(page: str):
+def test_on_a_phone_prose_is_16px_and_code_13px_scrolling_inside_its_box(browser: dict):
+    """At 390 px the page is text, not slides zoomed to a quarter (body was 8.6 px)."""
+    phone = browser["phone"]
+    assert phone["prose"] >= 16
+    assert phone["code"] >= 13
+    assert phone["scrollingCode"] >= 1   # the fixture's long traceback line scrolls in its box
+    assert phone["sideways"] == 0
+
+
+def test_page_loads_only_itself_or_inline_data_and_web_links_are_only_links(page: str):
     parser = Links()
     parser.feed(page)
     outside = [u for u in parser.urls if not u.startswith(("#", "data:"))]
     assert outside == []
+    assert [u for u in parser.links if not u.startswith("#")] == [
+        "https://pytorch.org/docs/stable/autograd.html",   # on the slide
+        "https://docs.pytest.org/en/stable/how-to/skipping.html"]   # a bare URL in a note
 
 
 def test_math_is_typeset_to_svg_at_build_time(page: str):
@@ -173,7 +194,10 @@ def test_expected_values_show_once_as_output_not_as_comments(page: str):
     sections = Sections()
     sections.feed(page)
     text = "".join(t for _, _, t in sections.sections["最初のコード"])
-    assert "# -&gt;" not in page.split("<main>", 1)[1]
+    inline = sections.sections["値を並べる"]   # values of bare expressions: as on the slide
+    assert [header for header, children in sections.sections.items()
+            if "# ->" in "".join(t for _, _, t in children)] == ["値を並べる"]
+    assert "".join(t for _, _, t in inline).count("# -> ") == 3
     assert text.count("tensor(8.)") == 1
 
 
@@ -212,3 +236,48 @@ def test_values_of_bare_expressions_mid_block_stay_as_the_slides_comments():
     inline, last_only = deck.code_blocks
     assert shows_values_inline(inline) and not shows_values_inline(last_only)
     assert strip_expectations(last_only) == "y = 3\nprint(y)\ny * 2"
+
+
+MARP_IMAGE_WORDS = re.compile(r"^(?:\w[\w-]*:\S*|center|bg|left|right|fit|contain|cover|auto|"
+                              r"vertical|\d+(?:\.\d+)?%)$")
+
+
+def alt_texts(page: str) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r"<img\b[^>]*\balt=\"([^\"]*)\"", page)]
+
+
+def test_alt_text_is_the_images_own_words_or_the_slide_title_never_a_marp_keyword(page: str):
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: 放物線 -->\n\n"
+                      "![w:300 center 放物線 y = x^2 のグラフ](img/parabola.png)\n\n---\n\n"
+                      "<!-- _header: 同じ図 -->\n\n![w:200 center](img/parabola.png)\n",
+                      FIXTURES / "alt.md")
+    own = alt_texts(handout_html(deck_notebook(deck), deck))
+    assert own == ["放物線 y = x^2 のグラフ", "図（同じ図）"]
+    fixture = alt_texts(page.split("<main>", 1)[1])
+    assert fixture == ["図（定義と図）"]   # the fixture's `![w:300 center](...)` has no words
+    assert not [word for alt in own + fixture for word in alt.split()
+                if MARP_IMAGE_WORDS.match(word)]
+
+
+def test_contents_group_slides_under_section_dividers_with_a_way_back():
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 講義\n\n---\n\n"
+                      "<!-- _header: 目標 -->\n\n本文\n\n---\n\n<!-- _class: lead -->\n\n"
+                      "# 1. 第一節\n\n---\n\n<!-- _header: 一つ目 -->\n\nA\n\n---\n\n"
+                      "<!-- _header: 二つ目 -->\n\nB\n", "toc.md")
+    page = handout_html(deck_notebook(deck), deck)
+    toc = page.split('<nav class="lk-toc"', 1)[1].split("</nav>", 1)[0]
+    groups = [(m[0], re.findall(r'<li><a href="#slide-\d+">([^<]*)</a>', m[1]))
+              for m in re.findall(r'<summary><a href="#slide-\d+">([^<]*)</a>.*?</summary>'
+                                  r'(.*?)</details>', toc, re.S)]
+    assert groups == [("講義", ["目標"]), ("1. 第一節", ["一つ目", "二つ目"])]
+    back = re.search(r'<a class="lk-top" href="#([^"]+)"', page)
+    assert back and f'id="{back[1]}"' in page
+
+
+def test_answer_slides_are_folded_until_opened_and_exercises_are_not(page: str):
+    main = page.split("<main>", 1)[1]
+    folded = re.findall(r'<details class="lk-fold" id="slide-\d+">\s*<summary>([^<]*)</summary>'
+                        r'\s*<section class="lk-slide ([^"]*)"', main)
+    assert folded == [("解答を見る：演習の答え", "answer")]
+    assert len(re.findall(r'<section[^>]*class="lk-slide answer', main)) == 1
+    assert re.search(r'<section id="slide-\d+" class="lk-slide exercise"', main)

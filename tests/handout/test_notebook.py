@@ -34,11 +34,12 @@ def test_notebook_is_valid_v4_with_a_python3_kernelspec(notebook):
     assert notebook.metadata.kernelspec.name == "python3"
 
 
-def test_one_markdown_cell_per_handout_slide_and_slides_only_slides_left_out(notebook):
+def test_markdown_cells_per_handout_slide_in_order_and_slides_only_slides_left_out(notebook):
     deck = read_deck(MINI)
     shown = [s.number for s in deck.slides if in_handout(s)]
     markdown = [c for c in notebook.cells if c.cell_type == "markdown"]
-    assert [c.metadata.lecturekit.slide for c in markdown] == shown
+    slides = [c.metadata.lecturekit.slide for c in markdown]
+    assert list(dict.fromkeys(slides)) == shown and slides == sorted(slides)
     assert len(shown) == len(deck.slides) - 1
     assert not any("スライドだけ" in c.source for c in markdown)
     assert any("配布資料にだけ載る補足です。" in c.source for c in markdown)
@@ -135,3 +136,41 @@ def test_only_cells_expected_to_raise_show_an_error(notebook):
     errors = [c.id for c in notebook.cells if c.cell_type == "code"
               and any(o.output_type == "error" for o in c.get("outputs", []))]
     assert errors and all(RAISES in tags(c) for c in notebook.cells if c.id in errors)
+
+
+def fence_after(deck_text: str, marker: str) -> int:
+    """The deck line of the first fence after the line holding `marker`."""
+    lines = deck_text.split("\n")
+    start = next(n for n, line in enumerate(lines) if marker in line)
+    return next(n for n, line in enumerate(lines[start:], start=start + 1)
+                if line.startswith("```python"))
+
+
+def test_every_checked_value_of_a_block_shows_as_an_output(notebook):
+    """A notebook shows a cell's last value only: the block is cut after each checked value."""
+    line = fence_after(MINI.read_text(encoding="utf-8"), "_header: 値を並べる")
+    cells = [c for c in notebook.cells if c.cell_type == "code"
+             and c.metadata.lecturekit.get("fence") == line]
+    assert [c.source.split("\n")[-1] for c in cells] == [
+        "a + 1  # -> tensor(3.)", "a * 3  # -> tensor(6.)", "a ** 2  # -> tensor(4.)"]
+    assert [[o.data["text/plain"] for o in c.outputs] for c in cells] == [
+        ["tensor(3.)"], ["tensor(6.)"], ["tensor(4.)"]]
+
+
+def test_prose_after_a_block_comes_after_its_cells(notebook):
+    line = fence_after(MINI.read_text(encoding="utf-8"), "_header: 値を並べる")
+    order = [("code" if c.cell_type == "code" else c.source.split("\n")[0])
+             for c in notebook.cells
+             if c.metadata.get("lecturekit", {}).get("fence") == line
+             or "値を並べる" in c.source or "テンソルが返ります" in c.source]
+    assert order == ["## 値を並べる", "code", "code", "code", "テンソルが返ります（上の出力）。"]
+
+
+def test_slides_only_words_stay_on_the_slides_and_handout_only_words_off_them(
+        built: Built, notebook):
+    slides = (built.artefacts.notebook.parent / "mini.html").read_text(encoding="utf-8")
+    reading = built.artefacts.html.read_text(encoding="utf-8")
+    prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "右の表示と同じです。</span>" in slides and "（上の出力）" not in slides
+    for student_file in (prose, reading):
+        assert "右の" not in student_file and "（上の出力）" in student_file

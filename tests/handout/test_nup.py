@@ -52,13 +52,16 @@ def test_handout_shows_handout_only_slides_and_leaves_out_slides_only_ones():
     assert len(titles) == len(deck.slides) - 1
 
 
-def test_two_up_is_the_default_because_only_it_prints_body_9pt_and_code_7pt():
-    two, four = Layout(2), Layout(4)
+def test_two_up_is_the_default_because_only_it_prints_code_and_footnotes_at_8pt():
+    """Body 32 px, code 23 px, footnotes and page numbers 20 px (the theme's smallest)."""
+    two, three, four = Layout(2), Layout(3), Layout(4)
     assert DEFAULT_NUP == 2
-    assert (round(two.printed_pt(THEME_BODY_PX), 1), round(two.printed_pt(THEME_CODE_PX), 1)) \
-        == (9.9, 8.1)
-    assert (round(four.printed_pt(THEME_BODY_PX), 1), round(four.printed_pt(THEME_CODE_PX), 1)) \
-        == (7.5, 6.1)
+    assert [round(two.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
+        == [12.9, 10.5, 8.1]
+    assert [round(three.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
+        == [8.5, 6.9, 5.3]
+    assert [round(four.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
+        == [7.5, 6.1, 4.7]
 
 
 def theme_rule(css: str, selector: str) -> str:
@@ -66,30 +69,93 @@ def theme_rule(css: str, selector: str) -> str:
     return css[start:css.index("\n}", start)]
 
 
-def test_the_themes_own_body_and_code_sizes_meet_the_thresholds_at_two_up():
+def test_the_themes_own_body_and_code_sizes_print_at_least_8pt_at_two_up():
     css = (Path(__file__).parents[2] / "themes" / "honwaka.css").read_text(encoding="utf-8")
     body = float(re.search(r"font-size: ([\d.]+)px;", theme_rule(css, "section"))[1])
     code = body * float(re.search(r"\nsection pre \{[^}]*font-size: ([\d.]+)em;", css)[1])
-    assert (body, round(code)) == (THEME_BODY_PX, THEME_CODE_PX)
-    assert Layout(2).printed_pt(body) >= 9 and Layout(2).printed_pt(code) >= 7
+    assert body == THEME_BODY_PX and round(code) >= THEME_CODE_PX
+    assert Layout(2).printed_pt(body) >= 9 and Layout(2).printed_pt(code) >= 8
 
 
-def test_printed_pdf_is_ceil_slides_over_two_a4_sheets(built: Built):
+def test_a_divider_takes_half_a_row_with_its_notes_beside_it_and_text_still_8pt():
+    deck = read_deck(MINI)
+    slides = handout_slides(deck)
+    printed = printed_slides(deck, slides, 2)
+    lead, first = printed[0], printed[1]
+    assert lead.compact and "lead" in lead.slide.classes and not first.compact
+    assert lead.sheet == first.sheet == 0           # the title shares its sheet
+    assert lead.frame.w <= 0.7 * first.frame.w and lead.notes.x > lead.frame.x + lead.frame.w
+    assert first.frame.y >= lead.bottom and first.bottom <= A4_POINTS[1] * 25.4 / 72
+    assert THEME_BODY_PX * lead.frame.w / 1280 / (25.4 / 72) >= 8
+    assert max(p.sheet for p in printed) + 1 == 5    # title + first slide, then 7 slides
+
+
+def test_printed_pdf_has_a_sheet_per_two_slides_dividers_counted_half(built: Built):
     reader = PdfReader(built.artefacts.pdf)
-    slides = len(handout_slides(read_deck(MINI)))
-    assert len(reader.pages) == math.ceil(slides / 2) == built.pages
+    deck = read_deck(MINI)
+    sheets = max(p.sheet for p in printed_slides(deck, handout_slides(deck), 2)) + 1
+    assert len(reader.pages) == sheets == built.pages
     assert page_size(reader) == A4_POINTS
 
 
 def test_slide_text_and_code_are_selectable_text_on_the_sheet_of_their_slide(built: Built):
     sheets = sheet_texts(built.artefacts.pdf)
-    for index, slide in enumerate(handout_slides(read_deck(MINI))):
-        if slide.header:
-            assert slide.header in sheets[index // 2], slide.title
+    deck = read_deck(MINI)
+    for printed in printed_slides(deck, handout_slides(deck), 2):
+        if printed.slide.header:
+            assert printed.slide.header in sheets[printed.sheet], printed.slide.title
     everything = "".join(sheets)
     assert "x = torch.tensor(2.0, requires_grad=True)" in everything
     assert "配布資料にだけ載る補足です" in everything
     assert "hidden = torch.arange(3.0)" not in everything
+
+
+def links(pdf: Path) -> list[tuple[int, str, list[float]]]:
+    """(0-based page, URI, rectangle) of each link annotation."""
+    found = []
+    for number, page in enumerate(PdfReader(pdf).pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") == "/Link" and "/A" in annot:
+                found.append((number, str(annot["/A"].get_object().get("/URI")),
+                              [float(v) for v in annot["/Rect"]]))
+    return found
+
+
+def test_every_link_of_the_slide_pdf_is_a_link_over_it_on_the_handout(built: Built):
+    slides_pdf = built.artefacts.notebook.parent / "mini.pdf"
+    source = links(slides_pdf)
+    assert [uri for _, uri, _ in source] == ["https://pytorch.org/docs/stable/autograd.html"]
+    deck = read_deck(MINI)
+    printed = {p.slide.number: p for p in printed_slides(deck, handout_slides(deck), 2)}
+    kept = [s.number for s in deck.slides if "handout-only" not in s.classes]
+    height = float(PdfReader(slides_pdf).pages[0].mediabox.height)
+    width = float(PdfReader(slides_pdf).pages[0].mediabox.width)
+    carried = links(built.artefacts.pdf)
+    for page, uri, (x1, y1, x2, y2) in source:
+        where = printed[kept[page]]
+        mm = 25.4 / 72
+        frame = where.frame
+        scale = frame.w / mm / width
+        expected = [frame.x / mm + x1 * scale, A4_POINTS[1] - (frame.y + frame.h) / mm + y1 * scale,
+                    frame.x / mm + x2 * scale, A4_POINTS[1] - (frame.y + frame.h) / mm + y2 * scale]
+        match = [rect for sheet, u, rect in carried if sheet == where.sheet and u == uri]
+        assert len(match) == 1, (uri, carried)
+        assert match[0] == pytest.approx(expected, abs=0.5)
+        assert height * scale == pytest.approx(frame.h / mm, abs=0.5)
+
+
+def test_a_bare_url_in_the_notes_prints_as_a_link_in_the_notes_box(built: Built):
+    deck = read_deck(MINI)
+    last = next(p for p in printed_slides(deck, handout_slides(deck), 2)
+                if p.slide.header == "条件つきで飛ばす")
+    url = "https://docs.pytest.org/en/stable/how-to/skipping.html"
+    mm = 25.4 / 72
+    rects = [rect for sheet, uri, rect in links(built.artefacts.pdf)
+             if uri == url and sheet == last.sheet]
+    assert rects, links(built.artefacts.pdf)
+    x1, _, _, y2 = rects[0]
+    assert last.notes.x / mm - 1 <= x1 and A4_POINTS[1] - y2 >= last.notes.y / mm - 1
 
 
 def test_slide_pages_are_reused_from_the_slide_pdf_not_rasterised(built: Built, build_log: str):
@@ -121,6 +187,8 @@ def test_four_up_without_a_slide_pdf_renders_the_handout_variant_itself(
                           tmp_path / "missing.pdf", log=log.append)
     reader = PdfReader(tmp_path / "four.pdf")
     assert len(reader.pages) == pages == math.ceil(len(handout_slides(read_deck(MINI))) / 4)
+    assert [uri for _, uri, _ in links(tmp_path / "four.pdf")].count(
+        "https://pytorch.org/docs/stable/autograd.html") == 1
     assert page_size(reader) == A4_POINTS
     assert log == [f"no slide PDF at {tmp_path / 'missing.pdf'}: rendering every handout slide"]
     text = "".join(sheet_texts(tmp_path / "four.pdf"))
@@ -161,8 +229,8 @@ def test_patch_of_every_slide_is_the_deck_itself_with_its_page_numbers():
 
 
 def test_other_slide_counts_per_page_are_refused(tmp_path: Path):
-    with pytest.raises(HandoutError, match="--nup must be one of 2, 4, not 3"):
-        build_nup_pdf(read_deck(MINI), 3, tmp_path, tmp_path / "x.pdf")
+    with pytest.raises(HandoutError, match="--nup must be one of 2, 3, 4, not 6"):
+        build_nup_pdf(read_deck(MINI), 6, tmp_path, tmp_path / "x.pdf")
 
 
 def test_notes_too_long_for_their_box_are_refused_at_their_line_not_cut_off():
@@ -174,8 +242,8 @@ def test_notes_too_long_for_their_box_are_refused_at_their_line_not_cut_off():
     assert str(info.value) == (
         f'long.md:11 (slide 2): presenter notes of "長いノート" are too long to print beside it '
         f"in the 4-up handout ({len(notes)} characters, at most {MAX_NOTES[4]}): shorten them "
-        f"or use NUP=2")
-    assert [p.slide.number for p in printed_slides(deck, deck.slides, 2)] == [1, 2]
+        f"or use NUP=3")
+    assert [p.slide.number for p in printed_slides(deck, deck.slides, 3)] == [1, 2]
 
 
 def test_long_instructor_notes_do_not_count_against_the_printed_box():
