@@ -91,6 +91,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give pytest its own SIGINT/SIGTERM handling back if a deck run replaced it (in-process
+    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits."""
+    from lecturekit.check import runner
+
+    if runner.capture is config.pluginmanager.get_plugin("capturemanager"):
+        runner.capture = None
+    if not runner.HANDLERS_FOR_PROCESS:
+        runner.restore_stop_handlers()
+
+
 def _share_the_cores() -> None:
     """In an xdist worker: give torch and NumPy this worker's share of the cores.
 

@@ -33,7 +33,6 @@ run: they depend on its namespace.  Each is reported failed, naming it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import pickle
 import re
@@ -114,6 +113,8 @@ def _prctl(option: int, value: int) -> bool:
         return False
     try:
         if _libc is None:
+            import ctypes
+
             _libc = ctypes.CDLL(None, use_errno=True)
         return _libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
@@ -239,8 +240,14 @@ def _stop_everything(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def install_stop_handlers() -> None:
+HANDLERS_FOR_PROCESS = False
+"""True in `lecturekit check`: the handlers stay until the process ends."""
+
+
+def install_stop_handlers(for_process: bool = False) -> None:
     """SIGTERM and SIGINT end the check at once (see `_stop_everything`).  Main thread only."""
+    global HANDLERS_FOR_PROCESS
+    HANDLERS_FOR_PROCESS |= for_process
     if _previous_handlers or not hasattr(signal, "SIGTERM"):
         return
     with contextlib.suppress(ValueError):  # not the main thread: leave pytest's handling
@@ -468,7 +475,9 @@ class DeckRunner:
         self.timeout = session.timeout
         self.limits = (limits or Limits()).for_deck(session.deck.front_matter)
         self.record_reads = record_reads
-        self.results: list[BlockResult] = []
+        self.results: list[BlockResult] = list(session.results)
+        """Results so far; a session that adopted a checkpoint's (`author.resume`) starts
+        with the blocks above it done."""
         self.reads: set[str] = set()
         self.stop: Stop | None = None
         self.left: dict[int, str] = {}
@@ -765,6 +774,8 @@ class WriteWatch:
         if not sys.platform.startswith("linux"):
             return None
         try:
+            import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
         except (OSError, AttributeError):

@@ -420,9 +420,10 @@ class ProcessGuard:
                                     f"restored it"))
         if limits.terminated is not None:
             problems.append(Problem(limits.terminated or _mention(fence, "kill", "signal"),
-                                    "the checker's process received SIGTERM while this block "
+                                    "the deck's process received SIGTERM while this block "
                                     "ran (slide code must not signal its own process); "
-                                    "the run goes on, a second SIGTERM ends it"))
+                                    "the run goes on, a second SIGTERM ends the deck's "
+                                    "process"))
             limits.terminated = None
         if threading.active_count() != len(self.foreign) or ROUTER.owners:
             self._own_threads(index, fence)
