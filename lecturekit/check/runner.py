@@ -473,6 +473,8 @@ class DeckRunner:
         self.held = session.held
         self.filename = session.filename
         self.timeout = session.timeout
+        self.unchecked = session.unchecked
+        self.update = session.update
         self.limits = (limits or Limits()).for_deck(session.deck.front_matter)
         self.record_reads = record_reads
         self.results: list[BlockResult] = list(session.results)
