@@ -62,9 +62,11 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_block_that_ignores_sigalrm_is_killed_at_its_limit_and_later_blocks_name_it(
-        tmp_path):
+        tmp_path, outside):
+    record = outside / "pids"
     hung = deck(tmp_path, "hung.md", "x = 1",
                 "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                f"import os; open({str(record)!r}, 'w').write(str(os.getpid()))\n"
                 "while True:\n    pass", "print(x)  # -> 1")
     (tmp_path / "hung.md").write_text(hung.read_text().replace("```python\nimport signal",
                                                                "```python timeout=1\nimport "
@@ -76,10 +78,11 @@ def test_a_block_that_ignores_sigalrm_is_killed_at_its_limit_and_later_blocks_na
     out = result.stdout
     assert ("hung.md:9: the block exceeded its time limit of 1 s and did not stop; the checker "
             "killed the deck's process") in out
-    assert ("hung.md:16: not run: the block at line 9 (slide 1) stopped the deck's process"
+    assert ("hung.md:17: not run: the block at line 9 (slide 1) stopped the deck's process"
             in out)
     assert "2 failed, 2 passed" in out  # x = 1 and the other deck
     assert result.returncode == 1
+    assert len(pids_in(record)) == 1 and not alive(pids_in(record)[0])
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -157,9 +160,12 @@ def test_os_kill_of_the_blocks_parent_is_refused_at_its_line_and_the_deck_goes_o
     assert "1 failed, 1 passed" in result.stdout
 
 
-def test_a_block_killing_its_parent_by_a_shell_fails_and_the_callers_shell_goes_on(tmp_path):
+def test_a_block_killing_its_parent_by_a_shell_fails_and_the_callers_shell_goes_on(
+        tmp_path, outside):
+    record = outside / "pids"
     killer = deck(tmp_path, "killer.md",
-                  "import os, subprocess, time\n"
+                  f"import os, subprocess, time\n"
+                  f"open({str(record)!r}, 'w').write(str(os.getpid()))\n"
                   "subprocess.run(['kill', '-9', str(os.getppid())])\ntime.sleep(5)",
                   CHECKED_PRINT)
     other = deck(tmp_path, "other.md", CHECKED_PRINT)
@@ -171,9 +177,10 @@ def test_a_block_killing_its_parent_by_a_shell_fails_and_the_callers_shell_goes_
     assert result.stdout.rstrip().endswith("shell still here, check said 1")
     assert ("killer.md:5: the deck's parent process was killed by SIGKILL (slide code must not "
             "signal it); the checker stopped the deck") in result.stdout
-    assert "killer.md:11: not run: the block at line 5 (slide 1)" in result.stdout
+    assert "killer.md:12: not run: the block at line 5 (slide 1)" in result.stdout
     assert "2 failed, 1 passed" in result.stdout
     assert "LeftProcessWarning" not in result.stdout
+    assert len(pids_in(record)) == 1 and not alive(pids_in(record)[0])
 
 
 # -- case 4: output floods and memory ---------------------------------------------------------
