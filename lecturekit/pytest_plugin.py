@@ -179,6 +179,11 @@ class DeckFile(pytest.File):
 
     def setup(self) -> None:
         if hasattr(self, "session_run"):
+            self.session_run.ahead = {
+                item.index for item in self.session.items
+                if item.parent is self and isinstance(item, DeckItem)
+                and item.collect_problem is None
+                and item.get_closest_marker("filterwarnings") is None}
             memory = self.config.pluginmanager.get_plugin(PassMemory.NAME)
             if memory is not None:
                 memory.start()

@@ -493,6 +493,11 @@ class DeckRunner:
         self._baseline: set[int] = set()
         self._deadline = 0.0
         self._deck_process: set[int] = set()
+        self.ahead: set[int] = set()
+        """Blocks the deck process may run before they are asked for (set by the plugin:
+        selected items with no per-item warning filters), so that it works while pytest
+        reports the previous ones."""
+        self._asked = len(self.results) - 1
 
     # -- the session's interface -------------------------------------------------------
 
@@ -521,11 +526,17 @@ class DeckRunner:
             return results[index]
         if self.stop is None and not self._keeper:
             self._start()
-        if self.stop is None:
+        if self.stop is None and index > self._asked:
+            ahead = index
+            if index in self.ahead:
+                while ahead + 1 in self.ahead:
+                    ahead += 1
             try:
-                _send(self._requests, ("run", index, list(warnings.filters)))
+                _send(self._requests, ("run", ahead, list(warnings.filters)))
+                self._asked = ahead
             except OSError:  # the deck process is gone (a thread of a block ended it)
                 self._stop_at(len(results), self._death())
+        if self.stop is None:
             while len(results) <= index and self.stop is None:
                 self._wait_for(len(results))
         while len(results) <= index:
@@ -712,6 +723,9 @@ class DeckRunner:
     def finish(self) -> None:
         """The deck is done: let the child end, collect what it read, kill what it left."""
         if self._keeper <= 0 or self.stop is not None:
+            return
+        if self._asked >= len(self.results):  # stopped early (-x): blocks nobody will see
+            self.left = self.kill()
             return
         with contextlib.suppress(OSError):
             _send(self._requests, ("finish",))
