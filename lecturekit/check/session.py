@@ -558,8 +558,20 @@ def _runs_file(frame: object, filename: str) -> bool:
 
 def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
              ) -> list[BlockResult]:
-    """Run every Python block of `deck` in order; one result per block, in deck order."""
-    return DeckSession(deck, timeout=timeout, unchecked=unchecked).run_all()
+    """Run every Python block of `deck` in order; one result per block, in deck order.
+
+    The blocks run as the check runs them: in a supervised child process, under the
+    default limits (`lecturekit.check.runner`).
+    """
+    from lecturekit.check import runner as supervised
+
+    deck_run = supervised.DeckRunner(DeckSession(deck, timeout=timeout, unchecked=unchecked))
+    deck_run.ahead = set(range(len(deck_run.blocks)))
+    try:
+        return deck_run.run_all()
+    finally:
+        if not supervised.HANDLERS_FOR_PROCESS:
+            supervised.restore_stop_handlers()
 
 
 def _chained(blocks: list[Fence], outputs: dict[int, Fence]) -> frozenset[int]:
