@@ -466,7 +466,7 @@ class Recorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput") or not self.config.getoption("update_outputs"):
             return
-        from lecturekit.check.rewrite import Edit, RewriteError, apply_edits
+        from lecturekit.check.rewrite import Edit
 
         if session.exitstatus == pytest.ExitCode.INTERRUPTED:
             if self.edits:
@@ -476,6 +476,14 @@ class Recorder:
         for data in self.edits:
             edit = Edit.from_list(data)
             by_path.setdefault(edit.path, []).append(edit)
+        from lecturekit.check.runner import signals_held
+
+        with signals_held():  # a SIGTERM now waits until every deck is written
+            self._apply(session, by_path)
+
+    def _apply(self, session: pytest.Session, by_path: dict[str, list[Any]]) -> None:
+        from lecturekit.check.rewrite import RewriteError, apply_edits
+
         for path, edits in sorted(by_path.items()):
             shown = _display_path(Path(path), self.config)
             try:

@@ -42,7 +42,7 @@ import struct
 import sys
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,8 +235,9 @@ def _stop_everything(signum: int, frame: object) -> None:
         if capture is not None:
             capture.suspend_global_capture(in_=False)
         sys.stderr.flush()
-        os.write(2, f"\nlecturekit: stopped by {name}; the decks' code was stopped, no deck "
-                    f"was rewritten\n".encode())
+        done = ("the updated decks were written first" if _WRITING else
+                "the decks' code was stopped, no deck was rewritten")
+        os.write(2, f"\nlecturekit: stopped by {name}; {done}\n".encode())
     os._exit(128 + signum)
 
 
@@ -253,6 +254,31 @@ def install_stop_handlers(for_process: bool = False) -> None:
     with contextlib.suppress(ValueError):  # not the main thread: leave pytest's handling
         for number in (signal.SIGTERM, signal.SIGINT):
             _previous_handlers[number] = signal.signal(number, _stop_everything)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait (blocked) until the block ends, then act as usual.
+
+    For `--update-outputs`: the decks are written in one go after a complete
+    run, so an interruption leaves either none or all of them rewritten.
+    """
+    global _WRITING
+    held = {signal.SIGTERM, signal.SIGINT}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    _WRITING = True
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _WRITING = False
+
+
+_WRITING = False
 
 
 def restore_stop_handlers() -> None:
