@@ -759,7 +759,22 @@ class DeckRunner:
         if message is not None and message[0] == "finished":
             self.reads = set(message[1])
             self._late.extend(message[2])
+            self._let_keeper_end()
         self.left = {p: c for p, c in self.kill().items()}
+
+    def _let_keeper_end(self, seconds: float = 2.0) -> None:
+        """The deck process is ending by itself: let the keeper collect it and exit (so
+        neither is killed half-way, nor left a zombie)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                done, _ = os.waitpid(self._keeper, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                self._keeper = -self._keeper
+                return
+            time.sleep(0.001)
 
     def kill(self) -> dict[int, str]:
         """Stop the deck's processes (all of them); pid -> command line of those killed
@@ -772,6 +787,9 @@ class DeckRunner:
         roots |= children(os.getpid()) - self._baseline
         killed = stop_all(roots)
         reap(killed)
+        for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
         if keeper > 0:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(keeper, 0)
