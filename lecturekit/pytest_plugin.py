@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from lecturekit.check.session import BlockResult, DeckSession
+    from lecturekit.check.runner import DeckRunner as DeckSession
+    from lecturekit.check.session import BlockResult
     from lecturekit.deck import Fence
 
 _ITEM_ID = re.compile(r"^(?P<deck>.+\.md)::(?:slide\d+-[\w.-]+|deck)(?:@.*)?$")
@@ -44,6 +45,10 @@ class UncheckedOutputWarning(UserWarning):
 
 class LateOutputWarning(UserWarning):
     """A thread a block started printed after that block had ended (shown at the block's line)."""
+
+
+class LeftProcessWarning(UserWarning):
+    """A deck's blocks left processes running; the checker killed them when the deck ended."""
 
 
 class BlockFailure(Exception):
@@ -61,6 +66,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--slide-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time limit per Python block of a deck (default 60; a fence's "
                          "timeout=SECONDS annotation overrides it)")
+    group.addoption("--deck-timeout", type=float, default=1200.0, metavar="SECONDS",
+                    help="wall-time limit of a whole deck (default 1200; front matter "
+                         "`deck-timeout:` overrides it; 0: none)")
+    group.addoption("--deck-memory", default="4G", metavar="SIZE",
+                    help="memory (address space) limit of a deck's process, e.g. 2G "
+                         "(default 4G; front matter `memory:` overrides it; 0: none)")
+    group.addoption("--max-output", default="1M", metavar="SIZE",
+                    help="output a block may print before only its head and tail are kept "
+                         "and the block fails (default 1M; front matter `max-output:`)")
     group.addoption("--unchecked-output", choices=["error", "warn", "ignore"], default=None,
                     help="what printed output no expectation checks is, in every deck "
                          "(default: error in decks matching lecturekit_unchecked_output_error, "
@@ -73,11 +87,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         _share_the_cores()
+    from lecturekit.check import runner
+
+    runner.capture = config.pluginmanager.get_plugin("capturemanager")
     config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
     if PassMemory.wanted(config):
         config.pluginmanager.register(PassMemory(config), PassMemory.NAME)
     config.pluginmanager.import_plugin("lecturekit.check.github_report")  # GitHub Actions only
     config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give pytest its own SIGINT/SIGTERM handling back if a deck run replaced it (in-process
+    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits."""
+    from lecturekit.check import runner
+
+    if runner.capture is config.pluginmanager.get_plugin("capturemanager"):
+        runner.capture = None
+    if not runner.HANDLERS_FOR_PROCESS:
+        runner.restore_stop_handlers()
 
 
 def _share_the_cores() -> None:
@@ -150,6 +178,7 @@ class DeckFile(pytest.File):
     """Collected as a deck without `marp: true` (named, or enabled by the configuration)."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from lecturekit.check.runner import DeckRunner
         from lecturekit.check.session import DeckSession
         from lecturekit.deck import DeckError, read_deck
 
@@ -157,10 +186,17 @@ class DeckFile(pytest.File):
             deck = read_deck(_display_path(self.path, self.config))
             if not (deck.is_marp or self.enabled):
                 return
-            self.session_run = DeckSession(
+            session = DeckSession(
                 deck, timeout=self.config.getoption("slide_timeout"),
                 unchecked=_unchecked_mode(self.config, self.path),
                 update=self.config.getoption("update_outputs"), filename=str(self.path))
+            try:
+                limits = _limits(self.config).for_deck(deck.front_matter)
+            except ValueError as exc:
+                raise DeckError(deck.path, 1, f"front matter: {exc}") from None
+            self.session_run = DeckRunner(
+                session, limits,
+                record_reads=self.config.pluginmanager.has_plugin(PassMemory.NAME))
             names = _item_names(deck.path, self.session_run.blocks)
         except DeckError as exc:
             yield DeckErrorItem.from_parent(self, name="deck", message=f"deck error: {exc}")
@@ -181,6 +217,11 @@ class DeckFile(pytest.File):
 
     def setup(self) -> None:
         if hasattr(self, "session_run"):
+            self.session_run.ahead = {
+                item.index for item in self.session.items
+                if item.parent is self and isinstance(item, DeckItem)
+                and item.collect_problem is None
+                and item.get_closest_marker("filterwarnings") is None}
             memory = self.config.pluginmanager.get_plugin(PassMemory.NAME)
             if memory is not None:
                 memory.start()
@@ -191,9 +232,32 @@ class DeckFile(pytest.File):
             _warn_late_output(self.session_run)
             self.session_run.close()
             self.session_run.shutdown()
+            _warn_late_output(self.session_run)
+            _warn_left_processes(self.session_run)
             memory = self.config.pluginmanager.get_plugin(PassMemory.NAME)
             if memory is not None:
                 memory.finish(self)
+
+
+def _limits(config: pytest.Config) -> Any:
+    from lecturekit.check.runner import Limits, parse_size
+
+    try:
+        return Limits(deck_seconds=config.getoption("deck_timeout"),
+                      memory=parse_size(config.getoption("deck_memory")),
+                      output=parse_size(config.getoption("max_output")))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _warn_left_processes(deck_run: DeckSession) -> None:
+    """Processes a deck's blocks started and left running, killed when the deck ended:
+    one warning per process, at the line of the block the deck process saw start it."""
+    for pid, command in sorted(deck_run.left.items()):
+        line, _ = deck_run.spawned.get(pid, (1, ""))
+        warnings.warn_explicit(f"the deck left a process running; the checker killed it when "
+                               f"the deck ended: pid {pid} `{command or '?'}`",
+                               LeftProcessWarning, str(deck_run.deck.path), line)
 
 
 def _item_names(path: Path, blocks: list[Fence]) -> list[str]:
@@ -440,12 +504,24 @@ class Recorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput") or not self.config.getoption("update_outputs"):
             return
-        from lecturekit.check.rewrite import Edit, RewriteError, apply_edits
+        from lecturekit.check.rewrite import Edit
 
+        if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+            if self.edits:
+                self.notes.append("NOT updated: the run was interrupted; no deck was rewritten")
+            return
         by_path: dict[str, list[Edit]] = {}
         for data in self.edits:
             edit = Edit.from_list(data)
             by_path.setdefault(edit.path, []).append(edit)
+        from lecturekit.check.runner import signals_held
+
+        with signals_held():  # a SIGTERM now waits until every deck is written
+            self._apply(session, by_path)
+
+    def _apply(self, session: pytest.Session, by_path: dict[str, list[Any]]) -> None:
+        from lecturekit.check.rewrite import RewriteError, apply_edits
+
         for path, edits in sorted(by_path.items()):
             shown = _display_path(Path(path), self.config)
             try:
@@ -510,8 +586,8 @@ class PassMemory:
     def finish(self, deck_file: DeckFile) -> None:
         from lecturekit.check.memo import ReadRecorder, save
 
-        reads = ReadRecorder.stop()
         run = deck_file.session_run
+        reads = ReadRecorder.stop() | run.reads
         reported = self.reported.get(deck_file.nodeid, [])
         if (deck_file.nodeid in self.failed or len(reported) != len(run.blocks)
                 or len(run.results) != len(run.blocks)):

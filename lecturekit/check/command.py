@@ -9,6 +9,8 @@ pytest in its own process, with two differences from `python -m pytest`:
   for every module of a plugin's package.  They use no `assert` to check
   anything; `lecturekit/__init__.py` says PYTEST_DONT_REWRITE, so pytest does
   not warn that it cannot rewrite them.
+- The first SIGTERM or SIGINT ends the run at once with one line (and kills
+  the deck running then, with everything it started), whatever pytest was doing.
 - Once pytest has returned, its output is flushed and the atexit handlers
   (the decks' own included) have run, the process ends at once, without the
   interpreter's teardown: freeing every module of torch & co. one by one,
@@ -36,6 +38,11 @@ def argv(pytest_args: list[str]) -> list[str]:
 
 def run(pytest_args: list[str]) -> NoReturn:
     """pytest with these arguments, in this process, which then ends with pytest's status."""
+    # The first SIGTERM/SIGINT ends the check with one line, from the start (a deck running
+    # then is killed with all it started: lecturekit.check.runner).
+    from lecturekit.check.runner import install_stop_handlers
+
+    install_stop_handlers(for_process=True)
     # What a check always needs; not lecturekit.check.github_report, which pytest imports
     # as a plugin of its own (and would then warn about).
     import pytest

@@ -44,10 +44,27 @@ class OutputRouter(io.TextIOBase):
         self.target: io.StringIO | None = None
         self.owners: dict[threading.Thread, LateOutput] = {}
         self.slide_closed = False
+        self.limit = 0
+        """Bytes of output a block may print (0: no limit); past it only the tail is kept."""
+        self.written = 0
+        """Bytes printed by the running block (counted only with a limit)."""
+        self.head = ""
+        self.tail = ""
+
+    def start_block(self) -> None:
+        self.written = 0
+        self.head = self.tail = ""
 
     def write(self, text: str) -> int:
         if self.slide_closed:
             raise ValueError("I/O operation on closed file.")
+        if self.limit:
+            size = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+            if self.written < TAIL:
+                self.head += text[:TAIL]
+            self.written += size
+            if self.written > self.limit:
+                return self._overflow(text, size)
         if self.owners:
             owner = self.owners.get(threading.current_thread())
             if owner is not None:
@@ -59,6 +76,22 @@ class OutputRouter(io.TextIOBase):
         if sys.stdout is not self:  # a stale reference kept by slide code, between blocks
             return sys.stdout.write(text)
         return len(text)
+
+    def _overflow(self, text: str, size: int) -> int:
+        """Past the limit: the head up to the limit goes on as usual; of the rest, only the
+        last TAIL characters are kept (never a copy of a huge piece)."""
+        room = self.limit - (self.written - size)
+        if room > 0:
+            self.write_head(text[:room])
+        self.tail = (self.tail + text[-TAIL:])[-TAIL:]
+        return len(text)
+
+    def write_head(self, text: str) -> None:
+        limit, self.limit = self.limit, 0
+        try:
+            self.write(text)
+        finally:
+            self.limit = limit
 
     def close(self) -> None:
         self.slide_closed = True
@@ -87,6 +120,8 @@ class LateOutput:
 
 
 ROUTER = OutputRouter()
+TAIL = 2000
+"""Characters kept of the end of a block's output past its limit."""
 
 
 class SlideTimeout(BaseException):

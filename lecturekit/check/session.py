@@ -18,7 +18,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lecturekit.check.evaluator import (
     BlockOutcome,
@@ -42,6 +42,9 @@ from lecturekit.check.expectations import output_fences
 from lecturekit.check.report import Problem, describe
 from lecturekit.check.rewrite import Edit
 from lecturekit.deck import Deck, DeckError, Fence
+
+if TYPE_CHECKING:
+    from lecturekit.check.runner import WriteWatch
 
 Unchecked = Literal["error", "warn", "ignore"]
 SEED = 0
@@ -366,10 +369,15 @@ class ProcessGuard:
         self.foreign = set(threading.enumerate())
         self.late: list[LateOutput] = []
         self._streams: tuple[object, object, object] = (None, None, None)
+        self.watch: WriteWatch | None = None
+        """Set by the runner (`lecturekit.check.runner`): files of the project blocks change."""
 
     def enter(self) -> None:
         self._streams = (sys.stdout, sys.stderr, sys.stdin)
         ROUTER.slide_closed = False
+        ROUTER.start_block()
+        if self.watch is not None:
+            self.watch.drain()
         self.limits.filename = self.filename
         self.limits.terminated = None
         self.limits.block_running = True
@@ -418,13 +426,43 @@ class ProcessGuard:
                                     f"restored it"))
         if limits.terminated is not None:
             problems.append(Problem(limits.terminated or _mention(fence, "kill", "signal"),
-                                    "the checker's process received SIGTERM while this block "
+                                    "the deck's process received SIGTERM while this block "
                                     "ran (slide code must not signal its own process); "
-                                    "the run goes on, a second SIGTERM ends it"))
+                                    "the run goes on, a second SIGTERM ends the deck's "
+                                    "process"))
             limits.terminated = None
         if threading.active_count() != len(self.foreign) or ROUTER.owners:
             self._own_threads(index, fence)
+        if ROUTER.limit and ROUTER.written > ROUTER.limit:
+            problems.append(self._overflow(fence))
+        if self.watch is not None:
+            changes = self.watch.changes()
+            if changes:
+                problems.append(self._changed_files(fence, changes))
         return problems
+
+    def _overflow(self, fence: Fence) -> Problem:
+        from lecturekit.check.runner import show_size
+
+        size, limit = ROUTER.written, ROUTER.limit
+        head, tail = ROUTER.head[:1000], ROUTER.tail[-1000:]
+        ROUTER.start_block()
+        return Problem(_mention(fence, "print", "write"),
+                       f"the block printed {show_size(size)} ({size} bytes), more than the "
+                       f"limit of {show_size(limit)} per block (front matter `max-output:` or "
+                       f"--max-output); its first and last 1000 characters:",
+                       actual=f"{head}\n[... {size - len(head) - len(tail)} bytes not shown "
+                              f"...]\n{tail}")
+
+    def _changed_files(self, fence: Fence, changes: list[tuple[str, Path]]) -> Problem:
+        assert self.watch is not None
+        shown = [f"{what} {self.watch.shown(path)}" for what, path in changes[:5]]
+        more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+        names = [path.name for _, path in changes]
+        return Problem(_mention(fence, *names, "open(", "write", "unlink", "rename"),
+                       f"the block changed files of the project: {', '.join(shown)}{more}; "
+                       f"slide code must not change the project's files (decks, images, "
+                       f"themes, sources)")
 
     def _canary_gone(self, modules: dict[str, object]) -> bool:
         return any(modules.get(name) is not module for name, module in self.canaries)
@@ -526,8 +564,20 @@ def _runs_file(frame: object, filename: str) -> bool:
 
 def run_deck(deck: Deck, *, timeout: float = 60.0, unchecked: Unchecked = "warn"
              ) -> list[BlockResult]:
-    """Run every Python block of `deck` in order; one result per block, in deck order."""
-    return DeckSession(deck, timeout=timeout, unchecked=unchecked).run_all()
+    """Run every Python block of `deck` in order; one result per block, in deck order.
+
+    The blocks run as the check runs them: in a supervised child process, under the
+    default limits (`lecturekit.check.runner`).
+    """
+    from lecturekit.check import runner as supervised
+
+    deck_run = supervised.DeckRunner(DeckSession(deck, timeout=timeout, unchecked=unchecked))
+    deck_run.ahead = set(range(len(deck_run.blocks)))
+    try:
+        return deck_run.run_all()
+    finally:
+        if not supervised.HANDLERS_FOR_PROCESS:
+            supervised.restore_stop_handlers()
 
 
 def _chained(blocks: list[Fence], outputs: dict[int, Fence]) -> frozenset[int]:

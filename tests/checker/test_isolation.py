@@ -138,7 +138,7 @@ def test_sigterm_sent_by_slide_code_fails_its_block_and_the_run_reaches_its_summ
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly",
                                            name, second)
     result.assert_outcomes(failed=1, passed=2)
-    result.stdout.fnmatch_lines(["term.md:7: the checker's process received SIGTERM while "
+    result.stdout.fnmatch_lines(["term.md:7: the deck's process received SIGTERM while "
                                  "this block ran*"])
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 

@@ -30,10 +30,10 @@ def test_two_workers_keep_each_deck_on_one_worker_in_order(pytester, monkeypatch
     result.assert_outcomes(passed=16)
     rows = [line.split() for line in log.read_text().splitlines()]
     for name in names:
-        steps = [(int(step), pid) for deck, step, pid in rows if deck == name]
+        steps = [(int(step), worker) for deck, step, worker in rows if deck == name]
         assert [step for step, _ in steps] == [1, 2, 3, 4]
-        assert len({pid for _, pid in steps}) == 1
-    assert len({pid for _, _, pid in rows}) == 2
+        assert len({worker for _, worker in steps}) == 1
+    assert {worker for _, _, worker in rows} == {"gw0", "gw1"}
 
 
 def test_update_outputs_under_workers_is_applied_once_by_the_controller(pytester):

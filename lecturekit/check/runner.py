@@ -1,0 +1,911 @@
+"""THE runner for slide code: a deck's blocks run in a child process the checker supervises.
+
+Slide code can do anything its process can: ignore SIGALRM and loop, fork
+daemons, kill its parent, print gigabytes, allocate without end.  None of it
+may stop the check, so a deck's blocks do not run in the checker's process:
+
+    checker (pytest)            supervises; never runs slide code
+      `- keeper                 a forked placeholder parent, own process group
+           `- deck process      runs the deck's `DeckSession`, block by block
+
+- The checker forks (no fresh interpreter: the warm process is copied, so a
+  deck starts in milliseconds) and asks the deck process for results over a
+  pipe.  It enforces each block's time limit from outside: past the limit
+  (plus a short grace for the in-process SIGALRM, which gives a traceback)
+  it kills the deck's processes; nothing in a block can stop that clock.
+  The deck has a wall-time limit as well.
+- The keeper exists so that `os.kill(os.getppid(), 9)` in a block kills the
+  keeper, not pytest, `make` or `lecturekit build`; the deck process dies
+  with it (parent-death signal) and the block is reported at its line.
+- The checker is a child subreaper (Linux), so everything a block starts,
+  detached `setsid` daemons included, stays its descendant when its parent
+  dies; when a deck ends, every process left is stopped, named and killed.
+- The deck process has a memory limit (RLIMIT_AS) and caps each block's
+  captured output (see `execute.OutputRouter`); files of the project changed
+  by a block fail that block (`WriteWatch`).
+- The first SIGTERM or SIGINT to the checker while a deck runs kills the
+  deck's processes and ends the run at once with one line, rewriting nothing.
+
+After a block was killed (or killed its process), its later blocks are not
+run: they depend on its namespace.  Each is reported failed, naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import select
+import signal
+import struct
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lecturekit.check.session import BlockResult, DeckSession
+    from lecturekit.deck import Fence
+
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+@dataclass
+class Limits:
+    """What one deck may use.  0 means no limit."""
+
+    deck_seconds: float = 1200.0
+    """Wall time of a whole deck (its blocks are limited one by one as well)."""
+    memory: int = 4 * GIB
+    """Address space of the deck's process (RLIMIT_AS), in bytes."""
+    output: int = 1 * MIB
+    """Captured output of one block, in bytes; past it only the head and tail are kept."""
+    grace: float = 1.0
+    """Seconds past a block's limit before the checker kills it (the SIGALRM comes first)."""
+
+    def for_deck(self, front_matter: dict[str, object]) -> Limits:
+        """These limits with the deck's own front matter (`memory:`, `deck-timeout:`,
+        `max-output:`) applied."""
+        limits = Limits(self.deck_seconds, self.memory, self.output, self.grace)
+        if "memory" in front_matter:
+            limits.memory = parse_size(str(front_matter["memory"]))
+        if "deck-timeout" in front_matter:
+            limits.deck_seconds = float(str(front_matter["deck-timeout"]))
+        if "max-output" in front_matter:
+            limits.output = parse_size(str(front_matter["max-output"]))
+        return limits
+
+
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": MIB, "mb": MIB,
+          "mib": MIB, "g": GIB, "gb": GIB, "gib": GIB}
+
+
+def parse_size(text: str) -> int:
+    """`512M`, `4G`, `1.5GiB`, `1000000` -> bytes (ValueError if it is none of those)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if match is None or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"not a size: {text!r} (say e.g. 512M or 4G)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def show_size(size: int) -> str:
+    for unit, scale in (("GiB", GIB), ("MiB", MIB), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+# -- processes -------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+_libc: Any = None
+
+
+def _prctl(option: int, value: int) -> bool:
+    global _libc
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if _libc is None:
+            import ctypes
+
+            _libc = ctypes.CDLL(None, use_errno=True)
+        return _libc.prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def children(pid: int) -> set[int]:
+    """The children of `pid` (all its threads'), from /proc; empty if it is gone."""
+    found: set[int] = set()
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", "rb") as handle:
+                found.update(int(p) for p in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def descendants(roots: Iterable[int]) -> set[int]:
+    seen: set[int] = set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(children(pid) - seen)
+    return seen
+
+
+def command_line(pid: int) -> str:
+    """What `ps` would show for `pid` (short), or '' if it is gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            raw = handle.read(400)
+    except OSError:
+        return ""
+    text = raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
+
+
+def stop_all(roots: Iterable[int]) -> dict[int, str]:
+    """Freeze every process under `roots` (so none can fork any more), then kill them all.
+
+    Returns pid -> command line of each process that was alive.
+    """
+    frozen: dict[int, str] = {}
+    for _ in range(50):
+        found = {p for p in descendants(roots) if p not in frozen and _alive(p)}
+        if not found:
+            break
+        for pid in found:
+            frozen[pid] = command_line(pid)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGSTOP)
+    for pid in frozen:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return frozen
+
+
+def reap(pids: Iterable[int], timeout: float = 2.0) -> None:
+    """Wait until each of `pids` is gone, collecting the exit status of those that are (or,
+    their parent killed too, become) our children; so no zombie is left."""
+    pending = set(pids)
+    me = os.getpid()
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            parent = _parent(pid)
+            if parent is None:
+                pending.discard(pid)
+            elif parent == me:
+                with contextlib.suppress(ChildProcessError):
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        pending.discard(pid)
+        if pending:
+            time.sleep(0.002)
+
+
+def _parent(pid: int) -> int | None:
+    """The parent of `pid` (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# -- the checker's signals ---------------------------------------------------------
+
+_LIVE: set[DeckRunner] = set()
+_previous_handlers: dict[int, Any] = {}
+capture: Any = None
+"""pytest's capture manager (set by the plugin): suspended so that the one line is seen."""
+
+
+def _stop_everything(signum: int, frame: object) -> None:
+    """The first SIGTERM/SIGINT: kill every deck's processes, say so in one line, exit."""
+    for runner in list(_LIVE):
+        with contextlib.suppress(Exception):
+            runner.kill()
+    name = signal.Signals(signum).name
+    with contextlib.suppress(Exception):
+        if capture is not None:
+            capture.suspend_global_capture(in_=False)
+        sys.stderr.flush()
+        done = ("the updated decks were written first" if _WRITING else
+                "the decks' code was stopped, no deck was rewritten")
+        os.write(2, f"\nlecturekit: stopped by {name}; {done}\n".encode())
+    os._exit(128 + signum)
+
+
+HANDLERS_FOR_PROCESS = False
+"""True in `lecturekit check`: the handlers stay until the process ends."""
+
+
+def install_stop_handlers(for_process: bool = False) -> None:
+    """SIGTERM and SIGINT end the check at once (see `_stop_everything`).  Main thread only."""
+    global HANDLERS_FOR_PROCESS
+    HANDLERS_FOR_PROCESS |= for_process
+    if _previous_handlers or not hasattr(signal, "SIGTERM"):
+        return
+    with contextlib.suppress(ValueError):  # not the main thread: leave pytest's handling
+        for number in (signal.SIGTERM, signal.SIGINT):
+            _previous_handlers[number] = signal.signal(number, _stop_everything)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait (blocked) until the block ends, then act as usual.
+
+    For `--update-outputs`: the decks are written in one go after a complete
+    run, so an interruption leaves either none or all of them rewritten.
+    """
+    global _WRITING
+    held = {signal.SIGTERM, signal.SIGINT}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    _WRITING = True
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _WRITING = False
+
+
+_WRITING = False
+
+
+def restore_stop_handlers() -> None:
+    for number, handler in _previous_handlers.items():
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(number, handler)
+    _previous_handlers.clear()
+
+
+# -- the deck process's side ------------------------------------------------------------
+
+_HEADER = struct.Struct("!I")
+
+
+def _send(fd: int, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _receive_blocking(fd: int) -> object | None:
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    body = _read_exactly(fd, _HEADER.unpack(header)[0])
+    return None if body is None else pickle.loads(body)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _payload(result: BlockResult, late: list[tuple[int, int, str]],
+             spawned: dict[int, str]) -> dict[str, object]:
+    error = None
+    if result.error is not None:
+        try:
+            error = pickle.dumps(result.error)
+        except Exception:  # noqa: BLE001 - unpicklable exception: its type and text only
+            error = None
+    return {"stdout": result.stdout, "outcome": result.outcome, "message": result.message,
+            "line": result.line, "checked": result.checked, "edits": result.edits,
+            "unchecked": result.unchecked, "error": error,
+            "error_text": _error_text(result.error), "late": late, "spawned": spawned,
+            "pid": os.getpid()}
+
+
+def _warning(caught: warnings.WarningMessage) -> tuple[str, type[Warning], str, int]:
+    category = caught.category
+    if getattr(sys.modules.get(category.__module__), category.__qualname__, None) is not category \
+            or category.__module__ == "__main__":
+        category = UserWarning  # a class of the deck's own: the checker cannot name it
+    return (str(caught.message), category, str(caught.filename), int(caught.lineno or 0))
+
+
+def _error_text(error: BaseException | None) -> str | None:
+    if error is None:
+        return None
+    from lecturekit.check.execute import exception_only
+
+    return exception_only(error)
+
+
+def _forbid_signals(protected: set[int], groups: set[int]) -> None:
+    """An audit hook in the deck process: `os.kill` / `os.killpg` of the checker, the keeper
+    or their process groups raises PermissionError at the block's line.  (Code that signals
+    them another way, `kill` in a shell, is caught by the keeper's death instead.)"""
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event not in ("os.kill", "os.killpg") or len(args) < 2 or not args[1]:
+            return
+        target = args[0]
+        if event == "os.kill":
+            hit = target in protected or target == -1 or target == 0 or -target in groups
+        else:
+            hit = target == 0 or target in groups
+        if hit:
+            raise PermissionError(f"slide code may not signal the checker or the deck's parent "
+                                  f"process ({event}({target}, {args[1]}))")
+
+    sys.addaudithook(hook)
+
+
+def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
+           record_reads: bool, checker: int) -> None:
+    """The deck process: run blocks as asked, answer with their results; never returns."""
+    code = 0
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the keeper died before we could ask to follow it
+            os._exit(1)
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # a block's daemons stay below us
+        if limits.memory:
+            import resource
+
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+        _forbid_signals(protected={os.getppid(), checker}, groups={os.getpgid(0),
+                                                                    os.getpgid(checker)})
+        from lecturekit.check.execute import ROUTER
+
+        ROUTER.limit = limits.output
+        watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
+        session.open()
+        if session._guard is not None:
+            session._guard.watch = watch
+        if record_reads:
+            from lecturekit.check.memo import ReadRecorder
+
+            ReadRecorder.start()
+        known: set[int] = set()
+        while True:
+            request = _receive_blocking(requests)
+            if request is None:
+                break
+            if request[0] == "run":
+                for index in range(len(session.results), int(request[1]) + 1):
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.filters[:] = request[2]
+                        try:
+                            result = session.result(index)
+                        except KeyboardInterrupt:  # a SIGINT the block sent its own process:
+                            result = session.results[index]  # its fault (a real Ctrl-C
+                            session._limits.interrupted = False  # goes to the checker)
+                    if isinstance(result.error, MemoryError) and limits.memory:
+                        result.message += (f"\n\nnote: the deck's memory limit is "
+                                           f"{show_size(limits.memory)} (front matter "
+                                           f"`memory:` or --deck-memory)")
+                    now = descendants([os.getpid()]) - {os.getpid()}
+                    spawned = {p: command_line(p) for p in now - known}
+                    known |= now
+                    payload = _payload(result, session.take_late_output(), spawned)
+                    payload["warnings"] = [_warning(w) for w in caught]
+                    _send(answers, ("result", index, payload))
+            elif request[0] == "finish":
+                session.close()
+                session.shutdown()
+                reads = set()
+                if record_reads:
+                    from lecturekit.check.memo import ReadRecorder
+
+                    reads = ReadRecorder.stop()
+                _send(answers, ("finished", reads, session.take_late_output()))
+                break
+    except BaseException:  # noqa: BLE001 - the checker reports a dead deck process itself
+        code = 70
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os._exit(code)
+
+
+def _keeper(child_main: Any, lifeline: int) -> None:
+    """The keeper: own process group, forks the deck process, tells the checker its pid on
+    the lifeline, waits for it, exits with its status (a signal as 128 + its number).
+    Never returns."""
+    code = 70
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        os.setpgid(0, 0)
+        pid = os.fork()
+        if pid == 0:
+            child_main()
+            os._exit(70)
+        child_main = None
+        os.write(lifeline, b"%d\n" % pid)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        code = os.waitstatus_to_exitcode(status)
+        code = 128 - code if code < 0 else code
+    except BaseException:  # noqa: BLE001
+        pass
+    os._exit(code)
+
+
+# -- the checker's side ------------------------------------------------------------------
+
+
+@dataclass
+class Stop:
+    """Why the deck's process was stopped, and at which block."""
+
+    index: int
+    line: int
+    why: str
+    left: dict[int, str] = field(default_factory=dict)
+
+
+class DeckRunner:
+    """A `DeckSession` run in a supervised child; the same interface as the session for the
+    pytest plugin (`result`, `results`, `blocks`, `held`, `take_late_output`, ...).
+
+    The session object given is the checker's copy: it is never run here,
+    only forked.  The child starts at the first `result()` call.
+    """
+
+    def __init__(self, session: DeckSession, limits: Limits | None = None,
+                 record_reads: bool = False) -> None:
+        self.session = session
+        self.deck = session.deck
+        self.blocks = session.blocks
+        self.held = session.held
+        self.filename = session.filename
+        self.timeout = session.timeout
+        self.unchecked = session.unchecked
+        self.update = session.update
+        self.limits = (limits or Limits()).for_deck(session.deck.front_matter)
+        self.record_reads = record_reads
+        self.results: list[BlockResult] = list(session.results)
+        """Results so far; a session that adopted a checkpoint's (`author.resume`) starts
+        with the blocks above it done."""
+        self.reads: set[str] = set()
+        self.stop: Stop | None = None
+        self.left: dict[int, str] = {}
+        """Processes the deck left running, killed when it ended: pid -> command line."""
+        self.spawned: dict[int, tuple[int, str]] = {}
+        """pid -> (block line, command line) of processes the deck process saw its blocks start."""
+        self._late: list[tuple[int, int, str]] = []
+        self._keeper = 0
+        self._requests = self._answers = self._lifeline = -1
+        self._buffer = bytearray()
+        self._baseline: set[int] = set()
+        self._deadline = 0.0
+        self._deck_process: set[int] = set()
+        self.ahead: set[int] = set()
+        """Blocks the deck process may run before they are asked for (set by the plugin:
+        selected items with no per-item warning filters), so that it works while pytest
+        reports the previous ones."""
+        self._asked = len(self.results) - 1
+
+    # -- the session's interface -------------------------------------------------------
+
+    def open(self) -> None:
+        """Nothing to do: the child starts on the first result asked for."""
+
+    def close(self) -> None:
+        self.finish()
+
+    def shutdown(self) -> None:
+        self.finish()
+
+    def take_late_output(self) -> list[tuple[int, int, str]]:
+        late, self._late = self._late, []
+        return late
+
+    def run_all(self) -> list[BlockResult]:
+        if self.blocks:
+            self.result(len(self.blocks) - 1)
+        self.finish()
+        return list(self.results)
+
+    def result(self, index: int) -> BlockResult:
+        results = self.results
+        if index < len(results):
+            return results[index]
+        if self.stop is None and not self._keeper:
+            self._start()
+        if self.stop is None and index > self._asked:
+            ahead = index
+            if index in self.ahead:
+                while ahead + 1 in self.ahead:
+                    ahead += 1
+            try:
+                _send(self._requests, ("run", ahead, list(warnings.filters)))
+                self._asked = ahead
+            except OSError:  # the deck process is gone (a thread of a block ended it)
+                self._stop_at(len(results), self._death())
+        if self.stop is None:
+            while len(results) <= index and self.stop is None:
+                self._wait_for(len(results))
+        while len(results) <= index:
+            results.append(self._not_run(len(results)))
+        return results[index]
+
+    # -- the child -----------------------------------------------------------------------
+
+    def _start(self) -> None:
+        install_stop_handlers()
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        self._baseline = children(os.getpid())
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        life_r, life_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        session, limits, reads = self.session, self.limits, self.record_reads
+        checker = os.getpid()
+
+        def deck_main() -> None:
+            os.close(life_w)
+            _serve(session, limits, requests_r, answers_w, reads, checker)
+
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for fd in (requests_w, answers_r, life_r):
+                    os.close(fd)
+                _keeper(deck_main, life_w)
+            finally:
+                os._exit(70)
+        for fd in (requests_r, answers_w, life_w):
+            os.close(fd)
+        self._keeper = pid
+        self._requests, self._answers, self._lifeline = requests_w, answers_r, life_r
+        self._deadline = (time.monotonic() + self.limits.deck_seconds
+                          if self.limits.deck_seconds else 0.0)
+        _LIVE.add(self)
+
+    def _block_limit(self, fence: Fence) -> float:
+        if fence.annotations:
+            with contextlib.suppress(TypeError, ValueError):
+                return float(fence.value("timeout") or self.timeout)
+        return self.timeout
+
+    def _wait_for(self, index: int) -> None:
+        """Wait for block `index`'s result; past its limit or if the child dies, stop it."""
+        fence = self.blocks[index]
+        limit = self._block_limit(fence)
+        now = time.monotonic()
+        deadline = now + limit + self.limits.grace if limit > 0 else 0.0
+        deck_limited = bool(self._deadline) and (not deadline or self._deadline < deadline)
+        if deck_limited:
+            deadline = self._deadline
+        message = self._next_message(deadline)
+        if message is None:
+            if deadline and time.monotonic() >= deadline:
+                why = (f"the deck exceeded its time limit of {self.limits.deck_seconds:g} s "
+                       f"(front matter `deck-timeout:` or --deck-timeout)" if deck_limited else
+                       f"the block exceeded its time limit of {limit:g} s and did not stop; "
+                       f"the checker killed the deck's process")
+            else:
+                why = self._death()
+            self._stop_at(index, why)
+            return
+        kind, got, payload = message
+        if kind != "result" or got != index:
+            self._stop_at(index, f"the deck's process answered out of turn ({kind} {got})")
+            return
+        self.results.append(self._result(index, payload))
+
+    def _result(self, index: int, payload: dict[str, Any]) -> BlockResult:
+        from lecturekit.check.session import BlockResult
+
+        error = None
+        if payload["error"] is not None:
+            with contextlib.suppress(Exception):
+                error = pickle.loads(payload["error"])
+        if error is None and payload["error_text"]:
+            error = RuntimeError(payload["error_text"])
+        self._late.extend(payload["late"])
+        for text, category, filename, lineno in payload["warnings"]:
+            warnings.warn_explicit(text, category, filename, lineno)
+        self._deck_process.add(payload["pid"])
+        fence = self.blocks[index]
+        for pid, command in payload["spawned"].items():
+            self.spawned[pid] = (fence.line, command)
+        return BlockResult(fence, payload["stdout"], payload["outcome"], payload["message"],
+                           line=payload["line"], checked=payload["checked"],
+                           edits=payload["edits"], unchecked=payload["unchecked"], error=error)
+
+    def _next_message(self, deadline: float) -> tuple[Any, ...] | None:
+        """The next whole message from the child, or None at the deadline or its death."""
+        buffer = self._buffer
+        while True:
+            if len(buffer) >= _HEADER.size:
+                size = _HEADER.unpack_from(buffer)[0]
+                if len(buffer) >= _HEADER.size + size:
+                    body = bytes(buffer[_HEADER.size:_HEADER.size + size])
+                    del buffer[:_HEADER.size + size]
+                    try:
+                        return pickle.loads(body)  # type: ignore[no-any-return]
+                    except Exception:  # noqa: BLE001 - a result we cannot read: a dead deck
+                        return ("unreadable", -1, None)
+            wait = None if not deadline else max(0.0, deadline - time.monotonic())
+            try:
+                ready, _, _ = select.select([self._answers, self._lifeline], [], [], wait)
+            except InterruptedError:
+                continue
+            if not ready:
+                return None
+            if self._answers in ready:
+                chunk = os.read(self._answers, 1 << 20)
+                if chunk:
+                    buffer.extend(chunk)
+                    continue
+            if self._lifeline in ready and self._answers not in ready:
+                told = os.read(self._lifeline, 64)
+                if told:  # the keeper names the deck process
+                    self._deck_process.update(int(p) for p in told.split())
+                    continue
+                return None  # the keeper is gone, and with it the deck process
+            if self._answers in ready:  # EOF on answers
+                return None
+
+    def _death(self) -> str:
+        """Why the child ended, from the keeper's exit status."""
+        status = None
+        with contextlib.suppress(ChildProcessError):
+            for _ in range(200):
+                done, raw = os.waitpid(self._keeper, os.WNOHANG)
+                if done:
+                    status = os.waitstatus_to_exitcode(raw)
+                    self._keeper = -self._keeper  # reaped
+                    break
+                time.sleep(0.005)
+        if status is None:
+            return "the deck's process ended while this block ran"
+        if status < 0:
+            return (f"the deck's parent process was killed by {signal.Signals(-status).name} "
+                    f"(slide code must not signal it); the checker stopped the deck")
+        if status > 128 and status - 128 in signal.valid_signals():
+            name = signal.Signals(status - 128).name
+            hint = (" (the deck's memory limit is "
+                    f"{show_size(self.limits.memory)}: front matter `memory:` or --deck-memory)"
+                    if name == "SIGKILL" and self.limits.memory else "")
+            return f"the deck's process was killed by {name} while this block ran{hint}"
+        return f"the block ended the deck's process (exit status {status})"
+
+    def _stop_at(self, index: int, why: str) -> None:
+        from lecturekit.check.report import Problem, describe
+        from lecturekit.check.session import BlockResult
+
+        fence = self.blocks[index]
+        left = self.kill()
+        self.stop = Stop(index, fence.line, why, left)
+        text = why
+        named = self._named(left)
+        if named:
+            text += "; processes it left were killed: " + named
+        message = describe(self.deck, fence, [Problem(fence.line, text)], self.filename)
+        self.results.append(BlockResult(fence, "", "failed", message, line=fence.line))
+
+    def _named(self, left: dict[int, str]) -> str:
+        shown = [f"pid {p} `{c or '?'}`" for p, c in sorted(left.items())][:5]
+        return ", ".join(shown) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+
+    def _not_run(self, index: int) -> BlockResult:
+        from lecturekit.check.report import Problem, describe
+        from lecturekit.check.session import BlockResult
+
+        assert self.stop is not None
+        fence = self.blocks[index]
+        stopper = self.blocks[self.stop.index]
+        text = (f"not run: the block at line {self.stop.line} (slide {stopper.slide_number}) "
+                f"stopped the deck's process, and this block depends on its namespace")
+        message = describe(self.deck, fence, [Problem(fence.line, text)], self.filename)
+        return BlockResult(fence, "", "failed", message, line=fence.line)
+
+    # -- the end ----------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """The deck is done: let the child end, collect what it read, kill what it left."""
+        if self._keeper <= 0 or self.stop is not None:
+            return
+        if self._asked >= len(self.results):  # stopped early (-x): blocks nobody will see
+            self.left = self.kill()
+            return
+        with contextlib.suppress(OSError):
+            _send(self._requests, ("finish",))
+        message = self._next_message(time.monotonic() + 5.0)
+        if message is not None and message[0] == "finished":
+            self.reads = set(message[1])
+            self._late.extend(message[2])
+            self._let_keeper_end()
+        self.left = {p: c for p, c in self.kill().items()}
+
+    def _let_keeper_end(self, seconds: float = 2.0) -> None:
+        """The deck process is ending by itself: let the keeper collect it and exit (so
+        neither is killed half-way, nor left a zombie)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                done, _ = os.waitpid(self._keeper, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                self._keeper = -self._keeper
+                return
+            time.sleep(0.001)
+
+    def kill(self) -> dict[int, str]:
+        """Stop the deck's processes (all of them); pid -> command line of those killed
+        other than the keeper and the deck process themselves."""
+        _LIVE.discard(self)
+        keeper = self._keeper
+        roots = {keeper} if keeper > 0 else set()
+        if keeper > 0:
+            self._deck_process |= children(keeper)  # the keeper forks nothing else
+        roots |= children(os.getpid()) - self._baseline
+        killed = stop_all(roots)
+        reap(killed)
+        for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        if keeper > 0:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(keeper, 0)
+        self._keeper = -abs(keeper) if keeper else 0
+        for fd in (self._requests, self._answers, self._lifeline):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._requests = self._answers = self._lifeline = -1
+        ours = {abs(keeper), *self._deck_process}
+        return {p: c for p, c in killed.items() if p not in ours}
+
+
+# -- files the blocks may not change -------------------------------------------------------
+
+_IN_MODIFY, _IN_MOVED_FROM, _IN_MOVED_TO = 0x2, 0x40, 0x80
+_IN_CREATE, _IN_DELETE, _IN_DELETE_SELF = 0x100, 0x200, 0x400
+_IN_ISDIR, _IN_NONBLOCK, _IN_CLOEXEC = 0x40000000, 0o4000, 0o2000000
+_MASK = _IN_MODIFY | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE | _IN_DELETE
+_EVENT = struct.Struct("iIII")
+_SKIPPED_DIRS = {"node_modules", "__pycache__", "dist", "build", "site", "venv", "htmlcov"}
+"""Folders whose changes are not the project's sources (outputs, caches, environments);
+hidden folders (.git, .venv, .pytest_cache, ...) are skipped too."""
+_MAX_WATCHED = 2000
+
+
+@dataclass
+class WriteWatch:
+    """Notices files of the project a block creates, changes, moves or deletes (Linux inotify).
+
+    One watch per folder of the project (hidden, output and cache folders
+    left out), set when the deck process starts; before each block the
+    pending events are dropped, after it they are read in one system call.
+    """
+
+    fd: int
+    folders: dict[int, Path]
+    root: Path
+
+    @classmethod
+    def start(cls, root: Path, deck: Path) -> WriteWatch | None:
+        if not sys.platform.startswith("linux"):
+            return None
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+        except (OSError, AttributeError):
+            return None
+        if fd < 0:
+            return None
+        root = Path(root).resolve()
+        folders: dict[int, Path] = {}
+        todo = [root]
+        deck_folder = deck.resolve().parent
+        if deck_folder != root and root not in deck_folder.parents:
+            todo.append(deck_folder)  # a deck outside its project root: watch its folder
+        while todo and len(folders) < _MAX_WATCHED:
+            folder = todo.pop()
+            wd = libc.inotify_add_watch(fd, os.fsencode(folder), _MASK)
+            if wd < 0:
+                continue
+            folders[wd] = folder
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if (entry.is_dir(follow_symlinks=False) and entry.name[0] != "."
+                                and entry.name not in _SKIPPED_DIRS
+                                and not entry.name.endswith(".egg-info")):
+                            todo.append(Path(entry.path))
+            except OSError:
+                continue
+        return cls(fd, folders, root)
+
+    def drain(self) -> None:
+        with contextlib.suppress(OSError):
+            while os.read(self.fd, 65536):
+                pass
+
+    def changes(self) -> list[tuple[str, Path]]:
+        """(what happened, path) for each file changed since the last `drain`."""
+        found: dict[Path, str] = {}
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:  # BlockingIOError: nothing (more) pending
+                break
+            offset = 0
+            while offset + _EVENT.size <= len(data):
+                wd, mask, _, length = _EVENT.unpack_from(data, offset)
+                name = data[offset + _EVENT.size:offset + _EVENT.size + length].rstrip(b"\0")
+                offset += _EVENT.size + length
+                folder = self.folders.get(wd)
+                if folder is None or not name or _not_a_source(os.fsdecode(name)):
+                    continue
+                what = ("created" if mask & (_IN_CREATE | _IN_MOVED_TO) else
+                        "deleted" if mask & (_IN_DELETE | _IN_MOVED_FROM) else "changed")
+                path = folder / os.fsdecode(name)
+                found.setdefault(path, what)
+        return [(what, path) for path, what in found.items()]
+
+    def shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+PROTECTED = (".md", ".markdown", ".css", ".scss", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+             ".webp", ".avif", ".py", ".js", ".mjs", ".cjs", ".ts", ".toml", ".cfg", ".ini",
+             ".json", ".yaml", ".yml", ".html", ".ipynb")
+"""What a block may not create, change, move or delete in the project: decks, themes,
+images, sources and configuration.  Other files (logs, data a block writes) are its own."""
+
+
+def _not_a_source(name: str) -> bool:
+    """Entries whose change is no change of the project: caches, hidden files, data files."""
+    return name[0] == "." or not name.lower().endswith(PROTECTED)
