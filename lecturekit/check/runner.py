@@ -32,7 +32,9 @@ run: they depend on its namespace.  Each is reported failed, naming it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import io
 import os
 import pickle
 import re
@@ -376,6 +378,10 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
     """The deck process: run blocks as asked, answer with their results; never returns."""
     code = 0
     try:
+        # The exit handlers copied from the checker are the checker's; the deck's own
+        # (a block's atexit.register) run when the deck is done, as they would at the end of
+        # a script (see "finish" below).
+        atexit._clear()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -427,18 +433,35 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
             elif request[0] == "finish":
                 session.close()
                 session.shutdown()
+                exit_output = _run_exit_handlers()
                 reads = set()
                 if record_reads:
                     from lecturekit.check.memo import ReadRecorder
 
                     reads = ReadRecorder.stop()
-                _send(answers, ("finished", reads, session.take_late_output()))
+                _send(answers, ("finished", reads, session.take_late_output(), exit_output))
                 break
     except BaseException:  # noqa: BLE001 - the checker reports a dead deck process itself
         code = 70
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     os._exit(code)
+
+
+def _run_exit_handlers() -> str:
+    """Run the handlers the deck's blocks registered with `atexit`, as the end of a script
+    would; what they print is returned, for the checker to print when it exits itself."""
+    output = io.StringIO()
+    with contextlib.suppress(Exception), contextlib.redirect_stdout(output), \
+            contextlib.redirect_stderr(output):
+        atexit._run_exitfuncs()
+    return output.getvalue()
+
+
+def _print_at_exit(text: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 def _keeper(child_main: Any, lifeline: int) -> None:
@@ -759,6 +782,9 @@ class DeckRunner:
         if message is not None and message[0] == "finished":
             self.reads = set(message[1])
             self._late.extend(message[2])
+            if message[3]:
+                # printed when the checker exits, where a script's exit handlers print
+                atexit.register(_print_at_exit, message[3])
             self._let_keeper_end()
         self.left = {p: c for p, c in self.kill().items()}
 
