@@ -196,6 +196,19 @@ class Deck:
     def name(self) -> str:
         return self.path.stem
 
+    @property
+    def title(self) -> str:
+        """What the deck is called: its front matter's `title`, else the first heading of its
+        first slide (as a reader sees it), else its file name.  Many decks never set
+        `title`; two chapters both named `lecture.md` must still be told apart."""
+        from lecturekit.deck.parse import plain_text
+
+        given = str(self.front_matter.get("title") or "").strip()
+        if given:
+            return given
+        first = self.slides[0].headings if self.slides else []
+        return (plain_text(first[0][1]).strip() if first else "") or self.name
+
     @cached_property
     def project_root(self) -> Path:
         """The nearest folder, from the deck's own upwards, holding a PROJECT_MARKERS entry;

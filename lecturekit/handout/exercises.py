@@ -300,7 +300,7 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
     say = TEXTS[lang]
     project = Project.load(deck.path)
     nb = nbformat.v4.new_notebook()
-    title = str(deck.front_matter.get("title") or deck.name)
+    title = deck.title
     nb.metadata.update({
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                        "language": "python"},

@@ -100,7 +100,7 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
               for s in deck.slides if in_handout(s)]
     page = render("reading.html.j2", language=language,
                   words=WORDS.get(language.split("-")[0], WORDS["ja"]),
-                  title=str(deck.front_matter.get("title") or deck.name),
+                  title=deck.title,
                   date=str(deck.front_matter.get("date") or ""),
                   theme_css=theme_css(deck), slides=slides, toc=toc_groups(slides))
     return typeset_math(page, deck)

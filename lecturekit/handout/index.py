@@ -94,7 +94,7 @@ def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
     project = project or Project.of(path)
     deck = confine(read_deck(path))
     return DeckEntry(project.label(path),
-                     str(deck.front_matter.get("title") or deck.name),
+                     deck.title,
                      str(deck.front_matter.get("date") or ""), artefact_links(path, project))
 
 

@@ -132,7 +132,7 @@ def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNod
 
 
 def _metadata(deck: Deck) -> dict[str, object]:
-    title = deck.front_matter.get("title") or deck.name
+    title = deck.title
     return {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                        "language": "python"},

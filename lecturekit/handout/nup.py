@@ -201,7 +201,7 @@ def sheets_of(slides: list[PrintedSlide]) -> list[list[PrintedSlide]]:
 
 
 def frame_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
-    title = str(deck.front_matter.get("title") or deck.name)
+    title = deck.title
     layout = Layout(nup)
     header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1)
     return render("nup.html.j2", title=title, date=str(deck.front_matter.get("date") or ""),

@@ -138,7 +138,7 @@ def build_deck(deck_path: Path, out_dir: Path, themes_dir: Path | None = None,
         markdown = stage / f"{deck.name}.md"
         markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
         html, pdf = stage / f"{deck.name}.html", stage / f"{deck.name}.pdf"
-        job = render.make_job(stage, deck.name, title=str(deck.front_matter.get("title") or ""),
+        job = render.make_job(stage, deck.name, title=deck.title,
                               bookmarks=as_json(deck_bookmarks(kept)), page_checks=page_checks,
                               slides=len(kept))
         served, removed = offline_themes(stage, themes)

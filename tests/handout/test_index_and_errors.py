@@ -91,6 +91,19 @@ def test_index_says_in_one_line_what_each_file_is_for():
         f"03-autodiff{suffix}" for suffix, *_ in ARTEFACTS]
 
 
+def test_index_names_a_deck_without_a_title_by_its_first_heading(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    decks = []
+    for chapter, heading in (("ch02", "Chapter 2: *Lists*"), ("ch03", "第3章 辞書")):
+        (tmp_path / chapter).mkdir()
+        deck = tmp_path / chapter / "lecture.md"
+        deck.write_text(f"---\nmarp: true\n---\n\n# {heading}\n\n---\n\n## More\n",
+                        encoding="utf-8")
+        decks.append(deck)
+    page = index_html(decks)
+    assert "<h2>Chapter 2: Lists</h2>" in page and "<h2>第3章 辞書</h2>" in page, page
+
+
 def test_index_heading_is_the_projects_title(tmp_path: Path):
     page = index_html([FIXTURES / "mini.md"])
     series = series_title(ROOT)
