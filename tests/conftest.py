@@ -40,3 +40,37 @@ def server():
     thread.start()
     yield httpd.server_address[1], hits
     httpd.shutdown()
+
+
+@pytest.fixture
+def publish_step(tmp_path_factory):
+    """Run a workflow's "Commit the site to gh-pages" step offline: (job, site[, remote]) -> remote.
+
+    The step's own shell script runs as GitHub runs it (`bash -eo pipefail`) in a
+    folder holding the downloaded artifact at the path the job's download step names;
+    git's `insteadOf` sends its push to a local bare repository instead of GitHub.
+    """
+    import shutil
+    import subprocess
+
+    def run(job: dict, site, remote=None) -> object:
+        work = tmp_path_factory.mktemp("runner")
+        if remote is None:
+            remote = work / "remote.git"
+            subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+        download = next(s for s in job["steps"]
+                        if s.get("uses", "").startswith("actions/download-artifact@"))
+        shutil.copytree(site, work / "workspace" / download["with"]["path"])
+        step = next(s for s in job["steps"] if s.get("name") == "Commit the site to gh-pages")
+        url = "https://x-access-token:token@github.com/o/r.git"
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "GITHUB_SHA": "0" * 40,
+               "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r",
+               "GH_TOKEN": "token", "GIT_CONFIG_COUNT": "1",
+               "GIT_CONFIG_KEY_0": f"url.{remote}.insteadOf", "GIT_CONFIG_VALUE_0": url}
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                               step["run"]], cwd=work / "workspace", env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return remote
+
+    return run

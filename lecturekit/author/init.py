@@ -8,7 +8,8 @@ What it writes, each only if it is not there yet (it never overwrites a file):
   folder and the language;
 - `.github/workflows/lecturekit.yml`: installs the tool (pip, Node, fonts; the
   runner's Chrome), runs `lecturekit check`, `build` and `site`, and publishes
-  the site to GitHub Pages from the default branch;
+  the site from the default branch to GitHub Pages and to the branch `gh-pages`
+  (where Colab opens the notebooks, `lecturekit.handout.colab`);
 - a `.gitignore` entry for the output folder;
 - with `--template`, a first deck and a copy of the tool's theme to start from.
 

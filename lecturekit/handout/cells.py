@@ -90,7 +90,9 @@ def _cuts_after_expected_errors(fence: Fence) -> list[int]:
     spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
              for s, end in zip(tree.body, ends, strict=True)]
     attached = attach(errors, spans)
-    return sorted(ends[index] for index in attached.by_statement)
+    # after the statement, or after its expectation when that is written on the lines below
+    return sorted(max(ends[index], max(c.comment[-1].index for c in comments) + 1)
+                  for index, comments in attached.by_statement.items())
 
 
 def _cuts_after_shown_values(fence: Fence) -> list[int]:

@@ -15,12 +15,14 @@ slide (`lead`) with short notes takes one, drawn half as wide with its notes
 beside it, so the 9 dividers of a lecture no longer take half a sheet each.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
-the honwaka theme (body 32 px, code 23 px, footnotes and page numbers 20 px,
-its smallest): 2-up places slides 182 mm wide (body 12.9 pt, code 9.3 pt,
+the honwaka theme (body 32 px, code 26.2 px, footnotes and page numbers 20 px,
+its smallest): 2-up places slides 182 mm wide (body 12.9 pt, code 10.5 pt,
 footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm wide beside ruled
-lines (8.5, 6.1 and 5.3 pt); 4-up 106 mm wide (7.5, 5.4 and 4.7 pt).  Only
+lines (8.5, 6.9 and 5.3 pt); 4-up 106 mm wide (7.5, 6.1 and 4.7 pt).  Only
 2-up prints every text >= 8 pt, so it is the default.  A compact divider is
-drawn at most 0.7 times as wide (2-up: 114 mm, its 32 px text at 8.1 pt).
+drawn at most 0.7 times as wide (2-up: 114 mm, its 32 px text at 8.1 pt, its
+page number at 5.1 pt); a lead slide with code or an image is not compact
+(`is_compact`).
 """
 
 from __future__ import annotations
@@ -169,6 +171,22 @@ def check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
                     f"them{f' or use NUP={other}' if other else ''}", slide=slide.number)
 
 
+def is_compact(slide: Slide, notes: str) -> bool:
+    """A title or divider slide (`lead`) with short notes, holding no code and no image: drawn
+    0.63 times as wide, its 32 px text still prints at 8 pt, but code (27 px inline) or a
+    figure's labels would not, so a lead slide with either keeps a full row."""
+    return ("lead" in slide.classes and len(notes) <= COMPACT_NOTES and not slide.fences
+            and not slide.images and "`" not in _body_text(slide))
+
+
+def _body_text(slide: Slide) -> str:
+    """The slide's Markdown without its HTML comments (directives, notes)."""
+    text = slide.source
+    for comment in slide.comments:
+        text = text.replace(comment.text, "")
+    return text
+
+
 def printed_slides(deck: Deck, slides: list[Slide], nup: int,
                    aspect: float = 16 / 9) -> list[PrintedSlide]:
     """Each slide with its student notes (instructor notes left out), its sheet and boxes."""
@@ -179,7 +197,7 @@ def printed_slides(deck: Deck, slides: list[Slide], nup: int,
     for slide in slides:
         notes = "\n\n".join(student_notes(slide))
         check_notes_fit(deck, slide, notes, nup)
-        compact = "lead" in slide.classes and len(notes) <= COMPACT_NOTES
+        compact = is_compact(slide, notes)
         need = 1 if compact else 2
         if unit + need > layout.units:
             sheet, unit = sheet + 1, 0

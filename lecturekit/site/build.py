@@ -9,6 +9,11 @@ line, link) instead of being published.  Only artefacts that exist are linked:
 a deck without handouts still gets its slides.  The site is assembled in a
 hidden folder beside the target and swapped in, so a failed build leaves the
 previous site as it was.
+
+Colab opens the exercises from the branch the site is published to
+(`lecturekit.handout.colab`): every Colab link of the site's pages and
+notebooks must name a notebook the site holds, at the same path, or the build
+stops naming the file that carries the link.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from lecturekit.handout.colab import colab_links, site_notebook
 from lecturekit.handout.index import DeckEntry, deck_entry, render_index, series_title
 from lecturekit.site.links import check_reference, published_file, references
 
@@ -68,6 +74,7 @@ def build_site(deck_paths: list[Path], dist: Path, out: Path,
         (staging / "index.html").write_text(index, encoding="utf-8")
         (staging / ".nojekyll").write_text("", encoding="utf-8")
         copied = _copy_reachable(index, dist, staging)
+        _check_colab_links(staging)
         for path in (staging, *staging.rglob("*")):
             path.chmod(0o755 if path.is_dir() else 0o644)
         _swap(staging, out)
@@ -104,6 +111,23 @@ def _copy_reachable(index: str, dist: Path, staging: Path) -> int:
     if problems:
         raise SiteError(problems)
     return len(seen)
+
+
+def _check_colab_links(site: Path) -> None:
+    """Every Colab link in the site opens a notebook the site holds (see the module's doc)."""
+    problems = []
+    for page in sorted(site.rglob("*")):
+        if page.suffix.lower() not in (".html", ".htm", ".ipynb"):
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for link in colab_links(text):
+            problem = site_notebook(link, site)
+            if problem:
+                line = text.count("\n", 0, text.find(link[0])) + 1
+                problems.append(f"{page.relative_to(site).as_posix()}:{line}: Colab link {link[0]} "
+                                f"{problem}")
+    if problems:
+        raise SiteError(problems)
 
 
 def _swap(staging: Path, out: Path) -> None:

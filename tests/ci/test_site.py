@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lecturekit.handout.colab import PAGES_BRANCH, colab_links, site_notebook
 from lecturekit.site import SiteError, build_site, main
 from lecturekit.site.links import check_site, references
 
@@ -144,3 +145,52 @@ def test_site_of_a_real_marp_build_passes_the_offline_link_check(tmp_path):
     assert site_files(dist / "site") == {".nojekyll", "index.html", "showcase.html",
                                          "showcase.pdf", *images}
     assert check_site(dist / "site") == []
+
+
+def on_github(project) -> None:
+    """The fixture project, its repository on GitHub (so the index and notebooks link Colab)."""
+    decks, _ = project
+    write(decks[0].parents[1] / "pyproject.toml",
+          '[tool.lecturekit]\nrepository = "https://github.com/o/r"\n')
+
+
+def test_every_colab_link_of_the_site_opens_a_notebook_the_site_holds(project):
+    decks, dist = project
+    on_github(project)
+    write(dist / "01-intro-exercises.ipynb",
+          '{"cells": [{"source": ["[Open](https://colab.research.google.com/github/o/r/blob/'
+          'gh-pages/01-intro-exercises.ipynb)"]}]}')
+    build_site(decks, dist, dist / "site")
+    site = dist / "site"
+    found = [(page, link) for page in ("index.html", "01-intro-exercises.ipynb")
+             for link in colab_links((site / page).read_text(encoding="utf-8"))]
+    assert [(page, branch, path) for page, (_, branch, path) in found] == [
+        ("index.html", PAGES_BRANCH, "01-intro-exercises.ipynb"),
+        ("01-intro-exercises.ipynb", PAGES_BRANCH, "01-intro-exercises.ipynb")]
+    assert all(site_notebook(link, site) is None for _, link in found)
+
+
+def test_a_colab_link_to_a_notebook_the_site_lacks_stops_the_build(project):
+    decks, dist = project
+    on_github(project)
+    write(dist / "01-intro-exercises.ipynb",
+          '{"cells": [\n{"source": ["[Open](https://colab.research.google.com/github/o/r/blob/'
+          'gh-pages/old-name-exercises.ipynb)"]}]}')
+    with pytest.raises(SiteError) as raised:
+        build_site(decks, dist, dist / "site")
+    assert str(raised.value) == (
+        "01-intro-exercises.ipynb:2: Colab link https://colab.research.google.com/github/o/r/"
+        "blob/gh-pages/old-name-exercises.ipynb opens old-name-exercises.ipynb, which the "
+        "published site does not hold")
+    assert not (dist / "site").exists()
+
+
+def test_a_colab_link_to_another_branch_stops_the_build(project):
+    decks, dist = project
+    write(dist / "01-intro-exercises.ipynb",
+          '{"cells": [{"source": ["https://colab.research.google.com/github/o/r/blob/main/'
+          '01-intro-exercises.ipynb"]}]}')
+    with pytest.raises(SiteError, match=r"^01-intro-exercises.ipynb:1: Colab link \S+ opens "
+                                        r"branch 'main', but the site is published to "
+                                        r"'gh-pages'$"):
+        build_site(decks, dist, dist / "site")

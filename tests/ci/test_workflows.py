@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lecturekit.handout.colab import PAGES_BRANCH, colab_links, colab_url
+from lecturekit.project import Project
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 
@@ -65,6 +68,8 @@ def test_permissions_are_minimal(workflow):
     assert workflow["permissions"] == {"contents": "read"}
     assert "permissions" not in workflow["jobs"]["test"]
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert workflow["jobs"]["notebooks"]["permissions"] == {"contents": "write"}
+    assert set(workflow["jobs"]) == {"test", "deploy", "notebooks"}
 
 
 def test_pages_are_deployed_only_from_main_after_the_tests_pass(workflow):
@@ -153,3 +158,39 @@ def test_pre_commit_hook_passes_when_the_staged_decks_are_right(repo):
     done = pre_commit(repo)
     assert done.returncode == 0, done.stdout
     assert re.search(r"check the code on the staged slides\.+Passed", done.stdout)
+
+
+def branch_files(remote: Path, branch: str) -> set[str]:
+    done = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only",
+                           branch], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_a_push_to_main_commits_the_site_to_the_branch_the_colab_links_open(
+        workflow, publish_step, tmp_path):
+    job = workflow["jobs"]["notebooks"]
+    main_push = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert job["needs"] == "test" and job["if"] == main_push
+    assert job["permissions"] == {"contents": "write"}
+    upload = next(s for s in workflow["jobs"]["test"]["steps"]
+                  if s.get("uses", "").startswith("actions/upload-artifact@"))
+    download = next(s for s in job["steps"]
+                    if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["name"] == upload["with"]["name"]
+    site = tmp_path / "site"
+    (site / "ch02").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lecturekit]\nrepository = "https://github.com/o/r"\n', encoding="utf-8")
+    link = colab_url(Project.load(tmp_path), "ch02/lecture-exercises.ipynb")
+    (site / "index.html").write_text(f'<a href="{link}">Colab</a>', encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    (site / "ch02" / "lecture-exercises.ipynb").write_text("{}", encoding="utf-8")
+    remote = publish_step(job, site)
+    assert branch_files(remote, PAGES_BRANCH) == {".nojekyll", "index.html",
+                                                  "ch02/lecture-exercises.ipynb"}
+    (_, branch, path), = colab_links((site / "index.html").read_text(encoding="utf-8"))
+    assert (branch, path) == (PAGES_BRANCH, "ch02/lecture-exercises.ipynb")
+    # a second push replaces the branch: a deleted notebook is gone from it
+    (site / "ch02" / "lecture-exercises.ipynb").unlink()
+    publish_step(job, site, remote)
+    assert branch_files(remote, PAGES_BRANCH) == {".nojekyll", "index.html"}

@@ -168,6 +168,21 @@ print(x)  # -> 1
     assert [p.tags for p in pieces] == [[RAISES, SKIP], [SKIP]]
 
 
+def test_an_expected_error_written_below_its_statement_stays_in_the_raising_cell():
+    deck = parse_deck("""# t
+
+```python skip="demo"
+int("a")
+# -> ValueError: invalid literal for int() with base 10: 'a'
+print(1)  # -> 1
+```
+""", "t.md")
+    pieces = code_pieces(deck.code_blocks[0])
+    assert [p.lines for p in pieces] == [[4, 5], [6]]
+    assert pieces[0].source.endswith("# -> ValueError: invalid literal for int() with base 10: 'a'")
+    assert [p.tags for p in pieces] == [[RAISES, SKIP], [SKIP]]
+
+
 def test_fresh_block_gets_a_hidden_cell_that_resets_seeds_and_sets_up_again():
     deck = parse_deck("---\nsetup: |\n  import math\n---\n\n# t\n\n```python fresh\n"
                       "print(math.pi)  # -> 3.141592653589793\n```\n", "t.md")

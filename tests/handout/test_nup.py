@@ -53,7 +53,7 @@ def test_handout_shows_handout_only_slides_and_leaves_out_slides_only_ones():
 
 
 def test_two_up_is_the_default_because_only_it_prints_code_and_footnotes_at_8pt():
-    """Body 32 px, code 23 px, footnotes and page numbers 20 px (the theme's smallest)."""
+    """Body 32 px, code 26.2 px, footnotes and page numbers 20 px (the theme's smallest)."""
     two, three, four = Layout(2), Layout(3), Layout(4)
     assert DEFAULT_NUP == 2
     assert [round(two.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
@@ -251,3 +251,19 @@ def test_long_instructor_notes_do_not_count_against_the_printed_box():
     deck = parse_deck(f"---\nmarp: true\n---\n\n# 一枚目\n\n<!-- 講師: {notes} -->\n", "x.md")
     (printed,) = printed_slides(deck, deck.slides, 2)
     assert printed.notes_html == ""
+
+
+def test_a_lead_slide_with_code_or_an_image_keeps_a_full_row_so_its_code_prints_at_8pt(
+        tmp_path: Path):
+    deck_path = tmp_path / "lead.md"
+    deck_path.write_text(
+        "---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 1. 区切り\n\n"
+        "<!-- ノート：`コード` はノートの中なら関係ない -->\n\n---\n\n"
+        "<!-- _class: lead -->\n\n# 唱えよう\n\n定義 → 計算 → `backward()`\n\n---\n\n"
+        "<!-- _class: lead -->\n\n# 図\n\n![w:300](a.png)\n", encoding="utf-8")
+    deck = read_deck(deck_path)
+    printed = printed_slides(deck, handout_slides(deck), 2)
+    assert [p.compact for p in printed] == [True, False, False]
+    inline_code_px = 0.85 * THEME_BODY_PX
+    assert Layout(2).printed_pt(inline_code_px) >= 8 > inline_code_px * printed[0].frame.w \
+        / 1280 / (25.4 / 72)

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from lecturekit.author.init import deck_globs
+from lecturekit.handout.colab import PAGES_BRANCH
 from lecturekit.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,3 +155,27 @@ def test_deck_globs_cover_what_was_found(tmp_path: Path, decks: list[str],
     assert deck_globs(tmp_path, paths) == globs
     for pattern in globs:
         assert any(p.match(pattern) for p in paths)
+
+
+def test_the_generated_workflow_commits_the_site_to_the_branch_colab_opens(
+        series: Path, publish_step, tmp_path: Path) -> None:
+    assert lecturekit("init", "--install", SPEC, cwd=series).returncode == 0
+    flow = yaml.safe_load((series / ".github" / "workflows" / "lecturekit.yml").read_text())
+    flow["on"] = flow.pop(True, flow.get("on"))
+    job = flow["jobs"]["notebooks"]
+    assert job["needs"] == "build" and job["permissions"] == {"contents": "write"}
+    assert job["if"] == flow["jobs"]["deploy"]["if"]  # the default branch, pushed
+    keep = next(s for s in flow["jobs"]["build"]["steps"]
+                if s.get("uses", "").startswith("actions/upload-artifact@"))
+    download = next(s for s in job["steps"]
+                    if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert keep["with"]["name"] == download["with"]["name"]
+    assert keep["with"]["path"] == "dist/site/"  # where `lecturekit site` writes by default
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("index.html", ".nojekyll", "01-intro-exercises.ipynb"):
+        (site / name).write_text("x", encoding="utf-8")
+    remote = publish_step(job, site)
+    done = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "--name-only",
+                           PAGES_BRANCH], capture_output=True, text=True, check=True)
+    assert set(done.stdout.split()) == {"index.html", ".nojekyll", "01-intro-exercises.ipynb"}
