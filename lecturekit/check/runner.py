@@ -106,6 +106,7 @@ def show_size(size: int) -> str:
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
 _libc: Any = None
 
 
@@ -935,3 +936,180 @@ images, sources and configuration.  Other files (logs, data a block writes) are 
 def _not_a_source(name: str) -> bool:
     """Entries whose change is no change of the project: caches, hidden files, data files."""
     return name[0] == "." or not name.lower().endswith(PROTECTED)
+
+
+# -- a Jupyter kernel under the same supervision (the handout's notebook) -------------------
+#
+# The handout's notebook is a real Jupyter execution (nbclient talks to an ipykernel), so
+# its code cannot run in a forked `DeckRunner`.  The kernel is started instead through a
+# keeper of its own, the same shape as the checker's:
+#
+#     lecturekit handout          nbclient; times each cell from outside; sweeps at the end
+#       `- keeper                 `python -m lecturekit.check.runner`: subreaper, own session
+#            `- kernel            the ipykernel: RLIMIT_AS, may not signal the keeper or us
+#
+# nbclient's per-cell timeout is a client-side clock (the kernel cannot stop it); the
+# handout's side caps the output it keeps (`execute.py`).
+
+KERNEL_MARK = "LECTUREKIT_KERNEL"
+"""Environment variable set for the kernel (and so inherited by what it starts): processes
+that outlived a killed keeper are recognised by it when the notebook is swept."""
+
+
+def kernel_command(module: str, args: list[str], limits: Limits) -> list[str]:
+    """The argv that runs `python -m <module> <args>` (a Jupyter kernel) under a keeper: the
+    kernel gets the deck's memory limit and the audit hook that refuses signals to its
+    keeper and to this process (see `_keep_kernel`)."""
+    return [sys.executable, "-m", "lecturekit.check.runner", "--memory", str(limits.memory),
+            "--parent", str(os.getpid()), "--", module, *args]
+
+
+def _keep_kernel(argv: list[str]) -> None:
+    """The kernel's keeper (started by jupyter_client in a session of its own): a subreaper,
+    so whatever the kernel starts, detached daemons included, stays below it; it forks the
+    kernel, waits for it, kills what is left and exits with the kernel's status.  A SIGINT
+    (nbclient's interrupt goes to the whole process group) is for the kernel alone.
+    Never returns."""
+    code = 70
+    try:
+        split = argv.index("--")
+        options = dict(zip(argv[:split:2], argv[1:split:2], strict=True))
+        memory, parent = int(options["--memory"]), int(options["--parent"])
+        module, args = argv[split + 1], argv[split + 2:]
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the handout died before we could ask to follow it
+            os._exit(70)
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        keeper = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            _run_kernel(module, args, memory, keeper, parent)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        code = os.waitstatus_to_exitcode(status)
+        code = 128 - code if code < 0 else code
+        reap(stop_all(children(keeper)))
+    except BaseException:  # noqa: BLE001 - the handout reports a dead kernel itself
+        pass
+    os._exit(code)
+
+
+def _run_kernel(module: str, args: list[str], memory: int, keeper: int, parent: int) -> None:
+    """The kernel process: limits first, then the kernel module as `__main__`.  Never returns."""
+    code = 70
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != keeper:
+            os._exit(70)
+        if memory:
+            import resource
+
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        _forbid_signals(protected={keeper, parent},
+                        groups={os.getpgid(0), *_group_of(parent)})
+        # What the kernel writes to its fds 1 and 2 reaches the notebook only: ipykernel
+        # forwards them to the client (where the output is capped) and echoes them to the
+        # descriptors it started with, which lead nowhere, so `os.write(1, ...)` of a
+        # gigabyte never reaches the handout's terminal.  ipykernel forwards them only
+        # outside pytest, so the variable pytest sets is not passed on.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+        os.environ.pop("PYTEST_CURRENT_TEST", None)
+        import runpy
+
+        sys.argv = [module, *args]
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001
+        code = 70
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os._exit(code)
+
+
+def _is_subreaper() -> bool:
+    """Whether this process is a child subreaper already (the checker may have made it one)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        value = ctypes.c_int(0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(value), 0, 0, 0)
+    except (OSError, AttributeError):
+        return False
+    return bool(value.value)
+
+
+def _group_of(pid: int) -> set[int]:
+    try:
+        return {os.getpgid(pid)}
+    except OSError:
+        return set()
+
+
+@dataclass
+class KernelWatch:
+    """The handout's side of a kernel started with `kernel_command`: which processes its
+    cells start (to name them at the cell), and the sweep when the notebook is done."""
+
+    keeper: int
+    mark: str
+    kernel: set[int] = field(default_factory=set)
+    """The kernel's own process (what ran below the keeper when the kernel was ready)."""
+    known: set[int] = field(default_factory=set)
+    baseline: set[int] = field(default_factory=set)
+    was_subreaper: bool = True
+
+    @classmethod
+    def start(cls, keeper: int, mark: str) -> KernelWatch:
+        """Call once the kernel is ready: what runs below the keeper now is the kernel.
+        This process is a subreaper until the sweep, so that what outlives a killed keeper
+        stays ours (and is found by its `KERNEL_MARK`)."""
+        was = _is_subreaper()
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        kernel = descendants([keeper]) - {keeper}
+        return cls(keeper, mark, kernel, set(kernel), children(os.getpid()) - {keeper}, was)
+
+    def new_processes(self) -> dict[int, str]:
+        """pid -> command line of each process started below the kernel since the last call."""
+        now = {p for p in descendants([self.keeper]) if _alive(p)} - {self.keeper}
+        new = now - self.known
+        self.known |= new
+        return {p: command_line(p) for p in sorted(new)}
+
+    def sweep(self) -> dict[int, str]:
+        """Kill the keeper, the kernel and everything they left (orphans included); pid ->
+        command line of those killed besides the keeper and the kernel."""
+        strays = {p for p in children(os.getpid()) - self.baseline - {self.keeper}
+                  if self._marked(p)}
+        roots = ({self.keeper} if _alive(self.keeper) else set()) | strays
+        killed = stop_all(roots)
+        reap(set(killed) - {self.keeper})  # the keeper is jupyter_client's child to collect
+        if not self.was_subreaper:
+            _prctl(_PR_SET_CHILD_SUBREAPER, 0)
+        return {p: c for p, c in killed.items() if p != self.keeper and p not in self.kernel}
+
+    def _marked(self, pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                return f"{KERNEL_MARK}={self.mark}".encode() in handle.read().split(b"\0")
+        except OSError:
+            return False
+
+
+if __name__ == "__main__":  # the kernel's keeper: kernel_command
+    _keep_kernel(sys.argv[1:])
