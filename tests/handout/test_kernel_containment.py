@@ -96,7 +96,7 @@ def test_a_bad_memory_size_is_a_deck_error_naming_the_file(tmp_path):
 
 @pytest.mark.parametrize(("code", "size"), [
     ('print("head" + "x" * 30_000_000 + "tail")', 30_000_009),
-    ('import os\nos.write(1, b"head" + b"x" * 30_000_000 + b"tail")', 30_000_008)],
+    ('import os\nn = os.write(1, b"head" + b"x" * 30_000_000 + b"tail")', 30_000_008)],
     ids=["print", "fd-1"])
 def test_a_huge_output_is_capped_and_reported_with_its_size_head_and_tail(tmp_path, code, size):
     flood = deck(tmp_path, "flood.md", code, front="max-output: 10K\n")
