@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import io
 import os
 import pickle
@@ -42,6 +43,8 @@ import select
 import signal
 import struct
 import sys
+import termios
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -399,6 +402,7 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
         from lecturekit.check.execute import ROUTER
 
         ROUTER.limit = limits.output
+        descriptors = DescriptorCap.install(limits.output)
         watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
         session.open()
         if session._guard is not None:
@@ -414,6 +418,8 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                 break
             if request[0] == "run":
                 for index in range(len(session.results), int(request[1]) + 1):
+                    if descriptors is not None:
+                        descriptors.start_block()
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.filters[:] = request[2]
                         try:
@@ -421,6 +427,9 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                         except KeyboardInterrupt:  # a SIGINT the block sent its own process:
                             result = session.results[index]  # its fault (a real Ctrl-C
                             session._limits.interrupted = False  # goes to the checker)
+                    over = descriptors.overflow() if descriptors is not None else None
+                    if over is not None:
+                        result = _over_the_fd_limit(session, result, over, limits.output)
                     if isinstance(result.error, MemoryError) and limits.memory:
                         result.message += (f"\n\nnote: the deck's memory limit is "
                                            f"{show_size(limits.memory)} (front matter "
@@ -936,6 +945,145 @@ images, sources and configuration.  Other files (logs, data a block writes) are 
 def _not_a_source(name: str) -> bool:
     """Entries whose change is no change of the project: caches, hidden files, data files."""
     return name[0] == "." or not name.lower().endswith(PROTECTED)
+
+
+
+# -- output written to fds 1 and 2 directly ---------------------------------------------------
+
+
+class DescriptorCap:
+    """The deck process's fds 1 and 2 lead to pipes a thread of it reads: what a block (or a
+    process it starts) writes to them directly, `os.write(1, ...)` or a subprocess's output,
+    passes on to where they led before, up to the block's output limit; past it only its
+    head and tail are kept, and the block fails with the size, as output printed through
+    `sys.stdout` does (`execute.OutputRouter`)."""
+
+    SHOWN = 1000
+
+    def __init__(self, limit: int, pipes: dict[int, int], targets: dict[int, int]) -> None:
+        self.limit = limit
+        self.pipes = pipes
+        """read end -> the fd (1 or 2) it stands for"""
+        self.targets = targets
+        """fd (1 or 2) -> a copy of where it led before"""
+        self.written = 0
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.busy = False
+        self.lock = threading.Lock()
+
+    @classmethod
+    def install(cls, limit: int) -> DescriptorCap | None:
+        """Redirect fds 1 and 2 of this process (None where that cannot be done)."""
+        if not limit or not hasattr(os, "pipe2"):
+            return None
+        pipes: dict[int, int] = {}
+        targets: dict[int, int] = {}
+        try:
+            for fd in (1, 2):
+                targets[fd] = os.dup(fd)
+                read, write = os.pipe2(os.O_CLOEXEC)
+                os.dup2(write, fd)  # the copy on fd 1/2 is inherited by what a block starts
+                os.close(write)
+                pipes[read] = fd
+        except OSError:
+            return None
+        cap = cls(limit, pipes, targets)
+        threading.Thread(target=cap._pump, name="lecturekit-fd-cap", daemon=True).start()
+        return cap
+
+    def _pump(self) -> None:
+        open_pipes = set(self.pipes)
+        while open_pipes:
+            try:
+                ready, _, _ = select.select(list(open_pipes), [], [])
+            except InterruptedError:
+                continue
+            except (OSError, ValueError):
+                return
+            for read in ready:
+                with self.lock:
+                    self.busy = True
+                    try:
+                        chunk = os.read(read, 1 << 16)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        open_pipes.discard(read)
+                    else:
+                        self._take(self.pipes[read], chunk)
+                    self.busy = False
+
+    def _take(self, fd: int, chunk: bytes) -> None:
+        room = self.limit - self.written
+        self.written += len(chunk)
+        if len(self.head) < self.SHOWN:
+            self.head += chunk[:self.SHOWN - len(self.head)]
+        if room > 0:
+            with contextlib.suppress(OSError):
+                _write_all(self.targets[fd], chunk[:room])
+        if self.written > self.limit:
+            self.tail = (self.tail + chunk[-self.SHOWN:])[-self.SHOWN:]
+
+    def start_block(self) -> None:
+        self.settle()
+        with self.lock:
+            self.written = 0
+            self.head.clear()
+            self.tail.clear()
+
+    def settle(self, seconds: float = 1.0) -> None:
+        """Wait (a little) until what was written so far has been read and counted."""
+        deadline = time.monotonic() + seconds
+        count = bytearray(struct.pack("i", 0))
+        while time.monotonic() < deadline:
+            pending = 0
+            for read in self.pipes:
+                with contextlib.suppress(OSError):
+                    fcntl.ioctl(read, termios.FIONREAD, count)
+                    pending += struct.unpack("i", count)[0]
+            if not pending and not self.busy:
+                return
+            time.sleep(0.001)
+
+    def overflow(self) -> tuple[int, str, str] | None:
+        """(bytes written, head, tail) if the block wrote past its limit, else None."""
+        self.settle()
+        with self.lock:
+            if self.written <= self.limit:
+                return None
+            return (self.written, self.head.decode("utf-8", "replace"),
+                    self.tail.decode("utf-8", "replace"))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _over_the_fd_limit(session: DeckSession, result: BlockResult,
+                       over: tuple[int, str, str], limit: int) -> BlockResult:
+    """`result` failed for output written to fd 1/2 past the block's limit."""
+    from lecturekit.check.report import Problem, describe
+    from lecturekit.check.session import _mention
+
+    size, head, tail = over
+    fence = result.fence
+    line = _mention(fence, "os.write", "write", "subprocess", "system")
+    problem = Problem(line, f"the block wrote {show_size(size)} ({size} bytes) to file "
+                            f"descriptors 1/2 directly, more than the limit of "
+                            f"{show_size(limit)} per block (front matter `max-output:` or "
+                            f"--max-output); its first and last {DescriptorCap.SHOWN} "
+                            f"bytes:",
+                      actual=f"{head}\n[... {size - len(head) - len(tail)} bytes not shown "
+                             f"...]\n{tail}")
+    message = describe(session.deck, fence, [problem], session.filename)
+    if result.outcome == "failed":
+        result.message = f"{result.message}\n\n{message}"
+    else:
+        result.outcome, result.message, result.line = "failed", message, line
+    return result
 
 
 # -- a Jupyter kernel under the same supervision (the handout's notebook) -------------------
