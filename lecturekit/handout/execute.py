@@ -43,6 +43,7 @@ from lecturekit.check.runner import (
     show_size,
 )
 from lecturekit.deck import DeckError, read_deck
+from lecturekit.handout.capped_kernel import LIMIT_ENV, MARK, split_marks
 from lecturekit.handout.cells import SKIP
 from lecturekit.handout.notebook import SETUP, title_lines
 
@@ -68,23 +69,26 @@ def venv_kernel(limits: Limits | None = None,
         spec_dir = Path(tmp) / KERNEL
         spec_dir.mkdir()
         spec = {
-            "argv": kernel_command("ipykernel_launcher", ["-f", "{connection_file}"], limits),
+            "argv": kernel_command("lecturekit.handout.capped_kernel",
+                                   ["-f", "{connection_file}"], limits),
             "display_name": "Python 3 (ipykernel)",
             "language": "python",
-            "env": {"PYTHONHASHSEED": "0", KERNEL_MARK: uuid.uuid4().hex},
+            "env": {"PYTHONHASHSEED": "0", KERNEL_MARK: uuid.uuid4().hex,
+                    LIMIT_ENV: str(limits.output)},
         }
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         specs = KernelSpecManager(kernel_dirs=[tmp], ensure_native_kernel=False)
         manager = AsyncKernelManager if asynchronous else KernelManager
         km = manager(kernel_name=KERNEL, kernel_spec_manager=specs, transport="ipc",
-                           ip=str(Path(tmp) / "ipc"))
+                     ip=str(Path(tmp) / "ipc"))
         km.lecturekit_mark = spec["env"][KERNEL_MARK]  # type: ignore[attr-defined]
         try:
             yield km
         finally:
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True) if asynchronous else \
-                    km.shutdown_kernel(now=True)
+            if km.has_kernel and asynchronous:
+                run_sync(km.shutdown_kernel)(now=True)
+            elif km.has_kernel:
+                km.shutdown_kernel(now=True)
 
 
 def deck_limits(deck_path: Path) -> Limits:
@@ -156,7 +160,8 @@ def _where(deck_path: Path, cell: NotebookNode | None) -> str:
 
 
 SHOWN = 1000
-"""Characters of the head and of the tail of a cell's output shown past its limit."""
+"""Characters of the head and of the tail of a cell's output shown past its limit (the
+kernel keeps as many of what it drops: `capped_kernel.SHOWN`)."""
 
 
 class _SupervisedClient(NotebookClient):
@@ -227,7 +232,20 @@ class _Flood:
         self.tail = ""
 
     def take(self, text: str, limit: int) -> str | None:
-        """The part of `text` kept in the notebook (None: nothing of it)."""
+        """The part of `text` kept in the notebook (None: nothing of it).  What the kernel
+        dropped already (`capped_kernel.MARK`) counts with its size, its end as the tail."""
+        if MARK not in text:
+            return self._take(text, limit)
+        kept = []
+        for piece, dropped in split_marks(text):
+            if dropped < 0:
+                kept.append(self._take(piece, limit) or "")
+            else:
+                self.written += dropped
+                self.tail = (self.tail + piece)[-SHOWN:]
+        return "".join(kept) or None
+
+    def _take(self, text: str, limit: int) -> str | None:
         size = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
         room = limit - self.written
         if len(self.head) < SHOWN:
