@@ -196,7 +196,14 @@ class _SupervisedClient(NotebookClient):
         if msg["msg_type"] == "stream":
             text = content.get("text", "")
             kept = flood.take(text, limit)
-            if kept is None:
+            if flood.written > limit:
+                # The cell fails and its notebook is not published: keep only a little of
+                # what it printed (nbclient's clean-up of `\r` is quadratic in a long line).
+                for out in outs:
+                    if out.get("output_type") == "stream" and len(out.text) > SHOWN:
+                        out.text = out.text[:SHOWN]
+                kept = kept[:SHOWN] if kept else kept
+            if not kept:
                 return None
             if kept is not text:
                 msg = {**msg, "content": {**content, "text": kept}}
