@@ -53,6 +53,10 @@ class DeckView:
     """What the server knows about one deck: its rendered page, its files, its failures."""
 
     path: Path
+    label: str = ""
+    """The deck's URL name: its path below the decks' base without `.md` (`ch02/lecture`,
+    as the build names its outputs: `Project.relative_name`), so that `ch02/lecture.md`
+    and `ch03/lecture.md` are both served."""
     html: bytes = b""
     html_version: int = 0
     assets: dict[str, Path] = field(default_factory=dict)
@@ -66,7 +70,12 @@ class DeckView:
 
     @property
     def name(self) -> str:
-        return self.path.stem
+        return self.label or self.path.stem
+
+    @property
+    def folder(self) -> str:
+        """The URL folder of the deck's page (`/ch02/`): its files are served below it."""
+        return "/" + "".join(f"{part}/" for part in self.name.split("/")[:-1])
 
     def state(self) -> dict[str, Any]:
         failures = [{"index": self._index(f.slide), "line": f.line, "message": f.message,
@@ -81,7 +90,9 @@ class DeckView:
 
 class Preview:
     def __init__(self, decks: list[Path], check: bool) -> None:
-        self.views = {d.stem: DeckView(d) for d in decks}
+        self.views = {name: DeckView(d, name) for d, name in zip(decks, deck_names(decks),
+                                                                 strict=True)}
+        self.names = {view.path: name for name, view in self.views.items()}
         self.private = Path(tempfile.mkdtemp(prefix="lecturekit-preview-"))
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -108,10 +119,12 @@ class Preview:
             deck = confine(read_deck(view.path))  # the build's rule, before any file is read
             kept = slides_kept(deck)
             refs = local_refs(deck, kept)
-            markdown = self.private / f"{deck.name}.md"
-            output = self.private / f"{deck.name}.html"
+            work = self.private / view.name  # a folder per deck: names may repeat
+            work.mkdir(parents=True, exist_ok=True)
+            markdown = work / f"{deck.name}.md"
+            output = work / f"{deck.name}.html"
             markdown.write_text(rewrite_refs(slides_markdown(deck), deck, refs), encoding="utf-8")
-            config = deck_marp_config(self.private, view.path)  # the project's themes
+            config = deck_marp_config(work, view.path)  # the project's themes
             self.running_render = render.start_html(markdown, output, config)
             render.finish(self.running_render)
             page = output.read_text(encoding="utf-8")
@@ -127,7 +140,7 @@ class Preview:
             script = (f'<script src="/__preview__/live.js" data-deck="{html.escape(view.name)}" '
                       f'data-html="{version}"></script>')
             view.html = page.replace("</body>", f"{script}</body>", 1).encode("utf-8")
-            view.assets = {f"/{dist_path(deck, r.file)}": r.file for r in refs}
+            view.assets = {f"{view.folder}{dist_path(deck, r.file)}": r.file for r in refs}
             view.root = deck.project_root.resolve()
             view.kept = [s.number for s in kept]
             view.error = error
@@ -174,8 +187,8 @@ class Preview:
     def changed(self, deck: Path, why: str = "") -> None:
         if self.checker is not None:
             self.checks_idle.clear()
-            self.checks.put(deck.stem)
-        self.renders.put(deck.stem)
+            self.checks.put(self.names[deck])
+        self.renders.put(self.names[deck])
 
     def start(self) -> list[threading.Thread]:
         threads = [threading.Thread(target=self._worker, daemon=True,
@@ -319,6 +332,14 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def deck_names(decks: list[Path]) -> list[str]:
+    """Each deck's URL name: its path below the decks' base, as the build names its outputs
+    (`ch02/lecture` for `ch02/lecture.md`; `03-autodiff` for `slides/03-autodiff.md`)."""
+    from lecturekit.project import Project
+
+    return [Project.of(deck).label(deck) for deck in decks]
+
+
 def find_decks(sources: list[Path]) -> list[Path]:
     """The decks to serve: each file given, and the Marp decks of each folder given (`marp:
     true`, or included by the project's configuration: `Project.is_deck`)."""
@@ -350,10 +371,10 @@ def serve(sources: list[Path], *, port: int, check: bool = True, host: str = HOS
         print(f"lecturekit preview: no Marp deck in {', '.join(map(str, sources))}",
               file=sys.stderr)
         return 1
-    names = [d.stem for d in decks]
+    names = deck_names(decks)
     if len(set(names)) != len(names):
-        print("lecturekit preview: two decks share a name; preview one folder at a time",
-              file=sys.stderr)
+        print("lecturekit preview: two decks have the same path below their projects' "
+              "bases; preview one project at a time", file=sys.stderr)
         return 1
     die_with_parent(signal.SIGTERM)
     preview = Preview(decks, check)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import io
 import os
 import pickle
@@ -42,6 +43,8 @@ import select
 import signal
 import struct
 import sys
+import termios
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -106,6 +109,7 @@ def show_size(size: int) -> str:
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
 _libc: Any = None
 
 
@@ -398,6 +402,7 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
         from lecturekit.check.execute import ROUTER
 
         ROUTER.limit = limits.output
+        descriptors = DescriptorCap.install(limits.output)
         watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
         session.open()
         if session._guard is not None:
@@ -413,6 +418,8 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                 break
             if request[0] == "run":
                 for index in range(len(session.results), int(request[1]) + 1):
+                    if descriptors is not None:
+                        descriptors.start_block()
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.filters[:] = request[2]
                         try:
@@ -420,6 +427,9 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                         except KeyboardInterrupt:  # a SIGINT the block sent its own process:
                             result = session.results[index]  # its fault (a real Ctrl-C
                             session._limits.interrupted = False  # goes to the checker)
+                    over = descriptors.overflow() if descriptors is not None else None
+                    if over is not None:
+                        result = _over_the_fd_limit(session, result, over, limits.output)
                     if isinstance(result.error, MemoryError) and limits.memory:
                         result.message += (f"\n\nnote: the deck's memory limit is "
                                            f"{show_size(limits.memory)} (front matter "
@@ -935,3 +945,319 @@ images, sources and configuration.  Other files (logs, data a block writes) are 
 def _not_a_source(name: str) -> bool:
     """Entries whose change is no change of the project: caches, hidden files, data files."""
     return name[0] == "." or not name.lower().endswith(PROTECTED)
+
+
+
+# -- output written to fds 1 and 2 directly ---------------------------------------------------
+
+
+class DescriptorCap:
+    """The deck process's fds 1 and 2 lead to pipes a thread of it reads: what a block (or a
+    process it starts) writes to them directly, `os.write(1, ...)` or a subprocess's output,
+    passes on to where they led before, up to the block's output limit; past it only its
+    head and tail are kept, and the block fails with the size, as output printed through
+    `sys.stdout` does (`execute.OutputRouter`)."""
+
+    SHOWN = 1000
+
+    def __init__(self, limit: int, pipes: dict[int, int], targets: dict[int, int]) -> None:
+        self.limit = limit
+        self.pipes = pipes
+        """read end -> the fd (1 or 2) it stands for"""
+        self.targets = targets
+        """fd (1 or 2) -> a copy of where it led before"""
+        self.written = 0
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.busy = False
+        self.lock = threading.Lock()
+
+    @classmethod
+    def install(cls, limit: int) -> DescriptorCap | None:
+        """Redirect fds 1 and 2 of this process (None where that cannot be done)."""
+        if not limit or not hasattr(os, "pipe2"):
+            return None
+        pipes: dict[int, int] = {}
+        targets: dict[int, int] = {}
+        try:
+            for fd in (1, 2):
+                targets[fd] = os.dup(fd)
+                read, write = os.pipe2(os.O_CLOEXEC)
+                os.dup2(write, fd)  # the copy on fd 1/2 is inherited by what a block starts
+                os.close(write)
+                pipes[read] = fd
+        except OSError:
+            return None
+        cap = cls(limit, pipes, targets)
+        threading.Thread(target=cap._pump, name="lecturekit-fd-cap", daemon=True).start()
+        return cap
+
+    def _pump(self) -> None:
+        open_pipes = set(self.pipes)
+        while open_pipes:
+            try:
+                ready, _, _ = select.select(list(open_pipes), [], [])
+            except InterruptedError:
+                continue
+            except (OSError, ValueError):
+                return
+            for read in ready:
+                with self.lock:
+                    self.busy = True
+                    try:
+                        chunk = os.read(read, 1 << 16)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        open_pipes.discard(read)
+                    else:
+                        self._take(self.pipes[read], chunk)
+                    self.busy = False
+
+    def _take(self, fd: int, chunk: bytes) -> None:
+        room = self.limit - self.written
+        self.written += len(chunk)
+        if len(self.head) < self.SHOWN:
+            self.head += chunk[:self.SHOWN - len(self.head)]
+        if room > 0:
+            with contextlib.suppress(OSError):
+                _write_all(self.targets[fd], chunk[:room])
+        if self.written > self.limit:
+            self.tail = (self.tail + chunk[-self.SHOWN:])[-self.SHOWN:]
+
+    def start_block(self) -> None:
+        self.settle()
+        with self.lock:
+            self.written = 0
+            self.head.clear()
+            self.tail.clear()
+
+    def settle(self, seconds: float = 1.0) -> None:
+        """Wait (a little) until what was written so far has been read and counted."""
+        deadline = time.monotonic() + seconds
+        count = bytearray(struct.pack("i", 0))
+        while time.monotonic() < deadline:
+            pending = 0
+            for read in self.pipes:
+                with contextlib.suppress(OSError):
+                    fcntl.ioctl(read, termios.FIONREAD, count)
+                    pending += struct.unpack("i", count)[0]
+            if not pending and not self.busy:
+                return
+            time.sleep(0.001)
+
+    def overflow(self) -> tuple[int, str, str] | None:
+        """(bytes written, head, tail) if the block wrote past its limit, else None."""
+        self.settle()
+        with self.lock:
+            if self.written <= self.limit:
+                return None
+            return (self.written, self.head.decode("utf-8", "replace"),
+                    self.tail.decode("utf-8", "replace"))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _over_the_fd_limit(session: DeckSession, result: BlockResult,
+                       over: tuple[int, str, str], limit: int) -> BlockResult:
+    """`result` failed for output written to fd 1/2 past the block's limit."""
+    from lecturekit.check.report import Problem, describe
+    from lecturekit.check.session import _mention
+
+    size, head, tail = over
+    fence = result.fence
+    line = _mention(fence, "os.write", "write", "subprocess", "system")
+    problem = Problem(line, f"the block wrote {show_size(size)} ({size} bytes) to file "
+                            f"descriptors 1/2 directly, more than the limit of "
+                            f"{show_size(limit)} per block (front matter `max-output:` or "
+                            f"--max-output); its first and last {DescriptorCap.SHOWN} "
+                            f"bytes:",
+                      actual=f"{head}\n[... {size - len(head) - len(tail)} bytes not shown "
+                             f"...]\n{tail}")
+    message = describe(session.deck, fence, [problem], session.filename)
+    if result.outcome == "failed":
+        result.message = f"{result.message}\n\n{message}"
+    else:
+        result.outcome, result.message, result.line = "failed", message, line
+    return result
+
+
+# -- a Jupyter kernel under the same supervision (the handout's notebook) -------------------
+#
+# The handout's notebook is a real Jupyter execution (nbclient talks to an ipykernel), so
+# its code cannot run in a forked `DeckRunner`.  The kernel is started instead through a
+# keeper of its own, the same shape as the checker's:
+#
+#     lecturekit handout          nbclient; times each cell from outside; sweeps at the end
+#       `- keeper                 `python -m lecturekit.check.runner`: subreaper, own session
+#            `- kernel            the ipykernel: RLIMIT_AS, may not signal the keeper or us
+#
+# nbclient's per-cell timeout is a client-side clock (the kernel cannot stop it); the
+# handout's side caps the output it keeps (`execute.py`).
+
+KERNEL_MARK = "LECTUREKIT_KERNEL"
+"""Environment variable set for the kernel (and so inherited by what it starts): processes
+that outlived a killed keeper are recognised by it when the notebook is swept."""
+
+
+def kernel_command(module: str, args: list[str], limits: Limits) -> list[str]:
+    """The argv that runs `python -m <module> <args>` (a Jupyter kernel) under a keeper: the
+    kernel gets the deck's memory limit and the audit hook that refuses signals to its
+    keeper and to this process (see `_keep_kernel`)."""
+    return [sys.executable, "-m", "lecturekit.check.runner", "--memory", str(limits.memory),
+            "--parent", str(os.getpid()), "--", module, *args]
+
+
+def _keep_kernel(argv: list[str]) -> None:
+    """The kernel's keeper (started by jupyter_client in a session of its own): a subreaper,
+    so whatever the kernel starts, detached daemons included, stays below it; it forks the
+    kernel, waits for it, kills what is left and exits with the kernel's status.  A SIGINT
+    (nbclient's interrupt goes to the whole process group) is for the kernel alone.
+    Never returns."""
+    code = 70
+    try:
+        split = argv.index("--")
+        options = dict(zip(argv[:split:2], argv[1:split:2], strict=True))
+        memory, parent = int(options["--memory"]), int(options["--parent"])
+        module, args = argv[split + 1], argv[split + 2:]
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the handout died before we could ask to follow it
+            os._exit(70)
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        keeper = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            _run_kernel(module, args, memory, keeper, parent)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        code = os.waitstatus_to_exitcode(status)
+        code = 128 - code if code < 0 else code
+        reap(stop_all(children(keeper)))
+    except BaseException:  # noqa: BLE001 - the handout reports a dead kernel itself
+        pass
+    os._exit(code)
+
+
+def _run_kernel(module: str, args: list[str], memory: int, keeper: int, parent: int) -> None:
+    """The kernel process: limits first, then the kernel module as `__main__`.  Never returns."""
+    code = 70
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != keeper:
+            os._exit(70)
+        if memory:
+            import resource
+
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        _forbid_signals(protected={keeper, parent},
+                        groups={os.getpgid(0), *_group_of(parent)})
+        # What the kernel writes to its fds 1 and 2 reaches the notebook only: ipykernel
+        # forwards them to the client (where the output is capped) and echoes them to the
+        # descriptors it started with, which lead nowhere, so `os.write(1, ...)` of a
+        # gigabyte never reaches the handout's terminal.  ipykernel forwards them only
+        # outside pytest, so the variable pytest sets is not passed on.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+        os.environ.pop("PYTEST_CURRENT_TEST", None)
+        import runpy
+
+        sys.argv = [module, *args]
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001
+        code = 70
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os._exit(code)
+
+
+def _is_subreaper() -> bool:
+    """Whether this process is a child subreaper already (the checker may have made it one)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        value = ctypes.c_int(0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(value), 0, 0, 0)
+    except (OSError, AttributeError):
+        return False
+    return bool(value.value)
+
+
+def _group_of(pid: int) -> set[int]:
+    try:
+        return {os.getpgid(pid)}
+    except OSError:
+        return set()
+
+
+@dataclass
+class KernelWatch:
+    """The handout's side of a kernel started with `kernel_command`: which processes its
+    cells start (to name them at the cell), and the sweep when the notebook is done."""
+
+    keeper: int
+    mark: str
+    kernel: set[int] = field(default_factory=set)
+    """The kernel's own process (what ran below the keeper when the kernel was ready)."""
+    known: set[int] = field(default_factory=set)
+    baseline: set[int] = field(default_factory=set)
+    was_subreaper: bool = True
+
+    @classmethod
+    def start(cls, keeper: int, mark: str) -> KernelWatch:
+        """Call once the kernel is ready: what runs below the keeper now is the kernel.
+        This process is a subreaper until the sweep, so that what outlives a killed keeper
+        stays ours (and is found by its `KERNEL_MARK`)."""
+        was = _is_subreaper()
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        kernel = descendants([keeper]) - {keeper}
+        return cls(keeper, mark, kernel, set(kernel), children(os.getpid()) - {keeper}, was)
+
+    def new_processes(self) -> dict[int, str]:
+        """pid -> command line of each process started below the kernel since the last call."""
+        now = {p for p in descendants([self.keeper]) if _alive(p)} - {self.keeper}
+        new = now - self.known
+        self.known |= new
+        return {p: command_line(p) for p in sorted(new)}
+
+    def sweep(self) -> dict[int, str]:
+        """Kill the keeper, the kernel and everything they left (orphans included); pid ->
+        command line of those killed besides the keeper and the kernel."""
+        strays = {p for p in children(os.getpid()) - self.baseline - {self.keeper}
+                  if self._marked(p)}
+        roots = ({self.keeper} if _alive(self.keeper) else set()) | strays
+        killed = stop_all(roots)
+        reap(set(killed) - {self.keeper})  # the keeper is jupyter_client's child to collect
+        if not self.was_subreaper:
+            _prctl(_PR_SET_CHILD_SUBREAPER, 0)
+        return {p: c for p, c in killed.items() if p != self.keeper and p not in self.kernel}
+
+    def _marked(self, pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                return f"{KERNEL_MARK}={self.mark}".encode() in handle.read().split(b"\0")
+        except OSError:
+            return False
+
+
+if __name__ == "__main__":  # the kernel's keeper: kernel_command
+    _keep_kernel(sys.argv[1:])

@@ -241,7 +241,7 @@ def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
     html.write_text(frame_html(deck, slides, nup), encoding="utf-8")
     frame = stage / f"{deck.name}-frame.pdf"
     run([chromium(), *CHROMIUM_FLAGS, "--no-pdf-header-footer", f"--print-to-pdf={frame}",
-         html.as_uri()], "Chromium (print the handout sheets)")
+         html.as_uri()], "Chromium (print the handout sheets)", slides=len(slides))
     if not frame.is_file():
         raise HandoutError(f"Chromium wrote no {frame.name}")
     count = place_slides(frame, pages, slides, pdf)

@@ -34,8 +34,7 @@ from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.tools import ROOT, chromium
 from lecturekit.render.assets import copy_into, dist_path, local_refs, rewrite_refs
-
-TOOL_TIMEOUT_S = 600
+from lecturekit.render.render import limit_hint, render_limit_s
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, Pa
     patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)))
     markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
     pdf = work / f"{deck.name}.pdf"
-    _confined_pdf(deck, work)
+    _confined_pdf(deck, work, slides=max(patch.pages.values()) + 1)
     if not pdf.is_file():
         raise HandoutError(f"the render engine wrote no {pdf.name}")
     reader = PdfReader(pdf)
@@ -169,18 +168,19 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, Pa
     return {number: reader.pages[page] for number, page in patch.pages.items()}
 
 
-def _confined_pdf(deck: Deck, work: Path) -> None:
+def _confined_pdf(deck: Deck, work: Path, slides: int) -> None:
     """`<work>/<deck>.md` -> `.pdf` with the slide build's engine, under the same confinement.
 
     One Node process, one Chromium page whose every request is intercepted:
     a deck script cannot reach the network or a file outside `work` while
     these pages render, any more than during `make slides`.  Layout findings
-    are the slide build's business; refused requests stop the handout.
+    are the slide build's business; refused requests stop the handout.  The time limit
+    is the build's for `slides` pages (`render.render_limit_s`).
     """
     from lecturekit.render import render as engine
     from lecturekit.render.pipeline import deck_marp_config
 
-    job = engine.make_job(work, deck.name, page_checks=[])
+    job = engine.make_job(work, deck.name, page_checks=[], slides=slides)
     job["config"] = str(deck_marp_config(work, deck.path))  # the project's themes
     refused: list[dict] = []
     try:
@@ -196,15 +196,20 @@ def _confined_pdf(deck: Deck, work: Path) -> None:
         urls = ", ".join(dict.fromkeys(str(r.get("url")) for r in refused))
         raise HandoutError(f"{deck.path}: the handout-only slides load {urls}, which the "
                            f"render refused (only the deck's own files may load)")
-def run(command: list[str], what: str) -> None:
+def run(command: list[str], what: str, slides: int = 0) -> None:
+    """Run a tool of the handout (Chromium printing the sheets) under the build's render
+    time limit for `slides` slides (`render.render_limit_s`: 600 s + 0.2 s a slide, or
+    $LECTUREKIT_RENDER_TIMEOUT)."""
+    limit = render_limit_s(slides)
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              timeout=TOOL_TIMEOUT_S, check=False,
+                              timeout=limit, check=False,
                               env={**os.environ, "CHROME_PATH": chromium()})
     except FileNotFoundError as exc:
         raise HandoutError(f"{what}: {exc.filename} not found") from None
     except subprocess.TimeoutExpired:
-        raise HandoutError(f"{what} did not finish within {TOOL_TIMEOUT_S}s") from None
+        raise HandoutError(f"{what} did not finish in time; {limit_hint(slides, limit)}") \
+            from None
     if done.returncode != 0:
         detail = [ln for ln in done.stderr.splitlines() if ln.strip()][-6:]
         detail = [re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in detail]

@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -123,6 +124,12 @@ class Engine:
     def __init__(self, job: dict, stage: Path) -> None:
         node = require_tools()
         self._job = job
+        # The page is opened through a link in a fresh temporary folder, so its address
+        # (`location.href`, `document.URL`, script URLs in stack traces) names nothing of
+        # the stage: no project path, no user name, that a script could print into the PDF.
+        self._page_folder = Path(tempfile.mkdtemp(prefix="lecturekit-page-"))
+        (self._page_folder / "deck").symlink_to(stage.resolve(), target_is_directory=True)
+        job["page"] = str(self._page_folder / "deck" / Path(job["html"]).name)
         job_file = stage / ".job.json"
         job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
         self._stderr_path = stage / ".engine.log"
@@ -211,6 +218,7 @@ class Engine:
         while any(_group_alive(g) for g in groups) and time.monotonic() < deadline:
             time.sleep(0.02)
         self._remove_socket_folder()
+        shutil.rmtree(self._page_folder, ignore_errors=True)  # the link, not the stage
 
     def _remove_socket_folder(self) -> None:
         """A killed Chromium leaves its singleton socket's folder in the system temp folder."""

@@ -247,3 +247,48 @@ def test_preview_answers_only_its_own_address_and_drops_clients_quietly(
     log = "\n".join(preview.log)
     assert "[preview] stopped" in log
     assert "Traceback" not in log and "Error" not in log, log
+
+
+def test_preview_serves_two_decks_of_the_same_name_by_their_relative_names(
+        tmp_path: Path) -> None:
+    """`ch02/lecture.md` and `ch03/lecture.md` (the build publishes them at
+    `dist/ch02/lecture.*` and `dist/ch03/lecture.*`) are served at `/ch02/lecture.html` and
+    `/ch03/lecture.html`, each with its own `img/figure.png`."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lecturekit.toml").write_text('decks = ["ch*/lecture.md"]\n', encoding="utf-8")
+    chapters = ("ch02", "ch03")
+    for chapter in chapters:
+        (tmp_path / chapter / "img").mkdir(parents=True)
+        (tmp_path / chapter / "img" / "figure.png").write_bytes(
+            (SITE / "img" / "grid.png").read_bytes() + chapter.encode())  # two different files
+        (tmp_path / chapter / "lecture.md").write_text(
+            f"---\nmarp: true\n---\n\n# {chapter}\n\n![w:200](img/figure.png)\n",
+            encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "lecturekit", "preview", "--no-check",
+                                "--port", str(port), "ch02/lecture.md", "ch03/lecture.md"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, start_new_session=True)
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        assert ready.startswith(f"[preview] http://127.0.0.1:{port}/ serves ch02/lecture.html, "
+                                f"ch03/lecture.html"), ready
+        server = Preview.__new__(Preview)
+        server.port, server.log = port, []
+        for chapter, other in zip(chapters, reversed(chapters), strict=True):
+            page = server.rendered(f"{chapter}/lecture")
+            assert f">{chapter}</h1>".encode() in page and f">{other}</h1>".encode() not in page
+            assert b'src="img/figure.png"' in page
+            assert server.get(f"/{chapter}/img/figure.png") == (
+                200, (tmp_path / chapter / "img" / "figure.png").read_bytes())
+            assert f'data-deck="{chapter}/lecture"'.encode() in page
+            state = json.loads(server.get(f"/__preview__/state?deck={chapter}/lecture")[1])
+            assert state["html"] >= 1
+        assert server.get("/img/figure.png")[0] == 404
+        assert server.get("/lecture.html")[0] == 404
+        index = server.get("/")[1]
+        assert b'href="/ch02/lecture.html"' in index and b'href="/ch03/lecture.html"' in index
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

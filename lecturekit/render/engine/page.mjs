@@ -16,7 +16,7 @@
 // printed).  Behind all that, Chromium's proxy points at a closed port for
 // every host (loopback included).
 import { realpathSync, statSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { countSlides, locateUrls, measureSlides, settle } from './checks.mjs'
 import { load } from './packages.mjs'
@@ -51,7 +51,9 @@ export function classify(url, rootReal) {
     real = realpathSync(path)
     exists = true
     folder = statSync(real).isDirectory()
-  } catch { /* missing: judged by its lexical path */ }
+  } catch {
+    real = realOfMissing(path) // missing: judged by where its nearest existing folder really is
+  }
   if (real !== rootReal && !real.startsWith(rootReal + sep)) {
     return { allow: false, kind: 'file', path: real }
   }
@@ -59,6 +61,22 @@ export function classify(url, rootReal) {
   // Named by its place in the folder, never by an absolute path.
   if (inside.split('/').some((part) => part.startsWith('.'))) return { allow: false, kind: 'private', path: inside }
   return { allow: true, inside, exists, folder }
+}
+
+// The real path a missing file would have: its nearest existing ancestor resolved (the
+// page is opened through a link, render.py), the rest appended as named.
+function realOfMissing(path) {
+  const rest = []
+  let head = resolve(path)
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest.reverse())
+    } catch { /* not there either: one folder up */ }
+    const parent = dirname(head)
+    if (parent === head) return resolve(path)
+    rest.push(basename(head))
+    head = parent
+  }
 }
 
 // How a refused request is named in the report: a file inside the folder by

@@ -151,7 +151,8 @@ async function renderDeck(job, { FRAME, checkDeck, loadDeck, locate, quiet }, { 
         + (job.limitHint ?? `the limit is ${limitMs / 1000}s`))
     }
   }
-  await within('loading the page', () => loadDeck(page, job.html, confined, limitMs))
+  // job.page: the same file through a link that names nothing of the stage (render.py)
+  await within('loading the page', () => loadDeck(page, job.page ?? job.html, confined, limitMs))
   const report = {
     ...(await checkDeck(page)),
     typesetting: await runPageChecks(page, job),
