@@ -54,7 +54,7 @@ def run(pytest_args: list[str]) -> NoReturn:
     if sys.path[:1] != [os.getcwd()]:
         sys.path.insert(0, os.getcwd())
     try:
-        code = int(pytest.main(pytest_args))
+        code = int(pytest.main(_with_plugin(pytest_args)))
         sys.stdout.flush()
     except BrokenPipeError:  # piped into `head`, which has gone: as `python -m pytest` does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -62,3 +62,15 @@ def run(pytest_args: list[str]) -> NoReturn:
     sys.stderr.flush()
     atexit._run_exitfuncs()
     os._exit(code)
+
+
+def _with_plugin(pytest_args: list[str]) -> list[str]:
+    """The arguments, with `-p lecturekit.pytest_plugin` first when plugins do not load by
+    themselves (PYTEST_DISABLE_PLUGIN_AUTOLOAD, --disable-plugin-autoload): the checker is
+    this command's plugin, whatever else the environment loads."""
+    if not (os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+            or "--disable-plugin-autoload" in pytest_args):
+        return pytest_args
+    if any(arg.endswith("lecturekit.pytest_plugin") for arg in pytest_args):
+        return pytest_args
+    return ["-p", "lecturekit.pytest_plugin", *pytest_args]
