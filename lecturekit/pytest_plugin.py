@@ -93,7 +93,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
     if PassMemory.wanted(config):
         config.pluginmanager.register(PassMemory(config), PassMemory.NAME)
-    config.pluginmanager.import_plugin("lecturekit.check.github_report")  # GitHub Actions only
+    from lecturekit import github
+
+    if github.in_actions():  # its annotations and summary are for GitHub Actions only
+        config.pluginmanager.import_plugin("lecturekit.check.github_report")
     config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
 
 

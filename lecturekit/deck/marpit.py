@@ -16,24 +16,21 @@ itself).  The rules here follow Marpit 3.x (`src/markdown/comment.js`,
 - Our YAML load is bounded: size, nesting depth and alias expansion are
   limited before anything is built, so a hostile deck fails fast with a
   DeckError instead of a RecursionError or a memory blow-up.
+- PyYAML is imported only for a text the `key: "value"` fast path cannot
+  read (`load_yaml`): most decks' front matter and directives are of that
+  shape, and importing PyYAML is a tenth of the checker's start-up.
+  `marpit.YAMLError` is PyYAML's error class, for `except` clauses.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
-from yaml.tokens import (
-    BlockEndToken,
-    BlockMappingStartToken,
-    BlockSequenceStartToken,
-    FlowMappingEndToken,
-    FlowMappingStartToken,
-    FlowSequenceEndToken,
-    FlowSequenceStartToken,
-)
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 MARPIT_GLOBALS = ("headingDivider", "style", "theme", "lang")
 MARPIT_LOCALS = ("backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
@@ -105,8 +102,25 @@ def loosen(text: str, front_matter: bool) -> str:
     return js_trim("\n".join(out) + "\n")
 
 
-class _Loader(yaml.BaseLoader):
-    """PyYAML's BaseLoader (every scalar a string, as js-yaml's FAILSAFE schema)."""
+def __getattr__(name: str) -> Any:
+    """`YAMLError` and `_Loader`, which import PyYAML, on first use."""
+    if name == "YAMLError":
+        import yaml
+
+        return yaml.YAMLError
+    if name == "_Loader":
+        return _loader_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _loader_class() -> type:
+    import yaml
+
+    class _Loader(yaml.BaseLoader):
+        """PyYAML's BaseLoader (every scalar a string, as js-yaml's FAILSAFE schema)."""
+
+    return _Loader
 
 
 _PROTECT = {0x2028: 0x10FF28, 0x2029: 0x10FF29, 0x85: 0x10FF85}
@@ -129,7 +143,17 @@ def _restored(value: object) -> object:
 
 def _check_structure(text: str) -> None:
     """Refuse too-deep nesting by scanning tokens (iterative) before the recursive parser runs."""
-    loader = _Loader(text)
+    from yaml.tokens import (
+        BlockEndToken,
+        BlockMappingStartToken,
+        BlockSequenceStartToken,
+        FlowMappingEndToken,
+        FlowMappingStartToken,
+        FlowSequenceEndToken,
+        FlowSequenceStartToken,
+    )
+
+    loader = _loader_class()(text)
     depth = 0
     try:
         while True:
@@ -149,6 +173,8 @@ def _check_structure(text: str) -> None:
 
 
 def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    from yaml.nodes import MappingNode, SequenceNode
+
     known = sizes.get(id(node))
     if known is not None:
         return known
@@ -197,7 +223,7 @@ def load_yaml(text: str) -> object:
         raise YamlLimit(f"is {len(text)} characters long (at most {MAX_YAML_CHARS})")
     text = _KEY_TABS.sub(r"\1 ", text.translate(_PROTECT))
     _check_structure(text)
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -210,6 +236,9 @@ def load_yaml(text: str) -> object:
 
 
 def _refuse_duplicate_keys(node: Node, seen: set[int]) -> None:
+    import yaml
+    from yaml.nodes import MappingNode, SequenceNode
+
     if id(node) in seen:
         return
     seen.add(id(node))

@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
@@ -299,7 +298,7 @@ def _front_matter(raw: str, path: Path) -> tuple[dict[str, object], list[marpit.
         data = marpit.load_yaml(marpit.loosen(raw, front_matter=True))
     except marpit.YamlLimit as exc:
         raise DeckError(path, exc.line + 2, f"front matter {exc}") from None
-    except yaml.YAMLError as exc:
+    except marpit.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -337,7 +336,7 @@ class _Reader:
                       if any(c in content for c in ":?{[") else None)
         except marpit.YamlLimit as exc:
             raise DeckError(self.path, line + exc.line, f"comment {exc}") from None
-        except (yaml.YAMLError, RecursionError):
+        except (marpit.YAMLError, RecursionError):
             parsed = None
         found = marpit.directives_of(parsed)
         # marp-core's fitting header: `# <!-- fit --> Title`
