@@ -105,19 +105,28 @@ def loosen(text: str, front_matter: bool) -> str:
 def __getattr__(name: str) -> Any:
     """`YAMLError` and `_Loader`, which import PyYAML, on first use."""
     if name == "YAMLError":
-        import yaml
-
-        return yaml.YAMLError
+        return _yaml().YAMLError
     if name == "_Loader":
         return _loader_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
-def _loader_class() -> type:
+def _yaml() -> Any:
+    """PyYAML, imported once and kept: its classes (loader, errors, tokens, nodes) always
+    come from this one module object, even if `sys.modules` is reset later (as pytester
+    does between in-process runs), so an `except marpit.YAMLError` catches what the
+    loader raises."""
     import yaml
+    import yaml.nodes
+    import yaml.tokens
 
-    class _Loader(yaml.BaseLoader):
+    return yaml
+
+
+@cache
+def _loader_class() -> type:
+    class _Loader(_yaml().BaseLoader):  # type: ignore[misc, name-defined]
         """PyYAML's BaseLoader (every scalar a string, as js-yaml's FAILSAFE schema)."""
 
     return _Loader
@@ -143,16 +152,10 @@ def _restored(value: object) -> object:
 
 def _check_structure(text: str) -> None:
     """Refuse too-deep nesting by scanning tokens (iterative) before the recursive parser runs."""
-    from yaml.tokens import (
-        BlockEndToken,
-        BlockMappingStartToken,
-        BlockSequenceStartToken,
-        FlowMappingEndToken,
-        FlowMappingStartToken,
-        FlowSequenceEndToken,
-        FlowSequenceStartToken,
-    )
-
+    tokens = _yaml().tokens
+    opening = (tokens.BlockMappingStartToken, tokens.BlockSequenceStartToken,
+               tokens.FlowMappingStartToken, tokens.FlowSequenceStartToken)
+    closing = (tokens.BlockEndToken, tokens.FlowMappingEndToken, tokens.FlowSequenceEndToken)
     loader = _loader_class()(text)
     depth = 0
     try:
@@ -160,28 +163,26 @@ def _check_structure(text: str) -> None:
             token = loader.get_token()
             if token is None:
                 return
-            if isinstance(token, (BlockMappingStartToken, BlockSequenceStartToken,
-                                  FlowMappingStartToken, FlowSequenceStartToken)):
+            if isinstance(token, opening):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
                     raise YamlLimit(f"nests deeper than {MAX_YAML_DEPTH} levels",
                                     token.start_mark.line)
-            elif isinstance(token, (BlockEndToken, FlowMappingEndToken, FlowSequenceEndToken)):
+            elif isinstance(token, closing):
                 depth -= 1
     finally:
         loader.dispose()
 
 
 def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
-    from yaml.nodes import MappingNode, SequenceNode
-
+    nodes = _yaml().nodes
     known = sizes.get(id(node))
     if known is not None:
         return known
     total = 1
-    if isinstance(node, SequenceNode):
+    if isinstance(node, nodes.SequenceNode):
         total += sum(_expanded_size(item, sizes) for item in node.value)
-    elif isinstance(node, MappingNode):
+    elif isinstance(node, nodes.MappingNode):
         total += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
     sizes[id(node)] = total
     if total > MAX_YAML_NODES:
@@ -236,13 +237,11 @@ def load_yaml(text: str) -> object:
 
 
 def _refuse_duplicate_keys(node: Node, seen: set[int]) -> None:
-    import yaml
-    from yaml.nodes import MappingNode, SequenceNode
-
+    yaml = _yaml()
     if id(node) in seen:
         return
     seen.add(id(node))
-    if isinstance(node, MappingNode):
+    if isinstance(node, yaml.nodes.MappingNode):
         keys = set()
         for key, value in node.value:
             if isinstance(key.value, str):
@@ -251,7 +250,7 @@ def _refuse_duplicate_keys(node: Node, seen: set[int]) -> None:
                         None, None, f"duplicated mapping key {key.value!r}", key.start_mark)
                 keys.add(key.value)
             _refuse_duplicate_keys(value, seen)
-    elif isinstance(node, SequenceNode):
+    elif isinstance(node, yaml.nodes.SequenceNode):
         for item in node.value:
             _refuse_duplicate_keys(item, seen)
 
