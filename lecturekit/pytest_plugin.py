@@ -142,6 +142,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `lecturekit check`: the decks and items just collected live until the process
+    ends, so they leave the collector's generations (lecturekit.check.command)."""
+    from lecturekit.check import command
+
+    if command.RUNNING:
+        gc.freeze()
+
+
 def _enabled(path: Path, config: pytest.Config) -> bool:
     """A deck without `marp: true` is one when included by the project's configuration (the
     build agrees: `Project.is_deck`), or named on the command line of `lecturekit check`
@@ -635,11 +644,9 @@ class QuietReportTrim:
     def trim(self, report: pytest.TestReport) -> None:
         if report.when == "call" or not report.passed or report.sections:
             return
-        if not _ITEM_ID.match(report.nodeid):
-            return
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         quiet = getattr(reporter, "stats", {}).get("")
-        if quiet and quiet[-1] is report:
+        if quiet and quiet[-1] is report and _ITEM_ID.match(report.nodeid):
             quiet.pop()
 
 

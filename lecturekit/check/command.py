@@ -11,6 +11,10 @@ pytest in its own process, with two differences from `python -m pytest`:
   not warn that it cannot rewrite them.
 - The first SIGTERM or SIGINT ends the run at once with one line (and kills
   the deck running then, with everything it started), whatever pytest was doing.
+- What lives until the end (the modules, then the collected decks and
+  items) is frozen out of the garbage collector's generations (`gc.freeze`):
+  full collections do not traverse it again, and a deck's forked process
+  does not copy its pages by collecting it.
 - Once pytest has returned, its output is flushed and the atexit handlers
   (the decks' own included) have run, the process ends at once, without the
   interpreter's teardown: freeing every module of torch & co. one by one,
@@ -26,9 +30,13 @@ The exit status is pytest's.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
 from typing import NoReturn
+
+RUNNING = False
+"""True in the `lecturekit check` process (which ends when pytest returns)."""
 
 
 def argv(pytest_args: list[str]) -> list[str]:
@@ -53,6 +61,11 @@ def run(pytest_args: list[str]) -> NoReturn:
 
     if sys.path[:1] != [os.getcwd()]:
         sys.path.insert(0, os.getcwd())
+    # Everything imported so far lives until the process ends: out of the collector's way
+    # (no full collection traverses it again; the plugin freezes the collected decks too).
+    global RUNNING
+    RUNNING = True
+    gc.freeze()
     try:
         code = int(pytest.main(_with_plugin(pytest_args)))
         sys.stdout.flush()
