@@ -143,10 +143,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Under `lecturekit check`: the decks and items just collected live until the process
-    ends, so they leave the collector's generations (lecturekit.check.command)."""
-    from lecturekit.check import command
+    """Under `lecturekit check`: the pre-parse is over, used or not; the decks and items
+    just collected live until the process ends, so they leave the collector's generations
+    (lecturekit.check.command, lecturekit.check.preparse)."""
+    from lecturekit.check import command, preparse
 
+    preparse.discard()
     if command.RUNNING:
         gc.freeze()
 
@@ -182,7 +184,7 @@ def _is_marp(path: Path) -> bool:
             head = handle.read(65536)
     except OSError:
         return False
-    from lecturekit.deck.parse import looks_like_marp
+    from lecturekit.deck.lines import looks_like_marp
 
     return looks_like_marp(head)
 
@@ -193,12 +195,18 @@ class DeckFile(pytest.File):
     """Collected as a deck without `marp: true` (named, or enabled by the configuration)."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from lecturekit.check import preparse
         from lecturekit.check.runner import DeckRunner
         from lecturekit.check.session import DeckSession
-        from lecturekit.deck import DeckError, read_deck
+        from lecturekit.deck import DeckError
 
         try:
-            deck = read_deck(_display_path(self.path, self.config))
+            shown = _display_path(self.path, self.config)
+            deck = preparse.take(shown)  # parsed while pytest started (`lecturekit check`)
+            if deck is None:
+                from lecturekit.deck import read_deck
+
+                deck = read_deck(shown)
             if not (deck.is_marp or self.enabled):
                 return
             session = DeckSession(

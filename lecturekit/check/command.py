@@ -9,6 +9,8 @@ pytest in its own process, with two differences from `python -m pytest`:
   for every module of a plugin's package.  They use no `assert` to check
   anything; `lecturekit/__init__.py` says PYTEST_DONT_REWRITE, so pytest does
   not warn that it cannot rewrite them.
+- The decks named on the command line are parsed in a forked process
+  while pytest starts (`lecturekit.check.preparse`), not after it.
 - The first SIGTERM or SIGINT ends the run at once with one line (and kills
   the deck running then, with everything it started), whatever pytest was doing.
 - What lives until the end (the modules, then the collected decks and
@@ -46,6 +48,10 @@ def argv(pytest_args: list[str]) -> list[str]:
 
 def run(pytest_args: list[str]) -> NoReturn:
     """pytest with these arguments, in this process, which then ends with pytest's status."""
+    # The named decks are parsed in a forked process while pytest is imported and starts.
+    from lecturekit.check import preparse
+
+    preparse.start(pytest_args)
     # The first SIGTERM/SIGINT ends the check with one line, from the start (a deck running
     # then is killed with all it started: lecturekit.check.runner).
     from lecturekit.check.runner import install_stop_handlers
@@ -73,6 +79,7 @@ def run(pytest_args: list[str]) -> NoReturn:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     sys.stderr.flush()
+    preparse.discard()
     atexit._run_exitfuncs()
     os._exit(code)
 

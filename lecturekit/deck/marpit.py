@@ -194,21 +194,35 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
 _SIMPLE_ENTRY = re.compile(r'([A-Za-z_][A-Za-z]*) *: +"((?:[^"\\\x00-\x1f\x7f-\x9f'
                           r'\ufeff\u2028\u2029]|\\")*)"')
 """`key: "value"`, the shape loose YAML gives most directives: read without PyYAML."""
+_PLAIN_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*) *: +"
+                          r"([A-Za-z0-9_][A-Za-z0-9_./+-]*(?: +[A-Za-z0-9_./+-]+)*)")
+"""`key: value` with a plain value of letters, digits and `_./+-` words (`marp: true`,
+`memory: 2G`, `theme: default`): in the FAILSAFE schema that value is the string as written
+(no `#`, `:`, quote, indicator or trailing space that YAML would read otherwise)."""
 
 
 def _simple_mapping(text: str) -> dict[str, str] | None:
-    """The mapping of a text made only of `key: "value"` lines, or None if it has another shape.
+    """The mapping of a text made only of `key: "value"` or `key: value` lines (the plain
+    shapes above), or None if it has another shape.
 
-    A fast path with the same result as the full YAML load for that shape (a
-    double-quoted scalar whose only escape is `\\"`); most comments of a deck
-    are directives of exactly this form, and PyYAML is slow.
+    A fast path with the same result as the full YAML load for those shapes (a
+    double-quoted scalar whose only escape is `\\"`, or a plain one; asserted
+    against PyYAML by tests/deck/test_marp_rules.py); most front matter and
+    directive comments are of exactly this form, and importing PyYAML is slow.
     """
     found: dict[str, str] = {}
     for line in text.split("\n"):
         match = _SIMPLE_ENTRY.fullmatch(line)
-        if match is None or match.group(1) in found:
+        if match is not None:
+            key, value = match.group(1), match.group(2).replace('\\"', '"')
+        else:
+            match = _PLAIN_ENTRY.fullmatch(line)
+            if match is None:
+                return None
+            key, value = match.group(1), match.group(2)
+        if key in found:
             return None
-        found[match.group(1)] = match.group(2).replace('\\"', '"')
+        found[key] = value
     return found
 
 
@@ -220,6 +234,11 @@ def load_yaml(text: str) -> object:
     simple = _simple_mapping(text)
     if simple is not None:
         return simple
+    return _load_full(text)
+
+
+def _load_full(text: str) -> object:
+    """`load_yaml` by PyYAML, whatever the text's shape."""
     if len(text) > MAX_YAML_CHARS:
         raise YamlLimit(f"is {len(text)} characters long (at most {MAX_YAML_CHARS})")
     text = _KEY_TABS.sub(r"\1 ", text.translate(_PROTECT))
