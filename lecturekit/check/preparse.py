@@ -99,7 +99,8 @@ def start(pytest_args: list[str], force: bool = False) -> None:
 
 
 def spare_core() -> bool:
-    """Whether a second core is free for the parse, on average over the last minute.
+    """Whether another core is free for the parse now: fewer processes ready to run (this
+    one included) than cores, from /proc/loadavg (elsewhere: the one-minute load).
 
     On a busy machine the parse would only take turns with pytest's start-up,
     and the pickling on both sides would come on top; the checker then
@@ -109,11 +110,17 @@ def spare_core() -> bool:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
     try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return cores > 1
-    return cores - load >= 1.0
+        with open("/proc/loadavg", "rb") as handle:
+            running = int(handle.read().split()[3].split(b"/")[0])
+    except (OSError, IndexError, ValueError):
+        try:
+            return cores - os.getloadavg()[0] >= 1.0
+        except OSError:
+            return True
+    return running < cores
 
 
 def _parse(files: list[str]) -> dict[str, tuple[bytes, bytes]]:
