@@ -24,13 +24,15 @@ import os
 import sys
 from pathlib import Path
 
-from lecturekit.render.command import add_arguments as add_build_arguments
-
 
 def main(argv: list[str] | None = None) -> int:
     from lecturekit.project import ProjectError
 
     try:
+        given = sys.argv[1:] if argv is None else argv
+        if given[:1] == ["check"] and not {"-h", "--help"} & set(given[1:]):
+            # What the parser would do (every argument is pytest's), without building it.
+            return _check(argparse.Namespace(command="check", extra=given[1:]))
         parser = _parser()
         args, extra = parser.parse_known_args(argv)
         if not getattr(args, "command", None):
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from lecturekit.render.command import add_arguments as add_build_arguments
+
     parser = argparse.ArgumentParser(
         prog="lecturekit", description="Check, build, preview and hand out Marp lecture decks.")
     parser.set_defaults(passes_extra=False)

@@ -48,11 +48,9 @@ lecturekit.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -310,6 +308,8 @@ def read_settings(root: Path, marp: dict | None = None) -> Settings:
         path = root / name
         if not path.is_file():
             continue
+        import tomllib  # here: a check that never reads the settings does not pay for it
+
         try:
             table = pick(tomllib.loads(path.read_text(encoding="utf-8")))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -422,6 +422,8 @@ def git_remote(root: Path) -> str | None:
     config = _git_dir(root) / "config"
     if not config.is_file():
         return None
+    import configparser
+
     parser = configparser.ConfigParser(strict=False)
     try:
         parser.read(config, encoding="utf-8")

@@ -12,6 +12,9 @@ before it first, silently, and no block ever runs twice.  Under
 pytest-xdist a deck's items are one scheduling unit, so they stay on one
 worker, in order.  `--update-outputs` edits are carried in the reports and
 applied once, by the controlling process, at the end of the session.
+
+PYTEST_DONT_REWRITE: `lecturekit check` imports this module before pytest
+starts (and names it with `-p` when plugins do not load by themselves).
 """
 
 from __future__ import annotations
@@ -90,11 +93,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from lecturekit.check import runner
 
     runner.capture = config.pluginmanager.get_plugin("capturemanager")
-    config.pluginmanager.register(Recorder(config), "lecturekit-recorder")
-    if PassMemory.wanted(config):
-        config.pluginmanager.register(PassMemory(config), PassMemory.NAME)
-    config.pluginmanager.import_plugin("lecturekit.check.github_report")  # GitHub Actions only
-    config.pluginmanager.register(QuietReportTrim(config), "lecturekit-report-trim")
+    memory = PassMemory(config) if PassMemory.wanted(config) else None
+    if memory is not None:
+        config.pluginmanager.register(memory, PassMemory.NAME)
+    config.pluginmanager.register(Recorder(config, memory), "lecturekit-recorder")
+    from lecturekit import github
+
+    if github.in_actions():  # its annotations and summary are for GitHub Actions only
+        config.pluginmanager.import_plugin("lecturekit.check.github_report")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -136,6 +142,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `lecturekit check`: the pre-parse is over, used or not; the decks and items
+    just collected live until the process ends, so they leave the collector's generations
+    (lecturekit.check.command, lecturekit.check.preparse)."""
+    from lecturekit.check import command, preparse
+
+    preparse.discard()
+    if command.RUNNING:
+        gc.freeze()
+
+
 def _enabled(path: Path, config: pytest.Config) -> bool:
     """A deck without `marp: true` is one when included by the project's configuration (the
     build agrees: `Project.is_deck`), or named on the command line of `lecturekit check`
@@ -167,7 +184,7 @@ def _is_marp(path: Path) -> bool:
             head = handle.read(65536)
     except OSError:
         return False
-    from lecturekit.deck.parse import looks_like_marp
+    from lecturekit.deck.lines import looks_like_marp
 
     return looks_like_marp(head)
 
@@ -178,12 +195,18 @@ class DeckFile(pytest.File):
     """Collected as a deck without `marp: true` (named, or enabled by the configuration)."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from lecturekit.check import preparse
         from lecturekit.check.runner import DeckRunner
         from lecturekit.check.session import DeckSession
-        from lecturekit.deck import DeckError, read_deck
+        from lecturekit.deck import DeckError
 
         try:
-            deck = read_deck(_display_path(self.path, self.config))
+            shown = _display_path(self.path, self.config)
+            deck = preparse.take(shown)  # parsed while pytest started (`lecturekit check`)
+            if deck is None:
+                from lecturekit.deck import read_deck
+
+                deck = read_deck(shown)
             if not (deck.is_marp or self.enabled):
                 return
             session = DeckSession(
@@ -475,17 +498,29 @@ class DeckStats:
 
 
 class Recorder:
-    """Per-run state of the controlling process: deck summaries and pending output edits."""
+    """Per-run state of the controlling process: deck summaries and pending output edits.
 
-    def __init__(self, config: pytest.Config) -> None:
+    Its report hook is the plugin's only one, run last: it also feeds the
+    pass memory and trims pytest's quiet reports (`QuietReportTrim`); one
+    hook instead of three costs a few milliseconds less per thousand blocks.
+    """
+
+    def __init__(self, config: pytest.Config, memory: PassMemory | None = None) -> None:
         self.config = config
+        self.memory = memory
+        self.trim = QuietReportTrim(config)
         self.stats: dict[str, DeckStats] = {}
         self.edits: list[list[object]] = []
         self.notes: list[str] = []
 
+    @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "teardown" or (report.when == "setup" and not report.skipped):
-            return
+        if self.memory is not None:
+            self.memory.record(report)
+        if report.when != "call":
+            self.trim.trim(report)
+            if report.when == "teardown" or not report.skipped:
+                return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
             return
@@ -571,7 +606,8 @@ class PassMemory:
                 and not config.getoption("update_outputs")
                 and not config.getoption("runxfail", False))
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    def record(self, report: pytest.TestReport) -> None:
+        """Each report (called by the Recorder's report hook)."""
         deck = report.nodeid.partition("::")[0]
         if report.failed:
             self.failed.add(deck)
@@ -606,21 +642,19 @@ class QuietReportTrim:
     of a deck with thousands of failing blocks.  A deck item's passed setup
     or teardown report without captured sections shows nothing anywhere, so
     it is dropped from that list right after the reporter filed it (it is
-    the last entry then).  Nothing else is changed.
+    the last entry then).  Nothing else is changed.  Called by the Recorder's
+    report hook, which runs last (after the reporter's).
     """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    def trim(self, report: pytest.TestReport) -> None:
         if report.when == "call" or not report.passed or report.sections:
-            return
-        if not _ITEM_ID.match(report.nodeid):
             return
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         quiet = getattr(reporter, "stats", {}).get("")
-        if quiet and quiet[-1] is report:
+        if quiet and quiet[-1] is report and _ITEM_ID.match(report.nodeid):
             quiet.pop()
 
 

@@ -9,8 +9,14 @@ pytest in its own process, with two differences from `python -m pytest`:
   for every module of a plugin's package.  They use no `assert` to check
   anything; `lecturekit/__init__.py` says PYTEST_DONT_REWRITE, so pytest does
   not warn that it cannot rewrite them.
+- The decks named on the command line are parsed in a forked process
+  while pytest starts (`lecturekit.check.preparse`), not after it.
 - The first SIGTERM or SIGINT ends the run at once with one line (and kills
   the deck running then, with everything it started), whatever pytest was doing.
+- What lives until the end (the modules, then the collected decks and
+  items) is frozen out of the garbage collector's generations (`gc.freeze`):
+  full collections do not traverse it again, and a deck's forked process
+  does not copy its pages by collecting it.
 - Once pytest has returned, its output is flushed and the atexit handlers
   (the decks' own included) have run, the process ends at once, without the
   interpreter's teardown: freeing every module of torch & co. one by one,
@@ -26,9 +32,13 @@ The exit status is pytest's.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
 from typing import NoReturn
+
+RUNNING = False
+"""True in the `lecturekit check` process (which ends when pytest returns)."""
 
 
 def argv(pytest_args: list[str]) -> list[str]:
@@ -38,6 +48,10 @@ def argv(pytest_args: list[str]) -> list[str]:
 
 def run(pytest_args: list[str]) -> NoReturn:
     """pytest with these arguments, in this process, which then ends with pytest's status."""
+    # The named decks are parsed in a forked process while pytest is imported and starts.
+    from lecturekit.check import preparse
+
+    preparse.start(pytest_args)
     # The first SIGTERM/SIGINT ends the check with one line, from the start (a deck running
     # then is killed with all it started: lecturekit.check.runner).
     from lecturekit.check.runner import install_stop_handlers
@@ -53,12 +67,30 @@ def run(pytest_args: list[str]) -> NoReturn:
 
     if sys.path[:1] != [os.getcwd()]:
         sys.path.insert(0, os.getcwd())
+    # Everything imported so far lives until the process ends: out of the collector's way
+    # (no full collection traverses it again; the plugin freezes the collected decks too).
+    global RUNNING
+    RUNNING = True
+    gc.freeze()
     try:
-        code = int(pytest.main(pytest_args))
+        code = int(pytest.main(_with_plugin(pytest_args)))
         sys.stdout.flush()
     except BrokenPipeError:  # piped into `head`, which has gone: as `python -m pytest` does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     sys.stderr.flush()
+    preparse.discard()
     atexit._run_exitfuncs()
     os._exit(code)
+
+
+def _with_plugin(pytest_args: list[str]) -> list[str]:
+    """The arguments, with `-p lecturekit.pytest_plugin` first when plugins do not load by
+    themselves (PYTEST_DISABLE_PLUGIN_AUTOLOAD, --disable-plugin-autoload): the checker is
+    this command's plugin, whatever else the environment loads."""
+    if not (os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+            or "--disable-plugin-autoload" in pytest_args):
+        return pytest_args
+    if any(arg.endswith("lecturekit.pytest_plugin") for arg in pytest_args):
+        return pytest_args
+    return ["-p", "lecturekit.pytest_plugin", *pytest_args]

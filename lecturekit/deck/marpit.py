@@ -16,24 +16,21 @@ itself).  The rules here follow Marpit 3.x (`src/markdown/comment.js`,
 - Our YAML load is bounded: size, nesting depth and alias expansion are
   limited before anything is built, so a hostile deck fails fast with a
   DeckError instead of a RecursionError or a memory blow-up.
+- PyYAML is imported only for a text the `key: "value"` fast path cannot
+  read (`load_yaml`): most decks' front matter and directives are of that
+  shape, and importing PyYAML is a tenth of the checker's start-up.
+  `marpit.YAMLError` is PyYAML's error class, for `except` clauses.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
-from yaml.tokens import (
-    BlockEndToken,
-    BlockMappingStartToken,
-    BlockSequenceStartToken,
-    FlowMappingEndToken,
-    FlowMappingStartToken,
-    FlowSequenceEndToken,
-    FlowSequenceStartToken,
-)
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 MARPIT_GLOBALS = ("headingDivider", "style", "theme", "lang")
 MARPIT_LOCALS = ("backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
@@ -105,8 +102,34 @@ def loosen(text: str, front_matter: bool) -> str:
     return js_trim("\n".join(out) + "\n")
 
 
-class _Loader(yaml.BaseLoader):
-    """PyYAML's BaseLoader (every scalar a string, as js-yaml's FAILSAFE schema)."""
+def __getattr__(name: str) -> Any:
+    """`YAMLError` and `_Loader`, which import PyYAML, on first use."""
+    if name == "YAMLError":
+        return _yaml().YAMLError
+    if name == "_Loader":
+        return _loader_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _yaml() -> Any:
+    """PyYAML, imported once and kept: its classes (loader, errors, tokens, nodes) always
+    come from this one module object, even if `sys.modules` is reset later (as pytester
+    does between in-process runs), so an `except marpit.YAMLError` catches what the
+    loader raises."""
+    import yaml
+    import yaml.nodes
+    import yaml.tokens
+
+    return yaml
+
+
+@cache
+def _loader_class() -> type:
+    class _Loader(_yaml().BaseLoader):  # type: ignore[misc, name-defined]
+        """PyYAML's BaseLoader (every scalar a string, as js-yaml's FAILSAFE schema)."""
+
+    return _Loader
 
 
 _PROTECT = {0x2028: 0x10FF28, 0x2029: 0x10FF29, 0x85: 0x10FF85}
@@ -129,33 +152,37 @@ def _restored(value: object) -> object:
 
 def _check_structure(text: str) -> None:
     """Refuse too-deep nesting by scanning tokens (iterative) before the recursive parser runs."""
-    loader = _Loader(text)
+    tokens = _yaml().tokens
+    opening = (tokens.BlockMappingStartToken, tokens.BlockSequenceStartToken,
+               tokens.FlowMappingStartToken, tokens.FlowSequenceStartToken)
+    closing = (tokens.BlockEndToken, tokens.FlowMappingEndToken, tokens.FlowSequenceEndToken)
+    loader = _loader_class()(text)
     depth = 0
     try:
         while True:
             token = loader.get_token()
             if token is None:
                 return
-            if isinstance(token, (BlockMappingStartToken, BlockSequenceStartToken,
-                                  FlowMappingStartToken, FlowSequenceStartToken)):
+            if isinstance(token, opening):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
                     raise YamlLimit(f"nests deeper than {MAX_YAML_DEPTH} levels",
                                     token.start_mark.line)
-            elif isinstance(token, (BlockEndToken, FlowMappingEndToken, FlowSequenceEndToken)):
+            elif isinstance(token, closing):
                 depth -= 1
     finally:
         loader.dispose()
 
 
 def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    nodes = _yaml().nodes
     known = sizes.get(id(node))
     if known is not None:
         return known
     total = 1
-    if isinstance(node, SequenceNode):
+    if isinstance(node, nodes.SequenceNode):
         total += sum(_expanded_size(item, sizes) for item in node.value)
-    elif isinstance(node, MappingNode):
+    elif isinstance(node, nodes.MappingNode):
         total += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
     sizes[id(node)] = total
     if total > MAX_YAML_NODES:
@@ -167,21 +194,35 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
 _SIMPLE_ENTRY = re.compile(r'([A-Za-z_][A-Za-z]*) *: +"((?:[^"\\\x00-\x1f\x7f-\x9f'
                           r'\ufeff\u2028\u2029]|\\")*)"')
 """`key: "value"`, the shape loose YAML gives most directives: read without PyYAML."""
+_PLAIN_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*) *: +"
+                          r"([A-Za-z0-9_][A-Za-z0-9_./+-]*(?: +[A-Za-z0-9_./+-]+)*)")
+"""`key: value` with a plain value of letters, digits and `_./+-` words (`marp: true`,
+`memory: 2G`, `theme: default`): in the FAILSAFE schema that value is the string as written
+(no `#`, `:`, quote, indicator or trailing space that YAML would read otherwise)."""
 
 
 def _simple_mapping(text: str) -> dict[str, str] | None:
-    """The mapping of a text made only of `key: "value"` lines, or None if it has another shape.
+    """The mapping of a text made only of `key: "value"` or `key: value` lines (the plain
+    shapes above), or None if it has another shape.
 
-    A fast path with the same result as the full YAML load for that shape (a
-    double-quoted scalar whose only escape is `\\"`); most comments of a deck
-    are directives of exactly this form, and PyYAML is slow.
+    A fast path with the same result as the full YAML load for those shapes (a
+    double-quoted scalar whose only escape is `\\"`, or a plain one; asserted
+    against PyYAML by tests/deck/test_marp_rules.py); most front matter and
+    directive comments are of exactly this form, and importing PyYAML is slow.
     """
     found: dict[str, str] = {}
     for line in text.split("\n"):
         match = _SIMPLE_ENTRY.fullmatch(line)
-        if match is None or match.group(1) in found:
+        if match is not None:
+            key, value = match.group(1), match.group(2).replace('\\"', '"')
+        else:
+            match = _PLAIN_ENTRY.fullmatch(line)
+            if match is None:
+                return None
+            key, value = match.group(1), match.group(2)
+        if key in found:
             return None
-        found[match.group(1)] = match.group(2).replace('\\"', '"')
+        found[key] = value
     return found
 
 
@@ -193,11 +234,16 @@ def load_yaml(text: str) -> object:
     simple = _simple_mapping(text)
     if simple is not None:
         return simple
+    return _load_full(text)
+
+
+def _load_full(text: str) -> object:
+    """`load_yaml` by PyYAML, whatever the text's shape."""
     if len(text) > MAX_YAML_CHARS:
         raise YamlLimit(f"is {len(text)} characters long (at most {MAX_YAML_CHARS})")
     text = _KEY_TABS.sub(r"\1 ", text.translate(_PROTECT))
     _check_structure(text)
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -210,10 +256,11 @@ def load_yaml(text: str) -> object:
 
 
 def _refuse_duplicate_keys(node: Node, seen: set[int]) -> None:
+    yaml = _yaml()
     if id(node) in seen:
         return
     seen.add(id(node))
-    if isinstance(node, MappingNode):
+    if isinstance(node, yaml.nodes.MappingNode):
         keys = set()
         for key, value in node.value:
             if isinstance(key.value, str):
@@ -222,7 +269,7 @@ def _refuse_duplicate_keys(node: Node, seen: set[int]) -> None:
                         None, None, f"duplicated mapping key {key.value!r}", key.start_mark)
                 keys.add(key.value)
             _refuse_duplicate_keys(value, seen)
-    elif isinstance(node, SequenceNode):
+    elif isinstance(node, yaml.nodes.SequenceNode):
         for item in node.value:
             _refuse_duplicate_keys(item, seen)
 

@@ -188,7 +188,7 @@ class Deck:
         splitting the deck each time would make N failures cost O(N²).  Callers
         must not modify the list.
         """
-        from lecturekit.deck.parse import split_lines
+        from lecturekit.deck.lines import split_lines
 
         return split_lines(self.text)
 

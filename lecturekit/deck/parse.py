@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
@@ -38,13 +37,14 @@ from lecturekit.deck.annotations import (
     resolve_continuations,
     resolve_peer_forms,
 )
+from lecturekit.deck.lines import looks_like_marp, split_lines
 from lecturekit.deck.mathtext import INLINE_MATH, tex_to_text
 from lecturekit.deck.model import Annotation, Comment, Deck, DeckError, Fence, ImageRef, Slide
 
 DIRECTIVES = marpit.GLOBALS | marpit.LOCALS
 """Marp directive names (Marpit's, marp-core's and marp-cli's)."""
+__all__ = ["looks_like_marp", "parse_deck", "read_deck", "split_lines"]
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _MAGIC_COMMENT = (re.compile(r"^prettier-ignore(-(start|end))?$"),
                   re.compile(r"^markdownlint-((disable|enable).*|capture|restore)$"),
                   re.compile(r"^lint (disable|enable|ignore).*$"))
@@ -56,36 +56,6 @@ _CSS_IMPORT = re.compile(r"""@import\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)""", re.I)
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>([\s\S]*?)(?:</style\s*>|\Z)", re.I)
 _HTML_COMMENT = re.compile(r"<!--[\s\S]*?-->")
-
-
-def split_lines(text: str) -> list[str]:
-    """The deck's lines as Marp numbers them: split on CRLF, CR and LF only."""
-    lines = _NEWLINE.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-_MARP_TRUE = re.compile(r"^marp[ \t]*:[ \t]*(true|True|TRUE)[ \t]*(?:#.*)?$")
-
-
-def looks_like_marp(head: bytes | str) -> bool:
-    """A cheap look at a file's start: does its front matter say `marp: true`?
-
-    For collecting decks without parsing every Markdown file; any line
-    ending (LF, CRLF, CR) and a BOM are fine, and bytes need not be UTF-8.
-    """
-    if isinstance(head, bytes):
-        head = head.decode("utf-8", "replace")
-    lines = split_lines(head.removeprefix("\ufeff"))
-    if not lines or not re.match(r"-{3,}", lines[0]):
-        return False
-    for line in lines[1:]:
-        if re.match(r"^ {0,3}(-{3,}|\.\.\.)[ \t]*$", line):
-            return False
-        if _MARP_TRUE.match(line):
-            return True
-    return False
 
 
 def _marpit_comment_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -299,7 +269,7 @@ def _front_matter(raw: str, path: Path) -> tuple[dict[str, object], list[marpit.
         data = marpit.load_yaml(marpit.loosen(raw, front_matter=True))
     except marpit.YamlLimit as exc:
         raise DeckError(path, exc.line + 2, f"front matter {exc}") from None
-    except yaml.YAMLError as exc:
+    except marpit.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -337,7 +307,7 @@ class _Reader:
                       if any(c in content for c in ":?{[") else None)
         except marpit.YamlLimit as exc:
             raise DeckError(self.path, line + exc.line, f"comment {exc}") from None
-        except (yaml.YAMLError, RecursionError):
+        except (marpit.YAMLError, RecursionError):
             parsed = None
         found = marpit.directives_of(parsed)
         # marp-core's fitting header: `# <!-- fit --> Title`

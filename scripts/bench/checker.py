@@ -14,10 +14,18 @@
     updated; the ratio of their times should be about 10 (linear).
 (d) Decks in parallel: `make check`'s command on 8 copies of the lecture,
     with its default `-n 2` against one process checking them one after another.
+(e) Start-up and per block through `lecturekit check` (issue 22): a one-block
+    file against `pytest --codeblocks`, and 1,000 trivial blocks against the
+    fastest of pytest-codeblocks, Sybil, pytest-markdown-docs and
+    pytest-examples, all on the same Markdown file.  Each tool runs with its
+    own pytest plugin only (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1, `-p` its plugin:
+    what a project that installs just that tool runs), so that no tool pays
+    for another's plugin; the one-block file is also timed with every plugin
+    of this environment loaded (the peer without ours), for information.
 
 (a) and (c) keep the best of several repeats (other work on the machine only
-ever adds to a run); (b) and (d), which are judged against goals, run the
-two sides interleaved and compare medians.  Wall times need an idle machine;
+ever adds to a run); (b), (d) and (e), which are judged against goals, run
+the sides interleaved and compare medians.  Wall times need an idle machine;
 CPU times (user+sys of the whole process tree) are printed beside them
 because they suffer less from other load.
 """
@@ -90,10 +98,12 @@ def main(argv: list[str]) -> int:
             failures(Path(tmp), max(1, args.repeat - 1))
         if "parallel" in parts:
             parallel(Path(tmp), args.deck, args.copies, max(3, args.repeat))
+        if "startup" in parts:
+            startup(Path(tmp), args.blocks, max(7, args.repeat))
     return 0
 
 
-PARTS = ("overhead", "lecture", "failures", "parallel")
+PARTS = ("overhead", "lecture", "failures", "parallel", "startup")
 
 
 def overhead(tmp: Path, blocks: int, repeat: int) -> None:
@@ -165,6 +175,105 @@ class Median:
 
     def runs(self) -> str:
         return ", ".join(f"{w:.2f}" for w in self.walls)
+
+
+INSTALLED = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The environment of (e): modules load from their bytecode caches (written by the first,
+untimed run of each side), as an installed package's do, whoever's modules they are."""
+ALONE = {**INSTALLED, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+"""...and no plugin loads unless named with `-p`."""
+EXAMPLES_TEST = """\
+import pytest
+from pytest_examples import find_examples
+
+
+@pytest.mark.parametrize("example", find_examples("doc.md"), ids=str)
+def test_example(example, eval_example):
+    eval_example.run(example)
+"""
+
+
+@dataclass
+class Run:
+    """One side of (e): a command run in its own folder, holding the same doc.md."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str] | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    runs: int = 0
+    """At most this many timed runs (0: as many as the others); for a side far slower than
+    the rest, whose median need not be as sharp."""
+
+
+def startup(tmp: Path, blocks: int, repeat: int) -> None:
+    print(f"(e) start-up and per block, the same Markdown for every tool, each with only its "
+          f"own pytest plugin; {repeat} interleaved runs (medians)")
+    plain = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    ours = Run("lecturekit check", CHECK + ["doc.md"], ALONE)
+    codeblocks = Run("pytest-codeblocks", [*plain, "-p", "pytest_codeblocks.plugin",
+                                           "--codeblocks", "doc.md"], ALONE)
+    one_block = [ours, codeblocks,
+                 Run("lecturekit check, every plugin", CHECK + ["doc.md"], INSTALLED),
+                 Run("pytest-codeblocks, every plugin but ours",
+                     [*plain, "-p", "no:lecturekit", "--codeblocks", "doc.md"], INSTALLED)]
+    many = [ours, codeblocks,
+            Run("sybil", [*plain, "doc.md"], ALONE, {"conftest.py": SYBIL_CONFTEST}),
+            Run("pytest-markdown-docs", [*plain, "-p", "pytest_markdown_docs.plugin",
+                                         "--markdown-docs", "doc.md"], ALONE),
+            Run("pytest-examples", [*plain, "-p", "pytest_examples", "test_doc.py"], ALONE,
+                {"test_doc.py": EXAMPLES_TEST}, runs=3)]
+    one = _sides(tmp / "one", one_block, _document(1, marp=True), repeat)
+    full = _sides(tmp / f"n{blocks}", many, _document(blocks, marp=True), repeat)
+    print("    one block:")
+    for run in one_block:
+        print(f"      {run.name:<42} {one[run.name].wall:.3f}s wall, "
+              f"{one[run.name].cpu:.3f}s cpu")
+    ratio = one[ours.name].wall / one[codeblocks.name].wall
+    print(f"      ratio {ratio:.2f} vs pytest-codeblocks (goal <= 1.10: "
+          f"{'PASS' if ratio <= 1.10 else 'MISS'}; cpu "
+          f"{one[ours.name].cpu / one[codeblocks.name].cpu:.2f}); every plugin loaded: "
+          f"{one[one_block[2].name].wall / one[one_block[3].name].wall:.2f}")
+    print(f"    {blocks} blocks:")
+    for run in many:
+        print(f"      {run.name:<42} {full[run.name].wall:.3f}s wall, "
+              f"{full[run.name].cpu:.3f}s cpu")
+    peers = [run.name for run in many if run is not ours]
+    fastest = min(peers, key=lambda name: full[name].wall)
+    ratio = full[ours.name].wall / full[fastest].wall
+    print(f"      ratio {ratio:.2f} vs the fastest peer, {fastest} (goal <= 1.00: "
+          f"{'PASS' if ratio <= 1.00 else 'MISS'}; cpu "
+          f"{full[ours.name].cpu / min(full[name].cpu for name in peers):.2f} vs the least)")
+
+
+def _sides(folder: Path, runs: list[Run], text: str, repeat: int) -> dict[str, Median]:
+    """Each run in a folder of its own with `text` as doc.md; all interleaved, rotating.
+
+    A first, untimed run of each (it writes the bytecode caches) must report every
+    block passed: a tool that collected nothing would be timed for nothing.
+    """
+    blocks = text.count("```python")
+    places = {}
+    for number, run in enumerate(runs):
+        place = folder / f"tool{number}"
+        place.mkdir(parents=True)
+        (place / "doc.md").write_text(text, encoding="utf-8")
+        for name, content in run.files.items():
+            (place / name).write_text(content, encoding="utf-8")
+        places[run.name] = place
+        done = subprocess.run(run.command, cwd=place, env=run.env, capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0 or f"{blocks} passed" not in done.stdout:
+            raise SystemExit(f"bench: {run.name} did not pass {blocks} blocks in {place}:\n"
+                             f"{(done.stdout + done.stderr)[-2000:]}")
+    medians = {run.name: Median() for run in runs}
+    for turn in range(repeat):
+        shift = turn % len(runs)
+        for run in runs[shift:] + runs[:shift]:
+            if run.runs and len(medians[run.name].walls) >= run.runs:
+                continue
+            medians[run.name].add(*_timed(run.command, places[run.name], env=run.env))
+    return medians
 
 
 def _document(blocks: int, marp: bool) -> str:
@@ -279,9 +388,10 @@ def _statements(code: str) -> list[str]:
     return [ast.get_source_segment(code, node) or "" for node in tree.body]
 
 
-def _timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+def _timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,),
+           env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time and CPU time (user + sys) of one run of `command`."""
-    env = dict(os.environ)
+    env = dict(env or os.environ)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE,

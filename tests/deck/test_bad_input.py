@@ -77,7 +77,7 @@ def test_fast_path_for_simple_directives_equals_the_full_yaml_load():
     from lecturekit.deck import marpit
 
     texts = ['_header: "演習1: 解答"', '_class: "lead"\nheader: "a \\" b"', 'footer: "x #y"',
-             'header: "  padded  "', 'paginate: "true"\n_class: "a b"']
+             'header: "  padded  "', 'paginate: "true"\n_class: "a b"', "marp: true\nsize: 4K"]
     for text in texts:
         fast = marpit._simple_mapping(text)
         assert fast is not None
@@ -86,7 +86,7 @@ def test_fast_path_for_simple_directives_equals_the_full_yaml_load():
             assert fast == marpit_loader.get_single_data()
         finally:
             marpit_loader.dispose()
-    for text in ['a: "\\n"', 'a: "x"\na: "y"', "a: 'x'", 'a: "x" # c', "a: x"]:
+    for text in ['a: "\\n"', 'a: "x"\na: "y"', "a: 'x'", 'a: "x" # c', "a: x # c"]:
         assert marpit._simple_mapping(text) is None
 
 

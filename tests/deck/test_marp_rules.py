@@ -1,6 +1,8 @@
 """The model follows Marpit's reading rules (the differential test in tests/marp checks the
 same against marp-core on whole decks; these pin each rule on a deck small enough to read)."""
 
+import pytest
+
 from lecturekit.deck import parse_deck
 from lecturekit.deck.parse import looks_like_marp, split_lines
 
@@ -193,3 +195,36 @@ def test_directive_lines_say_where_each_value_is_written():
     assert (first.classes, second.classes) == (["title"], [])
     assert first.directive_lines == {"class": 3, "header": 4}
     assert second.directive_lines == {"header": 4, "footer": 11}
+
+
+FAST_PATH_TEXTS = [
+    "marp: true", "marp : true", "marp:  TRUE", "paginate: false", "memory: 1.5G",
+    "deck-timeout: 600", "max_output: 2M", "theme: default\nsize: wide", "title: Hello World",
+    "title: a -b c+d", "x: 0x10", "n: null", "y: yes", "v: 1e3", "d: 2024-01-01",
+    "path: img/a.png", 'header: "Lecture 1: Intro"', 'footer: "a \\"b\\""\nmarp: true',
+    "theme: gaia\nclass: lead invert",
+    # shapes the fast path must leave to PyYAML
+    "a: b c ", "a: b #c", "a: b: c", "a: -b", "a: 'b'", "a: [b]", "a: {b: c}", "a: *b",
+    "a: &b c", "a: !b c", "a: |\n  b", "a: b\na: c", "a:\tb", "a: b\n  c", "- a", "a: ~",
+    "a: ...", "a: --- b", "a:b", "a: ", "a: b\n", "t: 日本語", "a b: c",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_the_yaml_fast_path_reads_what_pyyaml_reads_or_leaves_it_to_pyyaml(text):
+    """Differential: whenever the fast path accepts a text, PyYAML (FAILSAFE, as Marp's
+    js-yaml) gives the same mapping."""
+    from lecturekit.deck import marpit
+
+    fast = marpit._simple_mapping(text)
+    if fast is None:
+        return
+    assert fast == marpit._load_full(text)
+
+
+def test_the_fast_path_takes_a_decks_usual_front_matter():
+    from lecturekit.deck import marpit
+
+    accepted = [t for t in FAST_PATH_TEXTS if marpit._simple_mapping(t) is not None]
+    assert "marp: true" in accepted and "memory: 1.5G" in accepted
+    assert not {"a: b #c", "a: b: c", "a: 'b'", "a: b\na: c", "t: 日本語"} & set(accepted)
