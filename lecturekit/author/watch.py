@@ -51,7 +51,8 @@ class RunResult:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     reused: int = 0
-    """Blocks above the edit whose results came from a checkpoint (lecturekit.author.resume)."""
+    """Blocks above the edit whose results came from a checkpoint of an earlier run
+    (lecturekit.check.checkpoints)."""
 
 
 # -- what a deck imports and depends on ---------------------------------------------
@@ -171,13 +172,17 @@ class Checker:
         with contextlib.suppress(OSError):
             if self.process.stdin:
                 self.process.stdin.close()
-        with contextlib.suppress(OSError):
-            self.process.terminate()
+        # The kernel ends its checkpoints when its stdin closes, then exits: give it time.
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            with contextlib.suppress(OSError):
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self._results.close()
 
 
@@ -240,8 +245,8 @@ def watch(deck: Path, pytest_args: list[str], *, once: bool = False, reuse: bool
             if failure.node == "":
                 print(f"[watch] {failure.message}", flush=True)
         after = "" if once else "; waiting for changes (Ctrl-C stops)"
-        reused = (f" (blocks 1-{result.reused} above the edit: results of the identical run "
-                  f"before)" if result.reused else "")
+        reused = (f" (blocks 1-{result.reused} above the edit: state and results kept from "
+                  f"the run before)" if result.reused else "")
         print(f"[watch] checked in {result.seconds:.2f}s{reused}{after}", flush=True)
         return result
 
