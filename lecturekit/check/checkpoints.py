@@ -59,10 +59,10 @@ if TYPE_CHECKING:
     from lecturekit.check.runner import DeckRunner, Limits
     from lecturekit.check.session import DeckSession
 
-MIN_COST = 0.05
+MIN_COST = 0.01
 """Seconds of blocks run since the previous checkpoint before another one is taken."""
-MAX_PER_RUN = 12
-MAX_KEPT = 16
+MAX_PER_RUN = 24
+MAX_KEPT = 24
 _HEADER = struct.Struct("!I")
 
 
@@ -295,10 +295,11 @@ def _read_files(session: DeckSession, old: dict[str, tuple[int, int] | None] | N
     names = old.keys() if old is not None else {
         _source_of(n) for n in (ReadRecorder._reads or ())}
     root = Path(session.deck.project_root).resolve()
+    deck = {str(Path(session.filename).resolve()), str(Path(session.deck.path).resolve())}
     found: dict[str, tuple[int, int] | None] = {}
     for name in names:
         path = Path(name)
-        if old is None and (not path.is_relative_to(root) or any(
+        if old is None and (name in deck or not path.is_relative_to(root) or any(
                 p.startswith(".") or p in ("node_modules", "__pycache__")
                 for p in path.relative_to(root).parts)):
             continue
