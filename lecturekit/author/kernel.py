@@ -23,7 +23,7 @@ they register, and it ends them when they are stale or it stops.
 Protocol (`python -m lecturekit.author.kernel RESULT_FD`): one JSON request
 per line on stdin, `{"args": [...], "imports": [...], "cwd": "...", "deck":
 "...", "resume": bool, "local_dirs": [...]}`; one JSON result per line on
-RESULT_FD, `{"code", "summary", "failures", "keys", "reused", "seconds"}`.
+RESULT_FD, `{"code", "summary", "failures", "keys", "reused", "replayed", "seconds"}`.
 The children write pytest's own report to the kernel's stdout.
 """
 
@@ -170,7 +170,8 @@ def _child(request: dict[str, Any], write_fd: int, warm: Any = None) -> None:
         payload = json.dumps({"code": code, "summary": collector.summary,
                               "failures": collector.failures,
                               "keys": warm.keys if warm is not None else {},
-                              "reused": warm.reused if warm is not None else 0}).encode()
+                              "reused": warm.reused if warm is not None else 0,
+                              "replayed": warm.replayed if warm is not None else 0}).encode()
         with contextlib.suppress(Exception), os.fdopen(write_fd, "wb") as pipe:
             pipe.write(payload)
         os._exit(code if 0 <= code < 256 else 3)

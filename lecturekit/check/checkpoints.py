@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -51,13 +52,16 @@ import struct
 import sys
 import threading
 import time
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lecturekit.check.execute import Outcome
     from lecturekit.check.runner import DeckRunner, Limits
     from lecturekit.check.session import DeckSession
+    from lecturekit.deck import Fence
 
 MIN_COST = 0.01
 """Seconds of blocks run since the previous checkpoint before another one is taken."""
@@ -79,12 +83,18 @@ class Warm:
     """Each deck's (file name's) keys in this run: what the kernel keeps (the rest is stale)."""
     reused: int = 0
     """Blocks whose results came from a checkpoint in this run."""
+    replayed: int = 0
+    """Of those, blocks whose expected output changed: checked against recorded output."""
     foreign: list[int] = field(default_factory=list)
     """The kernel's own file descriptors (its result pipes): a deck process closes them, so
     that no checkpoint keeps them open."""
     # in the deck process:
     taken: list[int] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    records: list[list[Record]] = field(default_factory=list)
+    """Per block run in this deck process (or above its checkpoint): what each piece of
+    its code gave, for checking a changed expectation without running it again."""
+    current: list[Record] = field(default_factory=list)
     cost: float = 0.0
 
 
@@ -97,34 +107,76 @@ RESUMED = False
 
 
 def state_keys(runner: DeckRunner) -> list[str]:
-    """One key per block: what the state before that block depends on."""
+    """Key i: what the state before block i (after the last block, for i = len(blocks))
+    depends on: the settings, the front matter and the code of the blocks above."""
     limits = runner.limits
     head = json.dumps([runner.filename, str(runner.deck.path), runner.unchecked, runner.timeout,
                        limits.memory, limits.output, limits.deck_seconds,
-                       sorted(runner.held.items())])
-    source = runner.deck.text.splitlines(keepends=True)
+                       sorted(runner.held.items()), runner.deck.front_matter],
+                      sort_keys=True, default=str)
     digest = hashlib.sha256(head.encode())
-    keys, done = [], 0
+    keys = [digest.hexdigest()]
     for fence in runner.blocks:
-        digest.update("".join(source[done:fence.line - 1]).encode())
-        done = fence.line - 1
+        digest.update(code_key(fence).encode())
         keys.append(digest.copy().hexdigest())
     return keys
+
+
+def code_key(fence: Fence) -> str:
+    """What running the block does: its line, info string, annotations and code, but not
+    its expected output (comments, a transcript's expected lines)."""
+    code = fence.code
+    if fence.is_transcript:
+        from lecturekit.check.expectations import find_transcript
+
+        with contextlib.suppress(Exception):
+            code = repr([(t.line, t.example.source) for t in find_transcript(fence)])
+    else:
+        with contextlib.suppress(Exception):
+            tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+            ends = (tokenize.NEWLINE, tokenize.NL)  # they start where a comment ends
+            code = repr([(t.start[0], t.type) if t.type in ends else (t.start, t.string)
+                         for t in tokens if t.type != tokenize.COMMENT])
+        # the evaluator runs the block whole or statement by statement (`# ->`, `#>`)
+        code += f"\0{'->' in fence.code}\0{'#>' in fence.code}"
+    notes = sorted((a.name, a.value or "") for a in fence.annotations.values())
+    return json.dumps([fence.line, fence.info, notes, code])
+
+
+def result_key(session: DeckSession, index: int) -> str:
+    """What the block's reported result depends on besides running it: its text with its
+    expected output (and `output` fence), its deck and its slide's label."""
+    from lecturekit.check.report import slide_label
+
+    fence = session.blocks[index]
+    below = session.outputs.get(id(fence))
+    end = below.end_line if below is not None else fence.end_line
+    text = "\n".join(session.deck.lines[fence.line - 1:end])
+    return json.dumps([str(session.deck.path), slide_label(session.deck, fence), fence.line,
+                       text])
+
+
+def replayable(fence: Fence, chained: frozenset[int]) -> bool:
+    """A block whose evaluation depends on nothing but its own runs (no fresh namespace,
+    no skip-if on the namespace, not part of a `cont` chain)."""
+    return not (fence.has("fresh") or fence.has("skip-if") or fence.has("cont")
+                or id(fence) in chained)
 
 
 # -- the runner's side: resume from the deepest checkpoint ----------------------------------
 
 
-def resume(runner: DeckRunner, pipes: tuple[int, int, int]) -> tuple[int, int, int] | None:
-    """Hand the deepest matching checkpoint the deck process's ends of `pipes` (requests to
-    read, answers to write, lifeline to write).  (checkpoint pid, block index, socket fd)
-    once it has them, or None (start cold)."""
+def resume(runner: DeckRunner, pipes: tuple[int, int, int], deepest: int
+           ) -> tuple[int, int, int] | None:
+    """Hand the deepest matching checkpoint (before block `deepest` at most) the deck
+    process's ends of `pipes` (requests to read, answers to write, lifeline to write).
+    (checkpoint pid, block index, socket fd) once it has them, or None (start cold)."""
     warm = WARM
     if warm is None or runner.update:
         return None
     keys = state_keys(runner)
     warm.keys[runner.filename] = keys
-    for index in range(len(keys) - 1, 0, -1):
+    for index in range(min(deepest, len(keys) - 1), 0, -1):
         found = warm.available.get(keys[index])
         if found is None:
             continue
@@ -146,10 +198,17 @@ def resume(runner: DeckRunner, pipes: tuple[int, int, int]) -> tuple[int, int, i
     return None
 
 
-def adopted(results: int) -> None:
-    """Count blocks whose results a run took over from a checkpoint."""
+def registered() -> set[int]:
+    """The pids of the checkpoints registered with the kernel (spared by a run's sweep)."""
+    return {pid for _, _, pid in WARM.available.values()} if WARM is not None else set()
+
+
+def adopted(results: int, replayed: int) -> None:
+    """Count blocks whose results a run took over from a checkpoint (`replayed` of them
+    checked again against their recorded output)."""
     if WARM is not None:
         WARM.reused += results
+        WARM.replayed += replayed
 
 
 # -- the deck process's side ---------------------------------------------------------------
@@ -163,11 +222,17 @@ def after_block(session: DeckSession, index: int, payload: dict[str, Any], secon
     if warm is None:
         return
     warm.history.append({k: v for k, v in payload.items() if k not in ("spawned", "pid")})
+    from lecturekit.check.execute import ROUTER
+
+    overflowed = bool(ROUTER.limit and ROUTER.written > ROUTER.limit)
+    warm.records.append(warm.current if not overflowed else [_UNREPLAYABLE])
+    warm.current = []
     warm.cost += seconds
     following = index + 1
-    if (following >= len(session.blocks) or warm.cost < MIN_COST
-            or len(warm.taken) >= MAX_PER_RUN or len(session.results) != following
-            or not _forkable(session, warm)):
+    last = following == len(session.blocks)  # after the last block: for expectation edits
+    if (following > len(session.blocks) or (warm.cost < MIN_COST and not last)
+            or (len(warm.taken) >= MAX_PER_RUN and not last)
+            or len(session.results) != following or not _forkable(session, warm)):
         return
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
@@ -213,6 +278,7 @@ def _hold(session: DeckSession, index: int, fds: tuple[int, int], warm: Warm) ->
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # its keepers are reaped at once
         reads = _read_files(session)
         history = list(warm.history[:index])
+        records = list(warm.records[:index])
         keys = _keys_of(session)
         quiet = os.open(os.devnull, os.O_RDWR)  # no terminal or pipe held open by a checkpoint
         for target in (0, 1, 2):
@@ -238,7 +304,7 @@ def _hold(session: DeckSession, index: int, fds: tuple[int, int], warm: Warm) ->
                 continue  # a file the blocks above read changed: the runner starts cold
             if os.fork() == 0:
                 connection.close()
-                _keeper(session, history, message, passed)
+                _keeper(session, history, records, message, passed)
             for fd in passed:
                 os.close(fd)
     except BaseException:  # noqa: BLE001, S110 - the kernel is gone or the socket broke
@@ -279,12 +345,14 @@ def deck_process_started(limits: Limits) -> None:
     WARM.taken.clear()
     WARM.cost = 0.0
     if not RESUMED:
-        WARM.history = []
+        WARM.history, WARM.records, WARM.current = [], [], []
     _OPTIONS["limits"] = limits
     from lecturekit.check.memo import ReadRecorder
 
     if ReadRecorder._reads is None:
         ReadRecorder.start()
+    if _real_run is None:
+        _record_runs()
 
 
 def _read_files(session: DeckSession, old: dict[str, tuple[int, int] | None] | None = None
@@ -328,8 +396,8 @@ def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]] | No
     return pickle.loads(body), fds
 
 
-def _keeper(session: DeckSession, history: list[dict[str, Any]], message: dict[str, Any],
-            passed: list[int]) -> None:
+def _keeper(session: DeckSession, history: list[dict[str, Any]], records: list[list[Record]],
+            message: dict[str, Any], passed: list[int]) -> None:
     """The resumed run's keeper (as `runner._keeper`): own process group, forks the deck
     process, tells the runner both pids, kills the deck if the runner dies.  Never returns."""
     from lecturekit.check.runner import _PR_SET_PDEATHSIG, _prctl, stop_all
@@ -347,7 +415,7 @@ def _keeper(session: DeckSession, history: list[dict[str, Any]], message: dict[s
         if pid == 0:
             os.close(lifeline)
             os.close(checker)
-            _resumed(session, history, message, requests, answers, streams)
+            _resumed(session, history, records, message, requests, answers, streams)
         for fd in (requests, answers, *streams):
             os.close(fd)
         os.write(lifeline, b"%d %d\n" % (os.getpid(), pid))
@@ -363,11 +431,11 @@ def _keeper(session: DeckSession, history: list[dict[str, Any]], message: dict[s
     os._exit(code)
 
 
-def _resumed(old: DeckSession, history: list[dict[str, Any]], message: dict[str, Any],
-             requests: int, answers: int, streams: list[int]) -> None:
+def _resumed(old: DeckSession, history: list[dict[str, Any]], records: list[list[Record]],
+             message: dict[str, Any], requests: int, answers: int, streams: list[int]) -> None:
     """The resumed deck process: the checkpoint's state, the new deck's text.  Never returns."""
     global RESUMED
-    from lecturekit.check.runner import _prctl, _send, _serve
+    from lecturekit.check.runner import _payload, _prctl, _send, _serve
     from lecturekit.check.session import DeckSession
 
     code = 70
@@ -389,16 +457,134 @@ def _resumed(old: DeckSession, history: list[dict[str, Any]], message: dict[str,
         context = session._context
         context.limits, context.awaiter = session._limits, session._loop.run
         context.before = old._context.before
-        session.results = [dataclasses.replace(r, fence=session.blocks[j])
-                           for j, r in enumerate(old.results[:index])]
+        payloads, replayed = [], 0
+        for j, result in enumerate(old.results[:index]):
+            if result_key(session, j) == result_key(old, j):
+                session.results.append(dataclasses.replace(result, fence=session.blocks[j]))
+                payloads.append(history[j])
+                continue
+            again = _replay(session, j, records[j]) if replayable(
+                session.blocks[j], session._context.chained) else None
+            if again is None:  # the block must run: from a checkpoint above it
+                _send(answers, ("cannot", j))
+                os._exit(0)
+            session.results.append(again)
+            payloads.append({**_payload(again, [], {}), "late": history[j]["late"],
+                             "warnings": history[j]["warnings"]})
+            replayed += 1
         RESUMED = True
         if WARM is not None:
-            WARM.history = list(history[:index])
-        _send(answers, ("adopted", index, history[:index]))
+            WARM.history = payloads
+            WARM.records = list(records)
+        _send(answers, ("adopted", index, payloads, replayed))
         _serve(session, message["limits"], requests, answers, False, message["checker"])
     except BaseException:  # noqa: BLE001, S110 - the runner reports a dead deck process
         pass
     os._exit(code)
+
+
+# -- recording what a block's code gave, and checking new expectations against it -------
+
+
+@dataclass
+class Record:
+    """One piece of a block's code run (`execute.run`): what identifies it, what it gave."""
+
+    code: bytes
+    first_line: int
+    is_expression: bool
+    buffer: str
+    stdout: str
+    shown: Any
+    error: BaseException | None
+    printed: str
+    pieces: list[Any]
+
+
+_UNREPLAYABLE = Record(b"", 0, False, "", "", None, None, "", [])
+"""A block whose output overflowed its limit: its problem is not the evaluator's."""
+
+
+class _Shown:
+    """A statement's value as it was shown when it ran (its repr then, not now)."""
+
+    def __init__(self, text: str | None, error: BaseException | None) -> None:
+        self.text, self.error = text, error
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            raise self.error
+        return self.text or ""
+
+
+class _CannotReplay(BaseException):
+    """The new expectations run the block's code differently: it must run again."""
+
+
+_REPLAY: list[Record] | None = None
+_real_run: Any = None
+
+
+def _run(code: Any, namespace: dict[str, object], is_expression: bool = False,
+         buffer: io.StringIO | None = None, limits: Any = None, seconds: float = 0.0,
+         awaiter: Any = None) -> Outcome:
+    """`execute.run` for the evaluators in a deck process that takes checkpoints: records
+    each run; while a block is replayed, gives back the recorded one instead of running."""
+    from lecturekit.check.execute import Outcome
+
+    kind = type(buffer).__name__
+    if _REPLAY is not None:
+        if not _REPLAY:
+            raise _CannotReplay
+        record = _REPLAY.pop(0)
+        if (record.code, record.first_line, record.is_expression, record.buffer) != (
+                code.co_code, code.co_firstlineno, is_expression, kind):
+            raise _CannotReplay
+        if buffer is not None:
+            buffer.seek(0)
+            buffer.truncate()
+            io.StringIO.write(buffer, record.printed)
+            buffer.pieces = list(record.pieces)  # type: ignore[attr-defined]
+        return Outcome(record.stdout, record.shown, record.error)
+    outcome = _real_run(code, namespace, is_expression, buffer, limits, seconds, awaiter)
+    shown = None
+    if outcome.value is not None:
+        try:
+            shown = _Shown(repr(outcome.value), None)
+        except Exception as exc:  # noqa: BLE001 - the check reports it as the run did
+            shown = _Shown(None, exc)
+    if WARM is not None:
+        WARM.current.append(Record(code.co_code, code.co_firstlineno, is_expression, kind,
+                                   outcome.stdout, shown, outcome.error,
+                                   buffer.getvalue() if buffer is not None else "",
+                                   list(getattr(buffer, "pieces", []))))
+    return outcome
+
+
+def _record_runs() -> None:
+    """Have the evaluators' runs recorded (in this deck process)."""
+    global _real_run
+    from lecturekit.check import execute, script, transcript
+
+    _real_run = execute.run
+    script.run = _run  # type: ignore[assignment]
+    transcript.run = _run  # type: ignore[assignment]
+
+
+def _replay(session: DeckSession, index: int, records: list[Record]) -> Any:
+    """Block `index`'s result with its new expectations, from what its code gave when it
+    ran; None if the new expectations would run its code differently."""
+    global _REPLAY
+    if any(r is _UNREPLAYABLE for r in records):
+        return None
+    _REPLAY = list(records)
+    try:
+        result = session._guarded(index)
+    except _CannotReplay:
+        return None
+    finally:
+        left, _REPLAY = _REPLAY, None
+    return result if not left else None
 
 
 # -- the kernel's side ---------------------------------------------------------------------

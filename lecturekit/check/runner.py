@@ -562,6 +562,7 @@ class DeckRunner:
         self.reused = 0
         """Blocks whose results came from a checkpoint of an earlier run."""
         self._holder = 0
+        self._resumed_pid = 0
 
     # -- the session's interface -------------------------------------------------------
 
@@ -654,19 +655,50 @@ class DeckRunner:
         install_stop_handlers()
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self._baseline = children(os.getpid())
+        deepest = len(self.blocks)
+        while deepest > 0:
+            answer = self._resume_below(deepest)
+            if answer is None:
+                return False
+            if answer[0] == "adopted":
+                break
+            deepest = answer[1]  # block answer[1] must run: a checkpoint above it
+            self.kill()
+            self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+            self._deck_process, self.spare = set(), set()
+        else:
+            return False
+        _, index, payloads, replayed = answer
+        deck_process = self._resumed_pid
+        for number, payload in enumerate(payloads):
+            self.results.append(self._result(number, {**payload, "spawned": {},
+                                                      "pid": deck_process}))
+        self._asked = index - 1
+        self.reused = index
+        checkpoints.adopted(index, replayed)
+        self._deadline = (time.monotonic() + self.limits.deck_seconds
+                          if self.limits.deck_seconds else 0.0)
+        _LIVE.add(self)
+        return True
+
+    def _resume_below(self, deepest: int) -> tuple[Any, ...] | None:
+        """Resume from the deepest checkpoint before block `deepest` (at most); its first
+        answer ("adopted" or "cannot"), or None (nothing started)."""
+        from lecturekit.check import checkpoints
+
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         life_r, life_w = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        found = checkpoints.resume(self, (requests_r, answers_w, life_w))
+        found = checkpoints.resume(self, (requests_r, answers_w, life_w), deepest)
         for fd in (requests_r, answers_w, life_w):
             os.close(fd)
         if found is None:
             for fd in (requests_w, answers_r, life_r):
                 os.close(fd)
-            return False
+            return None
         self._holder, index, _ = found
         self._requests, self._answers, self._lifeline = requests_w, answers_r, life_r
         deadline = time.monotonic() + 10.0
@@ -680,24 +712,16 @@ class DeckRunner:
         pids = [int(p) for p in told.split()] if told.endswith(b"\n") else []
         message = None
         if len(pids) == 2:
-            self._keeper, deck_process = pids
-            self._deck_process.add(deck_process)
+            self._keeper, self._resumed_pid = pids
+            self._deck_process.add(pids[1])
             message = self._next_message(deadline)
-        if message is None or message[0] != "adopted" or message[1] != index:
-            self.kill()  # the checkpoint refused (a file it read changed) or is gone
-            self._keeper, self._holder, self._buffer = 0, 0, bytearray()
-            self._deck_process, self.spare = set(), set()
-            return False
-        for number, payload in enumerate(message[2]):
-            self.results.append(self._result(number, {**payload, "spawned": {},
-                                                      "pid": deck_process}))
-        self._asked = index - 1
-        self.reused = index
-        checkpoints.adopted(index)
-        self._deadline = (time.monotonic() + self.limits.deck_seconds
-                          if self.limits.deck_seconds else 0.0)
-        _LIVE.add(self)
-        return True
+        if message is not None and (message[0] == "cannot" or (
+                message[0] == "adopted" and message[1] == index)):
+            return message  # type: ignore[no-any-return]
+        self.kill()  # the checkpoint refused (a file it read changed) or is gone
+        self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+        self._deck_process, self.spare = set(), set()
+        return None
 
     def _block_limit(self, fence: Fence) -> float:
         if fence.annotations:
@@ -886,7 +910,9 @@ class DeckRunner:
         roots |= children(os.getpid()) - self._baseline
         if self._holder:  # resumed: what the deck process left below its checkpoint
             roots |= children(self._holder)
-        killed = stop_all(roots, self.spare)
+        from lecturekit.check.checkpoints import registered
+
+        killed = stop_all(roots, self.spare | registered())
         reap(killed)
         for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
             with contextlib.suppress(ChildProcessError):
