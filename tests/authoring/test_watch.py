@@ -239,21 +239,53 @@ def test_a_save_after_a_result_reuses_the_blocks_above_the_edit(four: tuple[Path
         assert summary(w.next_run()) == "4 passed"
         assert ran(log) == ["one", "two", "three", "four"]
         time.sleep(1)
-        save(deck, "# -> 10", "# -> 11")
+        save(deck, "values[0] * 10", "values[0] * 11")
         broken = w.next_run()
         assert ran(log) == ["four"]
-        assert "(blocks 1-3 above the edit: state and results kept from the run before)" \
+        assert "(blocks 1-3 not run again: state and results kept from the run before)" \
             in broken[-1]
         time.sleep(1)
-        save(deck, "# -> 11", "# -> 10")
+        save(deck, "values[0] * 11", "values[0] * 10")
         assert summary(w.next_run()) == "4 passed"
         assert ran(log) == ["four"]
     finally:
         w.stop()
-    save(deck, "# -> 10", "# -> 11")
+    save(deck, "values[0] * 10", "values[0] * 11")
     report = cold_report(deck)
     ran(log)
     assert "four.md:36: output differs from the slide (slide 4)" in report[0]
+    assert "+11" in report
+    start = next(i for i, ln in enumerate(broken) if ln.startswith("four.md:"))
+    assert broken[start:start + len(report)] == report
+    assert summary(broken) == "1 failed, 3 passed"
+
+
+def test_a_changed_expected_output_alone_runs_no_block(four: tuple[Path, Path]) -> None:
+    """The block's output is known from the run before: its new expectation is checked
+    against it, and the report is a cold run's."""
+    deck, log = four
+    w = Watcher(deck)
+    try:
+        w.next_run()
+        ran(log)
+        time.sleep(1)
+        save(deck, "# -> 6", "# -> 7")
+        broken = w.next_run()
+        assert ran(log) == []
+        assert ("(blocks 1-4 not run again: state and results kept from the run before, 1 of "
+                "them with a changed expected output checked against the output recorded "
+                "then)") in broken[-1]
+        time.sleep(1)
+        save(deck, "# -> 7", "# -> 6")
+        assert summary(w.next_run()) == "4 passed"
+        assert ran(log) == []
+    finally:
+        w.stop()
+    save(deck, "# -> 6", "# -> 7")
+    report = cold_report(deck)
+    ran(log)
+    assert "four.md:21: output differs from the slide (slide 2)" in report[0]
+    assert "-7" in report and "+6" in report
     start = next(i for i, ln in enumerate(broken) if ln.startswith("four.md:"))
     assert broken[start:start + len(report)] == report
     assert summary(broken) == "1 failed, 3 passed"
@@ -266,12 +298,12 @@ def test_an_edit_above_a_checkpoint_discards_it(four: tuple[Path, Path]) -> None
         w.next_run()
         ran(log)
         before = checkpoints_of(w)
-        assert len(before) == 3  # after blocks one, two and three
+        assert len(before) == 4  # after each block
         time.sleep(1)
-        save(deck, "# -> 6", "# -> 7")  # block two: the checkpoints after it are stale
+        save(deck, "sum(values)", "sum(values) + 1")  # block two's code: those below are stale
         run = w.next_run()
         assert ran(log) == ["two", "three", "four"]
-        assert "(blocks 1-1 above the edit" in run[-1]
+        assert "(blocks 1-1 not run again" in run[-1]
         assert summary(run) == "1 failed, 3 passed"
         deadline = time.monotonic() + 10
         while len(before & checkpoints_of(w)) != 1 and time.monotonic() < deadline:
@@ -287,8 +319,8 @@ def test_no_process_is_left_after_watch_ends(four: tuple[Path, Path], stop: int)
     w = Watcher(deck)
     w.next_run()
     time.sleep(1)
-    save(deck, "# -> 10", "# -> 11")
-    assert "above the edit" in w.next_run()[-1]
+    save(deck, "values[0] * 10", "values[0] * 11")
+    assert "not run again" in w.next_run()[-1]
     assert checkpoints_of(w)
     leader = w.process.pid
     if stop == signal.SIGINT:
@@ -316,6 +348,6 @@ def test_no_reuse_runs_every_block_on_every_save(tmp_path: Path) -> None:
         for _ in range(3):
             time.sleep(1)
             save(deck, "# -> 3", "# -> 3")
-            assert "above the edit" not in w.next_run()[-1]
+            assert "not run again" not in w.next_run()[-1]
     finally:
         w.stop()
