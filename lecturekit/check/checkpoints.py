@@ -301,7 +301,7 @@ def _hold(session: DeckSession, index: int, fds: tuple[int, int], warm: Warm) ->
             if _read_files(session, reads) != reads or not passed:
                 for fd in passed:
                     os.close(fd)
-                continue  # a file the blocks above read changed: the runner starts cold
+                break  # a file the blocks above read changed: stale; the runner starts cold
             if os.fork() == 0:
                 connection.close()
                 _keeper(session, history, records, message, passed)

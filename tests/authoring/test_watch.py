@@ -313,6 +313,32 @@ def test_an_edit_above_a_checkpoint_discards_it(four: tuple[Path, Path]) -> None
         w.stop()
 
 
+def test_a_checkpoint_whose_blocks_read_a_changed_file_is_not_used(tmp_path: Path) -> None:
+    """The first block reads a file beside the deck: once it changed, every block runs."""
+    (tmp_path / "data.txt").write_text("a\n", encoding="utf-8")
+    deck = tmp_path / "reads.md"
+    deck.write_text("---\nmarp: true\n---\n\n```python\n"
+                    "text = open('data.txt').read().strip()\n```\n\n---\n\n"
+                    "```pycon\n>>> print(text)\na\n>>> 1 + 1\n2\n```\n", encoding="utf-8")
+    w = Watcher(deck)
+    try:
+        assert summary(w.next_run()) == "2 passed"
+        time.sleep(1)
+        save(deck, ">>> 1 + 1\n2", ">>> 1 + 1\n3")  # a transcript's expected line
+        run = w.next_run()
+        assert "(blocks 1-2 not run again" in run[-1]
+        assert "1 of them with a changed expected output" in run[-1]
+        assert summary(run) == "1 failed, 1 passed"
+        (tmp_path / "data.txt").write_text("b\n", encoding="utf-8")
+        time.sleep(1)
+        save(deck, "a\n>>> 1 + 1\n3", "b\n>>> 1 + 1\n2")
+        run = w.next_run()
+        assert "not run again" not in run[-1]
+        assert summary(run) == "2 passed"  # the block read the new file
+    finally:
+        w.stop()
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_no_process_is_left_after_watch_ends(four: tuple[Path, Path], stop: int) -> None:
     deck, _ = four
