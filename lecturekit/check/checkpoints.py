@@ -9,8 +9,10 @@ the watch kernel asks for it (`WARM` set in its forked pytest run), that
 process forks a *checkpoint* between two blocks: a paused copy of itself
 (copy-on-write: the namespace costs only the pages the deck changes later).
 It registers with the kernel over a Unix socket, under a key that says what
-its state depends on: the deck's text above the next block, the deck's file
-name and the check's settings and limits.  A checkpoint stays a process of
+its state depends on (`state_keys`): the check's settings and limits, the
+front matter and the *code* of the blocks above (line, info string,
+annotations, code without comments; a transcript's sources without its
+expected lines).  A checkpoint stays a process of
 the same tree: the keeper's process group, the deck's memory limit, and the
 runner's sweep spares it only by its registered pid.
 
@@ -18,18 +20,27 @@ The next run's `DeckRunner` (a new pytest run forked from the kernel) looks
 for the registered checkpoint with the deepest key that its own deck still
 has.  It hands the checkpoint its pipes; the checkpoint forks a keeper and,
 below it, a new deck process that takes over the state, adopts the new
-deck's text (everything below the checkpoint may have changed), sends back
-the results of the blocks above (the report is the cold run's) and serves
-the runner exactly as a deck process started cold does.  A resumed deck
-process takes checkpoints of its own further down.
+deck's text, sends back the results of the blocks above and serves the
+runner exactly as a deck process started cold does.  A block above whose
+text changed although its code did not (an expected output) is not run:
+the deck process records what each piece of a block's code gave
+(`execute.run`'s outcome, the value's repr as it was then) and the block's
+evaluator checks the new expectations against the record (`_replay`); if
+they would run its code differently, the run resumes from a checkpoint above
+that block instead.  A checkpoint is also taken after the last block, so an
+edit of expected output alone runs no block at all.  The report is the cold
+run's (tests compare them).  A resumed deck process takes checkpoints of its
+own further down.
 
 Spacing and bounds: a checkpoint is taken after a block once the blocks run
 since the previous one took at least MIN_COST seconds (so cheap blocks above
-an edit may run again), at most MAX_PER_RUN per run, and the kernel keeps at
+an edit may run again), and after the last; at most MAX_PER_RUN per run (the
+last one aside), and the kernel keeps at
 most MAX_KEPT per deck (the oldest go first).  None is taken while a block's
 thread or child process is alive, or an event loop exists: a fork copies
 none of them.  A checkpoint also records the project files the blocks above
-it read (size and modification time): if one changed, it refuses to resume.
+it read (size and modification time): if one changed, it refuses to resume
+and ends (the run starts cold).
 
 A checkpoint ends when the kernel closes its connection (the deck changed
 above it, it was evicted, the watch stopped) or when the kernel process is
@@ -319,7 +330,8 @@ def _keys_of(session: DeckSession) -> list[str]:
 
 
 class _RunnerView:
-    """What `state_keys` reads of a runner, in the deck process (set by `runner._serve`)."""
+    """What `state_keys` reads of a runner, in the deck process (the limits are those
+    `deck_process_started` was given)."""
 
     def __init__(self, session: DeckSession) -> None:
         options = _OPTIONS
