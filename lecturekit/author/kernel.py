@@ -15,13 +15,15 @@ The kernel is single-threaded (forking a process with threads is unsafe),
 which is why it is a process of its own rather than the watcher: the file
 watcher and the preview server run threads.
 
-With `"resume": true` in a request the run may instead start from a
-checkpoint of an identical earlier run (lecturekit.author.resume).
+With `"resume": true` in a request the deck's process takes checkpoints
+while it runs, and the next run starts from the deepest one whose part of
+the deck is unchanged (lecturekit.check.checkpoints): the kernel is where
+they register, and it ends them when they are stale or it stops.
 
 Protocol (`python -m lecturekit.author.kernel RESULT_FD`): one JSON request
 per line on stdin, `{"args": [...], "imports": [...], "cwd": "...", "deck":
 "...", "resume": bool, "local_dirs": [...]}`; one JSON result per line on
-RESULT_FD, `{"code", "summary", "failures", "decks", "reused", "seconds"}`.
+RESULT_FD, `{"code", "summary", "failures", "keys", "reused", "replayed", "seconds"}`.
 The children write pytest's own report to the kernel's stdout.
 """
 
@@ -45,6 +47,7 @@ from typing import Any
 _NODE = re.compile(r"::slide(?P<slide>\d+)-line(?P<fence>\d+)")
 _AT_LINE = re.compile(r"^.+?:(?P<line>\d+): (?P<message>.*)$")
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 _COUNTED = ("failed", "passed", "skipped", "xfailed", "xpassed", "error")
 
 
@@ -60,21 +63,6 @@ class Collector:
     def __init__(self) -> None:
         self.failures: list[dict[str, Any]] = []
         self.summary = ""
-        self.decks: list[dict[str, Any]] = []
-        """How pytest set up each deck's session (what a resumable state must match)."""
-        self.reused = 0
-        """Blocks whose results came from an identical earlier run (lecturekit.author.resume)."""
-
-    def pytest_collection_finish(self, session: Any) -> None:
-        seen = set()
-        for item in session.items:
-            run = getattr(item.parent, "session_run", None)
-            if run is None or id(run) in seen:
-                continue
-            seen.add(id(run))
-            self.decks.append({"path": str(run.deck.path), "filename": run.filename,
-                               "unchecked": run.unchecked, "timeout": run.timeout,
-                               "update": run.update})
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.failed:
@@ -154,7 +142,7 @@ def _warm_pytest() -> None:
                 importlib.import_module(entry.module)
 
 
-def _child(request: dict[str, Any], write_fd: int, adopt: Any = None) -> None:
+def _child(request: dict[str, Any], write_fd: int, warm: Any = None) -> None:
     """In the forked child: run pytest as a cold run would, report through write_fd."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -165,8 +153,9 @@ def _child(request: dict[str, Any], write_fd: int, adopt: Any = None) -> None:
         os.chdir(request["cwd"])
         import pytest
 
-        if adopt is not None:
-            adopt.install(collector)
+        from lecturekit.check import checkpoints
+
+        checkpoints.WARM = warm
         code = int(pytest.main(request["args"], plugins=[collector]))
     except BaseException as exc:  # noqa: BLE001 - reported as the run's result
         collector.failures.append({"node": "", "slide": None, "line": None,
@@ -175,24 +164,33 @@ def _child(request: dict[str, Any], write_fd: int, adopt: Any = None) -> None:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
+        from lecturekit.check import checkpoints
+
+        warm = checkpoints.WARM
         payload = json.dumps({"code": code, "summary": collector.summary,
-                              "failures": collector.failures, "decks": collector.decks,
-                              "reused": collector.reused}).encode()
+                              "failures": collector.failures,
+                              "keys": warm.keys if warm is not None else {},
+                              "reused": warm.reused if warm is not None else 0,
+                              "replayed": warm.replayed if warm is not None else 0}).encode()
         with contextlib.suppress(Exception), os.fdopen(write_fd, "wb") as pipe:
             pipe.write(payload)
         os._exit(code if 0 <= code < 256 else 3)
 
 
-def fork_run(request: dict[str, Any], adopt: Any = None) -> dict[str, Any]:
+def fork_run(request: dict[str, Any], registry: Any = None,
+             foreign: tuple[int, ...] = ()) -> dict[str, Any]:
     """Fork a child that runs pytest for `request`; its result, as the protocol says."""
     started = time.monotonic()
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    warm = registry.warm([write_fd, *foreign]) if registry is not None else None
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(request, write_fd, adopt)
+        if registry is not None:
+            registry.listener.close()
+        _child(request, write_fd, warm)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as pipe:
         payload = pipe.read()
@@ -201,7 +199,7 @@ def fork_run(request: dict[str, Any], adopt: Any = None) -> dict[str, Any]:
         result = json.loads(payload)
     except ValueError:
         code = os.waitstatus_to_exitcode(status)
-        result = {"code": code, "summary": "", "decks": [], "reused": 0, "failures": [{
+        result = {"code": code, "summary": "", "keys": {}, "reused": 0, "failures": [{
             "node": "", "slide": None, "line": None, "text": "",
             "message": f"the check ended without a report (exit status {code}); "
                        f"a block may have called os._exit() or crashed Python"}]}
@@ -210,30 +208,47 @@ def fork_run(request: dict[str, Any], adopt: Any = None) -> dict[str, Any]:
 
 
 def serve(result_fd: int) -> None:
-    from lecturekit.author import resume
+    from lecturekit.check import checkpoints
 
     die_with_parent()
     # Ctrl-C in the terminal reaches every process of the group: the watcher decides
     # what it means, the running child stops its pytest run, the kernel just goes on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM (the watcher stopping): end the checkpoints first, then exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Checkpoints outlive the run that took them: as orphans they become ours to reap.
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     _warm_pytest()
     results = os.fdopen(result_fd, "w", encoding="utf-8")
-    store = resume.Store([result_fd])
-    for request in store.requests(sys.stdin):
-        preload(request.get("imports", []), request.get("local_dirs", []))
-        # Everything imported so far lives as long as the process: leave it out of the
-        # child's garbage collections (pytest collects at exit; with torch's heap that
-        # takes longer than the whole check, and would copy every page it touches).
-        gc.freeze()
-        started = time.monotonic()
-        result = store.run(request) if request.get("resume") else None
-        if result is None:
-            result = fork_run(request)
-        result["seconds"] = time.monotonic() - started
-        results.write(json.dumps(result) + "\n")
-        results.flush()
-        if request.get("resume"):
-            store.prepare(request, result)
+    registry = checkpoints.Registry()
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            preload(request.get("imports", []), request.get("local_dirs", []))
+            # Everything imported so far lives as long as the process: leave it out of the
+            # child's garbage collections (pytest collects at exit; with torch's heap that
+            # takes longer than the whole check, and would copy every page it touches).
+            gc.freeze()
+            if not request.get("resume"):
+                registry.forget()
+            result = fork_run(request, registry if request.get("resume") else None,
+                              (result_fd,))
+            results.write(json.dumps(result) + "\n")
+            results.flush()
+            registry.keep_only(result.get("keys", {}))
+            _reap_orphans()
+    finally:
+        registry.close()
+
+
+def _reap_orphans() -> None:
+    """Collect checkpoints (and keepers) that ended after being re-parented to the kernel."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 if __name__ == "__main__":

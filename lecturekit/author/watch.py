@@ -51,7 +51,10 @@ class RunResult:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     reused: int = 0
-    """Blocks above the edit whose results came from a checkpoint (lecturekit.author.resume)."""
+    """Blocks whose state and results came from a checkpoint of an earlier run
+    (lecturekit.check.checkpoints): not run again."""
+    replayed: int = 0
+    """Of those, blocks whose expected output changed, checked against their recorded output."""
 
 
 # -- what a deck imports and depends on ---------------------------------------------
@@ -159,7 +162,7 @@ class Checker:
         data = json.loads(line)
         failures = [Failure(**f) for f in data["failures"]]
         return RunResult(deck_path, data["code"], data["summary"], failures, data["seconds"],
-                         data.get("reused", 0))
+                         data.get("reused", 0), data.get("replayed", 0))
 
     def _restart(self) -> None:
         self._results.close()
@@ -171,13 +174,17 @@ class Checker:
         with contextlib.suppress(OSError):
             if self.process.stdin:
                 self.process.stdin.close()
-        with contextlib.suppress(OSError):
-            self.process.terminate()
+        # The kernel ends its checkpoints when its stdin closes, then exits: give it time.
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            with contextlib.suppress(OSError):
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self._results.close()
 
 
@@ -240,8 +247,12 @@ def watch(deck: Path, pytest_args: list[str], *, once: bool = False, reuse: bool
             if failure.node == "":
                 print(f"[watch] {failure.message}", flush=True)
         after = "" if once else "; waiting for changes (Ctrl-C stops)"
-        reused = (f" (blocks 1-{result.reused} above the edit: results of the identical run "
-                  f"before)" if result.reused else "")
+        reused = ""
+        if result.reused:
+            again = (f", {result.replayed} of them with a changed expected output checked "
+                     f"against the output recorded then" if result.replayed else "")
+            reused = (f" (blocks 1-{result.reused} not run again: state and results kept from "
+                      f"the run before{again})")
         print(f"[watch] checked in {result.seconds:.2f}s{reused}{after}", flush=True)
         return result
 

@@ -143,12 +143,14 @@ def children(pid: int) -> set[int]:
     return found
 
 
-def descendants(roots: Iterable[int]) -> set[int]:
+def descendants(roots: Iterable[int], spare: Iterable[int] = ()) -> set[int]:
+    """`roots` and every process below them, but none of `spare` (nor below them)."""
     seen: set[int] = set()
+    spared = set(spare)
     todo = list(roots)
     while todo:
         pid = todo.pop()
-        if pid in seen:
+        if pid in seen or pid in spared:
             continue
         seen.add(pid)
         todo.extend(children(pid) - seen)
@@ -175,14 +177,16 @@ def _alive(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def stop_all(roots: Iterable[int]) -> dict[int, str]:
-    """Freeze every process under `roots` (so none can fork any more), then kill them all.
+def stop_all(roots: Iterable[int], spare: Iterable[int] = ()) -> dict[int, str]:
+    """Freeze every process under `roots` (so none can fork any more), then kill them all;
+    `spare` (the deck's checkpoints, `check.checkpoints`) and what is below them excepted.
 
     Returns pid -> command line of each process that was alive.
     """
     frozen: dict[int, str] = {}
+    roots = list(roots)
     for _ in range(50):
-        found = {p for p in descendants(roots) if p not in frozen and _alive(p)}
+        found = {p for p in descendants(roots, spare) if p not in frozen and _alive(p)}
         if not found:
             break
         for pid in found:
@@ -384,8 +388,11 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
     try:
         # The exit handlers copied from the checker are the checker's; the deck's own
         # (a block's atexit.register) run when the deck is done, as they would at the end of
-        # a script (see "finish" below).
-        atexit._clear()
+        # a script (see "finish" below).  A deck process resumed from a checkpoint keeps them.
+        from lecturekit.check import checkpoints
+
+        if not checkpoints.RESUMED:
+            atexit._clear()
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -411,6 +418,7 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
             from lecturekit.check.memo import ReadRecorder
 
             ReadRecorder.start()
+        checkpoints.deck_process_started(limits)
         known: set[int] = set()
         while True:
             request = _receive_blocking(requests)
@@ -420,6 +428,7 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                 for index in range(len(session.results), int(request[1]) + 1):
                     if descriptors is not None:
                         descriptors.start_block()
+                    started = time.monotonic()
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.filters[:] = request[2]
                         try:
@@ -434,11 +443,13 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                         result.message += (f"\n\nnote: the deck's memory limit is "
                                            f"{show_size(limits.memory)} (front matter "
                                            f"`memory:` or --deck-memory)")
-                    now = descendants([os.getpid()]) - {os.getpid()}
+                    now = descendants([os.getpid()], checkpoints.own()) - {os.getpid()}
                     spawned = {p: command_line(p) for p in now - known}
                     known |= now
                     payload = _payload(result, session.take_late_output(), spawned)
                     payload["warnings"] = [_warning(w) for w in caught]
+                    checkpoints.after_block(session, index, payload,
+                                            time.monotonic() - started, (requests, answers))
                     _send(answers, ("result", index, payload))
             elif request[0] == "finish":
                 session.close()
@@ -537,8 +548,7 @@ class DeckRunner:
         self.limits = (limits or Limits()).for_deck(session.deck.front_matter)
         self.record_reads = record_reads
         self.results: list[BlockResult] = list(session.results)
-        """Results so far; a session that adopted a checkpoint's (`author.resume`) starts
-        with the blocks above it done."""
+        """Results so far (a run resumed from a checkpoint starts with the blocks above it)."""
         self.reads: set[str] = set()
         self.stop: Stop | None = None
         self.left: dict[int, str] = {}
@@ -557,6 +567,12 @@ class DeckRunner:
         selected items with no per-item warning filters), so that it works while pytest
         reports the previous ones."""
         self._asked = len(self.results) - 1
+        self.spare: set[int] = set()
+        """The deck's checkpoints (`check.checkpoints`): processes the sweep leaves alone."""
+        self.reused = 0
+        """Blocks whose results came from a checkpoint of an earlier run."""
+        self._holder = 0
+        self._resumed_pid = 0
 
     # -- the session's interface -------------------------------------------------------
 
@@ -605,6 +621,8 @@ class DeckRunner:
     # -- the child -----------------------------------------------------------------------
 
     def _start(self) -> None:
+        if self._start_resumed():
+            return
         install_stop_handlers()
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self._baseline = children(os.getpid())
@@ -636,6 +654,84 @@ class DeckRunner:
         self._deadline = (time.monotonic() + self.limits.deck_seconds
                           if self.limits.deck_seconds else 0.0)
         _LIVE.add(self)
+
+    def _start_resumed(self) -> bool:
+        """Start from a checkpoint of an earlier run (`check.checkpoints`, under `lecturekit
+        watch`): the blocks above it are done.  False (nothing started) if none fits."""
+        from lecturekit.check import checkpoints
+
+        if checkpoints.WARM is None or self.results:
+            return False
+        install_stop_handlers()
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        self._baseline = children(os.getpid())
+        deepest = len(self.blocks)
+        while deepest > 0:
+            answer = self._resume_below(deepest)
+            if answer is None:
+                return False
+            if answer[0] == "adopted":
+                break
+            deepest = answer[1]  # block answer[1] must run: a checkpoint above it
+            self.kill()
+            self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+            self._deck_process, self.spare = set(), set()
+        else:
+            return False
+        _, index, payloads, replayed = answer
+        deck_process = self._resumed_pid
+        for number, payload in enumerate(payloads):
+            self.results.append(self._result(number, {**payload, "spawned": {},
+                                                      "pid": deck_process}))
+        self._asked = index - 1
+        self.reused = index
+        checkpoints.adopted(index, replayed)
+        self._deadline = (time.monotonic() + self.limits.deck_seconds
+                          if self.limits.deck_seconds else 0.0)
+        _LIVE.add(self)
+        return True
+
+    def _resume_below(self, deepest: int) -> tuple[Any, ...] | None:
+        """Resume from the deepest checkpoint before block `deepest` (at most); its first
+        answer ("adopted" or "cannot"), or None (nothing started)."""
+        from lecturekit.check import checkpoints
+
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        life_r, life_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        found = checkpoints.resume(self, (requests_r, answers_w, life_w), deepest)
+        for fd in (requests_r, answers_w, life_w):
+            os.close(fd)
+        if found is None:
+            for fd in (requests_w, answers_r, life_r):
+                os.close(fd)
+            return None
+        self._holder, index, _ = found
+        self._requests, self._answers, self._lifeline = requests_w, answers_r, life_r
+        deadline = time.monotonic() + 10.0
+        told = b""
+        while not told.endswith(b"\n") and time.monotonic() < deadline:
+            ready, _, _ = select.select([life_r], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(life_r, 64) if ready else b""
+            if not chunk:
+                break
+            told += chunk
+        pids = [int(p) for p in told.split()] if told.endswith(b"\n") else []
+        message = None
+        if len(pids) == 2:
+            self._keeper, self._resumed_pid = pids
+            self._deck_process.add(pids[1])
+            message = self._next_message(deadline)
+        if message is not None and (message[0] == "cannot" or (
+                message[0] == "adopted" and message[1] == index)):
+            return message  # type: ignore[no-any-return]
+        self.kill()  # the checkpoint refused (a file it read changed) or is gone
+        self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+        self._deck_process, self.spare = set(), set()
+        return None
 
     def _block_limit(self, fence: Fence) -> float:
         if fence.annotations:
@@ -682,6 +778,7 @@ class DeckRunner:
         for text, category, filename, lineno in payload["warnings"]:
             warnings.warn_explicit(text, category, filename, lineno)
         self._deck_process.add(payload["pid"])
+        self.spare.update(payload.get("checkpoints", ()))
         fence = self.blocks[index]
         for pid, command in payload["spawned"].items():
             self.spawned[pid] = (fence.line, command)
@@ -845,7 +942,11 @@ class DeckRunner:
         if keeper > 0:
             self._deck_process |= children(keeper)  # the keeper forks nothing else
         roots |= children(os.getpid()) - self._baseline
-        killed = stop_all(roots)
+        if self._holder:  # resumed: what the deck process left below its checkpoint
+            roots |= children(self._holder)
+        from lecturekit.check.checkpoints import registered
+
+        killed = stop_all(roots, self.spare | registered())
         reap(killed)
         for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
             with contextlib.suppress(ChildProcessError):

@@ -141,43 +141,223 @@ def test_the_kernel_is_told_the_decks_top_level_imports() -> None:
     assert deck_imports(deck) == ["torch", "numpy", "collections", "math"]
 
 
-def test_blocks_above_an_edit_are_reused_and_the_report_is_a_cold_runs(tmp_path: Path) -> None:
-    """After a run, checkpoints of the namespace are taken between blocks; an edit further
-    down runs from the deepest unchanged one, and reports exactly what a cold run does."""
-    deck = tmp_path / "slow.md"
-    shutil.copyfile(FIXTURES / "slow.md", deck)
+FOUR_BLOCKS = """---
+marp: true
+setup: |
+  import time
+---
+
+```python
+LOG = {log!r}
+def mark(name):
+    with open(LOG, "a", encoding="utf-8") as handle:
+        handle.write(name + "\\n")
+    time.sleep(0.03)  # enough work for a checkpoint after each block
+mark("one")
+values = [1, 2, 3]
+```
+
+---
+
+```python
+mark("two")
+print(sum(values))  # -> 6
+```
+
+---
+
+```python
+mark("three")
+values.append(4)
+print(len(values))  # -> 4
+```
+
+---
+
+```python
+mark("four")
+print(values[0] * 10)  # -> 10
+```
+"""
+
+
+@pytest.fixture
+def four(tmp_path: Path) -> tuple[Path, Path]:
+    """A four-block deck whose blocks log their names to a file outside its project."""
+    log = tmp_path / "ran.log"
+    folder = tmp_path / "deck"
+    folder.mkdir()
+    deck = folder / "four.md"
+    deck.write_text(FOUR_BLOCKS.format(log=str(log)), encoding="utf-8")
+    return deck, log
+
+
+def ran(log: Path) -> list[str]:
+    """The blocks that ran since the last call (their logged names), in order."""
+    names = log.read_text(encoding="utf-8").split() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return names
+
+
+def session_processes(leader: int) -> dict[int, int]:
+    """pid -> process group of every live process in the session `leader` started (/proc)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] not in (b"Z", b"X") and int(fields[3]) == leader:
+            found[int(entry)] = int(fields[2])
+    return found
+
+
+def checkpoints_of(w: Watcher) -> set[int]:
+    """The watcher's checkpoint processes: in its session, in a keeper's process group."""
+    return {pid for pid, group in session_processes(w.process.pid).items()
+            if group != w.process.pid}
+
+
+def cold_report(deck: Path) -> list[str]:
+    lines = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            deck.name], cwd=deck.parent, capture_output=True, text=True,
+                           timeout=300, check=False).stdout.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(f"{deck.name}:"))
+    return lines[start:next(i for i, ln in enumerate(lines) if "slide decks" in ln) + 2]
+
+
+def test_a_save_after_a_result_reuses_the_blocks_above_the_edit(four: tuple[Path, Path]
+                                                                 ) -> None:
+    """Checkpoints come from the run that gave the result: a save one second later runs
+    only the edited block, and reports what a cold run reports."""
+    deck, log = four
     w = Watcher(deck)
     try:
-        assert summary(w.next_run()) == "3 passed"
-        for _ in range(20):  # until the checkpoint behind the slow block is taken
-            time.sleep(1)
-            save(deck, "# -> 2.02294", "# -> 2.02294")
-            run = w.next_run()
-            if "above the edit" in run[-1]:
-                break
-        else:
-            raise AssertionError("never reused after 20 saves:\n" + "\n".join(run))
-        assert run[-1].startswith("[watch] checked in ")
-        assert "(blocks 1-1 above the edit: results of the identical run before)" in run[-1]
-        assert summary(run) == "3 passed"
-
-        save(deck, "# -> 2.022948", "# -> 2.5")
+        assert summary(w.next_run()) == "4 passed"
+        assert ran(log) == ["one", "two", "three", "four"]
+        time.sleep(1)
+        save(deck, "values[0] * 10", "values[0] * 11")
         broken = w.next_run()
+        assert ran(log) == ["four"]
+        assert "(blocks 1-3 not run again: state and results kept from the run before)" \
+            in broken[-1]
+        time.sleep(1)
+        save(deck, "values[0] * 11", "values[0] * 10")
+        assert summary(w.next_run()) == "4 passed"
+        assert ran(log) == ["four"]
     finally:
         w.stop()
-    assert "(blocks 1-1 above the edit" in broken[-1]
-    cold = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           deck.name], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300, check=False).stdout.splitlines()
+    save(deck, "values[0] * 10", "values[0] * 11")
+    report = cold_report(deck)
+    ran(log)
+    assert "four.md:36: output differs from the slide (slide 4)" in report[0]
+    assert "+11" in report
+    start = next(i for i, ln in enumerate(broken) if ln.startswith("four.md:"))
+    assert broken[start:start + len(report)] == report
+    assert summary(broken) == "1 failed, 3 passed"
 
-    def report(lines: list[str]) -> list[str]:
-        start = next(i for i, ln in enumerate(lines) if ln.startswith("slow.md:"))
-        return lines[start:next(i for i, ln in enumerate(lines) if "slide decks" in ln) + 2]
 
-    assert report(broken) == report(cold)
-    assert "slow.md:28: output differs from the slide (slide 3 “足す”)" in report(cold)
-    assert "+2.022948" in report(cold)
-    assert summary(broken) == summary(cold) == "1 failed, 2 passed"
+def test_a_changed_expected_output_alone_runs_no_block(four: tuple[Path, Path]) -> None:
+    """The block's output is known from the run before: its new expectation is checked
+    against it, and the report is a cold run's."""
+    deck, log = four
+    w = Watcher(deck)
+    try:
+        w.next_run()
+        ran(log)
+        time.sleep(1)
+        save(deck, "# -> 6", "# -> 7")
+        broken = w.next_run()
+        assert ran(log) == []
+        assert ("(blocks 1-4 not run again: state and results kept from the run before, 1 of "
+                "them with a changed expected output checked against the output recorded "
+                "then)") in broken[-1]
+        time.sleep(1)
+        save(deck, "# -> 7", "# -> 6")
+        assert summary(w.next_run()) == "4 passed"
+        assert ran(log) == []
+    finally:
+        w.stop()
+    save(deck, "# -> 6", "# -> 7")
+    report = cold_report(deck)
+    ran(log)
+    assert "four.md:21: output differs from the slide (slide 2)" in report[0]
+    assert "-7" in report and "+6" in report
+    start = next(i for i, ln in enumerate(broken) if ln.startswith("four.md:"))
+    assert broken[start:start + len(report)] == report
+    assert summary(broken) == "1 failed, 3 passed"
+
+
+def test_an_edit_above_a_checkpoint_discards_it(four: tuple[Path, Path]) -> None:
+    deck, log = four
+    w = Watcher(deck)
+    try:
+        w.next_run()
+        ran(log)
+        before = checkpoints_of(w)
+        assert len(before) == 4  # after each block
+        time.sleep(1)
+        save(deck, "sum(values)", "sum(values) + 1")  # block two's code: those below are stale
+        run = w.next_run()
+        assert ran(log) == ["two", "three", "four"]
+        assert "(blocks 1-1 not run again" in run[-1]
+        assert summary(run) == "1 failed, 3 passed"
+        deadline = time.monotonic() + 10
+        while len(before & checkpoints_of(w)) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(before & checkpoints_of(w)) == 1  # only the one above the edit is kept
+    finally:
+        w.stop()
+
+
+def test_a_checkpoint_whose_blocks_read_a_changed_file_is_not_used(tmp_path: Path) -> None:
+    """The first block reads a file beside the deck: once it changed, every block runs."""
+    (tmp_path / "data.txt").write_text("a\n", encoding="utf-8")
+    deck = tmp_path / "reads.md"
+    deck.write_text("---\nmarp: true\n---\n\n```python\n"
+                    "text = open('data.txt').read().strip()\n```\n\n---\n\n"
+                    "```pycon\n>>> print(text)\na\n>>> 1 + 1\n2\n```\n", encoding="utf-8")
+    w = Watcher(deck)
+    try:
+        assert summary(w.next_run()) == "2 passed"
+        time.sleep(1)
+        save(deck, ">>> 1 + 1\n2", ">>> 1 + 1\n3")  # a transcript's expected line
+        run = w.next_run()
+        assert "(blocks 1-2 not run again" in run[-1]
+        assert "1 of them with a changed expected output" in run[-1]
+        assert summary(run) == "1 failed, 1 passed"
+        (tmp_path / "data.txt").write_text("b\n", encoding="utf-8")
+        time.sleep(1)
+        save(deck, "a\n>>> 1 + 1\n3", "b\n>>> 1 + 1\n2")
+        run = w.next_run()
+        assert "not run again" not in run[-1]
+        assert summary(run) == "2 passed"  # the block read the new file
+    finally:
+        w.stop()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_no_process_is_left_after_watch_ends(four: tuple[Path, Path], stop: int) -> None:
+    deck, _ = four
+    w = Watcher(deck)
+    w.next_run()
+    time.sleep(1)
+    save(deck, "values[0] * 10", "values[0] * 11")
+    assert "not run again" in w.next_run()[-1]
+    assert checkpoints_of(w)
+    leader = w.process.pid
+    if stop == signal.SIGINT:
+        os.killpg(leader, signal.SIGINT)  # Ctrl-C in the terminal
+    else:
+        os.kill(leader, signal.SIGTERM)
+    w.process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while session_processes(leader) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session_processes(leader) == {}
 
 
 def test_no_reuse_runs_every_block_on_every_save(tmp_path: Path) -> None:
@@ -194,6 +374,6 @@ def test_no_reuse_runs_every_block_on_every_save(tmp_path: Path) -> None:
         for _ in range(3):
             time.sleep(1)
             save(deck, "# -> 3", "# -> 3")
-            assert "above the edit" not in w.next_run()[-1]
+            assert "not run again" not in w.next_run()[-1]
     finally:
         w.stop()
