@@ -263,10 +263,11 @@ def own() -> set[int]:
 
 def _forkable(session: DeckSession, warm: Warm) -> bool:
     """A fork copies only this thread, no child process, and shares an event loop's files."""
-    from lecturekit.check.runner import children
+    from lecturekit.check.runner import DescriptorCap, children
 
-    if threading.active_count() != 1:
-        return False
+    if any(t is not threading.main_thread() and t.name != DescriptorCap.THREAD
+           for t in threading.enumerate()):
+        return False  # the fd cap's pump is the runner's own: the fork drops it
     if children(os.getpid()) - set(warm.taken):
         return False
     return getattr(session._loop, "loop", None) is None
@@ -277,10 +278,12 @@ def _hold(session: DeckSession, index: int, fds: tuple[int, int], warm: Warm) ->
     from lecturekit.check.runner import (
         _PR_SET_CHILD_SUBREAPER,
         _PR_SET_PDEATHSIG,
+        DescriptorCap,
         _prctl,
     )
 
     try:
+        DescriptorCap.dropped_in_fork()  # a resumed deck process installs its own
         for fd in fds:
             with contextlib.suppress(OSError):
                 os.close(fd)

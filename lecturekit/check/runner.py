@@ -1084,6 +1084,9 @@ class DescriptorCap:
     `sys.stdout` does (`execute.OutputRouter`)."""
 
     SHOWN = 1000
+    THREAD = "lecturekit-fd-cap"
+    installed: DescriptorCap | None = None
+    """The cap of this process, if any (a checkpoint's fork drops it: `dropped_in_fork`)."""
 
     def __init__(self, limit: int, pipes: dict[int, int], targets: dict[int, int]) -> None:
         self.limit = limit
@@ -1114,8 +1117,20 @@ class DescriptorCap:
         except OSError:
             return None
         cap = cls(limit, pipes, targets)
-        threading.Thread(target=cap._pump, name="lecturekit-fd-cap", daemon=True).start()
+        threading.Thread(target=cap._pump, name=cls.THREAD, daemon=True).start()
+        cls.installed = cap
         return cap
+
+    @classmethod
+    def dropped_in_fork(cls) -> None:
+        """In a process forked from a capped one (a checkpoint): the pump thread did not
+        come along, so let go of its pipes and of the copies of the old fds 1/2 (a copy
+        held open would keep the runner's pipe from ever reaching its end)."""
+        cap, cls.installed = cls.installed, None
+        if cap is not None:
+            for fd in (*cap.pipes, *cap.targets.values()):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def _pump(self) -> None:
         open_pipes = set(self.pipes)
