@@ -45,7 +45,7 @@ figures: | $(READY) ## Regenerate the figures in img/ from scripts/figures/
 figures-check: | $(READY) ## Fail if a figure in img/ is not what its script draws
 	@$(PY) scripts/figures/make_figures.py --check
 
-handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|4), exercises, index; JOBS decks at a time
+handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|3|4), exercises, index; JOBS decks at a time
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.ipynb) dist/index.html
 	@$(if $(strip $(SPACED)),$(LK) build $(strip $(SPACED)) --layout $(LAYOUT) && $(LK) handout $(strip $(SPACED)) --nup $(NUP))
 
