@@ -79,48 +79,54 @@ def _script_pieces(fence: Fence, show_values: bool = False) -> list[CodePiece]:
 
 def _cuts_after_expected_errors(fence: Fence) -> list[int]:
     """Code line counts after each top-level statement expected to raise (checker's reading)."""
-    errors = [c for c in find_inline_comments(fence) if isinstance(c, ExpectedError)]
-    if not errors:
+    found = _attached([c for c in find_inline_comments(fence) if isinstance(c, ExpectedError)],
+                      fence)
+    if found is None:
         return []
-    try:
-        tree = ast.parse(fence.code)
-    except SyntaxError:
-        return []
-    ends = [s.end_lineno or s.lineno for s in tree.body]
-    spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
-             for s, end in zip(tree.body, ends, strict=True)]
-    attached = attach(errors, spans)
-    # after the statement, or after its expectation when that is written on the lines below
-    return sorted(max(ends[index], max(c.comment[-1].index for c in comments) + 1)
-                  for index, comments in attached.by_statement.items())
+    _, ends, by_statement = found
+    return sorted(_cut_after(index, ends, by_statement) for index in by_statement)
 
 
 def _cuts_after_shown_values(fence: Fence) -> list[int]:
     """Code line counts after each bare expression (not the last statement, not a `print`)
     that carries a `# -> value` comment."""
-    comments = [c for c in find_inline_comments(fence) if not isinstance(c, ExpectedError)]
-    if not comments:
+    found = _attached([c for c in find_inline_comments(fence)
+                       if not isinstance(c, ExpectedError)], fence)
+    if found is None:
         return []
-    try:
-        tree = ast.parse(fence.code)
-    except SyntaxError:
-        return []
-    ends = [s.end_lineno or s.lineno for s in tree.body]
-    spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
-             for s, end in zip(tree.body, ends, strict=True)]
-    attached = attach(comments, spans)
+    body, ends, by_statement = found
     cuts = []
-    for index in attached.by_statement:
-        statement = tree.body[index]
-        if index == len(tree.body) - 1 or not isinstance(statement, ast.Expr):
+    for index in by_statement:
+        statement = body[index]
+        if index == len(body) - 1 or not isinstance(statement, ast.Expr):
             continue
         call = statement.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
                 and call.func.id == "print":
             continue
-        last_comment = max(c.comment[-1].index for c in attached.by_statement[index]) + 1
-        cuts.append(max(ends[index], last_comment))
+        cuts.append(_cut_after(index, ends, by_statement))
     return sorted(cuts)
+
+
+def _attached(comments: list, fence: Fence) -> tuple[list[ast.stmt], list[int], dict] | None:
+    """The block's top-level statements, the code line each ends on, and `comments` tied to
+    them as the checker ties them (`attach`); None without comments or for code that does
+    not parse (the checker reports that)."""
+    if not comments:
+        return None
+    try:
+        tree = ast.parse(fence.code)
+    except SyntaxError:
+        return None
+    ends = [s.end_lineno or s.lineno for s in tree.body]
+    spans = [(fence.body_lines[s.lineno - 1], fence.body_lines[end - 1])
+             for s, end in zip(tree.body, ends, strict=True)]
+    return tree.body, ends, attach(comments, spans).by_statement
+
+
+def _cut_after(index: int, ends: list[int], by_statement: dict) -> int:
+    """After statement `index`, or after its expectation when that is written below it."""
+    return max(ends[index], max(c.comment[-1].index for c in by_statement[index]) + 1)
 
 
 def _transcript_pieces(fence: Fence) -> list[CodePiece]:

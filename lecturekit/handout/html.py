@@ -40,11 +40,9 @@ from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
+from lecturekit.handout.theme import theme_css
 from lecturekit.handout.tools import node_command, node_env
-from lecturekit.project import Project
-from lecturekit.render.lint import defined_themes
 from lecturekit.render.outline import deck_bookmarks
-from lecturekit.render.tools import THEMES
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
@@ -117,20 +115,6 @@ def toc_groups(slides: list[ReadingSlide]) -> list[TocGroup]:
         if not mark.top:
             groups[-1].items.append(item)
     return groups
-
-
-def theme_css(deck: Deck) -> str:
-    """The deck's theme stylesheet (the project's theme of that name wins over the tool's:
-    `Project.theme_set`), without its imports (Marp's `@import 'default'`, web fonts).
-    Looked up by its `@theme` name, as the build does: the front matter names a theme,
-    never a path (`theme: ../../x` embeds nothing)."""
-    name = str(deck.front_matter.get("theme") or "").strip()
-    path = Project.of(deck.path).theme_set(defined_themes(THEMES)).get(name)
-    if not name or path is None or not path.is_file():
-        return ""
-    css = path.read_text(encoding="utf-8")
-    css = re.sub(r"@import\s[^;]*;", "", css)
-    return css.replace("</", "<\\/")
 
 
 def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fence],

@@ -24,6 +24,7 @@ from lecturekit.deck import Deck, Fence, Slide
 from lecturekit.handout.cells import CodePiece, code_pieces
 from lecturekit.handout.markdown import SlideMarkdown, slide_segments
 from lecturekit.handout.session import fresh_source, setup_source
+from lecturekit.handout.theme import box_labels
 
 SETUP = "setup"
 FRESH = "fresh"
@@ -59,8 +60,9 @@ def deck_notebook(deck: Deck) -> NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(_metadata(deck))
     nb.cells.append(setup_cell(deck))
+    labels = box_labels(deck)
     for slide in deck.slides:
-        nb.cells.extend(slide_cells(deck, slide))
+        nb.cells.extend(slide_cells(deck, slide, labels))
     return nb
 
 
@@ -71,7 +73,7 @@ def setup_cell(deck: Deck) -> NotebookNode:
     return hide(cell, "準備（最初に実行してください）", outputs=True)
 
 
-def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
+def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str]) -> Iterator[NotebookNode]:
     """The slide's prose and code in the slide's order: the prose before a block, the block's
     cells, the prose after it (what the slide says about the block's result)."""
     blocks = slide.code_blocks
@@ -80,7 +82,7 @@ def slide_cells(deck: Deck, slide: Slide) -> Iterator[NotebookNode]:
         output_fences = [f for f in slide.fences if f.has("output")]
         dropped = [f for f in slide.fences if f.has("slides-only")]
         segments = slide_segments(slide, deck.path, [*blocks, *output_fences, *dropped],
-                                  blocks)
+                                  blocks, labels)
     yield from _prose_cell(slide, segments[0], 0)
     for number, fence in enumerate(blocks, start=1):
         if fence.has("fresh"):

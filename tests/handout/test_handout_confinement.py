@@ -194,7 +194,7 @@ def test_the_reading_html_embeds_a_theme_by_its_name_never_by_a_path(tmp_path: P
     path there used to be read and embedded in the reading HTML."""
     import os
 
-    from lecturekit.handout.html import theme_css
+    from lecturekit.handout.theme import theme_css
 
     evil = tmp_path / "evil.css"
     evil.write_text(f"/* @theme evil */ body::after {{ content: '{SECRET}' }}", encoding="utf-8")

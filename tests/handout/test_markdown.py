@@ -35,6 +35,40 @@ def test_header_becomes_a_level_two_heading_and_directives_and_notes_vanish():
     assert "<!--" not in md.text and "講師メモ" not in md.text and "_class" not in md.text
 
 
+def test_line_breaks_inside_a_paragraph_stay_breaks_in_a_viewer_that_joins_lines():
+    """Marp breaks a line where the slide does (`breaks: true`); Jupyter and nbconvert join
+    such lines unless the break is written out.  The notebook's Markdown, read by a viewer
+    without `breaks`, shows as many breaks as the slide read with them."""
+    from markdown_it import MarkdownIt
+
+    body = ("# 第三回\n\ntraP Kaggle班\n2024-06-28\n\n- 一行目\n  続き\n- 次\n\n"
+            "> 引用一\n> 引用二\n")
+    md, _ = converted(body)
+    slide = MarkdownIt("commonmark", {"breaks": True}).render(body).count("<br")
+    notebook = MarkdownIt("commonmark").render(md.text).count("<br")
+    assert slide == notebook == 3  # the date, the list item, the quote
+    math, _ = converted("$$\nx\n+ y\n$$\n")
+    assert math.text == "$$\nx\n+ y\n$$\n"  # display math (Marp's math, no breaks) untouched
+
+
+def test_a_box_wears_the_label_its_theme_draws_before_it(tmp_path: Path):
+    """The repository's theme says what a box is called (`::before { content: ... }`); the
+    notebook cannot use the stylesheet, so it writes that label at the head of the box."""
+    (tmp_path / "lecturekit.toml").write_text("", encoding="utf-8")
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "themes" / "club.css").write_text(
+        "/* @theme club */\nsection .tip::before { content: \"Tip\"; }\n"
+        "section .plain::before { content: \"\"; }\n", encoding="utf-8")
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: club\n---\n\n# Boxes\n\n"
+                    "<div class=\"tip\">\n\nSave often.\n\n</div>\n\n"
+                    "<div class=\"plain\">\n\nNo label.\n\n</div>\n", encoding="utf-8")
+    nb = deck_notebook(parse_deck(deck.read_text(encoding="utf-8"), deck))
+    text = "".join("".join(c.source) for c in nb.cells if c.cell_type == "markdown")
+    assert "> **Tip**\n>\n> Save often." in text
+    assert "No label." in text and "> No label." not in text  # no label, no box
+
+
 def test_theme_boxes_become_blockquotes_and_columns_are_unwrapped():
     md, _ = converted("""
 <div class="columns">
