@@ -43,6 +43,7 @@ from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.theme import theme_css
 from lecturekit.handout.tools import node_command, node_env
 from lecturekit.render.outline import deck_bookmarks
+from lecturekit.render.render import limit_hint, render_limit_s
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
 _TEX_ERROR = re.compile(r"^TeX error in \$(?P<tex>.*?)\$: (?P<why>[^\n]*)", re.S)
@@ -290,8 +291,14 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
 
 def typeset_math(page: str, deck: Deck) -> str:
     """Replace `$...$` / `$$...$$` TeX in the page by inline SVG."""
-    result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)], input=page.encode("utf-8"),
-                            capture_output=True, check=False, timeout=300, env=node_env())
+    limit = render_limit_s(len(deck.slides))  # the build's render limit, as pages.run
+    try:
+        result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)],
+                                input=page.encode("utf-8"), capture_output=True, check=False,
+                                timeout=limit, env=node_env())
+    except subprocess.TimeoutExpired:
+        raise HandoutError(f"{deck.path}: typesetting the math with MathJax did not finish in "
+                           f"time; {limit_hint(len(deck.slides), limit)}") from None
     message = result.stderr.decode("utf-8", "replace").strip()
     tex_error = _TEX_ERROR.match(message)
     if result.returncode != 0 and tex_error:

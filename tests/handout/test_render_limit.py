@@ -38,3 +38,18 @@ def test_lecturekit_handout_stops_at_the_render_limit_with_one_error_line(
     assert f"set {TIMEOUT_ENV}=<seconds> to allow more" in last
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "dist" / "deck.ipynb").exists()
+
+
+def test_typesetting_the_reading_versions_math_has_the_render_limit_too(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from lecturekit.deck import parse_deck
+    from lecturekit.handout import html
+
+    deck = parse_deck("---\nmarp: true\n---\n\n# a\n\n$x$\n", tmp_path / "deck.md")
+    monkeypatch.setenv(TIMEOUT_ENV, "0.3")
+    monkeypatch.setattr(html, "node_command", lambda: ["sh", "-c", "sleep 5"])
+    with pytest.raises(HandoutError) as failure:
+        html.typeset_math("<p>$x$</p>", deck)
+    assert str(failure.value) == (
+        f"{deck.path}: typesetting the math with MathJax did not finish in time; the limit is "
+        "0.3s (LECTUREKIT_RENDER_TIMEOUT); set LECTUREKIT_RENDER_TIMEOUT=<seconds> to allow more")
