@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from markdown_it import MarkdownIt
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -49,6 +50,8 @@ from lecturekit.handout.jinja import render
 from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.pages import HandoutPage, handout_pages, run
 from lecturekit.handout.tools import CHROMIUM_FLAGS, chromium
+
+T = TypeVar("T")
 
 NUPS = (2, 3, 4)
 DEFAULT_NUP = 2
@@ -189,12 +192,13 @@ def _body_text(slide: Slide) -> str:
 
 def printed_slides(deck: Deck, slides: list[Slide], nup: int,
                    aspect: float = 16 / 9) -> list[PrintedSlide]:
-    """Each slide with its student notes (instructor notes left out), its sheet and boxes."""
+    """Each slide with its student notes (instructor notes left out), its sheet and boxes,
+    in print order (`answers_last`)."""
     markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
     layout = Layout(nup)
     printed = []
     sheet, unit = 0, 0
-    for slide in slides:
+    for slide in answers_last(slides):
         notes = "\n\n".join(student_notes(slide))
         check_notes_fit(deck, slide, notes, nup)
         compact = is_compact(slide, notes)
@@ -233,7 +237,7 @@ def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
     if nup not in NUPS:
         raise HandoutError(f"--nup must be one of {', '.join(map(str, NUPS))}, not {nup}")
     stage, pdf = stage.resolve(), pdf.resolve()
-    pages = handout_pages(deck, stage, slides_pdf, log)
+    pages = answers_last(handout_pages(deck, stage, slides_pdf, log), lambda p: p.slide)
     box = pages[0].page.mediabox if pages else None
     aspect = float(box.width) / float(box.height) if box else 16 / 9
     slides = printed_slides(deck, [p.slide for p in pages], nup, aspect)
@@ -250,6 +254,16 @@ def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
         raise HandoutError(f"{deck.path}: the {nup}-up handout has {count} pages, expected "
                            f"{expected} for {len(slides)} slides (notes too long for their box?)")
     return count
+
+
+def answers_last(items: list[T], slide: Callable[[T], Slide] = lambda s: s) -> list[T]:
+    """`items` (slides, or pages by their `slide`) with the answer slides (class `answer`)
+    moved behind all the others, in their order: on paper, a task and its answer on one
+    sheet give the answer away.  Each keeps its slide number, so a student finds it."""
+    from lecturekit.handout.exercises import ANSWER
+
+    answers = [i for i in items if ANSWER in slide(i).classes]
+    return [i for i in items if ANSWER not in slide(i).classes] + answers
 
 
 def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlide],

@@ -110,6 +110,17 @@ def test_slide_text_and_code_are_selectable_text_on_the_sheet_of_their_slide(bui
     assert "hidden = torch.arange(3.0)" not in everything
 
 
+def test_answers_print_after_every_other_slide_not_beside_their_task(built: Built):
+    """On paper the answer slides come last (each with its slide number), so the sheet of
+    an exercise never shows its answer."""
+    sheets = sheet_texts(built.artefacts.pdf)
+    task = next(n for n, text in enumerate(sheets) if "の微分係数を求めて表示しよう" in text)
+    answer = next(n for n, text in enumerate(sheets) if "演習の答え" in text)
+    later = next(n for n, text in enumerate(sheets) if "条件つきで飛ばす" in text)
+    assert task < later <= answer == len(sheets) - 1
+    assert "(a**3).backward()" not in sheets[task]
+
+
 def links(pdf: Path) -> list[tuple[int, str, list[float]]]:
     """(0-based page, URI, rectangle) of each link annotation."""
     found = []
