@@ -89,6 +89,9 @@ TEXTS = {
         "no_setup": "⚠️ 先に、いちばん上の「⚙️ 準備」のセルを実行してください。",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
+        "error_here": "# {label}: ここにコードを書いて実行してください。\n"
+                      "# エラーになったら、それが答えです。そのままでも、try/except で捕まえて\n"
+                      "# print してもかまいません（次のセルが種類とメッセージを確かめます）。\n",
         "hint": "💡 ヒント（クリックで開く）",
         "why": "✍️ **{label}：なぜでしょう？** このセルをダブルクリックして、考えたことを"
                "ここに書いてください。\n\n（ここに書く）",
@@ -117,6 +120,9 @@ TEXTS = {
         "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top.",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
+        "error_here": "# {label}: write your code here and run the cell.\n"
+                      "# If it raises an error, that is the answer: let it raise, or catch\n"
+                      "# it and print it (the next cell checks its type and message).\n",
         "hint": "💡 Hint (click to open)",
         "why": "✍️ **{label}: why?** Double-click this cell and write your explanation "
                "here.\n\n(your answer)",
@@ -356,7 +362,8 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                 position = group.answers.index(fence)
                 items = group.items()
                 item = items[position] if items else ""
-                nb.cells.extend(_answer_cells(fence, label, item, say))
+                raises = any(e["kind"] == "error" for e in table[label])
+                nb.cells.extend(_answer_cells(fence, label, item, say, raises))
                 task_text = item or (group.task.source if group.task else "")
                 if _WHY.search(item or "") or (not items and fence is group.answers[-1]
                                                and _WHY.search(task_text)):
@@ -445,12 +452,13 @@ def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
     return cell
 
 
-def _answer_cells(fence: Fence, label: str, item: str,
-                  say: dict[str, str]) -> list[NotebookNode]:
+def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
+                  raises: bool = False) -> list[NotebookNode]:
     ident = answer_id(fence)
     heading = _markdown(f"answer-{_cell_id(ident)}-heading",
                         f"### {label}" + (f"\n\n{item}" if item else ""))
-    student = nbformat.v4.new_code_cell(say["answer_here"].format(label=label))
+    here = say["error_here" if raises else "answer_here"]  # an error is the answer: say so
+    student = nbformat.v4.new_code_cell(here.format(label=label))
     student.id = f"answer-{_cell_id(ident)}"
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})
     name = json.dumps(label, ensure_ascii=False)

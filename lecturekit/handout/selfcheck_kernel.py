@@ -19,7 +19,8 @@ before it with what the official answer shows.  ONE rule decides (README,
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
   `dtype=` asks for a tensor: same shape, carrying those flags;
 - an expected error matches by type and message, raised or caught and printed
-  (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, a traceback);
+  (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, `print('エラー:', e)`,
+  a traceback); a wrong answer is told which kinds of value are missing;
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
@@ -43,6 +44,7 @@ _LK_ERROR_FORMS = (
     re.compile(rf"^{_LK_ERROR_NAME}:\s*(.*)$"),                   # RuntimeError: msg
     re.compile(rf"^{_LK_ERROR_NAME}\((['\"])(.*)\2,?\)$"),       # RuntimeError('msg')
     re.compile(rf"^{_LK_ERROR_NAME}\s+(.*)$"),                     # RuntimeError msg
+    re.compile(r"^()[^:：]{1,40}[:：]\s*(.+)$"),                   # エラー: msg (any label)
 )
 _LK_CHECK_CALL = re.compile(r"^\s*check\(", re.M)
 _LK_TENSOR_PRECISION = -4
@@ -60,6 +62,15 @@ _LK_MESSAGES = {
         "right": "✅ {label}: 正解です！",
         "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
                  "{matched} 個が一致）。",
+        "missing_number": "  ・見つからない値：数が一つ（{precision}まで比べます）",
+        "missing_numbers": "  ・見つからない値：この順に並んだ数 {n} 個（{precision}まで比べます）",
+        "missing_tensor": "  ・見つからない値：requires_grad などの指定つきのテンソル"
+                          "（形と指定も比べます）",
+        "missing_error": "  ・見つからない値：エラーの種類とメッセージ",
+        "missing_text": "  ・見つからない値：{n} 行の文（空白の違いは問いません）",
+        "integer": "整数",
+        "decimals": "小数第 {d} 位",
+        "units": "{unit} の位",
     },
     "en": {
         "unknown": "{label} is not an exercise of this notebook (one of {names})",
@@ -67,6 +78,15 @@ _LK_MESSAGES = {
                  "that cell, then run this one.",
         "right": "✅ {label}: correct!",
         "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked match).",
+        "missing_number": "  - not found: a number (compared at {precision})",
+        "missing_numbers": "  - not found: {n} numbers in this order (compared at {precision})",
+        "missing_tensor": "  - not found: a tensor with flags such as requires_grad (shape "
+                          "and flags compared too)",
+        "missing_error": "  - not found: the error's type and message",
+        "missing_text": "  - not found: {n} line(s) of text (spacing ignored)",
+        "integer": "whole numbers",
+        "decimals": "{d} decimal place(s)",
+        "units": "the nearest {unit}",
     },
 }
 
@@ -197,10 +217,12 @@ class _LkRecord:
         if self.error:
             found.append(self.error)
         for line in self.lines:
-            for form in _LK_ERROR_FORMS:
+            for form in _LK_ERROR_FORMS:  # the first form that reads the line
                 match = form.match(line)
-                if match:
-                    found.append((match[1].rsplit(".", 1)[-1], match[match.lastindex or 2]))
+                if match:  # a label that is no error's name (`エラー:`) checks no type
+                    found.append((match[1].rsplit(".", 1)[-1] or None,
+                                  match[match.lastindex or 2]))
+                    break
             found.append((None, line))
         return found
 
@@ -258,11 +280,30 @@ def _lk_item_found(key: str, item: dict[str, object], record: _LkRecord,
     return False
 
 
-def _lk_matches(label: str, record: _LkRecord) -> int:
-    """How many of the answer's expected values the record shows (in any order)."""
+def _lk_missing(label: str, record: _LkRecord) -> list[dict[str, object]]:
+    """The answer's expected values the record does not show (matched in any order)."""
     used: dict[str, set[int]] = {}
     key = _lk_key(_LK_SALT, label)
-    return sum(_lk_item_found(key, item, record, used) for item in _LK_ANSWERS[label])
+    return [item for item in _LK_ANSWERS[label]
+            if not _lk_item_found(key, item, record, used)]
+
+
+def _lk_describe(item: dict[str, object]) -> str:
+    """What kind of value is missing, and how it is compared, without giving it away."""
+    table = _LK_MESSAGES.get(_LK_LANG, _LK_MESSAGES["en"])
+    kind = str(item["kind"])
+    if kind == "numbers":
+        values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
+        first = values[0] if values else {"q": 0, "exact": True}
+        q = int(first["q"])  # type: ignore[arg-type]
+        precision = (table["integer"] if first["exact"] else
+                     table["decimals"].format(d=-q) if q < 0 else
+                     table["units"].format(unit=10 ** q))
+        which = "missing_number" if len(values) == 1 else "missing_numbers"
+        return table[which].format(n=len(values), precision=precision)
+    if kind == "text":
+        return table["missing_text"].format(n=item["n"])
+    return table[f"missing_{kind}"]
 
 
 class _LkTee(io.TextIOBase):
@@ -323,6 +364,8 @@ def check(label: str) -> None:
         _lk_say("empty", label=label)
         return
     total = len(_LK_ANSWERS[label])
-    matched = _lk_matches(label, record)  # type: ignore[arg-type]
-    _lk_say("right" if matched == total else "wrong", label=label, total=total,
-            matched=matched)
+    missing = _lk_missing(label, record)  # type: ignore[arg-type]
+    _lk_say("right" if not missing else "wrong", label=label, total=total,
+            matched=total - len(missing))
+    for item in missing:
+        print(_lk_describe(item))

@@ -256,7 +256,15 @@ RAISES
 RAISES
 ```
 
+```python answer=caught-label
+RAISES
+```
+
 ```python answer=other-error
+RAISES
+```
+
+```python answer=other-type
 RAISES
 ```
 
@@ -283,7 +291,11 @@ STUDENTS = {
               "    print(e)",
     "caught-repr": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
                    "    print(repr(e))",
+    "caught-label": "try:\n    torch.tensor(3, requires_grad=True)\nexcept RuntimeError as e:\n"
+                    "    print('エラー:', e)",
     "other-error": "raise RuntimeError('Only Tensors of floating point dtype')",
+    "other-type": "print('ValueError: Only Tensors of floating point and complex dtype can "
+                  "require gradients')",
     "reversed": "print(-0.42134)\nprint(0.19)",
     "vector": "print(8.0, 10.0)",
 }
@@ -301,10 +313,22 @@ def test_self_check_follows_the_one_rule_on_each_case():
         "noflag": "❌",        # requires_grad asked for: a plain tensor or number is not it
         "caught": "✅",        # caught, message printed
         "caught-repr": "✅",   # caught, printed as RuntimeError('...')
+        "caught-label": "✅",  # caught, printed after a label of one's own
         "other-error": "❌",   # same type, another message
+        "other-type": "❌",    # same message, another type
         "reversed": "✅",      # two values, in the other order
         "vector": "❌",        # one value of two numbers keeps its own order
     }, results
+
+
+def test_an_answer_that_is_an_error_says_so_in_its_empty_cell():
+    nb = exercises_notebook(parse_deck(RULES, LECTURE.parent / "rules.md"))
+    cells = {c.metadata["lecturekit"]["answer"]: "".join(c.source)
+             for c in tagged(nb, STUDENT)}
+    label = "規則 (6)"
+    assert cells["caught"] == TEXTS["ja"]["error_here"].format(label=label)
+    assert "try/except" in cells["caught"] and "try/except" not in cells["near"]
+    assert cells["near"] == TEXTS["ja"]["answer_here"].format(label="規則 (1)")
 
 
 def test_teaser_answered_in_one_print_with_any_rounding_layout_passes():
@@ -329,7 +353,8 @@ def test_wrong_or_missing_answers_fail_their_self_check():
     wrong["2"] = "pass"
     results = run_with(exercises_notebook(deck), wrong)
     assert results["1"] == ("❌ 演習 (1): まだ正解ではありません"
-                            "（確かめる値 1 個のうち 0 個が一致）。\n")
+                            "（確かめる値 1 個のうち 0 個が一致）。\n"
+                            "  ・見つからない値：数が一つ（小数第 4 位まで比べます）\n")
     assert "何も表示していません" in results["2"]
 
 
