@@ -21,9 +21,9 @@ import nbformat
 from nbformat import NotebookNode
 
 from lecturekit.deck import Deck, Fence, Slide
-from lecturekit.handout.cells import CodePiece, code_pieces
+from lecturekit.handout.cells import RAISES, CodePiece, code_pieces
 from lecturekit.handout.markdown import SlideMarkdown, slide_segments
-from lecturekit.handout.session import fresh_source, setup_source
+from lecturekit.handout.session import EXPECT_ERROR, fresh_source, setup_source
 from lecturekit.handout.theme import box_labels
 
 SETUP = "setup"
@@ -44,8 +44,9 @@ def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
 
 
 def title_lines(cell: NotebookNode) -> int:
-    """Lines `hide` put before the cell's own code (0 or 1)."""
-    return 1 if cell.source.startswith(TITLE) else 0
+    """Lines put before the cell's own code: `hide`'s title, `code_cell`'s magic (0 to 2)."""
+    lines = cell.source.split("\n", 2)
+    return sum(1 for line in lines[:2] if line.startswith((TITLE, f"%%{EXPECT_ERROR}")))
 
 
 def in_handout(slide: Slide) -> bool:
@@ -114,7 +115,10 @@ def fresh_cell(deck: Deck, fence: Fence) -> NotebookNode:
 
 def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNode:
     fence = piece.fence
-    cell = nbformat.v4.new_code_cell(piece.source)
+    source = piece.source
+    if RAISES in piece.tags:  # Colab's "Run all" would stop here (`session.EXPECT_ERROR`)
+        source = f"%%{EXPECT_ERROR}\n{source}"
+    cell = nbformat.v4.new_code_cell(source)
     cell.id = f"code-{fence.line}" + (f"-{index}" if index else "")
     tags = list(piece.tags)
     if not visible:

@@ -31,13 +31,36 @@ del _lk_seed
 """
 
 
+EXPECT_ERROR = "expect_error"
+"""The cell magic that heads a cell raising on purpose (`notebook.code_cell`)."""
+
+EXPECT_ERROR_MAGIC = f"""\
+def _lk_expect_error(line, cell):
+    \"\"\"This cell raises on purpose, as on the slide: show the error, then go on.\"\"\"
+    import sys
+    shell = get_ipython()
+    code = shell.transform_cell(cell)
+    name = shell.compile.cache(code, shell.execution_count)  # tracebacks show the source
+    try:
+        exec(compile(code, name, "exec"), shell.user_ns)
+    except Exception:
+        kind, error, where = sys.exc_info()
+        shell.showtraceback((kind, error, where.tb_next))  # from the cell's own line
+get_ipython().register_magic_function(_lk_expect_error, "cell", "{EXPECT_ERROR}")
+del _lk_expect_error
+"""
+"""Colab's "Run all" stops at the first cell that raises and ignores the
+`raises-exception` tag JupyterLab honours; a cell headed `%%expect_error`
+shows its error as usual but lets the cells after it run."""
+
+
 def seeding_source() -> str:
     """The checker's seeding (same seed, same libraries), as code for the kernel."""
     return SEEDING.format(seed=SEED)
 
 
 def setup_source(setup_code: str) -> str:
-    parts = [REPR_DISPLAY, seeding_source()]
+    parts = [REPR_DISPLAY, EXPECT_ERROR_MAGIC, seeding_source()]
     if setup_code.strip():
         parts.append(setup_code.rstrip("\n") + "\n")
     return "\n".join(parts).rstrip("\n")

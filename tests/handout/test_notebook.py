@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -60,9 +61,35 @@ def test_code_cells_follow_the_deck_order_with_transcripts_converted(notebook):
     assert not any(">>>" in c.source for c in code)
     transcript = [c for c in code if c.metadata.lecturekit.fence == 62]
     assert [c.source for c in transcript] == [
-        "z = torch.tensor([1.0, 2.0])\nz * 2", "torch.tensor(3, requires_grad=True)",
-        "print(z.sum())"]
+        "z = torch.tensor([1.0, 2.0])\nz * 2",
+        "%%expect_error\ntorch.tensor(3, requires_grad=True)", "print(z.sum())"]
     assert RAISES in tags(transcript[1])
+
+
+def test_run_all_goes_past_a_cell_that_raises_on_purpose_even_where_tags_are_ignored(
+        notebook):
+    """Colab's "Run all" ignores the `raises-exception` tag and stops at the first error; a
+    cell raising on purpose is headed `%%expect_error`, shows its error and lets the rest run."""
+    from nbclient import NotebookClient
+
+    from lecturekit.handout.execute import KERNEL, venv_kernel
+
+    plain = copy.deepcopy(notebook)
+    for cell in plain.cells:
+        if RAISES in tags(cell):
+            cell.metadata.tags.remove(RAISES)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with venv_kernel() as km:  # allow_errors=False: the first raising cell would stop it
+        NotebookClient(plain, km=km, kernel_name=KERNEL, timeout=120).execute()
+    raised = [c for c in plain.cells if c.cell_type == "code"
+              and any(o.output_type == "error" for o in c.outputs)]
+    assert raised and all(c.source.startswith("%%expect_error\n") for c in raised)
+    assert [o.ename for c in raised for o in c.outputs if o.output_type == "error"] == [
+        o.ename for c in notebook.cells if c.cell_type == "code"
+        for o in c.get("outputs", []) if o.output_type == "error"]
+    last = [c for c in plain.cells if c.cell_type == "code"][-1]
+    assert last.execution_count is not None  # the run reached the end
 
 
 def test_outputs_are_saved_and_skipped_blocks_have_none(notebook):
