@@ -34,7 +34,7 @@ from lecturekit.deck import Deck, DeckError, Fence, Slide
 from lecturekit.deck.variants import drop_slides_only_text
 from lecturekit.handout.cells import SKIP
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.exercises import ANSWER
+from lecturekit.handout.exercises import ANSWER, notebook_lang
 from lecturekit.handout.images import clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
@@ -42,7 +42,7 @@ from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.theme import theme_css
 from lecturekit.handout.tools import node_command, node_env
-from lecturekit.render.outline import deck_bookmarks
+from lecturekit.render.outline import deck_bookmarks, section_tag
 from lecturekit.render.render import limit_hint, render_limit_s
 
 MATHJAX_SCRIPT = Path(__file__).parent / "mathjax_svg.cjs"
@@ -52,6 +52,16 @@ _MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$", re.S)
 _IMG = re.compile(r"<img\b([^>]*?)\bsrc=\"([^\"]*)\"([^>]*)>", re.I)
 _ALT = re.compile(r"\balt=\"([^\"]*)\"", re.I)
 _PLACEHOLDER = re.compile(r"LKBLOCK(\d+)X")
+_OPENING, _CLOSING = "（「『【〔［｛〈《(", "。、，．・：；！？）」』】〕］｝〉》).,:;!?"
+_GLUED = re.compile(rf"[{_OPENING}]+LKMATH\d+X[{_CLOSING}]*|LKMATH\d+X[{_CLOSING}]+")
+"""Inline math with the brackets and stops around it: a formula is one unbreakable box to the
+line breaker (an object, like an image), which may break between it and a `。` or `）`,
+starting a line with them; the span keeps them on the formula's line."""
+_DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"><svg style=")'
+                          r'([^"]*"[^>]*?\swidth="(\d+(?:\.\d+)?)ex")')
+FIT_SCALE = 0.75
+"""How far a narrow screen may shrink a display formula to fit its box (17 px body: the
+formula's letters stay over 12 px); a wider formula scrolls inside its box."""
 _HLJS = [
     (Comment, "hljs-comment"), (String, "hljs-string"), (Number, "hljs-number"),
     (Keyword.Constant, "hljs-literal"), (Keyword, "hljs-keyword"),
@@ -63,11 +73,12 @@ _HLJS = [
 
 WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
-           "slides": "枚"},
+           "slides": "枚", "intro": "はじめに"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
-           "notes": "Note", "slides": "slides"},
+           "notes": "Note", "slides": "slides", "intro": "Introduction"},
 }
-"""The page's own words, in the deck's language (Japanese when it is neither)."""
+"""The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
+project's)."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,15 @@ class TocGroup:
 
     head: ReadingSlide | None
     items: list[ReadingSlide]
+    title: str = ""
+    """The name the contents show: the divider's title, or for the front matter (the slides
+    hanging under the title slide) the deck's own section tag for them or "はじめに"."""
 
 
-def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
+def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None) -> str:
     """The page: title, table of contents by section, one themed section per handout slide."""
+    language = language or notebook_lang(deck)
+    words = WORDS.get(language.split("-")[0], WORDS["ja"])
     tied, _ = output_fences(deck)
     markdown = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
         ["table", "strikethrough"])
@@ -97,24 +113,32 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str = "ja") -> str:
                            [markdown.render(linked_urls(n)) for n in student_notes(s)],
                            folded=ANSWER in s.classes)
               for s in deck.slides if in_handout(s)]
-    page = render("reading.html.j2", language=language,
-                  words=WORDS.get(language.split("-")[0], WORDS["ja"]),
-                  title=deck.title,
+    toc = toc_groups(slides, words["intro"])
+    page = render("reading.html.j2", language=language, words=words, title=deck.title,
                   date=str(deck.front_matter.get("date") or ""),
-                  theme_css=theme_css(deck), slides=slides, toc=toc_groups(slides))
-    return typeset_math(page, deck)
+                  theme_css=theme_css(deck), slides=slides, toc=toc,
+                  section_starts={g.head.slide.number for g in toc[1:] if g.head})
+    return fit_display_math(typeset_math(page, deck))
 
 
-def toc_groups(slides: list[ReadingSlide]) -> list[TocGroup]:
+def toc_groups(slides: list[ReadingSlide], intro: str = WORDS["ja"]["intro"]) -> list[TocGroup]:
     """The titled slides grouped under the section dividers the PDF outline puts at the top
-    level (`lecturekit.render.outline`: one notion of a section for bookmarks and contents)."""
+    level (`lecturekit.render.outline`: one notion of a section for bookmarks and contents).
+
+    The first group is the front matter hanging under the title slide: it is named by the
+    section tag its slides share (`<div class="section">はじめに</div>`), else `intro`, never by
+    the title slide's text (the lecture's name is the page's heading already)."""
     groups: list[TocGroup] = []
     for mark in deck_bookmarks([item.slide for item in slides]):
         item = slides[mark.page]
         if mark.top or not groups:
-            groups.append(TocGroup(item if mark.top else None, []))
+            groups.append(TocGroup(item if mark.top else None, [], mark.title if mark.top else ""))
         if not mark.top:
             groups[-1].items.append(item)
+    if groups and groups[0].head is slides[0] and groups[0].items:
+        tags = {section_tag(item.slide) for item in groups[0].items} - {None}
+        groups[0] = TocGroup(groups[0].head, groups[0].items,
+                             tags.pop() if len(tags) == 1 else intro)
     return groups
 
 
@@ -147,6 +171,7 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
         return f"LKMATH{len(maths) - 1}X"
 
     text = _MATH.sub(keep_math, text)
+    text = _GLUED.sub(lambda m: f'<span class="lk-nobr">{m[0]}</span>', text)
     rendered = markdown.render(text)
     rendered = re.sub(r"LKMATH(\d+)X", lambda m: html.escape(maths[int(m[1])], quote=False),
                       rendered)
@@ -287,6 +312,14 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
     data = image.data_uri() if image else src
     return (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
             f'{" " + rest if rest else ""}>')
+
+
+def fit_display_math(page: str) -> str:
+    """Give each display formula's SVG the narrowest width it may shrink to
+    (`--lk-fit-min`, FIT_SCALE of its own), which the narrow-screen CSS uses."""
+    def smallest(match: re.Match[str]) -> str:
+        return f"{match[1]}--lk-fit-min: {float(match[3]) * FIT_SCALE:.3f}ex; {match[2]}"
+    return _DISPLAY_SVG.sub(smallest, page)
 
 
 def typeset_math(page: str, deck: Deck) -> str:

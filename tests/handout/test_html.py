@@ -269,7 +269,7 @@ def test_contents_group_slides_under_section_dividers_with_a_way_back():
     groups = [(m[0], re.findall(r'<li><a href="#slide-\d+">([^<]*)</a>', m[1]))
               for m in re.findall(r'<summary><a href="#slide-\d+">([^<]*)</a>.*?</summary>'
                                   r'(.*?)</details>', toc, re.S)]
-    assert groups == [("講義", ["目標"]), ("1. 第一節", ["一つ目", "二つ目"])]
+    assert groups == [("はじめに", ["目標"]), ("1. 第一節", ["一つ目", "二つ目"])]
     back = re.search(r'<a class="lk-top" href="#([^"]+)"', page)
     assert back and f'id="{back[1]}"' in page
 

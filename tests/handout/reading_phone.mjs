@@ -1,0 +1,188 @@
+// Measure a reading page (dist/X-handout.html) in headless Chromium as a phone reader meets it,
+// and print the facts as JSON: per width, how far the page scrolls sideways, the smallest body
+// and code text, each box wider than itself and whether it shows the scroll cue, the text
+// lines that start with a closing stop or bracket, where a formula in a title bar sits, and
+// what a fixed element covers; at 390 px, whether the cue is really drawn (pixels).
+//
+//   node tests/handout/reading_phone.mjs page.html [width ...]
+import puppeteer from 'puppeteer-core'
+import { pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
+
+const [file, ...given] = process.argv.slice(2)
+const widths = given.length ? given.map(Number) : [320, 360, 390, 414, 1280]
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
+})
+
+// Runs in the page: the facts at the current width.
+function measure () {
+  const px = (el, prop) => parseFloat(getComputedStyle(el)[prop])
+  const visible = (el) => el.getClientRects().length > 0
+  const hasText = (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+  const smallest = (selector) => Math.min(...[...document.querySelectorAll(selector)]
+    .filter((el) => hasText(el) && visible(el)).map((el) => px(el, 'fontSize') * (el.currentCSSZoom ?? 1)))
+  const boxes = [...document.querySelectorAll('main pre, main mjx-container[display="true"], main table')]
+    .filter((el) => visible(el) && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => {
+      const style = getComputedStyle(el)
+      return {
+        kind: el.tagName.toLowerCase(),
+        text: el.textContent.slice(0, 40),
+        scrolls: ['auto', 'scroll'].includes(style.overflowX),
+        cue: style.backgroundAttachment.includes('local') && style.backgroundAttachment.includes('scroll') &&
+          (style.backgroundImage.match(/gradient/g) || []).length >= 4,
+      }
+    })
+  // Lines that start with a stop or a closing bracket: walk the glyphs (characters, formulas,
+  // images) of each block in order; a glyph below the previous one begins a line.
+  const closing = '。、，．）」』】〕］｝〉》!?！？:;：；)'
+  const lineStarts = []
+  const blockOf = (node) => {
+    let el = node.nodeType === 1 ? node : node.parentElement
+    while (el && getComputedStyle(el).display.startsWith('inline')) el = el.parentElement
+    return el
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, {
+    acceptNode: (n) => {
+      if (n.nodeType === 1) {
+        if (['PRE', 'SCRIPT', 'STYLE', 'svg'].includes(n.tagName) || n.closest('pre, svg')) return NodeFilter.FILTER_REJECT
+        return ['MJX-CONTAINER', 'IMG'].includes(n.tagName) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP
+      }
+      return n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP
+    },
+  })
+  let prev = null
+  let prevBlock = null
+  const range = document.createRange()
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const block = blockOf(node)
+    if (block !== prevBlock) { prev = null; prevBlock = block }
+    if (node.nodeType === 1) {
+      const rect = node.getBoundingClientRect()
+      if (rect.width) prev = { rect, text: node.textContent.slice(0, 12) }
+      continue
+    }
+    const text = node.textContent
+    for (let i = 0; i < text.length; i++) {
+      if (!text[i].trim()) continue
+      range.setStart(node, i)
+      range.setEnd(node, i + 1)
+      const rect = [...range.getClientRects()].find((r) => r.width > 0)
+      if (!rect) continue
+      if (prev && rect.top >= prev.rect.bottom - 2 && closing.includes(text[i])) {
+        lineStarts.push(`${prev.text}⏎${text.slice(i, i + 6)}`)
+      }
+      prev = { rect, text: text[i] }
+    }
+  }
+  // A formula in a title bar: how far it stands from where its line's text would put it.
+  const headerMath = [...document.querySelectorAll('section.lk-slide > header mjx-container')].map((math) => {
+    const header = math.parentElement
+    const before = math.previousSibling
+    const m = math.getBoundingClientRect()
+    if (before && before.nodeType === 3 && before.textContent.trim()) {
+      range.selectNodeContents(before)
+      const rects = [...range.getClientRects()].filter((r) => r.width > 0)
+      const last = rects[rects.length - 1]
+      const middle = (m.top + m.bottom) / 2
+      if (middle > last.top && middle < last.bottom) return { gap: m.left - last.right }   // same line
+    }
+    return { gap: m.left - (header.getBoundingClientRect().left + px(header, 'paddingLeft')) }
+  })
+  // Fixed elements on show, and whether one covers a slide or a note anywhere it is drawn.
+  const fixed = [...document.querySelectorAll('body *')].filter((el) =>
+    getComputedStyle(el).position === 'fixed' && visible(el))
+  const covering = fixed.filter((el) => {
+    const f = el.getBoundingClientRect()
+    return [...document.querySelectorAll('main > *')].some((block) => {
+      const b = block.getBoundingClientRect()
+      return f.left < b.right && f.right > b.left   // same column: scrolled past, it covers it
+    })
+  }).map((el) => el.textContent.trim())
+  const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
+    li.querySelector('summary > a, :scope > a')?.textContent.trim())
+  return {
+    sideways: document.scrollingElement.scrollWidth - window.innerWidth,
+    bodyFont: px(document.body, 'fontSize'),
+    prose: smallest('main p, main li, main td, main th, aside.lk-notes p, .lk-toc a'),
+    code: smallest('main pre, main pre code, main pre span'),
+    wordBreak: getComputedStyle(document.querySelector('main p')).wordBreak,
+    lineBreak: getComputedStyle(document.querySelector('main p')).lineBreak,
+    lang: document.documentElement.lang,
+    boxes,
+    lineStarts,
+    headerMath,
+    fixed: fixed.map((el) => el.textContent.trim()),
+    covering,
+    toc,
+    backLinks: document.querySelectorAll('main .lk-back a[href="#toc"]').length,
+  }
+}
+
+// Mean brightness of a strip at the right (or left) inner edge of the element, text hidden.
+async function strip (page, selector, side, scroll) {
+  const clip = await page.evaluate((selector, side, scroll) => {
+    const el = document.querySelector(selector)
+    el.scrollIntoView({ block: 'center' })
+    el.scrollLeft = scroll === 'end' ? el.scrollWidth : 0
+    const r = el.getBoundingClientRect()
+    const s = getComputedStyle(el)
+    const left = side === 'right'
+      ? r.right - parseFloat(s.borderRightWidth) - 8 : r.left + parseFloat(s.borderLeftWidth) + 1
+    return { x: left + window.scrollX, y: r.top + window.scrollY + r.height / 2 - 4, width: 7, height: 8 }
+  }, selector, side, scroll)
+  const data = await page.screenshot({ clip, encoding: 'base64' })
+  return page.evaluate(async (data) => {
+    const img = new Image()
+    img.src = `data:image/png;base64,${data}`
+    await img.decode()
+    const canvas = new OffscreenCanvas(img.width, img.height)
+    const ctx = canvas.getContext('2d')
+    ctx.drawImage(img, 0, 0)
+    const pixels = ctx.getImageData(0, 0, img.width, img.height).data
+    let sum = 0
+    for (let i = 0; i < pixels.length; i += 4) sum += (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3
+    return sum / (pixels.length / 4)
+  }, data)
+}
+
+try {
+  const page = await browser.newPage()
+  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: 60000 })
+  await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true })
+  const facts = {}
+  for (const width of widths) {
+    await page.setViewport({ width, height: 800 })
+    facts[width] = await page.evaluate(measure)
+  }
+  // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.
+  await page.setViewport({ width: 390, height: 800 })
+  await page.addStyleTag({ content: 'pre, pre * { color: transparent !important; } mjx-container svg { visibility: hidden !important; }' })
+  const drawn = {}
+  for (const [name, selector] of [['code', 'main pre'], ['output', 'main pre.lk-output'],
+    ['math', 'main mjx-container[display="true"]']]) {
+    const found = await page.evaluate((selector) => {
+      const wide = [...document.querySelectorAll(selector)].find((el) => el.scrollWidth > el.clientWidth + 1)
+      if (!wide) return false
+      wide.setAttribute('data-lk-probe', '')
+      return true
+    }, selector)
+    if (!found) continue
+    const probe = '[data-lk-probe]'
+    drawn[name] = {
+      rightAtStart: await strip(page, probe, 'right', 'start'),
+      rightAtEnd: await strip(page, probe, 'right', 'end'),
+      leftAtStart: await strip(page, probe, 'left', 'start'),
+      leftAtEnd: await strip(page, probe, 'left', 'end'),
+    }
+    await page.evaluate(() => document.querySelector('[data-lk-probe]').removeAttribute('data-lk-probe'))
+  }
+  process.stdout.write(JSON.stringify({ widths: facts, drawn }))
+} finally {
+  await browser.close()
+}

@@ -1,0 +1,120 @@
+"""The reading HTML on a phone (320-414 px) and on a desktop (1280 px), measured in Chromium.
+
+The fixture deck (fixtures/phone.md) holds what a narrow screen finds hard: a long code line,
+a long output, a display formula too wide even when shrunk (one inside a coloured box), a
+formula in a title bar, inline formulas followed by 。 and 、, a Japanese table, two sections.
+tests/handout/reading_phone.mjs measures the page (no execution is needed: the fixture's
+output is an `output` fence).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lecturekit.deck import parse_deck
+from lecturekit.handout.html import handout_html
+from lecturekit.handout.notebook import deck_notebook
+
+FIXTURE = Path(__file__).parent / "fixtures" / "phone.md"
+MEASURE = Path(__file__).parent / "reading_phone.mjs"
+PHONES = ("320", "330", "340", "360", "380", "390", "400", "414")
+"""Several widths, so an inline formula ends a line at one of them (where a 。 would follow)."""
+
+
+def reading_page(source: str, path: Path | str) -> str:
+    deck = parse_deck(source, path)
+    return handout_html(deck_notebook(deck), deck)
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    page = tmp_path_factory.mktemp("phone") / "phone-handout.html"
+    page.write_text(reading_page(FIXTURE.read_text(encoding="utf-8"), FIXTURE), encoding="utf-8")
+    done = subprocess.run(["node", str(MEASURE), str(page), *PHONES, "1280"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_on_phones_nothing_scrolls_sideways_body_is_16px_and_code_13px(measured: dict):
+    for width in PHONES:
+        facts = measured["widths"][width]
+        assert facts["sideways"] == 0, width
+        assert facts["bodyFont"] >= 16 and facts["prose"] >= 16, width
+        assert facts["code"] >= 13, width
+    assert measured["widths"]["1280"]["sideways"] == 0
+
+
+def test_every_box_wider_than_the_screen_scrolls_inside_itself_and_shows_the_cue(measured: dict):
+    kinds = {box["kind"] for box in measured["widths"]["390"]["boxes"]}
+    assert {"pre", "mjx-container"} <= kinds   # the fixture's long code, output and formula
+    for width, facts in measured["widths"].items():
+        bare = [box for box in facts["boxes"] if not (box["scrolls"] and box["cue"])]
+        assert bare == [], width
+
+
+def test_scroll_cue_is_drawn_at_an_edge_only_while_there_is_more_beyond_it(measured: dict):
+    """Pixels at 390 px, text hidden: a shadow darkens the right edge of a wide code box, output
+    and formula until it is scrolled to its end, and the left edge once it is scrolled."""
+    drawn = measured["drawn"]
+    assert set(drawn) == {"code", "output", "math"}
+    for kind, edges in drawn.items():
+        assert edges["rightAtStart"] < edges["rightAtEnd"] - 20, kind
+        assert edges["leftAtEnd"] < edges["leftAtStart"] - 20, kind
+        assert abs(edges["leftAtStart"] - edges["rightAtEnd"]) < 3, kind   # no cue: plain box
+
+
+def test_no_line_starts_with_a_stop_or_a_closing_bracket(measured: dict):
+    for width, facts in measured["widths"].items():
+        assert facts["lineStarts"] == [], width
+        assert (facts["lang"], facts["lineBreak"], facts["wordBreak"]) == (
+            "ja", "strict", "auto-phrase"), width
+
+
+def test_inline_formula_and_the_stop_after_it_are_one_unbreakable_piece():
+    page = reading_page("# a\n\n値は $x_1$。次に（$y$）と $z$ です\n", "glue.md")
+    assert re.search(r'<span class="lk-nobr"><mjx-container[^>]*>.*?</mjx-container>。</span>',
+                     page, re.S)
+    assert re.search(r'<span class="lk-nobr">（<mjx-container[^>]*>.*?</mjx-container>）</span>',
+                     page, re.S)
+    assert page.count('class="lk-nobr"') == 2   # `$z$ です`: nothing to glue
+
+
+def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
+    """The theme's title bar is a flex row, which set a formula apart at the right edge."""
+    for width in (*PHONES, "1280"):
+        gaps = [math["gap"] for math in measured["widths"][width]["headerMath"]]
+        assert gaps and all(abs(gap) < 8 for gap in gaps), (width, gaps)
+
+
+def test_way_back_to_the_contents_never_covers_the_text(measured: dict):
+    for width, facts in measured["widths"].items():
+        assert facts["covering"] == [], width
+        assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
+    assert all(measured["widths"][width]["fixed"] == [] for width in PHONES)
+    assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]   # in the margin beside the slides
+
+
+def test_contents_name_the_front_matter_not_after_the_title_slide(measured: dict):
+    toc = measured["widths"]["390"]["toc"]
+    assert toc == ["はじめに", "1. 長いもの"]
+    assert "電話で読むテスト用デッキ" not in toc
+
+
+def front_group(page: str) -> str:
+    toc = page.split('<nav class="lk-toc"', 1)[1]
+    return re.search(r'<summary><a href="#slide-\d+">([^<]*)</a>', toc)[1]
+
+
+def test_front_matter_is_named_in_the_decks_language_or_by_its_own_section_tag():
+    deck = ("---\nmarp: true\nlang: {lang}\n---\n\n<!-- _class: lead -->\n\n# The lecture\n\n"
+            "---\n\n<!-- _header: Goals -->\n\n{tag}text\n\n---\n\n<!-- _class: lead -->\n\n"
+            "# 1. First\n\n---\n\n<!-- _header: One -->\n\nA\n")
+    assert front_group(reading_page(deck.format(lang="en", tag=""), "en.md")) == "Introduction"
+    assert front_group(reading_page(deck.format(lang="ja", tag=""), "ja.md")) == "はじめに"
+    tagged = deck.format(lang="en", tag='<div class="section">Warm-up</div>\n\n')
+    assert front_group(reading_page(tagged, "tag.md")) == "Warm-up"
