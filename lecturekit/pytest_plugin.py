@@ -151,6 +151,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     preparse.discard()
     if command.RUNNING:
         gc.freeze()
+        gc.enable()  # disabled until now by lecturekit.check.command
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """The collector runs while blocks run, whether or not this process collected (under
+    pytest-xdist its workers do): `lecturekit check` disabled it for its start-up."""
+    from lecturekit.check import command
+
+    if command.RUNNING and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _enabled(path: Path, config: pytest.Config) -> bool:
@@ -240,11 +252,13 @@ class DeckFile(pytest.File):
 
     def setup(self) -> None:
         if hasattr(self, "session_run"):
-            self.session_run.ahead = {
-                item.index for item in self.session.items
-                if item.parent is self and isinstance(item, DeckItem)
-                and item.collect_problem is None
-                and item.get_closest_marker("filterwarnings") is None}
+            asking = [item for item in self.session.items
+                      if item.parent is self and isinstance(item, DeckItem)
+                      and item.collect_problem is None]
+            self.session_run.ahead = {item.index for item in asking
+                                      if item.get_closest_marker("filterwarnings") is None}
+            # The deck process ends the deck right after the last block asked of it.
+            self.session_run.final = max((item.index for item in asking), default=None)
             memory = self.config.pluginmanager.get_plugin(PassMemory.NAME)
             if memory is not None:
                 memory.start()
@@ -594,6 +608,8 @@ class PassMemory:
     NAME = "lecturekit-pass-memory"
 
     def __init__(self, config: pytest.Config) -> None:
+        import lecturekit.check.memo  # noqa: F401 - now, before the decks are collected
+
         self.settings = {"timeout": config.getoption("slide_timeout"),
                          "unchecked": config.getoption("unchecked_output")}
         self.failed: set[str] = set()

@@ -451,22 +451,30 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                     checkpoints.after_block(session, index, payload,
                                             time.monotonic() - started, (requests, answers))
                     _send(answers, ("result", index, payload))
+                if len(request) > 3 and request[3]:  # the last block the checker will ask
+                    _finish(session, answers, record_reads)
+                    break
             elif request[0] == "finish":
-                session.close()
-                session.shutdown()
-                exit_output = _run_exit_handlers()
-                reads = set()
-                if record_reads:
-                    from lecturekit.check.memo import ReadRecorder
-
-                    reads = ReadRecorder.stop()
-                _send(answers, ("finished", reads, session.take_late_output(), exit_output))
+                _finish(session, answers, record_reads)
                 break
     except BaseException:  # noqa: BLE001 - the checker reports a dead deck process itself
         code = 70
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     os._exit(code)
+
+
+def _finish(session: DeckSession, answers: int, record_reads: bool) -> None:
+    """The deck is done: end it as a script ends (its exit handlers), and say so."""
+    session.close()
+    session.shutdown()
+    exit_output = _run_exit_handlers()
+    reads = set()
+    if record_reads:
+        from lecturekit.check.memo import ReadRecorder
+
+        reads = ReadRecorder.stop()
+    _send(answers, ("finished", reads, session.take_late_output(), exit_output))
 
 
 def _run_exit_handlers() -> str:
@@ -567,6 +575,11 @@ class DeckRunner:
         selected items with no per-item warning filters), so that it works while pytest
         reports the previous ones."""
         self._asked = len(self.results) - 1
+        self.final: int | None = None
+        """The last block the checker will ask for (set by the plugin), if known: the request
+        that runs it tells the deck process to end the deck right after it (`finish`), so
+        that the deck's end overlaps with the reports of its last blocks."""
+        self._finishing = False
         self.spare: set[int] = set()
         """The deck's checkpoints (`check.checkpoints`): processes the sweep leaves alone."""
         self.reused = 0
@@ -606,9 +619,11 @@ class DeckRunner:
             if index in self.ahead:
                 while ahead + 1 in self.ahead:
                     ahead += 1
+            last = ahead == self.final
             try:
-                _send(self._requests, ("run", ahead, list(warnings.filters)))
+                _send(self._requests, ("run", ahead, list(warnings.filters), last))
                 self._asked = ahead
+                self._finishing = last
             except OSError:  # the deck process is gone (a thread of a block ended it)
                 self._stop_at(len(results), self._death())
         if self.stop is None:
@@ -883,8 +898,9 @@ class DeckRunner:
         if self._asked >= len(self.results):  # stopped early (-x): blocks nobody will see
             self.left = self.kill()
             return
-        with contextlib.suppress(OSError):
-            _send(self._requests, ("finish",))
+        if not self._finishing:  # else it was asked with the last block
+            with contextlib.suppress(OSError):
+                _send(self._requests, ("finish",))
         message = self._next_message(time.monotonic() + 5.0)
         if message is not None and message[0] == "finished":
             self.reads = set(message[1])
@@ -899,11 +915,15 @@ class DeckRunner:
         """The deck process is ending by itself: let the keeper collect it and exit (so
         neither is killed half-way, nor left a zombie).
 
-        The keeper holds the lifeline's write end until it exits (the deck process closed
-        its copy at its start), so its end is an end of file on the lifeline: waited for in
-        one `select`, not by polling, which cost a millisecond or more per deck.
+        Waited for in one `select` on a pidfd of the keeper, readable the moment it can be
+        collected (Linux 5.3+).  Elsewhere: the keeper holds the lifeline's write end until it
+        exits (the deck process closed its copy at its start), so its end is an end of file
+        on the lifeline, and collectable moments later.  Not by polling, which cost a
+        millisecond or more per deck.
         """
         deadline = time.monotonic() + seconds
+        if self._keeper_exit(seconds):
+            return
         ended = False
         while True:
             try:
@@ -932,6 +952,24 @@ class DeckRunner:
                 self._deck_process.update(int(p) for p in told.split())
             else:
                 ended = True
+
+    def _keeper_exit(self, seconds: float) -> bool:
+        """Wait (at most `seconds`) on a pidfd for the keeper's exit and collect it; False if
+        there is no pidfd to wait on."""
+        try:
+            pidfd = os.pidfd_open(self._keeper)
+        except (AttributeError, OSError):
+            return False
+        try:
+            select.select([pidfd], [], [], seconds)
+        except (InterruptedError, OSError):
+            pass
+        finally:
+            os.close(pidfd)
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(self._keeper, os.WNOHANG)[0]:
+                self._keeper = -self._keeper
+        return True
 
     def kill(self) -> dict[int, str]:
         """Stop the deck's processes (all of them); pid -> command line of those killed
