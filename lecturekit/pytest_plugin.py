@@ -105,9 +105,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give pytest its own SIGINT/SIGTERM handling back if a deck run replaced it (in-process
-    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits."""
+    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits.  The decks'
+    processes are all gone by then (`runner.reap_ended`)."""
     from lecturekit.check import runner
 
+    runner.reap_ended()
     if runner.capture is config.pluginmanager.get_plugin("capturemanager"):
         runner.capture = None
     if not runner.HANDLERS_FOR_PROCESS:

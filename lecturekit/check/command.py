@@ -88,6 +88,9 @@ def run(pytest_args: list[str]) -> NoReturn:
         code = 1
     sys.stderr.flush()
     preparse.discard()
+    from lecturekit.check.runner import reap_ended
+
+    reap_ended()  # the decks' processes (the plugin's pytest_unconfigure collected them)
     atexit._run_exitfuncs()
     os._exit(code)
 

@@ -47,7 +47,7 @@ import termios
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,16 +177,20 @@ def _alive(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def stop_all(roots: Iterable[int], spare: Iterable[int] = ()) -> dict[int, str]:
+def stop_all(roots: Iterable[int], spare: Iterable[int] = (),
+             more: Callable[[], Iterable[int]] | None = None) -> dict[int, str]:
     """Freeze every process under `roots` (so none can fork any more), then kill them all;
     `spare` (the deck's checkpoints, `check.checkpoints`) and what is below them excepted.
+    `more`: further roots, asked again on every round (the orphans of a process ending
+    meanwhile, which this process adopts as a subreaper).
 
     Returns pid -> command line of each process that was alive.
     """
     frozen: dict[int, str] = {}
     roots = list(roots)
     for _ in range(50):
-        found = {p for p in descendants(roots, spare) if p not in frozen and _alive(p)}
+        current = roots if more is None else [*roots, *more()]
+        found = {p for p in descendants(current, spare) if p not in frozen and _alive(p)}
         if not found:
             break
         for pid in found:
@@ -218,6 +222,28 @@ def reap(pids: Iterable[int], timeout: float = 2.0) -> None:
             time.sleep(0.002)
 
 
+_ENDED: list[tuple[int, set[int]]] = []
+"""(keeper, deck processes) of decks that ended: killed at their deck's end, collected by
+`reap_ended` (before the next deck starts and when the session ends), so that the checker
+need not wait at each deck's end for their exits."""
+
+
+def reap_ended() -> None:
+    """Collect the keepers and deck processes of the decks that ended (`_ENDED`): each is
+    gone when this returns."""
+    me = os.getpid()
+    while _ENDED:
+        keeper, deck_processes = _ENDED.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(keeper, 0)  # killed: it ends at once
+        # The keeper is gone: a deck process it had not collected is this process's child
+        # now (a subreaper's), else it is gone too (and its pid may be another's already).
+        for pid in deck_processes:
+            if _parent(pid) == me:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+
+
 def _parent(pid: int) -> int | None:
     """The parent of `pid` (None if it is gone)."""
     try:
@@ -240,6 +266,8 @@ def _stop_everything(signum: int, frame: object) -> None:
     for runner in list(_LIVE):
         with contextlib.suppress(Exception):
             runner.kill()
+    with contextlib.suppress(Exception):
+        reap_ended()
     name = signal.Signals(signum).name
     with contextlib.suppress(Exception):
         if capture is not None:
@@ -606,6 +634,7 @@ class DeckRunner:
         if self.blocks:
             self.result(len(self.blocks) - 1)
         self.finish()
+        reap_ended()
         return list(self.results)
 
     def result(self, index: int) -> BlockResult:
@@ -636,6 +665,7 @@ class DeckRunner:
     # -- the child -----------------------------------------------------------------------
 
     def _start(self) -> None:
+        reap_ended()  # the processes of decks before: gone before this one's start
         if self._start_resumed():
             return
         install_stop_handlers()
@@ -908,6 +938,11 @@ class DeckRunner:
             if message[3]:
                 # printed when the checker exits, where a script's exit handlers print
                 atexit.register(_print_at_exit, message[3])
+            if not self._holder:
+                # Its deck done, the deck process is ending: it and the keeper go with the
+                # rest (nothing is waited for in between), collected later (`reap_ended`).
+                self.left = self.kill(ended=True)
+                return
             self._let_keeper_end()
         self.left = {p: c for p, c in self.kill().items()}
 
@@ -971,25 +1006,37 @@ class DeckRunner:
                 self._keeper = -self._keeper
         return True
 
-    def kill(self) -> dict[int, str]:
+    def kill(self, ended: bool = False) -> dict[int, str]:
         """Stop the deck's processes (all of them); pid -> command line of those killed
-        other than the keeper and the deck process themselves."""
+        other than the keeper and the deck process themselves.
+
+        `ended`: the deck process has finished its deck and is ending by itself; it and
+        the keeper are killed with the rest but not waited for here (`reap_ended`).
+        Whatever else was killed is gone when this returns.
+        """
         _LIVE.discard(self)
         keeper = self._keeper
         roots = {keeper} if keeper > 0 else set()
         if keeper > 0:
             self._deck_process |= children(keeper)  # the keeper forks nothing else
-        roots |= children(os.getpid()) - self._baseline
+        me = os.getpid()
         if self._holder:  # resumed: what the deck process left below its checkpoint
             roots |= children(self._holder)
         from lecturekit.check.checkpoints import registered
 
-        killed = stop_all(roots, self.spare | registered())
-        reap(killed)
-        for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
+        # Our new children on every round: what an ending process left is adopted by us.
+        killed = stop_all(roots, self.spare | registered(),
+                          more=lambda: children(me) - self._baseline)
+        ours = {abs(keeper), *self._deck_process} - {0}
+        if ended and keeper > 0:
+            _ENDED.append((keeper, self._deck_process - {keeper}))
+            reap(set(killed) - ours)
+        else:
+            reap(killed)
+        for pid in children(me) - self._baseline:  # zombies reparented to us
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-        if keeper > 0:
+        if keeper > 0 and not ended:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(keeper, 0)
         self._keeper = -abs(keeper) if keeper else 0
@@ -998,7 +1045,6 @@ class DeckRunner:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._requests = self._answers = self._lifeline = -1
-        ours = {abs(keeper), *self._deck_process}
         return {p: c for p, c in killed.items() if p not in ours}
 
 
