@@ -110,6 +110,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     from lecturekit.check import runner
 
     runner.reap_ended()
+    runner.close_shared_watch()
     if runner.capture is config.pluginmanager.get_plugin("capturemanager"):
         runner.capture = None
     if not runner.HANDLERS_FOR_PROCESS:

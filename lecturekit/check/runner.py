@@ -410,7 +410,7 @@ def _forbid_signals(protected: set[int], groups: set[int]) -> None:
 
 
 def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
-           record_reads: bool, checker: int) -> None:
+           record_reads: bool, checker: int, watch: WriteWatch | None = None) -> None:
     """The deck process: run blocks as asked, answer with their results; never returns."""
     code = 0
     try:
@@ -438,7 +438,8 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
 
         ROUTER.limit = limits.output
         descriptors = DescriptorCap.install(limits.output)
-        watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
+        if watch is None:  # the checker set none up (a deck resumed from a checkpoint)
+            watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
         session.open()
         if session._guard is not None:
             session._guard.watch = watch
@@ -614,6 +615,7 @@ class DeckRunner:
         """Blocks whose results came from a checkpoint of an earlier run."""
         self._holder = 0
         self._resumed_pid = 0
+        self._watch: WriteWatch | None = None
 
     # -- the session's interface -------------------------------------------------------
 
@@ -679,10 +681,12 @@ class DeckRunner:
                 stream.flush()
         session, limits, reads = self.session, self.limits, self.record_reads
         checker = os.getpid()
+        watch = self._watch = WriteWatch.start(self.deck.project_root, Path(self.filename),
+                                               shared=True)
 
         def deck_main() -> None:
             os.close(life_w)
-            _serve(session, limits, requests_r, answers_w, reads, checker)
+            _serve(session, limits, requests_r, answers_w, reads, checker, watch)
 
         pid = os.fork()
         if pid == 0:
@@ -1045,6 +1049,9 @@ class DeckRunner:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._requests = self._answers = self._lifeline = -1
+        if self._watch is not None:
+            self._watch.release()
+            self._watch = None
         return {p: c for p, c in killed.items() if p not in ours}
 
 
@@ -1073,16 +1080,25 @@ class WriteWatch:
     fd: int
     folders: dict[int, Path]
     root: Path
+    shared: bool = False
+    """Its watches are on the checker's one inotify instance (`_shared_inotify`)."""
 
     @classmethod
-    def start(cls, root: Path, deck: Path) -> WriteWatch | None:
+    def start(cls, root: Path, deck: Path, shared: bool = False) -> WriteWatch | None:
+        """Watch the project's folders.  `shared` (the checker, before it forks the deck's
+        process): on the checker's own inotify instance, which the deck process inherits,
+        so that the deck process's exit does not end the instance: ending one with watches
+        waits for the kernel to free them (an RCU grace period, 4-15 ms), which the deck's
+        end would wait for.  `release` removes the watches when the deck ends instead; the
+        kernel frees them meanwhile."""
         if not sys.platform.startswith("linux"):
             return None
         try:
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)
-            fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+            fd = _shared_inotify(libc) if shared else libc.inotify_init1(
+                _IN_NONBLOCK | _IN_CLOEXEC)
         except (OSError, AttributeError):
             return None
         if fd < 0:
@@ -1108,7 +1124,21 @@ class WriteWatch:
                             todo.append(Path(entry.path))
             except OSError:
                 continue
-        return cls(fd, folders, root)
+        return cls(fd, folders, root, shared)
+
+    def release(self) -> None:
+        """The deck is over (in the checker): remove its watches, or end its own instance."""
+        if not self.shared:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            return
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            for wd in self.folders:
+                libc.inotify_rm_watch(self.fd, wd)
+        self.folders = {}
 
     def drain(self) -> None:
         with contextlib.suppress(OSError):
@@ -1142,6 +1172,26 @@ class WriteWatch:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+_INOTIFY = -1
+"""The checker's inotify instance, on which each deck's `WriteWatch` adds its watches."""
+
+
+def _shared_inotify(libc: Any) -> int:
+    global _INOTIFY
+    if _INOTIFY < 0:
+        _INOTIFY = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+    return _INOTIFY
+
+
+def close_shared_watch() -> None:
+    """End the checker's inotify instance (the session is over; no deck runs)."""
+    global _INOTIFY
+    fd, _INOTIFY = _INOTIFY, -1
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 PROTECTED = (".md", ".markdown", ".css", ".scss", ".png", ".jpg", ".jpeg", ".gif", ".svg",
