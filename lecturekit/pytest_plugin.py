@@ -667,11 +667,14 @@ class QuietReportTrim:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.reporter: Any = None
 
     def trim(self, report: pytest.TestReport) -> None:
         if report.when == "call" or not report.passed or report.sections:
             return
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        reporter = self.reporter
+        if reporter is None:  # looked up once (it is registered after this plugin)
+            reporter = self.reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         quiet = getattr(reporter, "stats", {}).get("")
         if quiet and quiet[-1] is report and _ITEM_ID.match(report.nodeid):
             quiet.pop()

@@ -56,14 +56,15 @@ def run(pytest_args: list[str]) -> NoReturn:
     # process ends, and the collector found nothing to free in it (about 10 ms of
     # collections).
     gc.disable()
-    # The named decks are parsed in a forked process while pytest is imported and starts.
-    from lecturekit.check import preparse
+    # The named decks are parsed in a forked process while pytest is imported and starts
+    # (which finds the deck's runner imported: it needs its `_prctl`).
+    from lecturekit.check import preparse, runner
+    from lecturekit.check.runner import install_stop_handlers
 
+    runner.load_libc()  # ctypes, which the runner needs anyway: loaded once, not in the fork too
     preparse.start(pytest_args)
     # The first SIGTERM/SIGINT ends the check with one line, from the start (a deck running
     # then is killed with all it started: lecturekit.check.runner).
-    from lecturekit.check.runner import install_stop_handlers
-
     install_stop_handlers(for_process=True)
     # What a check always needs; not lecturekit.check.github_report, which pytest imports
     # as a plugin of its own (and would then warn about), nor lecturekit.check.memo, which

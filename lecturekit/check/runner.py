@@ -113,16 +113,23 @@ _PR_GET_CHILD_SUBREAPER = 37
 _libc: Any = None
 
 
-def _prctl(option: int, value: int) -> bool:
+def load_libc() -> Any:
+    """The C library, through ctypes (Linux), loaded once; None elsewhere or if it cannot be."""
     global _libc
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        if _libc is None:
+    if _libc is None and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
             import ctypes
 
             _libc = ctypes.CDLL(None, use_errno=True)
-        return _libc.prctl(option, value, 0, 0, 0) == 0
+    return _libc
+
+
+def _prctl(option: int, value: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = load_libc()
+        return libc is not None and libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
@@ -1094,9 +1101,7 @@ class WriteWatch:
         if not sys.platform.startswith("linux"):
             return None
         try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
+            libc = load_libc()
             fd = _shared_inotify(libc) if shared else libc.inotify_init1(
                 _IN_NONBLOCK | _IN_CLOEXEC)
         except (OSError, AttributeError):
@@ -1133,9 +1138,7 @@ class WriteWatch:
                 os.close(self.fd)
             return
         with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
+            libc = load_libc()
             for wd in self.folders:
                 libc.inotify_rm_watch(self.fd, wd)
         self.folders = {}
