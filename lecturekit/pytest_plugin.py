@@ -534,10 +534,8 @@ class Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.memory is not None:
             self.memory.record(report)
-        if report.when != "call":
-            self.trim.trim(report)
-            if report.when == "teardown" or not report.skipped:
-                return
+        if report.when != "call" and (report.when == "teardown" or not report.skipped):
+            return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
             return
@@ -588,6 +586,12 @@ class Recorder:
                 continue
             if changed:
                 self.notes.append(f"updated {changed} expected output(s) in {shown}")
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True, specname="pytest_terminal_summary")
+    def pytest_terminal_summary_trim(self, terminalreporter: Any) -> Any:
+        """Before pytest's summary looks through its quiet reports (`QuietReportTrim`)."""
+        self.trim.trim(terminalreporter)
+        yield
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.stats and not self.notes:
@@ -660,24 +664,25 @@ class QuietReportTrim:
     for the item's teardown sections: O(failures x items), most of the time
     of a deck with thousands of failing blocks.  A deck item's passed setup
     or teardown report without captured sections shows nothing anywhere, so
-    it is dropped from that list right after the reporter filed it (it is
-    the last entry then).  Nothing else is changed.  Called by the Recorder's
-    report hook, which runs last (after the reporter's).
+    all of them are dropped from that list, in one pass, before the summary
+    starts (the Recorder's summary hook, run first).  Nothing else is
+    changed.  (Dropping each as it was filed cost every block's two reports
+    that work as they came.)
     """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.reporter: Any = None
 
-    def trim(self, report: pytest.TestReport) -> None:
-        if report.when == "call" or not report.passed or report.sections:
-            return
-        reporter = self.reporter
-        if reporter is None:  # looked up once (it is registered after this plugin)
-            reporter = self.reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+    def trim(self, reporter: Any) -> None:
         quiet = getattr(reporter, "stats", {}).get("")
-        if quiet and quiet[-1] is report and _ITEM_ID.match(report.nodeid):
-            quiet.pop()
+        if quiet:
+            quiet[:] = [report for report in quiet if not _shows_nothing(report)]
+
+
+def _shows_nothing(report: Any) -> bool:
+    """A deck item's passed setup or teardown report without captured sections."""
+    return (getattr(report, "when", None) in ("setup", "teardown") and report.passed
+            and not report.sections and _ITEM_ID.match(report.nodeid) is not None)
 
 
 @pytest.hookimpl(optionalhook=True)

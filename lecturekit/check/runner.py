@@ -603,6 +603,8 @@ class DeckRunner:
         self._keeper = 0
         self._requests = self._answers = self._lifeline = -1
         self._buffer = bytearray()
+        self._taken = 0
+        """Bytes at the start of `_buffer` already taken as messages."""
         self._baseline: set[int] = set()
         self._deadline = 0.0
         self._deck_process: set[int] = set()
@@ -730,7 +732,7 @@ class DeckRunner:
                 break
             deepest = answer[1]  # block answer[1] must run: a checkpoint above it
             self.kill()
-            self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+            self._keeper, self._holder, self._buffer, self._taken = 0, 0, bytearray(), 0
             self._deck_process, self.spare = set(), set()
         else:
             return False
@@ -785,7 +787,7 @@ class DeckRunner:
                 message[0] == "adopted" and message[1] == index)):
             return message  # type: ignore[no-any-return]
         self.kill()  # the checkpoint refused (a file it read changed) or is gone
-        self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+        self._keeper, self._holder, self._buffer, self._taken = 0, 0, bytearray(), 0
         self._deck_process, self.spare = set(), set()
         return None
 
@@ -846,11 +848,16 @@ class DeckRunner:
         """The next whole message from the child, or None at the deadline or its death."""
         buffer = self._buffer
         while True:
-            if len(buffer) >= _HEADER.size:
-                size = _HEADER.unpack_from(buffer)[0]
-                if len(buffer) >= _HEADER.size + size:
-                    body = bytes(buffer[_HEADER.size:_HEADER.size + size])
-                    del buffer[:_HEADER.size + size]
+            # Messages are taken from `_taken` on, and the buffer cut only when more is read:
+            # cutting each message off its front moved all that followed it (quadratic in
+            # the results the deck process had sent ahead).
+            start = self._taken
+            if len(buffer) - start >= _HEADER.size:
+                size = _HEADER.unpack_from(buffer, start)[0]
+                end = start + _HEADER.size + size
+                if len(buffer) >= end:
+                    body = bytes(buffer[start + _HEADER.size:end])
+                    self._taken = end
                     try:
                         return pickle.loads(body)  # type: ignore[no-any-return]
                     except Exception:  # noqa: BLE001 - a result we cannot read: a dead deck
@@ -865,6 +872,8 @@ class DeckRunner:
             if self._answers in ready:
                 chunk = os.read(self._answers, 1 << 20)
                 if chunk:
+                    del buffer[:self._taken]
+                    self._taken = 0
                     buffer.extend(chunk)
                     continue
             if self._lifeline in ready and self._answers not in ready:
