@@ -150,6 +150,19 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def _has_children() -> bool:
+    """Whether this process has a child (running, stopped or a zombie), without collecting
+    any; True when that cannot be told."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WSTOPPED | os.WCONTINUED | os.WNOHANG
+                  | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    except (AttributeError, OSError):
+        return True
+    return True
+
+
 def descendants(roots: Iterable[int], spare: Iterable[int] = ()) -> set[int]:
     """`roots` and every process below them, but none of `spare` (nor below them)."""
     seen: set[int] = set()
@@ -479,7 +492,10 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                         result.message += (f"\n\nnote: the deck's memory limit is "
                                            f"{show_size(limits.memory)} (front matter "
                                            f"`memory:` or --deck-memory)")
-                    now = descendants([os.getpid()], checkpoints.own()) - {os.getpid()}
+                    # With no child at all (one system call), nothing can be below us (a
+                    # subreaper): the walk through /proc is for a deck that started some.
+                    now = (descendants([os.getpid()], checkpoints.own()) - {os.getpid()}
+                           if _has_children() else set())
                     spawned = {p: command_line(p) for p in now - known}
                     known |= now
                     payload = _payload(result, session.take_late_output(), spawned)
