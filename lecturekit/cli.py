@@ -26,8 +26,6 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lecturekit.project import ProjectError
-
     try:
         given = sys.argv[1:] if argv is None else argv
         if given[:1] == ["check"] and not {"-h", "--help"} & set(given[1:]):
@@ -47,7 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         # started yet (or has nothing to clean up): one line, never a traceback.
         print("lecturekit: interrupted", file=sys.stderr, flush=True)
         return 130
-    except ProjectError as exc:
+    except Exception as exc:
+        # lecturekit.project is imported only by a command that needs the project (a check
+        # of named decks does not)
+        project = sys.modules.get("lecturekit.project")
+        if project is None or not isinstance(exc, project.ProjectError):
+            raise
         print(f"lecturekit: {exc}", file=sys.stderr)
         return 2
 

@@ -55,10 +55,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-ROOT_MARKERS = (".git", "pyproject.toml", "lecturekit.toml", "package.json", ".marprc",
-                ".marprc.yml", ".marprc.yaml", ".marprc.json", "marp.config.js",
-                "marp.config.mjs", "marp.config.cjs", "marp.config.ts")
-"""What makes a folder a project's root: the nearest ancestor holding one of these."""
+from lecturekit import ROOT_MARKERS
+
 SKIPPED_DIRS = frozenset({"node_modules", ".venv", "venv", "__pycache__", "site-packages"})
 """Folders never searched for decks or themes (besides hidden ones and the output folder)."""
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)

@@ -105,9 +105,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Give pytest its own SIGINT/SIGTERM handling back if a deck run replaced it (in-process
-    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits."""
+    runs, e.g. pytester); `lecturekit check` keeps its handlers until it exits.  The decks'
+    processes are all gone by then (`runner.reap_ended`)."""
     from lecturekit.check import runner
 
+    runner.reap_ended()
+    runner.close_shared_watch()
     if runner.capture is config.pluginmanager.get_plugin("capturemanager"):
         runner.capture = None
     if not runner.HANDLERS_FOR_PROCESS:
@@ -151,6 +154,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     preparse.discard()
     if command.RUNNING:
         gc.freeze()
+        gc.enable()  # disabled until now by lecturekit.check.command
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """The collector runs while blocks run, whether or not this process collected (under
+    pytest-xdist its workers do): `lecturekit check` disabled it for its start-up."""
+    from lecturekit.check import command
+
+    if command.RUNNING and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _enabled(path: Path, config: pytest.Config) -> bool:
@@ -240,11 +255,13 @@ class DeckFile(pytest.File):
 
     def setup(self) -> None:
         if hasattr(self, "session_run"):
-            self.session_run.ahead = {
-                item.index for item in self.session.items
-                if item.parent is self and isinstance(item, DeckItem)
-                and item.collect_problem is None
-                and item.get_closest_marker("filterwarnings") is None}
+            asking = [item for item in self.session.items
+                      if item.parent is self and isinstance(item, DeckItem)
+                      and item.collect_problem is None]
+            self.session_run.ahead = {item.index for item in asking
+                                      if item.get_closest_marker("filterwarnings") is None}
+            # The deck process ends the deck right after the last block asked of it.
+            self.session_run.final = max((item.index for item in asking), default=None)
             memory = self.config.pluginmanager.get_plugin(PassMemory.NAME)
             if memory is not None:
                 memory.start()
@@ -517,10 +534,8 @@ class Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.memory is not None:
             self.memory.record(report)
-        if report.when != "call":
-            self.trim.trim(report)
-            if report.when == "teardown" or not report.skipped:
-                return
+        if report.when != "call" and (report.when == "teardown" or not report.skipped):
+            return
         data = next((v for k, v in report.user_properties if k == _PROPERTY), None)
         if data is None:
             return
@@ -572,6 +587,12 @@ class Recorder:
             if changed:
                 self.notes.append(f"updated {changed} expected output(s) in {shown}")
 
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True, specname="pytest_terminal_summary")
+    def pytest_terminal_summary_trim(self, terminalreporter: Any) -> Any:
+        """Before pytest's summary looks through its quiet reports (`QuietReportTrim`)."""
+        self.trim.trim(terminalreporter)
+        yield
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.stats and not self.notes:
             return
@@ -594,6 +615,8 @@ class PassMemory:
     NAME = "lecturekit-pass-memory"
 
     def __init__(self, config: pytest.Config) -> None:
+        import lecturekit.check.memo  # noqa: F401 - now, before the decks are collected
+
         self.settings = {"timeout": config.getoption("slide_timeout"),
                          "unchecked": config.getoption("unchecked_output")}
         self.failed: set[str] = set()
@@ -641,21 +664,25 @@ class QuietReportTrim:
     for the item's teardown sections: O(failures x items), most of the time
     of a deck with thousands of failing blocks.  A deck item's passed setup
     or teardown report without captured sections shows nothing anywhere, so
-    it is dropped from that list right after the reporter filed it (it is
-    the last entry then).  Nothing else is changed.  Called by the Recorder's
-    report hook, which runs last (after the reporter's).
+    all of them are dropped from that list, in one pass, before the summary
+    starts (the Recorder's summary hook, run first).  Nothing else is
+    changed.  (Dropping each as it was filed cost every block's two reports
+    that work as they came.)
     """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
-    def trim(self, report: pytest.TestReport) -> None:
-        if report.when == "call" or not report.passed or report.sections:
-            return
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+    def trim(self, reporter: Any) -> None:
         quiet = getattr(reporter, "stats", {}).get("")
-        if quiet and quiet[-1] is report and _ITEM_ID.match(report.nodeid):
-            quiet.pop()
+        if quiet:
+            quiet[:] = [report for report in quiet if not _shows_nothing(report)]
+
+
+def _shows_nothing(report: Any) -> bool:
+    """A deck item's passed setup or teardown report without captured sections."""
+    return (getattr(report, "when", None) in ("setup", "teardown") and report.passed
+            and not report.sections and _ITEM_ID.match(report.nodeid) is not None)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -16,7 +16,10 @@ pytest in its own process, with two differences from `python -m pytest`:
 - What lives until the end (the modules, then the collected decks and
   items) is frozen out of the garbage collector's generations (`gc.freeze`):
   full collections do not traverse it again, and a deck's forked process
-  does not copy its pages by collecting it.
+  does not copy its pages by collecting it.  Until the decks are collected
+  the collector does not run at all (it would look through all that for
+  nothing); it runs again from then on, in the checker and in the decks'
+  processes.
 - Once pytest has returned, its output is flushed and the atexit handlers
   (the decks' own included) have run, the process ends at once, without the
   interpreter's teardown: freeing every module of torch & co. one by one,
@@ -48,20 +51,26 @@ def argv(pytest_args: list[str]) -> list[str]:
 
 def run(pytest_args: list[str]) -> NoReturn:
     """pytest with these arguments, in this process, which then ends with pytest's status."""
-    # The named decks are parsed in a forked process while pytest is imported and starts.
-    from lecturekit.check import preparse
+    # No garbage collection until the decks are collected (the plugin's
+    # pytest_collection_finish): what is imported and collected until then lives until the
+    # process ends, and the collector found nothing to free in it (about 10 ms of
+    # collections).
+    gc.disable()
+    # The named decks are parsed in a forked process while pytest is imported and starts
+    # (which finds the deck's runner imported: it needs its `_prctl`).
+    from lecturekit.check import preparse, runner
+    from lecturekit.check.runner import install_stop_handlers
 
+    runner.load_libc()  # ctypes, which the runner needs anyway: loaded once, not in the fork too
     preparse.start(pytest_args)
     # The first SIGTERM/SIGINT ends the check with one line, from the start (a deck running
     # then is killed with all it started: lecturekit.check.runner).
-    from lecturekit.check.runner import install_stop_handlers
-
     install_stop_handlers(for_process=True)
     # What a check always needs; not lecturekit.check.github_report, which pytest imports
-    # as a plugin of its own (and would then warn about).
+    # as a plugin of its own (and would then warn about), nor lecturekit.check.memo, which
+    # only a run with pytest's cache needs (the plugin's pytest_configure imports it then).
     import pytest
 
-    import lecturekit.check.memo
     import lecturekit.check.session
     import lecturekit.pytest_plugin  # noqa: F401
 
@@ -80,6 +89,9 @@ def run(pytest_args: list[str]) -> NoReturn:
         code = 1
     sys.stderr.flush()
     preparse.discard()
+    from lecturekit.check.runner import reap_ended
+
+    reap_ended()  # the decks' processes (the plugin's pytest_unconfigure collected them)
     atexit._run_exitfuncs()
     os._exit(code)
 

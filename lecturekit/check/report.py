@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from lecturekit.check.execute import SlideTimeout, deck_frames, exception_only
@@ -72,6 +71,8 @@ def _slide_fences(deck: Deck, fence: Fence) -> list[Fence]:
 
 
 def _diff(expected: str, actual: str) -> str:
+    import difflib  # a failing block's only: not imported by a check that passes
+
     diff = difflib.unified_diff(expected.rstrip("\n").split("\n"),
                                 actual.rstrip("\n").split("\n"),
                                 "expected (slide)", "actual (ran)", lineterm="", n=3)

@@ -47,7 +47,7 @@ import termios
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,16 +113,23 @@ _PR_GET_CHILD_SUBREAPER = 37
 _libc: Any = None
 
 
-def _prctl(option: int, value: int) -> bool:
+def load_libc() -> Any:
+    """The C library, through ctypes (Linux), loaded once; None elsewhere or if it cannot be."""
     global _libc
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        if _libc is None:
+    if _libc is None and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
             import ctypes
 
             _libc = ctypes.CDLL(None, use_errno=True)
-        return _libc.prctl(option, value, 0, 0, 0) == 0
+    return _libc
+
+
+def _prctl(option: int, value: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = load_libc()
+        return libc is not None and libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
@@ -141,6 +148,19 @@ def children(pid: int) -> set[int]:
         except OSError:
             continue
     return found
+
+
+def _has_children() -> bool:
+    """Whether this process has a child (running, stopped or a zombie), without collecting
+    any; True when that cannot be told."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WSTOPPED | os.WCONTINUED | os.WNOHANG
+                  | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    except (AttributeError, OSError):
+        return True
+    return True
 
 
 def descendants(roots: Iterable[int], spare: Iterable[int] = ()) -> set[int]:
@@ -177,16 +197,20 @@ def _alive(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def stop_all(roots: Iterable[int], spare: Iterable[int] = ()) -> dict[int, str]:
+def stop_all(roots: Iterable[int], spare: Iterable[int] = (),
+             more: Callable[[], Iterable[int]] | None = None) -> dict[int, str]:
     """Freeze every process under `roots` (so none can fork any more), then kill them all;
     `spare` (the deck's checkpoints, `check.checkpoints`) and what is below them excepted.
+    `more`: further roots, asked again on every round (the orphans of a process ending
+    meanwhile, which this process adopts as a subreaper).
 
     Returns pid -> command line of each process that was alive.
     """
     frozen: dict[int, str] = {}
     roots = list(roots)
     for _ in range(50):
-        found = {p for p in descendants(roots, spare) if p not in frozen and _alive(p)}
+        current = roots if more is None else [*roots, *more()]
+        found = {p for p in descendants(current, spare) if p not in frozen and _alive(p)}
         if not found:
             break
         for pid in found:
@@ -218,6 +242,28 @@ def reap(pids: Iterable[int], timeout: float = 2.0) -> None:
             time.sleep(0.002)
 
 
+_ENDED: list[tuple[int, set[int]]] = []
+"""(keeper, deck processes) of decks that ended: killed at their deck's end, collected by
+`reap_ended` (before the next deck starts and when the session ends), so that the checker
+need not wait at each deck's end for their exits."""
+
+
+def reap_ended() -> None:
+    """Collect the keepers and deck processes of the decks that ended (`_ENDED`): each is
+    gone when this returns."""
+    me = os.getpid()
+    while _ENDED:
+        keeper, deck_processes = _ENDED.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(keeper, 0)  # killed: it ends at once
+        # The keeper is gone: a deck process it had not collected is this process's child
+        # now (a subreaper's), else it is gone too (and its pid may be another's already).
+        for pid in deck_processes:
+            if _parent(pid) == me:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+
+
 def _parent(pid: int) -> int | None:
     """The parent of `pid` (None if it is gone)."""
     try:
@@ -240,6 +286,8 @@ def _stop_everything(signum: int, frame: object) -> None:
     for runner in list(_LIVE):
         with contextlib.suppress(Exception):
             runner.kill()
+    with contextlib.suppress(Exception):
+        reap_ended()
     name = signal.Signals(signum).name
     with contextlib.suppress(Exception):
         if capture is not None:
@@ -382,7 +430,7 @@ def _forbid_signals(protected: set[int], groups: set[int]) -> None:
 
 
 def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
-           record_reads: bool, checker: int) -> None:
+           record_reads: bool, checker: int, watch: WriteWatch | None = None) -> None:
     """The deck process: run blocks as asked, answer with their results; never returns."""
     code = 0
     try:
@@ -410,7 +458,8 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
 
         ROUTER.limit = limits.output
         descriptors = DescriptorCap.install(limits.output)
-        watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
+        if watch is None:  # the checker set none up (a deck resumed from a checkpoint)
+            watch = WriteWatch.start(session.deck.project_root, Path(session.filename))
         session.open()
         if session._guard is not None:
             session._guard.watch = watch
@@ -443,7 +492,10 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                         result.message += (f"\n\nnote: the deck's memory limit is "
                                            f"{show_size(limits.memory)} (front matter "
                                            f"`memory:` or --deck-memory)")
-                    now = descendants([os.getpid()], checkpoints.own()) - {os.getpid()}
+                    # With no child at all (one system call), nothing can be below us (a
+                    # subreaper): the walk through /proc is for a deck that started some.
+                    now = (descendants([os.getpid()], checkpoints.own()) - {os.getpid()}
+                           if _has_children() else set())
                     spawned = {p: command_line(p) for p in now - known}
                     known |= now
                     payload = _payload(result, session.take_late_output(), spawned)
@@ -451,22 +503,30 @@ def _serve(session: DeckSession, limits: Limits, requests: int, answers: int,
                     checkpoints.after_block(session, index, payload,
                                             time.monotonic() - started, (requests, answers))
                     _send(answers, ("result", index, payload))
+                if len(request) > 3 and request[3]:  # the last block the checker will ask
+                    _finish(session, answers, record_reads)
+                    break
             elif request[0] == "finish":
-                session.close()
-                session.shutdown()
-                exit_output = _run_exit_handlers()
-                reads = set()
-                if record_reads:
-                    from lecturekit.check.memo import ReadRecorder
-
-                    reads = ReadRecorder.stop()
-                _send(answers, ("finished", reads, session.take_late_output(), exit_output))
+                _finish(session, answers, record_reads)
                 break
     except BaseException:  # noqa: BLE001 - the checker reports a dead deck process itself
         code = 70
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     os._exit(code)
+
+
+def _finish(session: DeckSession, answers: int, record_reads: bool) -> None:
+    """The deck is done: end it as a script ends (its exit handlers), and say so."""
+    session.close()
+    session.shutdown()
+    exit_output = _run_exit_handlers()
+    reads = set()
+    if record_reads:
+        from lecturekit.check.memo import ReadRecorder
+
+        reads = ReadRecorder.stop()
+    _send(answers, ("finished", reads, session.take_late_output(), exit_output))
 
 
 def _run_exit_handlers() -> str:
@@ -559,6 +619,8 @@ class DeckRunner:
         self._keeper = 0
         self._requests = self._answers = self._lifeline = -1
         self._buffer = bytearray()
+        self._taken = 0
+        """Bytes at the start of `_buffer` already taken as messages."""
         self._baseline: set[int] = set()
         self._deadline = 0.0
         self._deck_process: set[int] = set()
@@ -567,12 +629,18 @@ class DeckRunner:
         selected items with no per-item warning filters), so that it works while pytest
         reports the previous ones."""
         self._asked = len(self.results) - 1
+        self.final: int | None = None
+        """The last block the checker will ask for (set by the plugin), if known: the request
+        that runs it tells the deck process to end the deck right after it (`finish`), so
+        that the deck's end overlaps with the reports of its last blocks."""
+        self._finishing = False
         self.spare: set[int] = set()
         """The deck's checkpoints (`check.checkpoints`): processes the sweep leaves alone."""
         self.reused = 0
         """Blocks whose results came from a checkpoint of an earlier run."""
         self._holder = 0
         self._resumed_pid = 0
+        self._watch: WriteWatch | None = None
 
     # -- the session's interface -------------------------------------------------------
 
@@ -593,6 +661,7 @@ class DeckRunner:
         if self.blocks:
             self.result(len(self.blocks) - 1)
         self.finish()
+        reap_ended()
         return list(self.results)
 
     def result(self, index: int) -> BlockResult:
@@ -606,9 +675,11 @@ class DeckRunner:
             if index in self.ahead:
                 while ahead + 1 in self.ahead:
                     ahead += 1
+            last = ahead == self.final
             try:
-                _send(self._requests, ("run", ahead, list(warnings.filters)))
+                _send(self._requests, ("run", ahead, list(warnings.filters), last))
                 self._asked = ahead
+                self._finishing = last
             except OSError:  # the deck process is gone (a thread of a block ended it)
                 self._stop_at(len(results), self._death())
         if self.stop is None:
@@ -621,6 +692,7 @@ class DeckRunner:
     # -- the child -----------------------------------------------------------------------
 
     def _start(self) -> None:
+        reap_ended()  # the processes of decks before: gone before this one's start
         if self._start_resumed():
             return
         install_stop_handlers()
@@ -634,10 +706,12 @@ class DeckRunner:
                 stream.flush()
         session, limits, reads = self.session, self.limits, self.record_reads
         checker = os.getpid()
+        watch = self._watch = WriteWatch.start(self.deck.project_root, Path(self.filename),
+                                               shared=True)
 
         def deck_main() -> None:
             os.close(life_w)
-            _serve(session, limits, requests_r, answers_w, reads, checker)
+            _serve(session, limits, requests_r, answers_w, reads, checker, watch)
 
         pid = os.fork()
         if pid == 0:
@@ -674,7 +748,7 @@ class DeckRunner:
                 break
             deepest = answer[1]  # block answer[1] must run: a checkpoint above it
             self.kill()
-            self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+            self._keeper, self._holder, self._buffer, self._taken = 0, 0, bytearray(), 0
             self._deck_process, self.spare = set(), set()
         else:
             return False
@@ -729,7 +803,7 @@ class DeckRunner:
                 message[0] == "adopted" and message[1] == index)):
             return message  # type: ignore[no-any-return]
         self.kill()  # the checkpoint refused (a file it read changed) or is gone
-        self._keeper, self._holder, self._buffer = 0, 0, bytearray()
+        self._keeper, self._holder, self._buffer, self._taken = 0, 0, bytearray(), 0
         self._deck_process, self.spare = set(), set()
         return None
 
@@ -790,11 +864,16 @@ class DeckRunner:
         """The next whole message from the child, or None at the deadline or its death."""
         buffer = self._buffer
         while True:
-            if len(buffer) >= _HEADER.size:
-                size = _HEADER.unpack_from(buffer)[0]
-                if len(buffer) >= _HEADER.size + size:
-                    body = bytes(buffer[_HEADER.size:_HEADER.size + size])
-                    del buffer[:_HEADER.size + size]
+            # Messages are taken from `_taken` on, and the buffer cut only when more is read:
+            # cutting each message off its front moved all that followed it (quadratic in
+            # the results the deck process had sent ahead).
+            start = self._taken
+            if len(buffer) - start >= _HEADER.size:
+                size = _HEADER.unpack_from(buffer, start)[0]
+                end = start + _HEADER.size + size
+                if len(buffer) >= end:
+                    body = bytes(buffer[start + _HEADER.size:end])
+                    self._taken = end
                     try:
                         return pickle.loads(body)  # type: ignore[no-any-return]
                     except Exception:  # noqa: BLE001 - a result we cannot read: a dead deck
@@ -809,6 +888,8 @@ class DeckRunner:
             if self._answers in ready:
                 chunk = os.read(self._answers, 1 << 20)
                 if chunk:
+                    del buffer[:self._taken]
+                    self._taken = 0
                     buffer.extend(chunk)
                     continue
             if self._lifeline in ready and self._answers not in ready:
@@ -883,8 +964,9 @@ class DeckRunner:
         if self._asked >= len(self.results):  # stopped early (-x): blocks nobody will see
             self.left = self.kill()
             return
-        with contextlib.suppress(OSError):
-            _send(self._requests, ("finish",))
+        if not self._finishing:  # else it was asked with the last block
+            with contextlib.suppress(OSError):
+                _send(self._requests, ("finish",))
         message = self._next_message(time.monotonic() + 5.0)
         if message is not None and message[0] == "finished":
             self.reads = set(message[1])
@@ -892,6 +974,11 @@ class DeckRunner:
             if message[3]:
                 # printed when the checker exits, where a script's exit handlers print
                 atexit.register(_print_at_exit, message[3])
+            if not self._holder:
+                # Its deck done, the deck process is ending: it and the keeper go with the
+                # rest (nothing is waited for in between), collected later (`reap_ended`).
+                self.left = self.kill(ended=True)
+                return
             self._let_keeper_end()
         self.left = {p: c for p, c in self.kill().items()}
 
@@ -899,11 +986,15 @@ class DeckRunner:
         """The deck process is ending by itself: let the keeper collect it and exit (so
         neither is killed half-way, nor left a zombie).
 
-        The keeper holds the lifeline's write end until it exits (the deck process closed
-        its copy at its start), so its end is an end of file on the lifeline: waited for in
-        one `select`, not by polling, which cost a millisecond or more per deck.
+        Waited for in one `select` on a pidfd of the keeper, readable the moment it can be
+        collected (Linux 5.3+).  Elsewhere: the keeper holds the lifeline's write end until it
+        exits (the deck process closed its copy at its start), so its end is an end of file
+        on the lifeline, and collectable moments later.  Not by polling, which cost a
+        millisecond or more per deck.
         """
         deadline = time.monotonic() + seconds
+        if self._keeper_exit(seconds):
+            return
         ended = False
         while True:
             try:
@@ -933,25 +1024,55 @@ class DeckRunner:
             else:
                 ended = True
 
-    def kill(self) -> dict[int, str]:
+    def _keeper_exit(self, seconds: float) -> bool:
+        """Wait (at most `seconds`) on a pidfd for the keeper's exit and collect it; False if
+        there is no pidfd to wait on."""
+        try:
+            pidfd = os.pidfd_open(self._keeper)
+        except (AttributeError, OSError):
+            return False
+        try:
+            select.select([pidfd], [], [], seconds)
+        except (InterruptedError, OSError):
+            pass
+        finally:
+            os.close(pidfd)
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(self._keeper, os.WNOHANG)[0]:
+                self._keeper = -self._keeper
+        return True
+
+    def kill(self, ended: bool = False) -> dict[int, str]:
         """Stop the deck's processes (all of them); pid -> command line of those killed
-        other than the keeper and the deck process themselves."""
+        other than the keeper and the deck process themselves.
+
+        `ended`: the deck process has finished its deck and is ending by itself; it and
+        the keeper are killed with the rest but not waited for here (`reap_ended`).
+        Whatever else was killed is gone when this returns.
+        """
         _LIVE.discard(self)
         keeper = self._keeper
         roots = {keeper} if keeper > 0 else set()
         if keeper > 0:
             self._deck_process |= children(keeper)  # the keeper forks nothing else
-        roots |= children(os.getpid()) - self._baseline
+        me = os.getpid()
         if self._holder:  # resumed: what the deck process left below its checkpoint
             roots |= children(self._holder)
         from lecturekit.check.checkpoints import registered
 
-        killed = stop_all(roots, self.spare | registered())
-        reap(killed)
-        for pid in children(os.getpid()) - self._baseline:  # zombies reparented to us
+        # Our new children on every round: what an ending process left is adopted by us.
+        killed = stop_all(roots, self.spare | registered(),
+                          more=lambda: children(me) - self._baseline)
+        ours = {abs(keeper), *self._deck_process} - {0}
+        if ended and keeper > 0:
+            _ENDED.append((keeper, self._deck_process - {keeper}))
+            reap(set(killed) - ours)
+        else:
+            reap(killed)
+        for pid in children(me) - self._baseline:  # zombies reparented to us
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-        if keeper > 0:
+        if keeper > 0 and not ended:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(keeper, 0)
         self._keeper = -abs(keeper) if keeper else 0
@@ -960,7 +1081,9 @@ class DeckRunner:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._requests = self._answers = self._lifeline = -1
-        ours = {abs(keeper), *self._deck_process}
+        if self._watch is not None:
+            self._watch.release()
+            self._watch = None
         return {p: c for p, c in killed.items() if p not in ours}
 
 
@@ -989,16 +1112,23 @@ class WriteWatch:
     fd: int
     folders: dict[int, Path]
     root: Path
+    shared: bool = False
+    """Its watches are on the checker's one inotify instance (`_shared_inotify`)."""
 
     @classmethod
-    def start(cls, root: Path, deck: Path) -> WriteWatch | None:
+    def start(cls, root: Path, deck: Path, shared: bool = False) -> WriteWatch | None:
+        """Watch the project's folders.  `shared` (the checker, before it forks the deck's
+        process): on the checker's own inotify instance, which the deck process inherits,
+        so that the deck process's exit does not end the instance: ending one with watches
+        waits for the kernel to free them (an RCU grace period, 4-15 ms), which the deck's
+        end would wait for.  `release` removes the watches when the deck ends instead; the
+        kernel frees them meanwhile."""
         if not sys.platform.startswith("linux"):
             return None
         try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+            libc = load_libc()
+            fd = _shared_inotify(libc) if shared else libc.inotify_init1(
+                _IN_NONBLOCK | _IN_CLOEXEC)
         except (OSError, AttributeError):
             return None
         if fd < 0:
@@ -1024,7 +1154,19 @@ class WriteWatch:
                             todo.append(Path(entry.path))
             except OSError:
                 continue
-        return cls(fd, folders, root)
+        return cls(fd, folders, root, shared)
+
+    def release(self) -> None:
+        """The deck is over (in the checker): remove its watches, or end its own instance."""
+        if not self.shared:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            return
+        with contextlib.suppress(OSError, AttributeError):
+            libc = load_libc()
+            for wd in self.folders:
+                libc.inotify_rm_watch(self.fd, wd)
+        self.folders = {}
 
     def drain(self) -> None:
         with contextlib.suppress(OSError):
@@ -1058,6 +1200,26 @@ class WriteWatch:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+_INOTIFY = -1
+"""The checker's inotify instance, on which each deck's `WriteWatch` adds its watches."""
+
+
+def _shared_inotify(libc: Any) -> int:
+    global _INOTIFY
+    if _INOTIFY < 0:
+        _INOTIFY = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+    return _INOTIFY
+
+
+def close_shared_watch() -> None:
+    """End the checker's inotify instance (the session is over; no deck runs)."""
+    global _INOTIFY
+    fd, _INOTIFY = _INOTIFY, -1
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 PROTECTED = (".md", ".markdown", ".css", ".scss", ".png", ".jpg", ".jpeg", ".gif", ".svg",

@@ -19,7 +19,6 @@ Sybil's `<!-- skip: ... -->` and `<!-- clear-namespace -->`, pytest-markdown-doc
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 import shlex
 import warnings
@@ -140,6 +139,8 @@ def _meant_as_annotation(name: str, has_value: bool, lang: str) -> bool:
     """
     if has_value and lang in PYTHON_LANGS:
         return True
+    import difflib  # an unknown word on a fence: rare, so not imported with every deck
+
     return bool(difflib.get_close_matches(name, KNOWN, n=1, cutoff=0.75))
 
 

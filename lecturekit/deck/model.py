@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from lecturekit.project import ROOT_MARKERS as PROJECT_MARKERS
+from lecturekit import ROOT_MARKERS as PROJECT_MARKERS
 
 PYTHON_LANGS = frozenset({"python", "py", "python3", "py3", "pycon", "ipython"})
 """Info-string languages whose fences hold Python the checker runs: every spelling one of
