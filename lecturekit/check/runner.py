@@ -698,12 +698,7 @@ class DeckRunner:
         install_stop_handlers()
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self._baseline = children(os.getpid())
-        requests_r, requests_w = os.pipe()
-        answers_r, answers_w = os.pipe()
-        life_r, life_w = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        requests_r, requests_w, answers_r, answers_w, life_r, life_w = _deck_pipes()
         session, limits, reads = self.session, self.limits, self.record_reads
         checker = os.getpid()
         watch = self._watch = WriteWatch.start(self.deck.project_root, Path(self.filename),
@@ -770,12 +765,7 @@ class DeckRunner:
         answer ("adopted" or "cannot"), or None (nothing started)."""
         from lecturekit.check import checkpoints
 
-        requests_r, requests_w = os.pipe()
-        answers_r, answers_w = os.pipe()
-        life_r, life_w = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        requests_r, requests_w, answers_r, answers_w, life_r, life_w = _deck_pipes()
         found = checkpoints.resume(self, (requests_r, answers_w, life_w), deepest)
         for fd in (requests_r, answers_w, life_w):
             os.close(fd)
@@ -1236,6 +1226,18 @@ def _not_a_source(name: str) -> bool:
 
 
 # -- output written to fds 1 and 2 directly ---------------------------------------------------
+
+
+def _deck_pipes() -> tuple[int, int, int, int, int, int]:
+    """The pipes between the checker and a deck process (requests, answers, life: read and
+    write end of each), made after flushing what is buffered, so a fork copies none of it."""
+    requests_r, requests_w = os.pipe()
+    answers_r, answers_w = os.pipe()
+    life_r, life_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    return requests_r, requests_w, answers_r, answers_w, life_r, life_w
 
 
 class DescriptorCap:
