@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from lecturekit.handout import NUPS
     from lecturekit.render.command import add_arguments as add_build_arguments
 
     parser = argparse.ArgumentParser(
@@ -90,8 +91,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("handout", help="notebooks, reading HTML, n-up PDF, exercises",
                        description="Build each deck's handouts (needs the deck's PDF from "
-                                   "`lecturekit build`); other options: --nup 2|4.")
+                                   "`lecturekit build`).")
     p.add_argument("decks", nargs="*", type=Path, help="default: the project's decks")
+    p.add_argument("--nup", type=int, choices=NUPS, default=None,
+                   help="slides per page of the printable handout: 2 (default, or $NUP), "
+                        "3 beside note lines, 4")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: the project's, dist)")
     p.set_defaults(run=_handout, passes_extra=True)
@@ -178,6 +182,7 @@ def _handout(args: argparse.Namespace) -> int:
 
     failed = 0
     out = ["--out", str(args.out)] if args.out is not None else []
+    out += ["--nup", str(args.nup)] if args.nup is not None else []
     for deck in args.decks or _default_decks():
         failed += handout_main([str(deck), *args.extra, *out]) != 0
     return 1 if failed else 0

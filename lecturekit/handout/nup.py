@@ -45,6 +45,7 @@ from pypdf.generic import (
 )
 
 from lecturekit.deck import Deck, DeckError, Slide
+from lecturekit.handout import DEFAULT_NUP, NUPS
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notes import linked_urls, student_notes
@@ -53,8 +54,6 @@ from lecturekit.handout.tools import CHROMIUM_FLAGS, chromium
 
 T = TypeVar("T")
 
-NUPS = (2, 3, 4)
-DEFAULT_NUP = 2
 SLIDE_WIDTH_PX = 1280
 THEME_BODY_PX, THEME_CODE_PX = 32, 26
 """honwaka's body and code font sizes (themes/honwaka.css: `section`, `section pre code`)."""
