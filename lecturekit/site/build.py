@@ -2,7 +2,9 @@
 
 The site is what the index links to and what those pages reference, nothing
 else: the builder starts at the index's links and follows every local
-reference of every HTML page, copying each file it reaches.  So staging
+reference of every HTML page, copying each file it reaches.  The slides go out
+without the lecturer-only (`講師:`) presenter notes, which stay in dist/ for
+the lecturer's own presenter view (`lecturekit.handout.notes`).  So staging
 leftovers (`.nup-4`, `.build-*`), dotfiles and the artefacts of decks that no
 longer exist never ride along, and a broken reference stops the build (file,
 line, link) instead of being published.  Only artefacts that exist are linked:
@@ -27,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from lecturekit.handout.colab import colab_links, site_notebook
 from lecturekit.handout.index import DeckEntry, deck_entry, render_index, series_title
+from lecturekit.handout.notes import without_instructor_notes
 from lecturekit.site.links import check_reference, published_file, references
 
 
@@ -105,9 +108,12 @@ def _copy_reachable(index: str, dist: Path, staging: Path) -> int:
         page = queue.popleft()
         source, target = dist / page, staging / page
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
         if page.suffix.lower() in (".html", ".htm"):
-            follow(page, str(source), source.read_text(encoding="utf-8", errors="replace"))
+            text = source.read_text(encoding="utf-8", errors="replace")
+            target.write_text(without_instructor_notes(text)[0], encoding="utf-8")
+            follow(page, str(source), text)
+        else:
+            shutil.copyfile(source, target)
     if problems:
         raise SiteError(problems)
     return len(seen)

@@ -194,3 +194,26 @@ def test_a_colab_link_to_another_branch_stops_the_build(project):
                                         r"branch 'main', but the site is published to "
                                         r"'gh-pages'$"):
         build_site(decks, dist, dist / "site")
+
+
+def test_published_slides_leave_out_the_lecturers_notes_and_keep_the_others(tmp_path):
+    """Differential: the notes as marp-cli writes them into the presenter view.  The
+    lecturer's own dist/ copy keeps every note; the site's copy only the students' ones."""
+    deck = write(tmp_path / "slides" / "talk.md",
+                 "---\nmarp: true\n---\n\n# A\n\n<!-- 講師: 時間が押したら飛ばす -->\n\n"
+                 "<!-- 黒板に接線 & 法線 -->\n\n---\n\n# B\n\n<!-- Instructor: skip if late\n\n"
+                 "second paragraph -->\n")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    subprocess.run([str(ROOT / "node_modules" / ".bin" / "marp"), str(deck), "-o",
+                    str(dist / "talk.html")], check=True, capture_output=True, timeout=300)
+    built = (dist / "talk.html").read_text(encoding="utf-8")
+    assert "講師: 時間が押したら飛ばす" in built and "Instructor: skip if late" in built
+    build_site([deck], dist, dist / "site")
+    published = (dist / "site" / "talk.html").read_text(encoding="utf-8")
+    assert "時間が押したら" not in published and "skip if late" not in published
+    assert "second paragraph" not in published   # one comment, one note, however many lines
+    assert "<p>黒板に接線 &amp; 法線</p>" in published
+    assert published.count('class="bespoke-marp-note"') == built.count(
+        'class="bespoke-marp-note"') == 2
+    assert (dist / "talk.html").read_text(encoding="utf-8") == built
