@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 
 from lecturekit.deck import DeckError
+from lecturekit.handout import DEFAULT_NUP, NUPS
 from lecturekit.handout.build import build_handout
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.index import index_html
-from lecturekit.handout.nup import DEFAULT_NUP, NUPS
 from lecturekit.project import Project
 
 

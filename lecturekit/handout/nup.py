@@ -45,7 +45,7 @@ from pypdf.generic import (
 )
 
 from lecturekit.deck import Deck, DeckError, Slide
-from lecturekit.handout import DEFAULT_NUP, NUPS
+from lecturekit.handout import DEFAULT_NUP, NUPS  # noqa: F401 (DEFAULT_NUP: for importers of nup)
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notes import linked_urls, student_notes
