@@ -9,18 +9,34 @@ before it with what the official answer shows.  ONE rule decides (README,
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
   value; the values may appear in any order, a value of several numbers
-  (`2.0 4.0 6.0`) keeps its own order;
+  (`2.0 4.0 6.0`) keeps its own order; each value is found in a part of the
+  output of its own (the best of all ways to place them is taken, so `2` and
+  `1 2` are both found in `1 2 2`);
 - numbers are compared at the precision the slide shows: the student's number
   rounded half up to the slide's last digit must equal it (so `7.9` is not
   `8.0`, `7.96` is); integers exactly; a tensor torch prints as `3.` is shown
   at torch's 4 decimals, so its values are compared at 4 decimals;
+- every number shown must belong to an expected value: `print(list(range(-100,
+  100)))` does not answer `8.0` (feedback: how many numbers are extra).  Text
+  is free, and so are: digits inside a word or name (`x2`, `float64`,
+  `MulBackward0`: no numbers), a tensor's flags (`requires_grad=True`,
+  `device='cuda:0'`), numbers on stderr (warnings, tracebacks: they may
+  answer, never count as extra), numbers on the lines an expected error or
+  text was found on (an error message's own numbers), typed numbers (below);
+- a number or tensor must be computed: a number shown inside the text of a
+  string literal of the checked cell (`print('tensor(3., requires_grad=True)')`,
+  `print("8.0")`) answers nothing (feedback: compute it); such text is a
+  label, so `print("d(x**3)/dx:", x.grad)` is fine.  Errors and text answers
+  are not concerned (an exercise may ask to raise `ValueError("...")`);
 - the container and dtype are ignored where the value is the question: an
   expected tensor without flags is its numbers, shown any way (a float64
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
   `dtype=` asks for a tensor: same shape, carrying those flags;
 - an expected error matches by type and message, raised or caught and printed
   (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, `print('エラー:', e)`,
-  a traceback); a wrong answer is told which kinds of value are missing;
+  a traceback); a wrong answer is told which kinds of value are missing, and
+  that the value is None when a number or tensor was expected and None shows
+  (`print(x.grad)`, or `x.grad` alone, before backward());
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
