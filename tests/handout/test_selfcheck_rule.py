@@ -159,15 +159,35 @@ def english() -> Iterator[None]:
         kernel._LK_STATE.update(saved[3])
 
 
-def check_in_english(expected: str, printed: str, source: str) -> str:
+def check_in_english(expected: str | list[str], printed: str, source: str,
+                     aside: str = "") -> str:
+    """What `check` says of a cell that printed `printed` (and `aside` on stderr)."""
+    texts = [expected] if isinstance(expected, str) else expected
     with english():
-        kernel._LK_ANSWERS["Task"] = kernel._lk_expected(kernel._lk_key("salt", "Task"),
-                                                         expected)
-        kernel._LK_STATE["record"] = kernel._LkRecord([(printed, False)], None, source)
+        key = kernel._lk_key("salt", "Task")
+        kernel._LK_ANSWERS["Task"] = [i for t in texts for i in kernel._lk_expected(key, t)]
+        chunks = [(printed, False)] + ([(aside, True)] if aside else [])
+        kernel._LK_STATE["record"] = kernel._LkRecord(chunks, None, source)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             kernel.check("Task")
     return out.getvalue()
+
+
+@pytest.mark.parametrize("expected, printed, source, aside", [
+    ("tensor([2., 4.])", "tensor([2., 4.], device='cuda:0', dtype=torch.float64)\n",
+     "print(y)", ""),
+    ("tensor([2., 4.])", "[2.0, 4.0]\n", "print(x.grad.tolist())", ""),
+    ("2.0 4.0 6.0", "x1: 2.0 x2: 4.0 x3: 6.0\n", "print('x1:', a, 'x2:', b, 'x3:', c)", ""),
+    ("2.0 4.0 6.0", "1: 2.0 2: 4.0 3: 6.0\n", "print('1:', a, '2:', b, '3:', c)", ""),
+    (["0.190", "-0.42134"], "f(x) = -0.42134 at x = 0.190\n",
+     "print(f'f(x) = {fx:.5f} at x = {x:.3f}')", ""),
+    ("8.0", "8.0\n", "print(x.grad.item())",
+     "Traceback (most recent call last):\n  File \"/tmp/a.py\", line 12, in f\n"
+     "ValueError: 30 of 40\n"),
+], ids=["tensor-flags", "list", "names", "typed-labels", "f-string", "stderr"])
+def test_legitimate_answers_still_pass(expected, printed: str, source: str, aside: str):
+    assert check_in_english(expected, printed, source, aside) == "✅ Task: correct!\n"
 
 
 @pytest.mark.parametrize("printed, source, feedback", [
