@@ -9,18 +9,34 @@ before it with what the official answer shows.  ONE rule decides (README,
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
   value; the values may appear in any order, a value of several numbers
-  (`2.0 4.0 6.0`) keeps its own order;
+  (`2.0 4.0 6.0`) keeps its own order; each value is found in a part of the
+  output of its own (the best of all ways to place them is taken, so `2` and
+  `1 2` are both found in `1 2 2`);
 - numbers are compared at the precision the slide shows: the student's number
   rounded half up to the slide's last digit must equal it (so `7.9` is not
   `8.0`, `7.96` is); integers exactly; a tensor torch prints as `3.` is shown
   at torch's 4 decimals, so its values are compared at 4 decimals;
+- every number shown must belong to an expected value: `print(list(range(-100,
+  100)))` does not answer `8.0` (feedback: how many numbers are extra).  Text
+  is free, and so are: digits inside a word or name (`x2`, `float64`,
+  `MulBackward0`: no numbers), a tensor's flags (`requires_grad=True`,
+  `device='cuda:0'`), numbers on stderr (warnings, tracebacks: they may
+  answer, never count as extra), numbers on the lines an expected error or
+  text was found on (an error message's own numbers), typed numbers (below);
+- a number or tensor must be computed: a number shown inside the text of a
+  string literal of the checked cell (`print('tensor(3., requires_grad=True)')`,
+  `print("8.0")`) answers nothing (feedback: compute it); such text is a
+  label, so `print("d(x**3)/dx:", x.grad)` is fine.  Errors and text answers
+  are not concerned (an exercise may ask to raise `ValueError("...")`);
 - the container and dtype are ignored where the value is the question: an
   expected tensor without flags is its numbers, shown any way (a float64
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
   `dtype=` asks for a tensor: same shape, carrying those flags;
 - an expected error matches by type and message, raised or caught and printed
   (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, `print('エラー:', e)`,
-  a traceback); a wrong answer is told which kinds of value are missing;
+  a traceback); a wrong answer is told which kinds of value are missing, and
+  that the value is None when a number or tensor was expected and None shows
+  (`print(x.grad)`, or `x.grad` alone, before backward());
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
@@ -31,6 +47,8 @@ checks in the kernel.
 
 from __future__ import annotations
 
+import ast
+import bisect
 import hashlib
 import io
 import re
@@ -50,6 +68,10 @@ _LK_CHECK_CALL = re.compile(r"^\s*check\(", re.M)
 _LK_TENSOR_PRECISION = -4
 """torch prints 4 decimals by default; tensor values are compared at that precision."""
 _LK_FLAGS = re.compile(r"\b(requires_grad=True|dtype=[\w.]+)")
+_LK_NONE = re.compile(r"(?<![\w.])None(?![\w])")
+_LK_TRACEBACK = "Traceback (most recent call last):"
+_LK_BUDGET = 20000
+"""How many partial assignments of values to the output one check tries at most."""
 _LK_ANSWERS: dict[str, list[dict[str, object]]] = {}
 _LK_SALT = ""
 _LK_LANG = "ja"
@@ -68,6 +90,12 @@ _LK_MESSAGES = {
                           "（形と指定も比べます）",
         "missing_error": "  ・見つからない値：エラーの種類とメッセージ",
         "missing_text": "  ・見つからない値：{n} 行の文（空白の違いは問いません）",
+        "extra": "  ・余分な数が {n} 個表示されています：答えの値だけを表示してください"
+                 "（説明の文字は自由です）",
+        "typed": "  ・文字列の中に書いた値は答えになりません：値はコードで計算して"
+                 "表示してください",
+        "none": "  ・None が表示されました：数やテンソルが入るはずの値が None です"
+                "（たとえば .grad は backward() を呼ぶまで None です）",
         "integer": "整数",
         "decimals": "小数第 {d} 位",
         "units": "{unit} の位",
@@ -84,6 +112,12 @@ _LK_MESSAGES = {
                           "and flags compared too)",
         "missing_error": "  - not found: the error's type and message",
         "missing_text": "  - not found: {n} line(s) of text (spacing ignored)",
+        "extra": "  - {n} extra number(s) shown: print only the answer's values (labels "
+                 "and other text are fine)",
+        "typed": "  - a value written inside a string literal is no answer: compute the "
+                 "value and print it",
+        "none": "  - None was shown: the value is None where a number or tensor is "
+                "expected (for example .grad stays None until backward() has run)",
         "integer": "whole numbers",
         "decimals": "{d} decimal place(s)",
         "units": "the nearest {unit}",
@@ -105,8 +139,9 @@ def _lk_hash(key: str, payload: str) -> str:
     return hashlib.sha256(f"{key}|{payload}".encode()).hexdigest()[:24]
 
 
-def _lk_tensors(text: str) -> list[tuple[str, list[str], list[str]]]:
-    """Each `tensor(...)` repr in `text`: (shape skeleton, value strings, flags)."""
+def _lk_tensor_spans(text: str) -> list[tuple[int, int, int, int, str, list[str]]]:
+    """Each `tensor(...)` repr in `text`: (start, data start, data end, end, shape
+    skeleton, flags); the data is what comes before the first top-level comma."""
     found = []
     for match in re.finditer(r"\btensor\(", text):
         depth, end = 0, None
@@ -131,8 +166,14 @@ def _lk_tensors(text: str) -> list[tuple[str, list[str], list[str]]]:
         data = inner[:data_end]
         flags = sorted(_LK_FLAGS.findall(inner[data_end:]))
         shape = re.sub(r"\s+", "", _LK_NUMBER.sub("#", data))
-        found.append((shape, _LK_NUMBER.findall(data), flags))
+        found.append((match.start(), match.end(), match.end() + data_end, end, shape, flags))
     return found
+
+
+def _lk_tensors(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """Each `tensor(...)` repr in `text`: (shape skeleton, value strings, flags)."""
+    return [(shape, _LK_NUMBER.findall(text[data:data_end]), flags)
+            for _, data, data_end, _, shape, flags in _lk_tensor_spans(text)]
 
 
 def _lk_units(number: str, exponent: int) -> int | None:
@@ -200,92 +241,221 @@ def _lk_expected(key: str, text: str) -> list[dict[str, object]]:
     return [{"kind": "text", "n": len(lines), "h": _lk_hash(key, "\n".join(lines))}]
 
 
+def _lk_literals(source: str) -> list[str]:
+    """The text of every string literal in `source` (f-strings: their constant parts, not
+    their format specs), whitespace collapsed; what a student typed rather than computed."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    specs = {id(node.format_spec) for node in ast.walk(tree)
+             if isinstance(node, ast.FormattedValue) and node.format_spec is not None}
+    skip = {id(part) for node in ast.walk(tree) if id(node) in specs
+            for part in ast.walk(node)}
+    texts = {" ".join(node.value.split()) for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and id(node) not in skip}
+    return sorted(t for t in texts if t)
+
+
+def _lk_shows_none(source: str) -> bool:
+    """Whether the cell ends with a bare expression (no call, no `;`), so that a displayed
+    value of None means that expression was None (`x.grad` before backward())."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return False
+    return (bool(body) and isinstance(body[-1], ast.Expr)
+            and not isinstance(body[-1].value, ast.Call)
+            and not source.rstrip().endswith(";"))
+
+
 class _LkRecord:
-    """What one cell showed: its text (printed, displayed value, error) and its error."""
+    """What one cell showed, line by line: printed text, displayed value, error.
 
-    def __init__(self, text: str, error: tuple[str, str] | None) -> None:
-        self.text = text
+    `chunks` are (text, aside) in the order shown; aside text (stderr, the error raised)
+    is diagnostics: its numbers may answer but are never counted as extra.  `source` is
+    the cell's code: a number shown inside the text of one of its string literals was
+    typed, not computed.
+    """
+
+    def __init__(self, chunks: list[tuple[str, bool]], error: tuple[str, str] | None,
+                 source: str = "") -> None:
+        raw, aside = [""], [True]
+        for text, side in chunks:
+            for index, piece in enumerate(text.split("\n")):
+                if index:
+                    raw.append("")
+                    aside.append(True)
+                raw[-1] += piece
+                aside[-1] = aside[-1] and (side or not piece.strip())
+        kept = [(" ".join(line.split()), side) for line, side in zip(raw, aside, strict=True)
+                if line.strip()]
+        self.lines = [line for line, _ in kept]
+        self.aside = [side for _, side in kept]
         self.error = error
-        self.tensors = _lk_tensors(text)
-        self.numbers = _LK_NUMBER.findall(text)
-        self.lines = _lk_lines(text)
-
-    def errors(self) -> list[tuple[str | None, str]]:
-        """(type or None, message) of the error raised and of every printed line that
-        reads like one (`Type: msg`, `Type('msg')`, `Type msg`, or a bare message)."""
-        found: list[tuple[str | None, str]] = []
-        if self.error:
-            found.append(self.error)
+        self.tail = len(_lk_lines(f"{error[0]}: {error[1]}")) if error else 0
+        shown = "\n".join(self.lines)
+        starts, offset = [], 0
         for line in self.lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        typed = self._typed_spans(shown.replace("\n", " "), _lk_literals(source))
+        tensors = _lk_tensor_spans(shown)
+        flagged = [(data_end, end) for _, _, data_end, end, _, _ in tensors]
+        self.tokens: list[tuple[str, int, bool]] = []   # (number, line, typed)
+        spans: list[int] = []   # where each number starts
+        for match in _LK_NUMBER.finditer(shown):
+            last = bisect.bisect_right(flagged, (match.start(), len(shown))) - 1
+            if last >= 0 and match.start() < flagged[last][1]:
+                continue   # inside a tensor's flags (`device='cuda:0'`): no number
+            line = bisect.bisect_right(starts, match.start()) - 1
+            self.tokens.append((match[0], line, any(a <= match.start() and match.end() <= b
+                                                    for a, b in typed)))
+            spans.append(match.start())
+        self.tensors: list[tuple[str, list[int], list[str], bool]] = []
+        for start, data, data_end, _, shape, flags in tensors:
+            inside = list(range(bisect.bisect_left(spans, data),
+                                bisect.bisect_left(spans, data_end)))
+            self.tensors.append((shape, inside, flags, any(a <= start < b for a, b in typed)
+                                 or any(self.tokens[i][2] for i in inside)))
+        self.by_line: dict[int, list[int]] = {}
+        for index, (_, line, _) in enumerate(self.tokens):
+            self.by_line.setdefault(line, []).append(index)
+
+    @staticmethod
+    def _typed_spans(flat: str, literals: list[str]) -> list[tuple[int, int]]:
+        spans = []
+        for literal in literals:
+            if not re.search(r"\d", literal):
+                continue
+            at = flat.find(literal)
+            while at >= 0:
+                spans.append((at, at + len(literal)))
+                at = flat.find(literal, at + 1)
+        return spans
+
+    def errors(self) -> list[tuple[str | None, str, frozenset[int]]]:
+        """(type or None, message, lines) of the error raised and of every shown line that
+        reads like one (`Type: msg`, `Type('msg')`, `Type msg`, or a bare message); a
+        traceback's lines before its last belong to that last line."""
+        found: list[tuple[str | None, str, frozenset[int]]] = []
+        if self.error:
+            found.append((*self.error,
+                          frozenset(range(len(self.lines) - self.tail, len(self.lines)))))
+        opened = None
+        for index, line in enumerate(self.lines):
+            if line == _LK_TRACEBACK:
+                opened = index
+            lines = frozenset(range(index if opened is None else opened, index + 1))
             for form in _LK_ERROR_FORMS:  # the first form that reads the line
                 match = form.match(line)
                 if match:  # a label that is no error's name (`エラー:`) checks no type
                     found.append((match[1].rsplit(".", 1)[-1] or None,
-                                  match[match.lastindex or 2]))
+                                  match[match.lastindex or 2], lines))
                     break
-            found.append((None, line))
+            found.append((None, line, lines))
+            if _LK_ERROR.match(line):
+                opened = None
         return found
 
+    def numbers(self, typed_ok: bool) -> list[int]:
+        """Indices of the numbers that may answer, in the order shown."""
+        return [i for i, (_, _, typed) in enumerate(self.tokens) if typed_ok or not typed]
 
-def _lk_window(key: str, values: list[dict[str, object]], numbers: list[str],
-               used: set[int]) -> list[int] | None:
-    """Indices of the first run of unused numbers matching `values` in order."""
-    size = len(values)
-    for first in range(len(numbers) - size + 1):
-        span = list(range(first, first + size))
-        if used.intersection(span):
-            continue
-        if all(_lk_number_matches(key, e, numbers[i])
-               for e, i in zip(values, span, strict=True)):
-            return span
-    return None
+    def counted(self) -> set[int]:
+        """The numbers that must each belong to an expected value: computed, not aside."""
+        return {i for i, (_, line, typed) in enumerate(self.tokens)
+                if not typed and not self.aside[line]}
+
+    def on_lines(self, lines: frozenset[int]) -> frozenset[int]:
+        return frozenset(i for line in lines for i in self.by_line.get(line, []))
 
 
-def _lk_item_found(key: str, item: dict[str, object], record: _LkRecord,
-                   used: dict[str, set[int]]) -> bool:
-    """Whether `item` is shown in a part of `record` no other item used (marked on success)."""
+_LkUse = tuple[frozenset[int], frozenset[int]]
+"""What one expected value takes of a record: (number indices, line indices)."""
+
+
+def _lk_candidates(key: str, item: dict[str, object], record: _LkRecord,
+                   typed_ok: bool) -> list[_LkUse]:
+    """Every part of `record` that shows `item`."""
     kind = str(item["kind"])
-    taken = used.setdefault(kind, set())
+    found: list[_LkUse] = []
     if kind == "error":
-        for name, message in record.errors():
+        for name, message, lines in record.errors():
             if (_lk_hash(key, _lk_message(message)) == item["msg"]
                     and (name is None or _lk_hash(key, name) == item["type"])):
-                return True
-        return False
+                found.append((record.on_lines(lines), lines))
+        return found
     if kind == "tensor":
-        values = item["values"]
-        for index, (shape, numbers, flags) in enumerate(record.tensors):
+        values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
+        for shape, inside, flags, typed in record.tensors:
             hashed = {_lk_hash(key, f) for f in flags}
-            if (index not in taken and _lk_hash(key, shape) == item["shape"]
+            if ((typed_ok or not typed) and _lk_hash(key, shape) == item["shape"]
                     and set(item["flags"]) <= hashed  # type: ignore[arg-type]
-                    and len(numbers) == len(values)  # type: ignore[arg-type]
-                    and all(_lk_number_matches(key, e, n)
-                            for e, n in zip(values, numbers, strict=True))):  # type: ignore[arg-type]
-                taken.add(index)
-                return True
-        return False
+                    and len(inside) == len(values)
+                    and all(_lk_number_matches(key, e, record.tokens[i][0])
+                            for e, i in zip(values, inside, strict=True))):
+                found.append((frozenset(inside), frozenset()))
+        return found
     if kind == "numbers":
-        span = _lk_window(key, item["values"], record.numbers, taken)  # type: ignore[arg-type]
-        if span is None:
-            return False
-        taken.update(span)
-        return True
+        values = item["values"]  # type: ignore[assignment]
+        order = record.numbers(typed_ok)
+        for first in range(len(order) - len(values) + 1):
+            span = order[first:first + len(values)]
+            if all(_lk_number_matches(key, e, record.tokens[i][0])
+                   for e, i in zip(values, span, strict=True)):
+                found.append((frozenset(span), frozenset()))
+        return found
     size = int(item["n"])  # type: ignore[arg-type]
     for first in range(len(record.lines) - size + 1):
-        span = set(range(first, first + size))
-        if not taken & span and _lk_hash(key, "\n".join(
-                record.lines[first:first + size])) == item["h"]:
-            taken.update(span)
-            return True
-    return False
+        if _lk_hash(key, "\n".join(record.lines[first:first + size])) == item["h"]:
+            lines = frozenset(range(first, first + size))
+            found.append((record.on_lines(lines), lines))
+    return found
 
 
-def _lk_missing(label: str, record: _LkRecord) -> list[dict[str, object]]:
-    """The answer's expected values the record does not show (matched in any order)."""
-    used: dict[str, set[int]] = {}
+def _lk_assign(options: list[list[_LkUse]], counted: set[int]) -> tuple[list[int], int]:
+    """The items to leave unmatched and the extra numbers, for the best assignment of
+    disjoint parts to items: most items matched, then fewest counted numbers left over."""
+    order = sorted(range(len(options)), key=lambda i: len(options[i]))
+    worth = [[len(taken & counted) for taken, _ in choices] for choices in options]
+    best: dict[str, object] = {"score": None, "missing": list(order), "extra": len(counted)}
+    budget = [_LK_BUDGET]
+
+    def walk(k: int, numbers: frozenset[int], lines: frozenset[int], covered: int,
+             missing: list[int]) -> None:
+        score = best["score"]
+        if budget[0] <= 0 or (score is not None and len(missing) > -score[0]):  # type: ignore[index]
+            return
+        budget[0] -= 1
+        if k == len(order):
+            extra = len(counted) - covered
+            if score is None or (-len(missing), -extra) > score:  # type: ignore[operator]
+                best.update(score=(-len(missing), -extra), missing=list(missing),
+                            extra=extra)
+            return
+        item = order[k]
+        for (taken, shown), gain in zip(options[item], worth[item], strict=True):
+            if not taken & numbers and not shown & lines:
+                walk(k + 1, numbers | taken, lines | shown, covered + gain, missing)
+                if best["score"] == (0, 0):
+                    return
+        walk(k + 1, numbers, lines, covered, [*missing, item])
+
+    walk(0, frozenset(), frozenset(), 0, [])
+    return sorted(best["missing"]), int(best["extra"])  # type: ignore[arg-type, call-overload]
+
+
+def _lk_judge(label: str, record: _LkRecord,
+              typed_ok: bool = False) -> tuple[list[dict[str, object]], int]:
+    """The answer's expected values the record does not show (matched in any order, each
+    in a part of its own) and how many shown numbers belong to none of them."""
     key = _lk_key(_LK_SALT, label)
-    return [item for item in _LK_ANSWERS[label]
-            if not _lk_item_found(key, item, record, used)]
+    items = _LK_ANSWERS[label]
+    options = [_lk_candidates(key, item, record, typed_ok) for item in items]
+    missing, extra = _lk_assign(options, record.counted())
+    return [items[i] for i in missing], extra
 
 
 def _lk_describe(item: dict[str, object]) -> str:
@@ -307,12 +477,13 @@ def _lk_describe(item: dict[str, object]) -> str:
 
 
 class _LkTee(io.TextIOBase):
-    def __init__(self, stream: object, parts: list[str]) -> None:
+    def __init__(self, stream: object, parts: list[tuple[str, bool]], aside: bool) -> None:
         self._stream = stream
         self.parts = parts
+        self.aside = aside
 
     def write(self, text: str) -> int:
-        self.parts.append(text)
+        self.parts.append((text, self.aside))
         return self._stream.write(text)  # type: ignore[attr-defined]
 
     def flush(self) -> None:
@@ -320,11 +491,17 @@ class _LkTee(io.TextIOBase):
 
 
 def _lk_pre_run(info: object) -> None:
-    if _LK_CHECK_CALL.search(getattr(info, "raw_cell", "") or ""):
+    raw = getattr(info, "raw_cell", "") or ""
+    if _LK_CHECK_CALL.search(raw):
         return
-    parts: list[str] = []
-    _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts)
-    sys.stdout, sys.stderr = _LkTee(sys.stdout, parts), _LkTee(sys.stderr, parts)
+    try:
+        source = get_ipython().transform_cell(raw)  # type: ignore[name-defined]  # noqa: F821
+    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot transform
+        source = raw
+    parts: list[tuple[str, bool]] = []
+    _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts, source=source)
+    sys.stdout = _LkTee(sys.stdout, parts, aside=False)
+    sys.stderr = _LkTee(sys.stderr, parts, aside=True)
 
 
 def _lk_post_run(result: object) -> None:
@@ -332,17 +509,20 @@ def _lk_post_run(result: object) -> None:
     if streams is None:
         return
     sys.stdout, sys.stderr = streams  # type: ignore[misc]
-    text = "".join(_LK_STATE["parts"])  # type: ignore[arg-type]
-    _LK_STATE.update(streams=None, parts=None)
+    parts: list[tuple[str, bool]] = _LK_STATE["parts"]  # type: ignore[assignment]
+    source = str(_LK_STATE.get("source") or "")
+    _LK_STATE.update(streams=None, parts=None, source=None)
     value = getattr(result, "result", None)
-    if value is not None:
-        text += "\n" + repr(value)
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+    if value is not None:
+        parts.append(("\n" + repr(value), False))
+    elif error is None and _lk_shows_none(source):
+        parts.append(("\nNone", False))   # `x.grad` alone: Jupyter shows nothing for None
     raised = None
     if error is not None:
         raised = (type(error).__name__, str(error))
-        text += f"\n{type(error).__name__}: {error}"
-    _LK_STATE["record"] = _LkRecord(text, raised)
+        parts.append((f"\n{type(error).__name__}: {error}", True))
+    _LK_STATE["record"] = _LkRecord(parts, raised, source)
 
 
 def _lk_install() -> None:
@@ -364,8 +544,17 @@ def check(label: str) -> None:
         _lk_say("empty", label=label)
         return
     total = len(_LK_ANSWERS[label])
-    missing = _lk_missing(label, record)  # type: ignore[arg-type]
-    _lk_say("right" if not missing else "wrong", label=label, total=total,
-            matched=total - len(missing))
+    missing, extra = _lk_judge(label, record)  # type: ignore[arg-type]
+    if not missing and not extra:
+        _lk_say("right", label=label)
+        return
+    _lk_say("wrong", label=label, total=total, matched=total - len(missing))
     for item in missing:
         print(_lk_describe(item))
+    if missing and len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):  # type: ignore[arg-type]
+        _lk_say("typed")
+    elif not missing:
+        _lk_say("extra", n=extra)
+    if (any(item["kind"] in ("numbers", "tensor") for item in missing)
+            and any(_LK_NONE.search(line) for line in record.lines)):  # type: ignore[attr-defined]
+        _lk_say("none")
