@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--nup", type=int, choices=NUPS, default=None,
                    help="slides per page of the printable handout: 2 (default, or $NUP), "
                         "3 beside note lines, 4")
+    p.add_argument("--slide-colours", action="store_true",
+                   help="print the slides in their projected colours (default: for paper, "
+                        "white with light rules)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: the project's, dist)")
     p.set_defaults(run=_handout, passes_extra=True)
@@ -183,6 +186,7 @@ def _handout(args: argparse.Namespace) -> int:
     failed = 0
     out = ["--out", str(args.out)] if args.out is not None else []
     out += ["--nup", str(args.nup)] if args.nup is not None else []
+    out += ["--slide-colours"] if args.slide_colours else []
     for deck in args.decks or _default_decks():
         failed += handout_main([str(deck), *args.extra, *out]) != 0
     return 1 if failed else 0

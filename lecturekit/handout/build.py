@@ -57,12 +57,14 @@ class Built:
 
 def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
                   log: Callable[[str], None] = print,
-                  slides_pdf: Path | None = None) -> Built:
+                  slides_pdf: Path | None = None, paper: bool = True) -> Built:
     """Raises DeckError (bad deck, failing cell, a deck reaching outside its project:
     `render.lint.confine`, the build's own rule) or HandoutError (a tool failed).
 
     `slides_pdf` is the published slide PDF whose pages the printed handout
-    reuses (default: `out_dir/<deck>.pdf`).  Three jobs run at once: the
+    reuses (default: `out_dir/<deck>.pdf`) when it keeps the slides' colours
+    (`paper=False`); on paper (the default) its pages are rendered for print,
+    white with light rules (`pages.handout_pages`).  Three jobs run at once: the
     notebook (kernel) then the reading HTML (node), the n-up PDF (marp-cli
     for handout-only slides, Chromium for the sheets), the exercises notebook.
     """
@@ -100,7 +102,7 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
             say(f"placing the slide pages on the {nup}-up PDF…")
             work = stage / "nup"
             work.mkdir()
-            return build_nup_pdf(deck, nup, work, staged.pdf, slides_pdf, log=say)
+            return build_nup_pdf(deck, nup, work, staged.pdf, slides_pdf, log=say, paper=paper)
 
     try:
         with ThreadPoolExecutor(max_workers=3) as pool:

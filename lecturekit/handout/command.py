@@ -34,13 +34,17 @@ def handout_main(argv: list[str] | None = None) -> int:
                         help="slides per page of the printable handout (default: $NUP or 2)")
     parser.add_argument("--out", type=Path, default=None,
                         help="the output folder (default: the project's, dist)")
+    parser.add_argument("--slide-colours", action="store_true",
+                        help="print the slides in their projected colours, reusing the slide "
+                             "PDF's pages (default: rendered for paper, white with light rules)")
     args = parser.parse_args(argv)
     try:
         project = Project.of(args.deck)
         out = project.output_folder(args.deck, args.out if args.out is not None
                                     else project.out)
         build_handout(args.deck, out, nup=args.nup,
-                      log=lambda line: print(line, file=sys.stderr, flush=True))
+                      log=lambda line: print(line, file=sys.stderr, flush=True),
+                      paper=not args.slide_colours)
     except (DeckError, HandoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -278,16 +278,27 @@ def _pre(code: str, lang: str) -> str:
     return f'<pre><code class="language-{html.escape(lang or "text")}">{body}</code></pre>'
 
 
+_CHECK = re.compile(r"#(?:[ \t]*->|>(?!>))")
+"""A checked value's comment (`# -> tensor(4.)`, `#> 4`: `check.expectations`)."""
+_CHECK_END = re.compile(r'(<span class="hljs-comment lk-check">[^<]*)</span>\n')
+
+
 def highlight(code: str, console: bool = False) -> str:
-    """Python as highlight.js marks it up (the theme colours `hljs-*` spans)."""
+    """Python as highlight.js marks it up (the theme colours `hljs-*` spans); a checked
+    value's comment is also `lk-check`, which narrow screens set on a line of its own under
+    its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
+    read without scrolling the code sideways."""
     out = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
     for kind, value in lexer.get_tokens(code.rstrip("\n")):
         css = next((name for token, name in _HLJS if kind in token), None)
+        if css == "hljs-comment" and _CHECK.match(value):
+            css += " lk-check"
         escaped = html.escape(value, quote=False)
         out.append(f'<span class="{css}">{escaped}</span>' if css and kind is not Token.Text
                    and value.strip() else escaped)
-    return "".join(out)
+    # the line's end inside the check's span: set as a line of its own, it ends there
+    return _CHECK_END.sub(r"\1\n</span>", "".join(out))
 
 
 def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:

@@ -1,7 +1,8 @@
 """The printable handout: N vector slide pages per A4 sheet, beside notes or ruled lines.
 
 The slide pages are the handout variant's own PDF pages (`pages.handout_pages`:
-the published slide PDF, plus the few slides only handouts have), so text
+rendered for paper, white with light rules, or with `--slide-colours` the
+published slide PDF plus the few slides only handouts have), so text
 and code stay text: selectable, searchable, sharp at any zoom, and their links
 stay links (each link annotation of a slide page is carried onto the sheet,
 its rectangle moved and scaled with the page).  Chromium prints the sheet
@@ -9,6 +10,12 @@ around them (title line, notes, ruled lines, an empty frame where each slide
 goes) from a jinja2 page whose boxes are placed in millimetres by `Layout`;
 pypdf then scales each slide page into its frame.  One geometry feeds both,
 so the two cannot drift apart.
+
+Each slide is named once, beside it: "スライド 12", its number in the slide
+PDF, the one the projector shows (the paper rendering hides the slide's own
+"n / total" pill; the sheet's folio reads "2 / 25 ページ").  Notes are
+followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a slide
+whose notes are beside it (3-up), ruled lines go there too.
 
 A sheet is cut into 2 x N half rows: a slide takes two, a title or divider
 slide (`lead`) with short notes takes one, drawn half as wide with its notes
@@ -45,7 +52,9 @@ from pypdf.generic import (
 )
 
 from lecturekit.deck import Deck, DeckError, Slide
-from lecturekit.handout import DEFAULT_NUP, NUPS  # noqa: F401 (DEFAULT_NUP: for importers of nup)
+from lecturekit.deck.variants import slides_kept
+from lecturekit.handout import DEFAULT_NUP as DEFAULT_NUP  # re-exported: the CLI, tests
+from lecturekit.handout import NUPS
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notes import linked_urls, student_notes
@@ -82,13 +91,31 @@ class Box:
         return f"left:{self.x}mm;top:{self.y}mm;width:{self.w}mm;height:{self.h}mm"
 
 
+RULE_MM = 7.0
+"""Pitch of the ruled writing lines (A罫, the wider of the two usual notebook rulings)."""
+LABEL_MM = 5.0
+"""Height of the "スライド 12" line that heads a notes column beside a slide."""
+
+
 @dataclass(frozen=True)
 class Cell:
-    """Where one slide goes: its frame, its notes box (with ruled lines) and the cell's end."""
+    """Where one slide goes: its frame, its notes box (with ruled lines), the ruled box under
+    the frame where a cell with notes beside the slide has room below it, and the cell's end."""
 
     frame: Box
     notes: Box
     bottom: float
+    under: Box | None = None
+
+    @property
+    def side(self) -> bool:
+        """The notes are in a column right of the slide (else under it, across the sheet)."""
+        return self.notes.x > self.frame.x + self.frame.w
+
+    def rules(self) -> int:
+        """Ruled lines the cell has room for when the slide has no notes."""
+        count = int((self.notes.h - (LABEL_MM if self.side else 0)) / RULE_MM)
+        return count + (int(self.under.h / RULE_MM) if self.under else 0)
 
 
 @dataclass(frozen=True)
@@ -96,8 +123,8 @@ class Layout:
     """Where things go on an A4 sheet for `nup` slides: 2 x nup half rows."""
 
     nup: int
-    margin: float = 10.0
-    header: float = 8.0
+    margin: float = 7.0
+    header: float = 7.0
 
     @property
     def slide_width(self) -> float:
@@ -120,23 +147,29 @@ class Layout:
         return self.margin + self.header + unit * self.unit_height
 
     def cell(self, unit: int, aspect: float, compact: bool = False) -> Cell:
-        """2-up: notes under the slide, across the sheet; 3-up and 4-up, and compact cells:
-        notes in the column right of the slide."""
+        """2-up: notes under the slide, across the sheet, the slide's label left of them;
+        3-up and 4-up, and compact cells: notes in the column right of the slide, headed by
+        its label, and ruled lines under the slide where one or more fit (3-up)."""
         top = self.unit_top(unit)
         bottom = top + (self.unit_height if compact else self.row_height)
         width = (min(self.slide_width * 0.7, (self.unit_height - 3) * aspect) if compact
                  else self.slide_width)
-        frame = Box(self.margin, round(top + (1.5 if compact else 2), 2), round(width, 2),
+        left = self.margin
+        frame = Box(left, round(top + (1.5 if compact else 2), 2), round(width, 2),
                     round(width / aspect, 2))
+        under = None
         if self.nup == 2 and not compact:
-            notes_top = frame.y + frame.h + 3
-            notes = Box(self.margin, round(notes_top, 2), A4_MM[0] - 2 * self.margin,
-                        round(bottom - 2 - notes_top, 2))
+            notes_top = frame.y + frame.h + 2.5
+            notes = Box(left, round(notes_top, 2), round(A4_MM[0] - self.margin - left, 2),
+                        round(bottom - 1.5 - notes_top, 2))
         else:
-            left = frame.x + frame.w + 5
-            notes = Box(round(left, 2), frame.y, round(A4_MM[0] - self.margin - left, 2),
+            side = frame.x + frame.w + 5
+            notes = Box(round(side, 2), frame.y, round(A4_MM[0] - self.margin - side, 2),
                         round(bottom - 2 - frame.y, 2))
-        return Cell(frame, notes, round(bottom, 2))
+            below = frame.y + frame.h + 1.5
+            if bottom - 1.5 - below >= RULE_MM:
+                under = Box(frame.x, round(below, 2), frame.w, round(bottom - 1.5 - below, 2))
+        return Cell(frame, notes, round(bottom, 2), under)
 
     def slide(self, index: int, aspect: float) -> Box:
         """The frame of the `index`-th full-size slide of a sheet."""
@@ -159,6 +192,12 @@ class PrintedSlide:
     bottom: float
     """Where its cell ends on the sheet (mm), for the cutting line."""
     compact: bool = False
+    label: str = ""
+    """How the sheet names the slide: "スライド 12", its page number in the slide PDF (the
+    number on the projector), or "配布資料のみ" for a slide only handouts have."""
+    under: Box | None = None
+    """Ruled lines under the slide (`Cell.under`)."""
+    side: bool = True
 
 
 def check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
@@ -195,6 +234,7 @@ def printed_slides(deck: Deck, slides: list[Slide], nup: int,
     in print order (`answers_last`)."""
     markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
     layout = Layout(nup)
+    projected = {s.number: index for index, s in enumerate(slides_kept(deck), start=1)}
     printed = []
     sheet, unit = 0, 0
     for slide in answers_last(slides):
@@ -206,9 +246,11 @@ def printed_slides(deck: Deck, slides: list[Slide], nup: int,
             sheet, unit = sheet + 1, 0
         cell = layout.cell(unit, aspect, compact)
         unit += need
+        label = (f"スライド {projected[slide.number]}" if slide.number in projected
+                 else "配布資料のみ")
         printed.append(PrintedSlide(slide, markdown.render(linked_urls(notes)) if notes else "",
                                     len(notes) > LONG_NOTES[nup], cell.frame, cell.notes,
-                                    sheet, cell.bottom, compact))
+                                    sheet, cell.bottom, compact, label, cell.under, cell.side))
     return printed
 
 
@@ -224,19 +266,21 @@ def sheets_of(slides: list[PrintedSlide]) -> list[list[PrintedSlide]]:
 def frame_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
     title = deck.title
     layout = Layout(nup)
-    header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1)
+    header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1.5)
     return render("nup.html.j2", title=title, date=str(deck.front_matter.get("date") or ""),
-                  pages=sheets_of(slides), nup=nup, header=header)
+                  pages=sheets_of(slides), nup=nup, header=header, rule_mm=RULE_MM,
+                  label_mm=LABEL_MM)
 
 
 def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,
                   slides_pdf: Path | None = None,
-                  log: Callable[[str], None] = lambda _: None) -> int:
+                  log: Callable[[str], None] = lambda _: None, paper: bool = True) -> int:
     """Write the n-up PDF to `pdf` (inside the staging folder); return its page count."""
     if nup not in NUPS:
         raise HandoutError(f"--nup must be one of {', '.join(map(str, NUPS))}, not {nup}")
     stage, pdf = stage.resolve(), pdf.resolve()
-    pages = answers_last(handout_pages(deck, stage, slides_pdf, log), lambda p: p.slide)
+    pages = answers_last(handout_pages(deck, stage, slides_pdf, log, paper=paper),
+                         lambda p: p.slide)
     box = pages[0].page.mediabox if pages else None
     aspect = float(box.width) / float(box.height) if box else 16 / 9
     slides = printed_slides(deck, [p.slide for p in pages], nup, aspect)

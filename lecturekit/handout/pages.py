@@ -8,6 +8,14 @@ between the variants (handout-only slides, slides with a handout-only fence)
 are rendered, in one marp-cli run over a "patch" deck (`patch_markdown`).
 Without a current slide PDF the whole handout variant is rendered once.
 
+On paper (`paper=True`, the default of the printed handout) every page is
+rendered instead, with `templates/paper.css` appended to the theme as a Marp
+inline `<style>`: white paper, title bars as a title over a thin rule, no
+tinted backgrounds, no page-number pill (the sheet prints each slide's number
+beside it), so a printed sheet spends little ink.  The published pages, in the
+projector's colours, are reused only when the handout is asked for the
+slides' own colours (`lecturekit handout --slide-colours`).
+
 `handout_pages` is the one place that knows how the pages are obtained; when
 the slide build renders in its own engine, only this module changes.
 """
@@ -55,10 +63,19 @@ def differs_from_slides(slide: Slide) -> bool:
         f.has(HANDOUT_ONLY) for f in slide.fences if not f.in_comment)
 
 
+PAPER_CSS = Path(__file__).parent / "templates" / "paper.css"
+"""Appended to the deck's theme when the pages are rendered for paper (module docstring)."""
+
+
 def handout_pages(deck: Deck, stage: Path, slides_pdf: Path | None,
-                  log: Callable[[str], None] = lambda _: None) -> list[HandoutPage]:
+                  log: Callable[[str], None] = lambda _: None,
+                  paper: bool = False) -> list[HandoutPage]:
     """One vector page per handout slide, in deck order (see the module docstring)."""
     wanted = handout_slides(deck)
+    if paper:
+        log("rendering every handout slide for paper (white, light rules)")
+        rendered = _render_slides(deck, wanted, stage, PAPER_CSS.read_text(encoding="utf-8"))
+        return [HandoutPage(s, rendered[s.number], False) for s in wanted]
     published = _current_slide_pdf(deck, slides_pdf, log)
     reused: dict[int, PageObject] = {}
     if published is not None:
@@ -94,7 +111,8 @@ class Patch:
     """Slide number -> 0-based page of the rendered PDF, for each slide to render."""
 
 
-def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) -> Patch:
+def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False,
+                   style: str = "") -> Patch:
     """The deck text marp-cli renders for just the slides in `render`.
 
     Every other slide is reduced to its directive comments, and each run of
@@ -104,7 +122,8 @@ def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) 
     last rendered slide is dropped.  No line moves, so the deck's line numbers
     (and `rewrite_refs`) still apply.  `hide_numbers` hides the page number of
     the rendered slides: their number in this run is not the one they would
-    have among the slide PDF's pages.
+    have among the slide PDF's pages.  `style` (CSS) is appended after the last
+    rendered slide as a global inline `<style>`, which Marp adds to the theme.
     """
     lines = [*deck.lines, ""] if deck.text.endswith(("\n", "\r")) else list(deck.lines)
     numbers = {s.number for s in render}
@@ -131,6 +150,8 @@ def patch_markdown(deck: Deck, render: list[Slide], hide_numbers: bool = False) 
     last = max((s.end_line for s in render), default=0)
     text = "\n".join("" if n in blank or n > last else line
                      for n, line in enumerate(lines, start=1))
+    if style:
+        text = text.rstrip("\n") + f"\n\n<style>\n{style.strip()}\n</style>\n"
     return Patch(text, pages)
 
 
@@ -149,13 +170,15 @@ def _comment_lines(lines: list[str], first: int) -> range:
     return range(first, first + 1)
 
 
-def _render_slides(deck: Deck, render: list[Slide], stage: Path) -> dict[int, PageObject]:
+def _render_slides(deck: Deck, render: list[Slide], stage: Path,
+                   style: str = "") -> dict[int, PageObject]:
     work = stage / "patch"
     work.mkdir(parents=True, exist_ok=True)
     refs = local_refs(deck, render)
     copy_into({dist_path(deck, r.file): r.file for r in refs}, work)
     markdown = work / f"{deck.name}.md"
-    patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)))
+    patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)),
+                           style=style)
     markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
     pdf = work / f"{deck.name}.pdf"
     _confined_pdf(deck, work, slides=max(patch.pages.values()) + 1)

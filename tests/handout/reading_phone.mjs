@@ -104,6 +104,31 @@ function measure () {
       return f.left < b.right && f.right > b.left   // same column: scrolled past, it covers it
     })
   }).map((el) => el.textContent.trim())
+  // Checked values (`# -> ...` comments kept in the code): where each is drawn, against the
+  // screen and the code box it is in (before any sideways scroll).
+  const checks = [...document.querySelectorAll('main pre code .lk-check')].filter(visible).map((el) => {
+    const box = el.closest('pre').getBoundingClientRect()
+    const rects = [...el.getClientRects()].filter((r) => r.width > 0)
+    return {
+      text: el.textContent.trim().slice(0, 30),
+      inside: rects.every((r) => r.left >= Math.max(0, box.left) - 1 &&
+        r.right <= Math.min(window.innerWidth, box.right) + 1),
+    }
+  })
+  // English words in table cells drawn over two lines (split inside the word).
+  const splitWords = []
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    if (!visible(cell)) continue
+    const cells = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT)
+    for (let node = cells.nextNode(); node; node = cells.nextNode()) {
+      for (const word of node.textContent.matchAll(/[A-Za-z][A-Za-z_]+/g)) {
+        range.setStart(node, word.index)
+        range.setEnd(node, word.index + word[0].length)
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
+        if (tops.size > 1) splitWords.push(word[0])
+      }
+    }
+  }
   const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
     li.querySelector('summary > a, :scope > a')?.textContent.trim())
   return {
@@ -120,6 +145,8 @@ function measure () {
     fixed: fixed.map((el) => el.textContent.trim()),
     covering,
     toc,
+    checks,
+    splitWords,
     backLinks: document.querySelectorAll('main .lk-back a[href="#toc"]').length,
   }
 }

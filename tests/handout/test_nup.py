@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from lecturekit.deck import DeckError, parse_deck, read_deck
+from lecturekit.deck.variants import slides_kept
 from lecturekit.handout.build import Built
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.nup import (
@@ -21,6 +22,7 @@ from lecturekit.handout.nup import (
     THEME_CODE_PX,
     Layout,
     build_nup_pdf,
+    frame_html,
     printed_slides,
 )
 from lecturekit.handout.pages import _current_slide_pdf, handout_slides, patch_markdown
@@ -139,7 +141,7 @@ def test_every_link_of_the_slide_pdf_is_a_link_over_it_on_the_handout(built: Bui
     assert [uri for _, uri, _ in source] == ["https://pytorch.org/docs/stable/autograd.html"]
     deck = read_deck(MINI)
     printed = {p.slide.number: p for p in printed_slides(deck, handout_slides(deck), 2)}
-    kept = [s.number for s in deck.slides if "handout-only" not in s.classes]
+    kept = [s.number for s in slides_kept(deck)]
     height = float(PdfReader(slides_pdf).pages[0].mediabox.height)
     width = float(PdfReader(slides_pdf).pages[0].mediabox.width)
     carried = links(built.artefacts.pdf)
@@ -169,13 +171,92 @@ def test_a_bare_url_in_the_notes_prints_as_a_link_in_the_notes_box(built: Built)
     assert last.notes.x / mm - 1 <= x1 and A4_POINTS[1] - y2 >= last.notes.y / mm - 1
 
 
-def test_slide_pages_are_reused_from_the_slide_pdf_not_rasterised(built: Built, build_log: str):
+def test_slide_pages_are_vector_pages_rendered_for_paper_not_rasterised(built: Built,
+                                                                        build_log: str):
     reader = PdfReader(built.artefacts.pdf)
     images = [name for page in reader.pages for name in page.images]
     assert len(images) <= 2, images   # the one figure of the fixture deck, nothing else
-    assert "rendering every handout slide" not in build_log
+    assert "rendering every handout slide for paper" in build_log
     slides_pdf = built.artefacts.notebook.parent / "mini.pdf"
     assert os.path.getsize(built.artefacts.pdf) < 3 * os.path.getsize(slides_pdf)
+
+
+def sheet_pixels(pdf: Path, page: int, tmp: Path):
+    """The sheet at 40 dpi as a PIL image (what a printer is asked to put on paper)."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(tmp / "sheet")], check=True)
+    return Image.open(tmp / "sheet.png").convert("RGB")
+
+
+def commonest(image, box_mm, dpi: int = 40) -> tuple[int, int, int]:
+    px = dpi / 25.4
+    x, y, w, h = (round(v * px) for v in box_mm)
+    counts = image.crop((x, y, x + w, y + h)).getcolors(1 << 20)
+    return max(counts)[1]
+
+
+def test_printed_sheets_are_white_paper_with_white_title_bars_ink_friendly(
+        built: Built, tmp_path: Path):
+    """The theme's cream paper and solid teal title bars would print as a tint over every
+    slide and a band of ink across each; on paper both are white (a thin rule stays)."""
+    deck = read_deck(MINI)
+    first = next(p for p in printed_slides(deck, handout_slides(deck), 2)
+                 if p.slide.header and not p.compact)
+    image = sheet_pixels(built.artefacts.pdf, first.sheet + 1, tmp_path)
+    frame = first.frame
+    bar = frame.h * 88 / 720                             # honwaka's --hw-bar on a 720 px slide
+    for region in ((frame.x, frame.y, frame.w, frame.h),              # the whole slide
+                   (frame.x, frame.y, frame.w, bar * 0.8),           # its title bar
+                   (0, 0, 210, 297)):                                 # the whole sheet
+        assert min(commonest(image, region)) >= 250, region
+
+
+def test_slide_colours_reuse_the_published_slide_pdf_pages(built: Built, tmp_path: Path):
+    """`--slide-colours`: the pages of the slide PDF, as projected, are placed unchanged."""
+    slides_pdf = built.artefacts.notebook.parent / "mini.pdf"
+    log: list[str] = []
+    (tmp_path / "stage").mkdir()
+    build_nup_pdf(read_deck(MINI), 2, tmp_path / "stage", tmp_path / "colours.pdf", slides_pdf,
+                  log=log.append, paper=False)
+    assert not any("rendering every handout slide" in line for line in log), log
+    deck = read_deck(MINI)
+    first = next(p for p in printed_slides(deck, handout_slides(deck), 2)
+                 if p.slide.header and not p.compact)
+    image = sheet_pixels(tmp_path / "colours.pdf", first.sheet + 1, tmp_path)
+    assert min(commonest(image, (first.frame.x, first.frame.y, first.frame.w,
+                                 first.frame.h))) < 250          # honwaka's cream paper
+
+
+def test_each_slide_is_labelled_once_by_its_projected_number_in_every_nup(built: Built):
+    """"スライド 12" beside each slide, the number the slide PDF (the projector) shows it
+    with; the slide's own "n / total" pill is not printed, so no number appears twice."""
+    deck = read_deck(MINI)
+    kept = [s.number for s in slides_kept(deck)]
+    for nup in (2, 3, 4):
+        html = frame_html(deck, printed_slides(deck, handout_slides(deck), nup), nup)
+        labels = re.findall(r'<div class="label">([^<]*)</div>', html)
+        assert len(labels) == len(handout_slides(deck))
+        assert sorted(x for x in labels if x.startswith("スライド ")) == sorted(
+            f"スライド {kept.index(s.number) + 1}" for s in handout_slides(deck)
+            if s.number in kept)
+        assert labels.count("配布資料のみ") == len(
+            [s for s in handout_slides(deck) if s.number not in kept]) >= 1
+    text = "".join(sheet_texts(built.artefacts.pdf))
+    assert "スライド 2" in text
+    assert re.findall(r"\d+ / \d+(?! ページ)", text) == []
+
+
+def test_three_up_gives_each_slide_a_column_of_lines_and_lines_under_it():
+    """3-up: 12 lines beside the slide and 2 under it, where 2-up has 4 under the slide."""
+    three, two = Layout(3).cell(0, 16 / 9), Layout(2).cell(0, 16 / 9)
+    assert three.under is not None and three.rules() >= 13
+    assert two.rules() >= 4 and Layout(4).cell(0, 16 / 9).rules() >= 8
+    deck = parse_deck("---\nmarp: true\n---\n\n# 一枚目\n\n---\n\n# 二枚目\n", "x.md")
+    html = frame_html(deck, printed_slides(deck, deck.slides, 3), 3)
+    assert html.count('<div class="rule">') == 2 * three.rules()
+    assert html.count('class="lines under"') == 2
 
 
 def test_public_notes_are_printed_and_instructor_notes_are_not(built: Built):
@@ -189,13 +270,13 @@ def test_instructor_note_stays_in_the_slides_presenter_notes(built: Built):
     assert INSTRUCTOR_NOTE in html
 
 
-def test_four_up_without_a_slide_pdf_renders_the_handout_variant_itself(
+def test_four_up_in_slide_colours_without_a_slide_pdf_renders_the_handout_variant(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     Path("stage").mkdir()
     log: list[str] = []
     pages = build_nup_pdf(read_deck(MINI), 4, Path("stage"), Path("four.pdf"),
-                          tmp_path / "missing.pdf", log=log.append)
+                          tmp_path / "missing.pdf", log=log.append, paper=False)
     reader = PdfReader(tmp_path / "four.pdf")
     assert len(reader.pages) == pages == math.ceil(len(handout_slides(read_deck(MINI))) / 4)
     assert [uri for _, uri, _ in links(tmp_path / "four.pdf")].count(

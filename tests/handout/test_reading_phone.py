@@ -118,3 +118,21 @@ def test_front_matter_is_named_in_the_decks_language_or_by_its_own_section_tag()
     assert front_group(reading_page(deck.format(lang="ja", tag=""), "ja.md")) == "はじめに"
     tagged = deck.format(lang="en", tag='<div class="section">Warm-up</div>\n\n')
     assert front_group(reading_page(tagged, "tag.md")) == "Warm-up"
+
+
+def test_checked_values_in_code_read_without_scrolling_the_code_sideways(measured: dict):
+    """`x + 2  # -> tensor(4., ...)` keeps its comment in the code (the value exists only
+    there); on a phone the comment is set under its line, wrapped inside the code box, so
+    the value is on screen while the long code line itself scrolls."""
+    for width in PHONES:
+        checks = measured["widths"][width]["checks"]
+        assert len(checks) == 3, width
+        assert [c["text"] for c in checks if not c["inside"]] == [], width
+    assert len(measured["widths"]["1280"]["checks"]) == 3
+
+
+def test_table_cells_wrap_between_words_never_inside_an_english_word(measured: dict):
+    """Cells wrap as the prose does (Japanese by phrase); a table that cannot fit then scrolls
+    inside its box with the cue, rather than splitting `differentiation` letter by letter."""
+    for width in (*PHONES, "1280"):
+        assert measured["widths"][width]["splitWords"] == [], width
