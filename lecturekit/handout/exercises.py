@@ -46,7 +46,7 @@ from lecturekit.handout import selfcheck_kernel
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.markdown import SECTION_STYLE, slide_markdown
-from lecturekit.handout.notebook import TITLE, in_handout
+from lecturekit.handout.notebook import TITLE, in_handout, notebook_lang
 from lecturekit.handout.session import setup_source
 from lecturekit.project import Project
 
@@ -163,12 +163,6 @@ class Exercise:
             return []
         items = [m[2].strip() for m in map(_TASK_ITEM.match, self.task.source.split("\n")) if m]
         return items if len(items) == len(self.answers) else []
-
-
-def notebook_lang(deck: Deck) -> str:
-    """`ja` or `en`: the deck's `lang:`, else the project's (`Project.settings.lang`)."""
-    lang = str(deck.front_matter.get("lang") or Project.load(deck.path).settings.lang)
-    return "ja" if lang.lower().startswith("ja") else "en"
 
 
 def answer_id(fence: Fence) -> str:
