@@ -46,7 +46,7 @@ from nbformat import NotebookNode
 
 from lecturekit.check.expectations import find_inline_comments, find_transcript, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
-from lecturekit.handout import selfcheck_kernel
+from lecturekit.handout import raster, selfcheck_kernel
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.markdown import SECTION_STYLE, slide_markdown
@@ -305,6 +305,7 @@ def split_hints(slide: Slide, deck_path: Path,
 
 def exercises_notebook(deck: Deck) -> NotebookNode:
     lang = notebook_lang(deck)
+    raster.prepare(deck)  # every SVG drawn as PNG in one Chromium run
     say = TEXTS[lang]
     project = Project.load(deck.path)
     nb = nbformat.v4.new_notebook()

@@ -31,6 +31,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from lecturekit.deck import Deck, Fence, Slide
+from lecturekit.handout import raster
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.markdown import SlideMarkdown, slide_segments
 from lecturekit.handout.session import (
@@ -117,6 +118,7 @@ def fence_in_handout(slide: Slide, fence: Fence) -> bool:
 
 def deck_notebook(deck: Deck) -> NotebookNode:
     lang = notebook_lang(deck)
+    raster.prepare(deck)  # every SVG drawn as PNG in one Chromium run
     say = TEXTS[lang]
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(_metadata(deck))
