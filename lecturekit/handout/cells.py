@@ -7,7 +7,9 @@ notebook runs on past it as the checker does; the cut-off piece is tagged
 `raises-exception` (nbclient's convention).  With `show_values`, a script
 block is also cut after each bare expression whose value the slide shows
 (`x + 2  # -> tensor(4.)`) before its last statement: a notebook displays
-only a cell's last value, so each checked value gets a cell that ends on it.
+only a cell's last value, so each checked value gets a cell that ends on it;
+and the `# -> value` (`#> value`) comments are taken out of the cells' code,
+since the value now shows once, as the cell's output.  Other comments stay.
 """
 
 from __future__ import annotations
@@ -63,18 +65,37 @@ def _missing_module(name: str | None) -> bool:
 
 
 def _script_pieces(fence: Fence, show_values: bool = False) -> list[CodePiece]:
-    code = fence.code.rstrip("\n").split("\n")
+    code: list[str | None] = list(fence.code.rstrip("\n").split("\n"))
     errors = _cuts_after_expected_errors(fence)
     values = _cuts_after_shown_values(fence) if show_values else []
+    if show_values:
+        code = without_expectations(fence)
     cuts = sorted({*errors, *values})
     pieces, start = [], 0
     for cut in [*cuts, len(code)]:
-        if cut > start:
+        kept = [n for n in range(start, cut) if code[n] is not None]
+        if kept:
             tags = [RAISES] if cut in errors else []
-            pieces.append(CodePiece(fence, "\n".join(code[start:cut]),
-                                    fence.body_lines[start:cut], tags))
+            pieces.append(CodePiece(fence, "\n".join(code[n] or "" for n in kept),
+                                    [fence.body_lines[n] for n in kept], tags))
         start = cut
     return pieces or [CodePiece(fence, "", [])]
+
+
+def without_expectations(fence: Fence) -> list[str | None]:
+    """The block's code lines with each `# -> value` / `#> value` comment taken out: a
+    comment after code is cut off the line, a comment line (and each continuation line)
+    becomes None.  Line indices stay those of `fence.code`."""
+    lines: list[str | None] = list(fence.code.rstrip("\n").split("\n"))
+    for comment in find_inline_comments(fence):
+        first = comment.comment[0]
+        if comment.standalone:
+            lines[first.index] = None
+        else:
+            lines[first.index] = (lines[first.index] or "")[:first.col].rstrip()
+        for more in comment.comment[1:]:
+            lines[more.index] = None
+    return lines
 
 
 def _cuts_after_expected_errors(fence: Fence) -> list[int]:

@@ -9,7 +9,9 @@ per answer block a heading with the task item, an empty answer cell and a
 the model answer folded.  Every helper cell is short and visible: its first
 line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
 is hidden with `source_hidden`, which would show an unlabelled "…" in Lab.
-Helper cells run without the setup cell too and then say to run it first.
+A helper cell's code is one call (`check("演習1 (1)")`, `run_slides(...)`):
+the setup cell defines them, and the notebook's first cell and the setup
+cell's title say to run it first.
 
 Deck convention (README, "Exercises"):
 - a task slide is `<!-- _class: exercise -->`; its numbered items (`1.`,
@@ -21,9 +23,11 @@ Deck convention (README, "Exercises"):
   outputs and the prose beside it); each `answer=ID` fence also feeds the
   self-check (`selfcheck_kernel`).
 
-The self-check's code, the answers' salted hashes and the lecture code the
-exercises depend on travel in the setup cell as one compressed string: the
-student sees a few lines, not three hundred.
+The self-check's code, the answers' salted hashes, the lecture code the
+exercises depend on and the deck's `setup:` code travel in the setup cell as
+one compressed string on its last line, under a comment saying what it is:
+the student reads a few commented lines (the `setup:` code among them), not
+three hundred.
 """
 
 from __future__ import annotations
@@ -42,11 +46,11 @@ from nbformat import NotebookNode
 
 from lecturekit.check.expectations import find_inline_comments, find_transcript, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
-from lecturekit.handout import selfcheck_kernel
+from lecturekit.handout import raster, selfcheck_kernel
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.markdown import SECTION_STYLE, slide_markdown
-from lecturekit.handout.notebook import TITLE, in_handout
+from lecturekit.handout.notebook import TITLE, in_handout, notebook_lang
 from lecturekit.handout.session import setup_source
 from lecturekit.project import Project
 
@@ -79,14 +83,16 @@ TEXTS = {
                 "そのまま発生させても except で捕まえて表示してもかまいません。",
         "colab": "[▶ Google Colab で開く]({url})（ブラウザだけで演習できます）",
         "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
-        "setup_note": "# 答え合わせの道具を読み込み、スライドと同じ乱数の種を設定します。"
-                      "書きかえずに実行してください。",
+        "setup_note": "# 答え合わせの道具を読み込み、乱数の種をスライドとそろえます"
+                      "（書きかえずに実行してください）。",
+        "setup_code": "# スライドと同じ準備のコードも実行します：",
+        "blob_note": "# 下の長い 1 行は、答え合わせの道具と答えのデータを圧縮したものです"
+                     "（読む必要はありません）。",
         "ready": "✅ 準備ができました。下の演習に進んでください。",
         "context_title": "▶ スライドのコードを実行（{label} の準備）",
         "context_note": "# {label} までにスライドで作った変数や関数を用意します。"
                         "何も表示しません。",
         "check_title": "✔ 答え合わせ：{label}",
-        "no_setup": "⚠️ 先に、いちばん上の「⚙️ 準備」のセルを実行してください。",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
         "error_here": "# {label}: ここにコードを書いて実行してください。\n"
@@ -112,12 +118,14 @@ TEXTS = {
         "colab": "[▶ Open in Google Colab]({url}) (runs in the browser)",
         "setup_title": "⚙️ Setup: run this cell first",
         "setup_note": "# Loads the self-check and seeds the random generators as on the "
-                      "slides. Run it as it is.",
+                      "slides (run it as it is).",
+        "setup_code": "# It also runs the slides' setup code:",
+        "blob_note": "# The long line below is the self-check and the answers' data, "
+                     "compressed (no need to read it).",
         "ready": "✅ Ready. Go on with the exercises below.",
         "context_title": "▶ Run the slides' code (before {label})",
         "context_note": "# Defines what the slides defined before {label}. Shows nothing.",
         "check_title": "✔ Check: {label}",
-        "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top.",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
         "error_here": "# {label}: write your code here and run the cell.\n"
@@ -163,12 +171,6 @@ class Exercise:
             return []
         items = [m[2].strip() for m in map(_TASK_ITEM.match, self.task.source.split("\n")) if m]
         return items if len(items) == len(self.answers) else []
-
-
-def notebook_lang(deck: Deck) -> str:
-    """`ja` or `en`: the deck's `lang:`, else the project's (`Project.settings.lang`)."""
-    lang = str(deck.front_matter.get("lang") or Project.load(deck.path).settings.lang)
-    return "ja" if lang.lower().startswith("ja") else "en"
 
 
 def answer_id(fence: Fence) -> str:
@@ -303,6 +305,7 @@ def split_hints(slide: Slide, deck_path: Path,
 
 def exercises_notebook(deck: Deck) -> NotebookNode:
     lang = notebook_lang(deck)
+    raster.prepare(deck)  # every SVG drawn as PNG in one Chromium run
     say = TEXTS[lang]
     project = Project.load(deck.path)
     nb = nbformat.v4.new_notebook()
@@ -422,29 +425,24 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
         f"_LK_CONTEXT = {context!r}",
         "_lk_install()",
         CONTEXT_RUNNER.strip("\n"), "",
-        setup_source(""),
+        setup_source(setup_code, lang), "",
+        f"print({say['ready']!r})",
     ])
     blob = base64.b85encode(zlib.compress(packed.encode("utf-8"), 9)).decode("ascii")
-    lines = [f"{TITLE}{say['setup_title']}", say["setup_note"], "import base64, zlib",
-             f'exec(zlib.decompress(base64.b85decode("{blob}")).decode())']
+    lines = [f"{TITLE}{say['setup_title']}", say["setup_note"]]
     if setup_code.strip():
-        lines.append(setup_code.rstrip("\n"))
-    lines.append(f"print({say['ready']!r})")
+        lines += [say["setup_code"], *(f"#   {line}".rstrip()
+                                       for line in setup_code.rstrip("\n").split("\n"))]
+    lines += [say["blob_note"],
+              f'import base64, zlib; exec(zlib.decompress(base64.b85decode("{blob}")).decode())']
     return "\n".join(lines)
-
-
-def _guarded(call: str, say: dict[str, str]) -> str:
-    """`call`, or a clear message when the setup cell has not run (no `NameError`)."""
-    return (f'if "check" in globals():\n    {call}\nelse:\n'
-            f"    print({say['no_setup']!r})")
 
 
 def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
                   say: dict[str, str]) -> NotebookNode:
     name = json.dumps(key, ensure_ascii=False)
     source = "\n".join([f"{TITLE}{say['context_title'].format(label=key)}",
-                        say["context_note"].format(label=key),
-                        _guarded(f"run_slides({name})", say)])
+                        say["context_note"].format(label=key), f"run_slides({name})"])
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"context-{before.line}"
     cell.metadata.update({"tags": [CONTEXT], "cellView": "form",
@@ -463,7 +461,7 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})
     name = json.dumps(label, ensure_ascii=False)
     check = nbformat.v4.new_code_cell("\n".join([
-        f"{TITLE}{say['check_title'].format(label=label)}", _guarded(f"check({name})", say)]))
+        f"{TITLE}{say['check_title'].format(label=label)}", f"check({name})"]))
     check.id = f"answer-{_cell_id(ident)}-check"
     check.metadata.update({"tags": [SELF_CHECK], "cellView": "form",
                            "lecturekit": {"answer": ident, "label": label},

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from lecturekit.deck import DeckError, Slide
+from lecturekit.handout.raster import png_of
 from lecturekit.render.assets import file_refusal, is_local, is_remote, root_of, src_refusal
 
 Attachment = dict[str, str]
@@ -84,8 +85,11 @@ def embed_images(slide: Slide, lines: list[str], first: int,
         line = lines[index]
         markdown = re.compile(r"!\[([^\]]*)\]\(\s*" + re.escape(ref.src) + r"(\s+\"[^\"]*\")?\s*\)")
         if markdown.search(line):
-            name = names.setdefault(image.path, _unique_name(image.path, names))
-            attachments[name] = {image.mime: image.base64()}
+            # JupyterLab shows no SVG attachment (nor may GitHub or Colab): its PNG drawing
+            png = png_of(image.path) if image.mime == "image/svg+xml" else None
+            shown = image.path.with_suffix(".png") if png else image.path
+            name = names.setdefault(image.path, _unique_name(shown, names))
+            attachments[name] = {"image/png": png} if png else {image.mime: image.base64()}
             lines[index] = markdown.sub(
                 lambda m, n=name: f"![{clean_alt(m[1])}](attachment:{n})", line, count=1)
         else:

@@ -5,7 +5,16 @@ Decisions:
   slides-only Python block still runs, as a hidden cell tagged `slides-only`,
   because the checker runs it and later blocks may depend on its state.
 - `skip` blocks stay visible as code cells tagged `skip-execution`; nbclient
-  does not run them, exactly as the checker skips them.
+  does not run them, exactly as the checker skips them.  Colab ignores the tag,
+  so such a cell is headed `%%skip` (`skip_if`/`skip_if_missing` for `skip-if=`
+  and `importorskip=`, run where the checker runs them), its first line saying
+  why in the deck's language; a cell raising on purpose is headed
+  `%%expect_error` likewise (`session.MAGIC_DEFINITIONS`).
+- A block's `# -> value` comments are not in its cells: the value shows once,
+  as the cell's output (`cells.code_pieces`).
+- Before an exercise's first answer slide a short note says the answer
+  follows and where to try it first (the exercises notebook); the exercise
+  slide's hint is folded, as in that notebook.
 - The deck's `setup:` code and the checker's seeding run first, in a hidden
   cell tagged `setup`.
 - Hidden means hidden in both JupyterLab (`jupyter.source_hidden`) and Colab,
@@ -15,22 +24,62 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import nbformat
 from nbformat import NotebookNode
 
 from lecturekit.deck import Deck, Fence, Slide
-from lecturekit.handout.cells import RAISES, CodePiece, code_pieces
+from lecturekit.handout import raster
+from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.markdown import SlideMarkdown, slide_segments
-from lecturekit.handout.session import EXPECT_ERROR, fresh_source, setup_source
+from lecturekit.handout.session import (
+    EXPECT_ERROR,
+    MAGICS,
+    SKIP_CELL,
+    SKIP_IF,
+    SKIP_IF_MISSING,
+    fresh_source,
+    setup_source,
+)
 from lecturekit.handout.theme import box_labels
+from lecturekit.project import Project
 
 SETUP = "setup"
 FRESH = "fresh"
 SLIDES_ONLY = "slides-only"
 HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
 TITLE = "#@title "
+EXERCISE, ANSWER = "exercise", "answer"
+
+TEXTS = {
+    "ja": {
+        "setup": "準備（最初に実行してください）",
+        "fresh": "ここから新しい名前空間で始めます",
+        "slides_only": "スライドで使うだけのコード",
+        EXPECT_ERROR: "エラーになるのが正しいセルです（エラーを表示して、次のセルへ進みます）",
+        SKIP_CELL: "講義では実行しないコードです{reason}",
+        SKIP_IF: "この条件に当てはまるときは実行しません",
+        SKIP_IF_MISSING: "{name} が入っていないときは実行しません",
+        "answers": "📖 **ここから下は {label} の解答です。** 先に自分で解いてみたいときは、"
+                   "演習用のノートブック `{exercises}` を使いましょう（答え合わせもできます）。",
+        "hint": "💡 ヒント（クリックで開く）",
+    },
+    "en": {
+        "setup": "Setup (run this cell first)",
+        "fresh": "From here on, a fresh namespace",
+        "slides_only": "Code the slides need (not shown on them)",
+        EXPECT_ERROR: "This cell raises an error on purpose (it shows the error, and the next "
+                      "cells still run)",
+        SKIP_CELL: "This code is not run in the lecture{reason}",
+        SKIP_IF: "Not run when this condition holds",
+        SKIP_IF_MISSING: "Not run when {name} is not installed",
+        "answers": "📖 **The answer to {label} follows.** To try it yourself first, use the "
+                   "exercises notebook `{exercises}` (it checks your answers too).",
+        "hint": "💡 Hint (click to open)",
+    },
+}
 
 
 def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
@@ -46,7 +95,17 @@ def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
 def title_lines(cell: NotebookNode) -> int:
     """Lines put before the cell's own code: `hide`'s title, `code_cell`'s magic (0 to 2)."""
     lines = cell.source.split("\n", 2)
-    return sum(1 for line in lines[:2] if line.startswith((TITLE, f"%%{EXPECT_ERROR}")))
+    return sum(1 for line in lines[:2] if line.startswith(TITLE) or _is_magic(line))
+
+
+def _is_magic(line: str) -> bool:
+    return line.startswith("%%") and line[2:].split(" ", 1)[0] in MAGICS
+
+
+def notebook_lang(deck: Deck) -> str:
+    """`ja` or `en`: the deck's `lang:`, else the project's (`Project.settings.lang`)."""
+    lang = str(deck.front_matter.get("lang") or Project.load(deck.path).settings.lang)
+    return "ja" if lang.lower().startswith("ja") else "en"
 
 
 def in_handout(slide: Slide) -> bool:
@@ -58,23 +117,51 @@ def fence_in_handout(slide: Slide, fence: Fence) -> bool:
 
 
 def deck_notebook(deck: Deck) -> NotebookNode:
+    lang = notebook_lang(deck)
+    raster.prepare(deck)  # every SVG drawn as PNG in one Chromium run
+    say = TEXTS[lang]
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(_metadata(deck))
-    nb.cells.append(setup_cell(deck))
+    nb.cells.append(setup_cell(deck, lang))
     labels = box_labels(deck)
+    exercise: Slide | None = None
+    previous: Slide | None = None
     for slide in deck.slides:
-        nb.cells.extend(slide_cells(deck, slide, labels))
+        if EXERCISE in slide.classes:
+            exercise = slide
+        if (in_handout(slide) and ANSWER in slide.classes and exercise is not None
+                and (previous is None or ANSWER not in previous.classes)):
+            nb.cells.append(answers_note(deck, slide, exercise, say))
+        nb.cells.extend(slide_cells(deck, slide, labels, lang))
+        if in_handout(slide):
+            previous = slide
     return nb
 
 
-def setup_cell(deck: Deck) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code))
+def setup_cell(deck: Deck, lang: str = "ja") -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code, lang))
     cell.id = "setup"
     cell.metadata.update({"tags": [SETUP], "lecturekit": {"slide": 0, "lines": []}})
-    return hide(cell, "準備（最初に実行してください）", outputs=True)
+    return hide(cell, TEXTS[lang]["setup"], outputs=True)
 
 
-def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str]) -> Iterator[NotebookNode]:
+def answers_note(deck: Deck, slide: Slide, exercise: Slide,
+                 say: dict[str, str]) -> NotebookNode:
+    """The line before an exercise's answer slides: the answer follows; try it first in the
+    exercises notebook."""
+    title = " ".join((exercise.title or "").split())
+    number = re.match(r"\D*?\d+", title)  # `演習3 前回の…` -> `演習3`
+    cell = nbformat.v4.new_markdown_cell(say["answers"].format(
+        label=number[0] if number else title, exercises=f"{deck.name}-exercises.ipynb"))
+    cell.id = f"answers-{slide.number}"
+    cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
+                                   "line": slide.line}
+    cell.metadata["tags"] = ["answers-follow"]
+    return cell
+
+
+def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
+                lang: str = "ja") -> Iterator[NotebookNode]:
     """The slide's prose and code in the slide's order: the prose before a block, the block's
     cells, the prose after it (what the slide says about the block's result)."""
     blocks = slide.code_blocks
@@ -82,15 +169,31 @@ def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str]) -> Iterator[No
     if in_handout(slide):
         output_fences = [f for f in slide.fences if f.has("output")]
         dropped = [f for f in slide.fences if f.has("slides-only")]
-        segments = slide_segments(slide, deck.path, [*blocks, *output_fences, *dropped],
-                                  blocks, labels)
+        hidden = [*blocks, *output_fences, *dropped]
+        segments = slide_segments(slide, deck.path, hidden, blocks, labels)
+        if EXERCISE in slide.classes and not blocks:
+            segments = [_hint_folded(slide, deck, hidden, segments[0], TEXTS[lang])]
     yield from _prose_cell(slide, segments[0], 0)
     for number, fence in enumerate(blocks, start=1):
         if fence.has("fresh"):
-            yield fresh_cell(deck, fence)
+            yield fresh_cell(deck, fence, lang)
         for index, piece in enumerate(code_pieces(fence, show_values=True)):
-            yield code_cell(piece, index, visible=fence_in_handout(slide, fence))
+            yield code_cell(piece, index, visible=fence_in_handout(slide, fence), lang=lang)
         yield from _prose_cell(slide, segments[number], number)
+
+
+def _hint_folded(slide: Slide, deck: Deck, hidden: list[Fence], md: SlideMarkdown,
+                 say: dict[str, str]) -> SlideMarkdown:
+    """An exercise slide's hint divs folded (`<details>`) under its task."""
+    from lecturekit.handout.exercises import split_hints  # exercises builds on this module
+
+    text, hints, _ = split_hints(slide, deck.path, hidden)
+    if not hints:
+        return md
+    folded = "\n\n".join(hints)
+    text = (f"{text.rstrip()}\n\n<details>\n<summary>{say['hint']}</summary>\n\n"
+            f"{folded.strip()}\n\n</details>\n")
+    return SlideMarkdown(text, md.attachments)
 
 
 def _prose_cell(slide: Slide, md: SlideMarkdown | None, part: int) -> Iterator[NotebookNode]:
@@ -105,25 +208,50 @@ def _prose_cell(slide: Slide, md: SlideMarkdown | None, part: int) -> Iterator[N
     yield cell
 
 
-def fresh_cell(deck: Deck, fence: Fence) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(fresh_source(deck.setup_code))
+def fresh_cell(deck: Deck, fence: Fence, lang: str = "ja") -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(fresh_source(deck.setup_code, lang))
     cell.id = f"fresh-{fence.line}"
     cell.metadata.update({"tags": [FRESH],
                           "lecturekit": {"slide": fence.slide_number, "lines": []}})
-    return hide(cell, "ここから新しい名前空間で始めます", outputs=True)
+    return hide(cell, TEXTS[lang]["fresh"], outputs=True)
 
 
-def code_cell(piece: CodePiece, index: int, visible: bool = True) -> NotebookNode:
+def magic_line(piece: CodePiece, lang: str = "ja") -> str | None:
+    """The cell magic heading a piece Colab's "Run all" must not stop at or run (None: no
+    magic), with a comment in the deck's language saying what it does."""
+    fence, say = piece.fence, TEXTS[lang]
+    if SKIP in piece.tags:
+        module = fence.value("importorskip")
+        if fence.has("skip") or not module:
+            reason = fence.value("skip") or ""
+            reason = f"（{reason}）" if reason and lang == "ja" else f" ({reason})" if reason \
+                else ""
+            return f"%%{SKIP_CELL}  # {say[SKIP_CELL].format(reason=reason)}"
+        return f"%%{SKIP_IF_MISSING} {module}  # {say[SKIP_IF_MISSING].format(name=module)}"
+    condition = fence.value("skip-if")
+    if condition:
+        return f"%%{SKIP_IF} {condition}  # {say[SKIP_IF]}"
+    module = fence.value("importorskip")
+    if module:
+        return f"%%{SKIP_IF_MISSING} {module}  # {say[SKIP_IF_MISSING].format(name=module)}"
+    if RAISES in piece.tags:
+        return f"%%{EXPECT_ERROR}  # {say[EXPECT_ERROR]}"
+    return None
+
+
+def code_cell(piece: CodePiece, index: int, visible: bool = True,
+              lang: str = "ja") -> NotebookNode:
     fence = piece.fence
     source = piece.source
-    if RAISES in piece.tags:  # Colab's "Run all" would stop here (`session.EXPECT_ERROR`)
-        source = f"%%{EXPECT_ERROR}\n{source}"
+    magic = magic_line(piece, lang)  # Colab's "Run all" would stop here (`session.MAGICS`)
+    if magic:
+        source = f"{magic}\n{source}"
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"code-{fence.line}" + (f"-{index}" if index else "")
     tags = list(piece.tags)
     if not visible:
         tags.append(SLIDES_ONLY)
-        hide(cell, "スライドで使うだけのコード", outputs=True)
+        hide(cell, TEXTS[lang]["slides_only"], outputs=True)
     if tags:
         cell.metadata["tags"] = tags
     cell.metadata["lecturekit"] = {"slide": fence.slide_number, "fence": fence.line,

@@ -1,0 +1,128 @@
+"""dist/X.ipynb as a student reads and runs it: each value shown once, magics explained,
+exercise answers announced, and Colab's "Run all" (which ignores cell tags) going through."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lecturekit.check.expectations import find_inline_comments
+from lecturekit.deck import read_deck
+from lecturekit.handout.build import Built
+from lecturekit.handout.cells import RAISES, SKIP
+from lecturekit.handout.notebook import SETUP, TEXTS, deck_notebook
+
+MINI = Path(__file__).parent / "fixtures" / "mini.md"
+LECTURE = Path(__file__).parents[2] / "slides" / "03-autodiff.md"
+_ARROW = re.compile(r"#\s*->|#>(?!>)")
+
+
+@pytest.fixture(scope="module")
+def notebook(built: Built) -> nbformat.NotebookNode:
+    return nbformat.read(str(built.artefacts.notebook), as_version=4)
+
+
+@pytest.fixture(scope="module")
+def lecture() -> nbformat.NotebookNode:
+    if not LECTURE.exists():
+        pytest.skip(f"{LECTURE} is not written yet")
+    return deck_notebook(read_deck(LECTURE))
+
+
+def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if c.cell_type == "code" and SETUP not in c.metadata.get(
+        "tags", [])]
+
+
+def by_fence(nb: nbformat.NotebookNode) -> dict[int, nbformat.NotebookNode]:
+    return {c.metadata.lecturekit.fence: c for c in code_cells(nb)
+            if "fence" in c.metadata.lecturekit}
+
+
+def test_checked_values_show_once_as_outputs_not_also_as_comments(notebook, lecture):
+    for nb in (notebook, lecture):
+        assert not [c.source for c in code_cells(nb) if _ARROW.search(c.source)]
+    deck = read_deck(LECTURE)
+    commented = [f for f in deck.code_blocks if find_inline_comments(f)]
+    assert len(commented) > 30   # the lecture does check its values
+    sources = "\n".join(c.source for c in code_cells(lecture))
+    assert "y.backward()                               # 3. backward() を呼ぶ" in sources
+    assert "return x**2 + torch.exp(-x)  # 前回と同じ関数" in sources
+
+
+def test_a_stripped_cell_keeps_its_deck_lines_aligned(lecture):
+    deck = read_deck(LECTURE)
+    lines = deck.text.split("\n")
+    for cell in code_cells(lecture):
+        body = [line for line in cell.source.split("\n") if not line.startswith(("%%", "#@"))]
+        for text, number in zip(body, cell.metadata.lecturekit["lines"], strict=True):
+            assert text in lines[number - 1], (number, text)
+
+
+def test_a_multiline_expected_value_leaves_no_continuation_comment(notebook, lecture):
+    cells = [c for c in code_cells(lecture) if "print(M)" in c.source]
+    assert cells and cells[0].source.endswith("print(M)")
+
+
+def test_every_magic_line_says_what_it_does_in_the_decks_language(notebook, lecture):
+    say = TEXTS["ja"]
+    heads = [c.source.split("\n", 1)[0] for nb in (notebook, lecture) for c in code_cells(nb)
+             if c.source.startswith("%%")]
+    assert heads
+    for head in heads:
+        assert "  # " in head and re.search(r"[\u3040-\u30ff]", head.split("  # ", 1)[1]), head
+    raised = [c for c in code_cells(lecture) if RAISES in c.metadata.get("tags", [])]
+    assert raised and all(c.source.startswith(f"%%expect_error  # {say['expect_error']}\n")
+                          for c in raised)
+
+
+def test_skipped_blocks_are_headed_by_a_magic_that_does_not_run_them(notebook):
+    cells = by_fence(notebook)
+    assert cells[74].source.startswith("%%skip  # 講義では実行しないコードです（擬似コード）\n")
+    assert cells[128].source.startswith("%%skip_if_missing no_such_module_for_lecturekit  # ")
+    assert cells[132].source.startswith("%%skip_if sys.platform != 'no such platform'  # ")
+    assert cells[136].source.startswith("%%skip_if torch.ones(1).item() != 1.0  # ")
+    assert SKIP in cells[74].metadata.tags
+
+
+def test_run_all_ignoring_every_tag_reaches_the_end_as_colab_does(notebook):
+    """Colab ignores `skip-execution` and `raises-exception`: the magics alone must keep
+    "Run all" going, run what the checker runs and leave the rest unrun."""
+    from nbclient import NotebookClient
+
+    from lecturekit.handout.execute import KERNEL, venv_kernel
+
+    plain = copy.deepcopy(notebook)
+    for cell in plain.cells:
+        cell.metadata.pop("tags", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with venv_kernel() as km:
+        NotebookClient(plain, km=km, kernel_name=KERNEL, timeout=120,
+                       skip_cells_with_tag="no-such-tag").execute()
+    cells = by_fence(plain)
+    assert all(c.execution_count is not None for c in code_cells(plain))
+    assert cells[74].outputs == []
+    assert "no_such_module_for_lecturekit" in cells[128].outputs[0].text
+    assert "実行しませんでした" in cells[132].outputs[0].text
+    assert cells[136].outputs[0].text == "tensor(2.)\n"
+
+
+def test_an_exercises_answers_are_announced_after_its_task_and_hint(lecture):
+    cells = lecture.cells
+    notes = [i for i, c in enumerate(cells) if "answers-follow" in c.metadata.get("tags", [])]
+    assert len(notes) == 3   # 演習1, 2, 3: one note each, before the first answer slide
+    for number, index in zip((1, 2, 3), notes, strict=True):
+        note = cells[index].source
+        assert f"演習{number} の解答" in note and "03-autodiff-exercises.ipynb" in note
+        assert cells[index + 1].source.startswith(f"## 演習{number} 解答")
+        before = [c.source for c in cells[:index] if c.cell_type == "markdown"]
+        assert any(s.startswith(f"## 演習{number}\n") or s.startswith(f"## 演習{number} ")
+                   for s in before)
+    task3 = next(c.source for c in cells if c.source.startswith("## 演習3 前回"))
+    assert "<details>\n<summary>💡 ヒント（クリックで開く）</summary>" in task3
+    assert task3.index("<details>") > task3.index("小数第 5 位")
