@@ -9,9 +9,11 @@ per answer block a heading with the task item, an empty answer cell and a
 the model answer folded.  Every helper cell is short and visible: its first
 line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
 is hidden with `source_hidden`, which would show an unlabelled "…" in Lab.
-A helper cell's code is one call (`check("演習1 (1)")`, `run_slides(...)`):
-the setup cell defines them, and the notebook's first cell and the setup
-cell's title say to run it first.
+A helper cell's code is one line, one call (`check("演習1 (1)")`,
+`run_slides(...)`) which the setup cell defines; the notebook's first cell and
+the setup cell's title say to run it first, and a student who did not is told
+so by the helper cell itself (the line's `if ... else print(...)`), not by a
+NameError.
 
 Deck convention (README, "Exercises"):
 - a task slide is `<!-- _class: exercise -->`; its numbered items (`1.`,
@@ -80,7 +82,9 @@ TEXTS = {
                 "（8.0 に対して 7.9 は不正解）、値を問う問題ではテンソルかリストか・"
                 "float64 かなどの型や入れ物は問わず、値が複数あるときは表示の順番を問わず、"
                 "エラーが答えの問題では種類とメッセージが同じなら、"
-                "そのまま発生させても except で捕まえて表示してもかまいません。",
+                "そのまま発生させても except で捕まえて表示してもかまいません。"
+                "値はコードで計算して表示し（文字列に書いた値は答えになりません）、"
+                "答えの値のほかに数を表示しないでください（説明の文字は自由です）。",
         "colab": "[▶ Google Colab で開く]({url})（ブラウザだけで演習できます）",
         "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
         "setup_note": "# 答え合わせの道具を読み込み、乱数の種をスライドとそろえます"
@@ -93,6 +97,7 @@ TEXTS = {
         "context_note": "# {label} までにスライドで作った変数や関数を用意します。"
                         "何も表示しません。",
         "check_title": "✔ 答え合わせ：{label}",
+        "no_setup": "⚠️ 先に一番上の「⚙️ 準備」のセルを実行してください",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
         "error_here": "# {label}: ここにコードを書いて実行してください。\n"
@@ -114,7 +119,9 @@ TEXTS = {
                 "8.0), ignores the type and container where the value is the question (a "
                 "float64 tensor or a list is fine), accepts several values in any order, and "
                 "matches an expected error by its type and message whether it is raised or "
-                "caught and printed.",
+                "caught and printed. Compute the values and print them (a value typed inside a "
+                "string does not count), and print no numbers besides the answer's (words "
+                "around them are fine).",
         "colab": "[▶ Open in Google Colab]({url}) (runs in the browser)",
         "setup_title": "⚙️ Setup: run this cell first",
         "setup_note": "# Loads the self-check and seeds the random generators as on the "
@@ -126,6 +133,7 @@ TEXTS = {
         "context_title": "▶ Run the slides' code (before {label})",
         "context_note": "# Defines what the slides defined before {label}. Shows nothing.",
         "check_title": "✔ Check: {label}",
+        "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
         "error_here": "# {label}: write your code here and run the cell.\n"
@@ -442,7 +450,8 @@ def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
                   say: dict[str, str]) -> NotebookNode:
     name = json.dumps(key, ensure_ascii=False)
     source = "\n".join([f"{TITLE}{say['context_title'].format(label=key)}",
-                        say["context_note"].format(label=key), f"run_slides({name})"])
+                        say["context_note"].format(label=key),
+                        _guarded(f"run_slides({name})", say)])
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"context-{before.line}"
     cell.metadata.update({"tags": [CONTEXT], "cellView": "form",
@@ -461,12 +470,18 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})
     name = json.dumps(label, ensure_ascii=False)
     check = nbformat.v4.new_code_cell("\n".join([
-        f"{TITLE}{say['check_title'].format(label=label)}", f"check({name})"]))
+        f"{TITLE}{say['check_title'].format(label=label)}", _guarded(f"check({name})", say)]))
     check.id = f"answer-{_cell_id(ident)}-check"
     check.metadata.update({"tags": [SELF_CHECK], "cellView": "form",
                            "lecturekit": {"answer": ident, "label": label},
                            "editable": False, "deletable": False})
     return [heading, student, check]
+
+
+def _guarded(call: str, say: dict[str, str]) -> str:
+    """A helper cell's one line: the call, or (setup cell not run) the sentence saying so."""
+    return (f'{call} if "check" in globals() else '
+            f'print({json.dumps(say["no_setup"], ensure_ascii=False)})')
 
 
 def _cell_id(ident: str) -> str:

@@ -259,14 +259,15 @@ def _lk_literals(source: str) -> list[str]:
 
 
 def _lk_shows_none(source: str) -> bool:
-    """Whether the cell ends with a bare expression (no call, no `;`), so that a displayed
-    value of None means that expression was None (`x.grad` before backward())."""
+    """Whether the cell ends with a bare expression (no call, no `;`, not the helper
+    cells' `call() if ... else print(...)`), so that a displayed value of None means that
+    expression was None (`x.grad` before backward())."""
     try:
         body = ast.parse(source).body
     except (SyntaxError, ValueError):
         return False
     return (bool(body) and isinstance(body[-1], ast.Expr)
-            and not isinstance(body[-1].value, ast.Call)
+            and not isinstance(body[-1].value, (ast.Call, ast.IfExp))
             and not source.rstrip().endswith(";"))
 
 

@@ -66,6 +66,11 @@ def run_with(nb, answers: dict[str, str], ran: list | None = None,
             for c in tagged(filled, SELF_CHECK)}
 
 
+def guarded(call: str) -> str:
+    """A helper cell's line: the call, or the sentence for a student who skipped the setup."""
+    return f'{call} if "check" in globals() else print("{TEXTS["ja"]["no_setup"]}")'
+
+
 def errors_outside_answer_cells(nb) -> list[tuple[str, str]]:
     return [(c.id, o.ename) for c in nb.cells if c.cell_type == "code"
             and STUDENT not in c.metadata.get("tags", [])
@@ -107,8 +112,8 @@ def test_each_answer_gets_an_empty_student_cell_then_a_labelled_self_check(noteb
     students, checks = tagged(notebook, STUDENT), tagged(notebook, SELF_CHECK)
     assert [c.metadata.lecturekit.answer for c in students] == ids
     assert [c.source.splitlines() for c in checks] == [
-        ["#@title ✔ 答え合わせ：演習 (1)", 'check("演習 (1)")'],
-        ["#@title ✔ 答え合わせ：演習 (2)", 'check("演習 (2)")']]
+        ["#@title ✔ 答え合わせ：演習 (1)", guarded('check("演習 (1)")')],
+        ["#@title ✔ 答え合わせ：演習 (2)", guarded('check("演習 (2)")')]]
     for student in students:
         code = [ln for ln in student.source.splitlines() if not ln.startswith("#")]
         assert code == []
@@ -215,6 +220,17 @@ def test_the_setup_cell_says_first_to_run_it_and_what_its_long_line_is(notebook,
         assert all(len(line) < 120 for line in lines[:-1])
         assert all(len(c.source.split("\n")) == 3 and c.source.endswith(")")
                    for c in tagged(nb, CONTEXT))
+
+
+def test_skipping_the_setup_cell_says_to_run_it_instead_of_a_name_error():
+    ran: list = []
+    deck = read_deck(MINI)
+    results = run_with(exercises_notebook(deck), official_answers(deck), ran, skip_setup=True)
+    assert errors_outside_answer_cells(ran[0]) == []
+    message = TEXTS["ja"]["no_setup"] + "\n"
+    assert list(results.values()) == [message, message]
+    helpers = tagged(ran[0], CONTEXT) + tagged(ran[0], SELF_CHECK)
+    assert helpers and all("NameError" not in json.dumps(c.outputs) for c in helpers)
 
 
 RULES = """---
