@@ -118,7 +118,7 @@ def _draw(paths: list[Path]) -> None:
                             html.as_uri()], check=True, capture_output=True, timeout=60)
             shot = Image.open(png)
             shot.load()
-    except Exception:  # noqa: BLE001 - no PNG copy then; the SVG still shows in JupyterLab
+    except Exception:  # noqa: BLE001 - no PNG then: the SVG is attached as it is
         shot = None
     for path, _, y, w, h in placed:
         if shot is None:
