@@ -4,7 +4,7 @@ What a student meets, top to bottom: a first cell that says to run the setup
 cell first (in the deck's language, with an "Open in Colab" link when the
 repository is known) and states the self-check rule in one sentence; the
 setup cell; then per exercise the task slide, its hint folded (`<details>`),
-per answer block a heading with the task item, an empty answer cell and a
+per answer block a heading with the task item, an answer cell and a
 `check("演習1 (1)")` cell, a free-text cell where the task asks "why", and
 the model answer folded.  Every helper cell is short and visible: its first
 line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
@@ -13,7 +13,9 @@ A helper cell's code is one line, one call (`check("演習1 (1)")`,
 `run_slides(...)`) which the setup cell defines; the notebook's first cell and
 the setup cell's title say to run it first, and a student who did not is told
 so by the helper cell itself (the line's `if ... else print(...)`), not by a
-NameError.
+NameError.  An answer cell is empty (comments only), except where the answer
+is an error: there it is a `try:` / `except Exception as e: print(type(e).__name__, e)`
+skeleton, so the error is caught and printed and Colab's "Run all" goes on.
 
 Deck convention (README, "Exercises"):
 - a task slide is `<!-- _class: exercise -->`; its numbered items (`1.`,
@@ -100,9 +102,16 @@ TEXTS = {
         "no_setup": "⚠️ 先に一番上の「⚙️ 準備」のセルを実行してください",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
-        "error_here": "# {label}: ここにコードを書いて実行してください。\n"
-                      "# エラーになったら、それが答えです。そのままでも、try/except で捕まえて\n"
-                      "# print してもかまいません（次のセルが種類とメッセージを確かめます）。\n",
+        "error_here": "# {label}: try: の下の「ここに」の行を答えのコードに"
+                      "書きかえて実行してください。\n"
+                      "# エラーが起きると except がその種類とメッセージを表示し、"
+                      "止まらずに進みます\n"
+                      "# （次のセルが種類とメッセージを確かめます）。\n"
+                      "try:\n"
+                      "    # ここに答えのコードを書く\n"
+                      "    pass\n"
+                      "except Exception as e:\n"
+                      "    print(type(e).__name__, e)\n",
         "hint": "💡 ヒント（クリックで開く）",
         "why": "✍️ **{label}：なぜでしょう？** このセルをダブルクリックして、考えたことを"
                "ここに書いてください。\n\n（ここに書く）",
@@ -136,9 +145,16 @@ TEXTS = {
         "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
-        "error_here": "# {label}: write your code here and run the cell.\n"
-                      "# If it raises an error, that is the answer: let it raise, or catch\n"
-                      "# it and print it (the next cell checks its type and message).\n",
+        "error_here": "# {label}: replace the comment under try: with your code, then run "
+                      "the cell.\n"
+                      "# If it raises an error, except prints its type and message and the "
+                      "notebook\n"
+                      "# goes on (the next cell checks them).\n"
+                      "try:\n"
+                      "    # your code here\n"
+                      "    pass\n"
+                      "except Exception as e:\n"
+                      "    print(type(e).__name__, e)\n",
         "hint": "💡 Hint (click to open)",
         "why": "✍️ **{label}: why?** Double-click this cell and write your explanation "
                "here.\n\n(your answer)",
@@ -464,7 +480,7 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     ident = answer_id(fence)
     heading = _markdown(f"answer-{_cell_id(ident)}-heading",
                         f"### {label}" + (f"\n\n{item}" if item else ""))
-    here = say["error_here" if raises else "answer_here"]  # an error is the answer: say so
+    here = say["error_here" if raises else "answer_here"]  # an error: a try/except skeleton
     student = nbformat.v4.new_code_cell(here.format(label=label))
     student.id = f"answer-{_cell_id(ident)}"
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})

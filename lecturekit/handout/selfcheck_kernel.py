@@ -58,12 +58,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 _LK_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])")
 _LK_ERROR = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b(?::|$)")
 _LK_ERROR_NAME = r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning))"
-_LK_ERROR_FORMS = (
-    re.compile(rf"^{_LK_ERROR_NAME}:\s*(.*)$"),                   # RuntimeError: msg
-    re.compile(rf"^{_LK_ERROR_NAME}\((['\"])(.*)\2,?\)$"),       # RuntimeError('msg')
-    re.compile(rf"^{_LK_ERROR_NAME}\s+(.*)$"),                     # RuntimeError msg
-    re.compile(r"^()[^:：]{1,40}[:：]\s*(.+)$"),                   # エラー: msg (any label)
+_LK_ERROR_AT = re.compile(rf"(?<![A-Za-z0-9_.]){_LK_ERROR_NAME}(?:'>)?")
+"""An error's type name anywhere in a line, after any label (`<class 'X'>` too)."""
+_LK_ERROR_AFTER = (
+    re.compile(r"^[:：]\s*(.*)$"),                # RuntimeError: msg
+    re.compile(r"^\((['\"])(.*)\1,?\)$"),         # RuntimeError('msg')
+    re.compile(r"^\s+(.*)$"),                     # RuntimeError msg
+    re.compile(r"^()$"),                          # RuntimeError (no message)
 )
+_LK_ERROR_LABEL = re.compile(r"^[^:：]{1,40}[:：]\s*(.+)$")   # エラー: msg (any label)
 _LK_CHECK_CALL = re.compile(r"^\s*check\(", re.M)
 _LK_TENSOR_PRECISION = -4
 """torch prints 4 decimals by default; tensor values are compared at that precision."""
@@ -81,6 +84,11 @@ _LK_MESSAGES = {
         "unknown": "{label} は見つかりません（{names} のどれか）",
         "empty": "❔ {label}: すぐ上のセルが何も表示していません。"
                  "答えを print して実行してから、このセルを実行してください。",
+        "empty_error": "❔ {label}: すぐ上のセルが何も表示していません（エラーも起きていません）。"
+                       "try の中に答えのコードを書いて実行してから、このセルを実行してください。",
+        "other": "❔ {label}: すぐ上で実行されたのは {other} の答えのセルです（その答え合わせは"
+                 "済んでいます）。先に {label} の答えのセルを実行してから、このセルを実行して"
+                 "ください。",
         "right": "✅ {label}: 正解です！",
         "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
                  "{matched} 個が一致）。",
@@ -90,8 +98,16 @@ _LK_MESSAGES = {
                           "（形と指定も比べます）",
         "missing_error": "  ・見つからない値：エラーの種類とメッセージ",
         "missing_text": "  ・見つからない値：{n} 行の文（空白の違いは問いません）",
-        "extra": "  ・余分な数が {n} 個表示されています：答えの値だけを表示してください"
-                 "（説明の文字は自由です）",
+        "extra": "❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。",
+        "extra_fix": "  ・答えの値だけを表示してください（説明の文字は自由です）",
+        "tensor_shape": "  ・テンソルの形が違います{detail}",
+        "shape_detail": "（{expected} ではなく {shown} が表示されました）",
+        "shown_detail": "（表示されたのは {shown}）",
+        "scalar": "スカラー",
+        "vector": "長さ {n} のベクトル",
+        "tensor_values": "  ・テンソルの値が違います（形は合っています。{precision}まで比べます）",
+        "tensor_flag": "  ・{flag} の指定がありません",
+        "tensor_dtype": "  ・dtype の指定が違います",
         "typed": "  ・文字列の中に書いた値は答えになりません：値はコードで計算して"
                  "表示してください",
         "none": "  ・None が表示されました：数やテンソルが入るはずの値が None です"
@@ -104,6 +120,10 @@ _LK_MESSAGES = {
         "unknown": "{label} is not an exercise of this notebook (one of {names})",
         "empty": "❔ {label}: the cell just above showed nothing. Print your answer, run "
                  "that cell, then run this one.",
+        "empty_error": "❔ {label}: the cell just above showed nothing (and raised no error). "
+                       "Write your code inside the try, run that cell, then run this one.",
+        "other": "❔ {label}: the cell run just before is the answer cell of {other} (already "
+                 "checked). Run your answer cell for {label} first, then run this one.",
         "right": "✅ {label}: correct!",
         "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked match).",
         "missing_number": "  - not found: a number (compared at {precision})",
@@ -112,8 +132,17 @@ _LK_MESSAGES = {
                           "and flags compared too)",
         "missing_error": "  - not found: the error's type and message",
         "missing_text": "  - not found: {n} line(s) of text (spacing ignored)",
-        "extra": "  - {n} extra number(s) shown: print only the answer's values (labels "
-                 "and other text are fine)",
+        "extra": "❌ {label}: the values are right, but {n} extra number(s) are shown too.",
+        "extra_fix": "  - print only the answer's values (labels and other text are fine)",
+        "tensor_shape": "  - the tensor's shape is wrong{detail}",
+        "shape_detail": " ({shown} shown, not {expected})",
+        "shown_detail": " ({shown} shown)",
+        "scalar": "a scalar",
+        "vector": "a vector of {n}",
+        "tensor_values": "  - the tensor's values are wrong (its shape is right; compared at "
+                         "{precision})",
+        "tensor_flag": "  - {flag} is missing",
+        "tensor_dtype": "  - the dtype is not the one asked for",
         "typed": "  - a value written inside a string literal is no answer: compute the "
                  "value and print it",
         "none": "  - None was shown: the value is None where a number or tensor is "
@@ -126,8 +155,7 @@ _LK_MESSAGES = {
 
 
 def _lk_say(key: str, **values: object) -> None:
-    table = _LK_MESSAGES.get(_LK_LANG, _LK_MESSAGES["en"])
-    print(table[key].format(**values))
+    print(_lk_table()[key].format(**values))
 
 
 def _lk_key(salt: str, label: str) -> str:
@@ -320,6 +348,7 @@ class _LkRecord:
                                 bisect.bisect_left(spans, data_end)))
             self.tensors.append((shape, inside, flags, any(a <= start < b for a, b in typed)
                                  or any(self.tokens[i][2] for i in inside)))
+        self.owner: str | None = None   # the label of the first check that read it
         self.by_line: dict[int, list[int]] = {}
         for index, (_, line, _) in enumerate(self.tokens):
             self.by_line.setdefault(line, []).append(index)
@@ -338,8 +367,9 @@ class _LkRecord:
 
     def errors(self) -> list[tuple[str | None, str, frozenset[int]]]:
         """(type or None, message, lines) of the error raised and of every shown line that
-        reads like one (`Type: msg`, `Type('msg')`, `Type msg`, or a bare message); a
-        traceback's lines before its last belong to that last line."""
+        reads like one: `Type: msg`, `Type('msg')`, `Type msg` after any label or none
+        (`エラー: Type msg`, `<class 'Type'> msg`), else `label: msg` (no type to check), or
+        a bare message; a traceback's lines before its last belong to that last line."""
         found: list[tuple[str | None, str, frozenset[int]]] = []
         if self.error:
             found.append((*self.error,
@@ -349,12 +379,18 @@ class _LkRecord:
             if line == _LK_TRACEBACK:
                 opened = index
             lines = frozenset(range(index if opened is None else opened, index + 1))
-            for form in _LK_ERROR_FORMS:  # the first form that reads the line
-                match = form.match(line)
-                if match:  # a label that is no error's name (`エラー:`) checks no type
-                    found.append((match[1].rsplit(".", 1)[-1] or None,
-                                  match[match.lastindex or 2], lines))
-                    break
+            typed = False
+            for name in _LK_ERROR_AT.finditer(line):   # every type name, any label before
+                for form in _LK_ERROR_AFTER:
+                    match = form.match(line[name.end():])
+                    if match:
+                        found.append((name[1].rsplit(".", 1)[-1],
+                                      match[match.lastindex or 1], lines))
+                        typed = True
+                        break
+            label = None if typed else _LK_ERROR_LABEL.match(line)
+            if label:   # a label that names no error type (`エラー:`) checks no type
+                found.append((None, label[1], lines))
             found.append((None, line, lines))
             if _LK_ERROR.match(line):
                 opened = None
@@ -416,12 +452,15 @@ def _lk_candidates(key: str, item: dict[str, object], record: _LkRecord,
     return found
 
 
-def _lk_assign(options: list[list[_LkUse]], counted: set[int]) -> tuple[list[int], int]:
-    """The items to leave unmatched and the extra numbers, for the best assignment of
-    disjoint parts to items: most items matched, then fewest counted numbers left over."""
+def _lk_assign(options: list[list[_LkUse]],
+               counted: set[int]) -> tuple[list[int], int, frozenset[int]]:
+    """The items to leave unmatched, the extra numbers and the numbers the matched items
+    take, for the best assignment of disjoint parts to items: most items matched, then
+    fewest counted numbers left over."""
     order = sorted(range(len(options)), key=lambda i: len(options[i]))
     worth = [[len(taken & counted) for taken, _ in choices] for choices in options]
-    best: dict[str, object] = {"score": None, "missing": list(order), "extra": len(counted)}
+    best: dict[str, object] = {"score": None, "missing": list(order), "extra": len(counted),
+                               "taken": frozenset()}
     budget = [_LK_BUDGET]
 
     def walk(k: int, numbers: frozenset[int], lines: frozenset[int], covered: int,
@@ -434,7 +473,7 @@ def _lk_assign(options: list[list[_LkUse]], counted: set[int]) -> tuple[list[int
             extra = len(counted) - covered
             if score is None or (-len(missing), -extra) > score:  # type: ignore[operator]
                 best.update(score=(-len(missing), -extra), missing=list(missing),
-                            extra=extra)
+                            extra=extra, taken=numbers)
             return
         item = order[k]
         for (taken, shown), gain in zip(options[item], worth[item], strict=True):
@@ -445,36 +484,141 @@ def _lk_assign(options: list[list[_LkUse]], counted: set[int]) -> tuple[list[int
         walk(k + 1, numbers, lines, covered, [*missing, item])
 
     walk(0, frozenset(), frozenset(), 0, [])
-    return sorted(best["missing"]), int(best["extra"])  # type: ignore[arg-type, call-overload]
+    return (sorted(best["missing"]), int(best["extra"]),  # type: ignore[arg-type, call-overload]
+            best["taken"])  # type: ignore[return-value]
 
 
-def _lk_judge(label: str, record: _LkRecord,
-              typed_ok: bool = False) -> tuple[list[dict[str, object]], int]:
+def _lk_judge(label: str, record: _LkRecord, typed_ok: bool = False
+              ) -> tuple[list[dict[str, object]], int, frozenset[int]]:
     """The answer's expected values the record does not show (matched in any order, each
-    in a part of its own) and how many shown numbers belong to none of them."""
+    in a part of its own), how many shown numbers belong to none of them, and the numbers
+    the values found take."""
     key = _lk_key(_LK_SALT, label)
     items = _LK_ANSWERS[label]
     options = [_lk_candidates(key, item, record, typed_ok) for item in items]
-    missing, extra = _lk_assign(options, record.counted())
-    return [items[i] for i in missing], extra
+    missing, extra, taken = _lk_assign(options, record.counted())
+    return [items[i] for i in missing], extra, taken
+
+
+def _lk_table() -> dict[str, str]:
+    return _LK_MESSAGES.get(_LK_LANG, _LK_MESSAGES["en"])
+
+
+def _lk_precision(values: list[dict[str, object]]) -> str:
+    """How the numbers of a value are compared, in words."""
+    table = _lk_table()
+    first = values[0] if values else {"q": 0, "exact": True}
+    q = int(first["q"])  # type: ignore[arg-type]
+    return (table["integer"] if first["exact"] else
+            table["decimals"].format(d=-q) if q < 0 else
+            table["units"].format(unit=10 ** q))
 
 
 def _lk_describe(item: dict[str, object]) -> str:
     """What kind of value is missing, and how it is compared, without giving it away."""
-    table = _LK_MESSAGES.get(_LK_LANG, _LK_MESSAGES["en"])
+    table = _lk_table()
     kind = str(item["kind"])
     if kind == "numbers":
         values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
-        first = values[0] if values else {"q": 0, "exact": True}
-        q = int(first["q"])  # type: ignore[arg-type]
-        precision = (table["integer"] if first["exact"] else
-                     table["decimals"].format(d=-q) if q < 0 else
-                     table["units"].format(unit=10 ** q))
         which = "missing_number" if len(values) == 1 else "missing_numbers"
-        return table[which].format(n=len(values), precision=precision)
+        return table[which].format(n=len(values), precision=_lk_precision(values))
     if kind == "text":
         return table["missing_text"].format(n=item["n"])
     return table[f"missing_{kind}"]
+
+
+def _lk_skeleton(dims: tuple[int, ...]) -> str:
+    """The shape skeleton torch's repr of a tensor of `dims` has (`[[#,#],[#,#]]`)."""
+    if not dims:
+        return "#"
+    return "[" + ",".join([_lk_skeleton(dims[1:])] * dims[0]) + "]"
+
+
+def _lk_dims(skeleton: str) -> tuple[int, ...] | None:
+    """The dimensions of a shape skeleton; None when torch abbreviated it (`...`)."""
+    def walk(at: int) -> tuple[tuple[int, ...], int]:
+        if skeleton.startswith("#", at):
+            return (), at + 1
+        if not skeleton.startswith("[", at):
+            raise ValueError(at)
+        if skeleton.startswith("]", at + 1):
+            return (0,), at + 2
+        inner, count = None, 0
+        while True:
+            dims, at = walk(at + 1)
+            if inner is not None and dims != inner:
+                raise ValueError(at)
+            inner, count = dims, count + 1
+            if skeleton.startswith("]", at):
+                return (count, *inner), at + 1
+            if not skeleton.startswith(",", at):
+                raise ValueError(at)
+
+    try:
+        dims, end = walk(0)
+    except (ValueError, RecursionError):
+        return None
+    return dims if end == len(skeleton) else None
+
+
+def _lk_shapes(n: int, depth: int = 4) -> list[tuple[int, ...]]:
+    """Every shape of `n` values with at most `depth` dimensions."""
+    found: list[tuple[int, ...]] = [()] if n == 1 else []
+    if depth:
+        small = [d for d in range(1, int(n ** 0.5) + 1) if n % d == 0]
+        for size in sorted({*small, *(n // d for d in small)}):
+            found += [(size, *rest) for rest in _lk_shapes(n // size, depth - 1)]
+    return found
+
+
+def _lk_dims_text(dims: tuple[int, ...]) -> str:
+    table = _lk_table()
+    if not dims:
+        return table["scalar"]
+    if len(dims) == 1:
+        return table["vector"].format(n=dims[0])
+    return "×".join(str(d) for d in dims)
+
+
+def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
+                        taken: frozenset[int]) -> list[str]:
+    """What is wrong with the computed tensor shown closest to an expected tensor with
+    flags: its shape (and which shape it should have), its values, or its flags; the kind
+    of value missing when no such tensor is shown."""
+    table = _lk_table()
+    values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
+    wanted: list[str] = item["flags"]  # type: ignore[assignment]
+    best = None
+    for shape, inside, flags, typed in record.tensors:
+        if typed or taken & set(inside):
+            continue   # typed in a string, or another expected value's tensor
+        hashed = {_lk_hash(key, f) for f in flags}
+        shape_ok = _lk_hash(key, shape) == item["shape"]
+        values_ok = shape_ok and all(_lk_number_matches(key, e, record.tokens[i][0])
+                                     for e, i in zip(values, inside, strict=True))
+        unflagged = [f for f in wanted if f not in hashed]
+        cost = (0 if values_ok else 1 if shape_ok else 2) + bool(unflagged)
+        if cost and (best is None or cost < best[0]):
+            best = (cost, shape, shape_ok, values_ok, unflagged)
+    if best is None:
+        return [_lk_describe(item)]
+    _, shape, shape_ok, values_ok, unflagged = best
+    lines = []
+    if not shape_ok:
+        shown = _lk_dims(shape)
+        expected = next((d for d in _lk_shapes(len(values))
+                         if _lk_hash(key, _lk_skeleton(d)) == item["shape"]), None)
+        detail = ("" if shown is None else
+                  table["shown_detail"].format(shown=_lk_dims_text(shown)) if expected is None
+                  else table["shape_detail"].format(shown=_lk_dims_text(shown),
+                                                    expected=_lk_dims_text(expected)))
+        lines.append(table["tensor_shape"].format(detail=detail))
+    elif not values_ok:
+        lines.append(table["tensor_values"].format(precision=_lk_precision(values)))
+    for flag in unflagged:
+        lines.append(table["tensor_flag"].format(flag="requires_grad=True")
+                     if flag == _lk_hash(key, "requires_grad=True") else table["tensor_dtype"])
+    return lines
 
 
 class _LkTee(io.TextIOBase):
@@ -536,26 +680,40 @@ def _lk_install() -> None:
 
 
 def check(label: str) -> None:
-    """Tell whether the cell run just before this one showed the expected answer."""
+    """Tell whether the cell run just before this one showed the expected answer.
+
+    That cell's record belongs to the first check that reads it: read by the check of
+    another exercise, it is that exercise's answer, not this one's."""
     if label not in _LK_ANSWERS:
         _lk_say("unknown", label=label, names=", ".join(_LK_ANSWERS))
         return
-    record = _LK_STATE.get("record")
-    if record is None or not record.lines:  # type: ignore[attr-defined]
-        _lk_say("empty", label=label)
+    record: _LkRecord | None = _LK_STATE.get("record")  # type: ignore[assignment]
+    if record is not None and record.owner not in (None, label):
+        _lk_say("other", label=label, other=record.owner)
         return
-    total = len(_LK_ANSWERS[label])
-    missing, extra = _lk_judge(label, record)  # type: ignore[arg-type]
+    items = _LK_ANSWERS[label]
+    if record is not None:
+        record.owner = label
+    if record is None or not record.lines:
+        raises = any(item["kind"] == "error" for item in items)
+        _lk_say("empty_error" if raises else "empty", label=label)
+        return
+    missing, extra, taken = _lk_judge(label, record)
     if not missing and not extra:
         _lk_say("right", label=label)
         return
-    _lk_say("wrong", label=label, total=total, matched=total - len(missing))
+    if not missing:
+        _lk_say("extra", label=label, n=extra)
+        _lk_say("extra_fix")
+        return
+    _lk_say("wrong", label=label, total=len(items), matched=len(items) - len(missing))
+    key = _lk_key(_LK_SALT, label)
     for item in missing:
-        print(_lk_describe(item))
-    if missing and len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):  # type: ignore[arg-type]
+        for line in (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
+                     else [_lk_describe(item)]):
+            print(line)
+    if len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):
         _lk_say("typed")
-    elif not missing:
-        _lk_say("extra", n=extra)
     if (any(item["kind"] in ("numbers", "tensor") for item in missing)
-            and any(_LK_NONE.search(line) for line in record.lines)):  # type: ignore[attr-defined]
+            and any(_LK_NONE.search(line) for line in record.lines)):
         _lk_say("none")

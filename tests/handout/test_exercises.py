@@ -47,23 +47,40 @@ def outside_folded_answers(nb) -> str:
     return json.dumps(shown, ensure_ascii=False)
 
 
-def run_with(nb, answers: dict[str, str], ran: list | None = None,
-             skip_setup: bool = False) -> dict[str, str]:
-    """Fill the student cells, run the notebook top to bottom as a student would, return each
-    check's text (by answer id); `ran` receives the executed notebook; `skip_setup` runs it
-    as a student who never ran the setup cell."""
+def run_with(nb, answers: dict[str, str] | None, ran: list | None = None,
+             skip_setup: bool = False, allow_errors: bool = True) -> dict[str, str]:
+    """Fill the student cells (`None`: leave them as the notebook has them), run the notebook
+    top to bottom as a student would, return each check's text (by answer id); `ran`
+    receives the executed notebook; `skip_setup` runs it as a student who never ran the
+    setup cell; without `allow_errors` an error stops the run, as in Colab's "Run all"."""
     filled = copy.deepcopy(nb)
     for cell in tagged(filled, STUDENT):
-        cell.source = answers[cell.metadata.lecturekit.answer]
+        if answers is not None:
+            cell.source = answers[cell.metadata.lecturekit.answer]
     if skip_setup:
         filled.cells = [c for c in filled.cells if "setup" not in c.metadata.get("tags", [])]
-    with venv_kernel() as km:
-        NotebookClient(filled, km=km, kernel_name=KERNEL, timeout=120,
-                       allow_errors=True).execute()
+    run(filled, allow_errors)
     if ran is not None:
         ran.append(filled)
-    return {c.metadata.lecturekit.answer: "".join(o.get("text", "") for o in c.outputs)
-            for c in tagged(filled, SELF_CHECK)}
+    return {c.metadata.lecturekit.answer: shown(c) for c in tagged(filled, SELF_CHECK)}
+
+
+def run(nb, allow_errors: bool = True) -> None:
+    with venv_kernel() as km:
+        NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120,
+                       allow_errors=allow_errors).execute()
+
+
+def shown(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def in_skeleton(code: str, lang: str = "ja") -> str:
+    """An error answer written where its answer cell's try/except skeleton says."""
+    comment = {"ja": "    # ここに答えのコードを書く\n", "en": "    # your code here\n"}[lang]
+    skeleton = TEXTS[lang]["error_here"].format(label="演習1 (4)")
+    assert comment in skeleton
+    return skeleton.replace(comment, "".join(f"    {line}\n" for line in code.splitlines()))
 
 
 def guarded(call: str) -> str:
@@ -199,12 +216,54 @@ def test_official_answers_pass_every_self_check_and_only_answer_cells_show_error
         assert cell.outputs == [], cell.id   # the lecture's deliberate errors stay silent
 
 
-def test_empty_notebook_runs_top_to_bottom_without_errors_and_asks_for_answers():
-    ran: list = []
-    deck = read_deck(LECTURE)
-    results = run_with(exercises_notebook(deck), dict.fromkeys(official_answers(deck), ""), ran)
-    assert errors_outside_answer_cells(ran[0]) == []
-    assert all("何も表示していません" in text for text in results.values()), results
+def test_notebook_as_built_runs_all_without_errors_and_asks_for_answers(lecture_nb):
+    """Colab's "Run all" on the untouched notebook: no cell raises (the error answer's cell
+    is a try/except skeleton), every check asks for an answer."""
+    results = run_with(lecture_nb, None, allow_errors=False)
+    empty = ("❔ {}: すぐ上のセルが何も表示していません。"
+             "答えを print して実行してから、このセルを実行してください。\n")
+    assert results.pop("1-4") == (
+        "❔ 演習1 (4): すぐ上のセルが何も表示していません（エラーも起きていません）。"
+        "try の中に答えのコードを書いて実行してから、このセルを実行してください。\n")
+    labels = answer_labels(read_deck(LECTURE))
+    by_id = {c.metadata.lecturekit.answer: c.metadata.lecturekit.label
+             for c in tagged(lecture_nb, STUDENT)}
+    assert len(labels) == len(results) + 1
+    assert results == {ident: empty.format(by_id[ident]) for ident in results}
+
+
+def test_a_student_session_reruns_checks_and_each_check_reads_its_own_answer(lecture_nb):
+    """Check 1 (1) twice, then check 1 (2) without running its answer cell: the answer of
+    1 (1) is not taken for 1 (2)'s.  A transposed matrix is told its shape; the error answer
+    written in its try/except skeleton passes."""
+    nb = copy.deepcopy(lecture_nb)
+    answers = official_answers(read_deck(LECTURE))
+    answers["1-3"] = ("M = torch.tensor([[3.0, 6.0], [4.0, 7.0], [5.0, 8.0]], "
+                      "requires_grad=True)\nprint(M)")
+    answers["1-4"] = in_skeleton(answers["1-4"])
+    for cell in tagged(nb, STUDENT):
+        cell.source = answers[cell.metadata.lecturekit.answer]
+    ids = [c.id for c in nb.cells]
+    again = copy.deepcopy(nb.cells[ids.index("answer-1-1-check")])
+    again.id = "answer-1-1-check-again"
+    nb.cells.insert(ids.index("answer-1-1-check") + 1, again)
+    nb.cells = [c for c in nb.cells if c.id != "answer-1-2"]
+    run(nb)
+    said = {c.id: shown(c) for c in nb.cells if c.cell_type == "code"}
+    right = "✅ 演習1 (1): 正解です！\n"
+    assert said["answer-1-1-check"] == said["answer-1-1-check-again"] == right
+    assert said["answer-1-2-check"] == (
+        "❔ 演習1 (2): すぐ上で実行されたのは 演習1 (1) の答えのセルです（その答え合わせは"
+        "済んでいます）。先に 演習1 (2) の答えのセルを実行してから、このセルを実行して"
+        "ください。\n")
+    assert said["answer-1-3-check"] == (
+        "❌ 演習1 (3): まだ正解ではありません（確かめる値 1 個のうち 0 個が一致）。\n"
+        "  ・テンソルの形が違います（2×3 ではなく 3×2 が表示されました）\n")
+    assert said["answer-1-4"] == (
+        "RuntimeError Only Tensors of floating point and complex dtype can require "
+        "gradients\n")
+    assert said["answer-1-4-check"] == "✅ 演習1 (4): 正解です！\n"
+    assert errors_outside_answer_cells(nb) == []
 
 
 def test_the_setup_cell_says_first_to_run_it_and_what_its_long_line_is(notebook, lecture_nb):
@@ -280,6 +339,18 @@ RAISES
 RAISES
 ```
 
+```python answer=caught-label-type
+RAISES
+```
+
+```python answer=caught-class
+RAISES
+```
+
+```python answer=label-other-type
+RAISES
+```
+
 ```python answer=other-error
 RAISES
 ```
@@ -313,6 +384,12 @@ STUDENTS = {
                    "    print(repr(e))",
     "caught-label": "try:\n    torch.tensor(3, requires_grad=True)\nexcept RuntimeError as e:\n"
                     "    print('エラー:', e)",
+    "caught-label-type": "try:\n    torch.tensor(3, requires_grad=True)\n"
+                         "except Exception as e:\n    print('エラー:', type(e).__name__, e)",
+    "caught-class": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
+                    "    print(type(e), e)",
+    "label-other-type": "try:\n    torch.tensor(3, requires_grad=True)\n"
+                        "except Exception as e:\n    print('Caught:', 'ValueError:', e)",
     "other-error": "raise RuntimeError('Only Tensors of floating point dtype')",
     "other-type": "print('ValueError: Only Tensors of floating point and complex dtype can "
                   "require gradients')",
@@ -334,6 +411,9 @@ def test_self_check_follows_the_one_rule_on_each_case():
         "caught": "✅",        # caught, message printed
         "caught-repr": "✅",   # caught, printed as RuntimeError('...')
         "caught-label": "✅",  # caught, printed after a label of one's own
+        "caught-label-type": "✅",  # a label, the type's name, the message
+        "caught-class": "✅",  # <class 'RuntimeError'> message
+        "label-other-type": "❌",  # a label, then another type's name
         "other-error": "❌",   # same type, another message
         "other-type": "❌",    # same message, another type
         "reversed": "✅",      # two values, in the other order
@@ -341,14 +421,20 @@ def test_self_check_follows_the_one_rule_on_each_case():
     }, results
 
 
-def test_an_answer_that_is_an_error_says_so_in_its_empty_cell():
+def test_an_answer_that_is_an_error_gets_a_try_except_skeleton():
     nb = exercises_notebook(parse_deck(RULES, LECTURE.parent / "rules.md"))
     cells = {c.metadata["lecturekit"]["answer"]: "".join(c.source)
              for c in tagged(nb, STUDENT)}
     label = "規則 (6)"
     assert cells["caught"] == TEXTS["ja"]["error_here"].format(label=label)
-    assert "try/except" in cells["caught"] and "try/except" not in cells["near"]
+    assert cells["caught"].endswith("try:\n    # ここに答えのコードを書く\n    pass\n"
+                                    "except Exception as e:\n    print(type(e).__name__, e)\n")
+    assert all(line.startswith("#") for line in cells["caught"].split("try:")[0].splitlines())
+    assert "try:" not in cells["near"]
     assert cells["near"] == TEXTS["ja"]["answer_here"].format(label="規則 (1)")
+    assert TEXTS["en"]["error_here"].endswith(
+        "try:\n    # your code here\n    pass\nexcept Exception as e:\n"
+        "    print(type(e).__name__, e)\n")
 
 
 def test_teaser_answered_in_one_print_with_any_rounding_layout_passes():

@@ -1,5 +1,6 @@
 """The self-check's one rule on the answers a reviewer tried: extra numbers, typed values,
-values in any order, None; each through a real kernel, each with the exact feedback shown."""
+values in any order, None, a wrong tensor's part, a caught error printed after a label, a
+check run after another exercise's; each with the exact feedback shown."""
 
 from __future__ import annotations
 
@@ -34,6 +35,15 @@ ANSWERS = {   # answer id: (official code, what the slide shows)
     "error-numbers": ("torch.zeros(3)[5]",
                       "IndexError: index 5 is out of bounds for dimension 0 with size 3"),
     "warning": ("print(x.grad.item())", "8.0"),
+    "tensor-values": ("print(torch.tensor([2.0, 4.0, 6.0], requires_grad=True))",
+                      "tensor([2., 4., 6.], requires_grad=True)"),
+    "tensor-shape": ("print(torch.tensor([[3.0, 4.0, 5.0]], requires_grad=True))",
+                     "tensor([[3., 4., 5.]], requires_grad=True)"),
+    "tensor-flag": ("print(torch.tensor([2.0, 4.0, 6.0], requires_grad=True))",
+                    "tensor([2., 4., 6.], requires_grad=True)"),
+    "error-label-type": ("torch.tensor(3, requires_grad=True)",
+                         "RuntimeError: Only Tensors of floating point and complex dtype can "
+                         "require gradients"),
 }
 DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
         "<!-- _header: 確認 -->\n\n規則の確認\n\n---\n\n<!-- _class: answer -->\n\n"
@@ -58,11 +68,16 @@ STUDENTS = {
                      "    print('エラー:', e)",
     "warning": GRAD_8 + "import warnings\nwarnings.warn(f'{10 * 3} steps, {2 ** 10} samples')"
                "\nprint(x.grad.item())",
+    "tensor-values": "print(torch.tensor([3.0, 4.0, 6.0], requires_grad=True))",
+    "tensor-shape": "print(torch.tensor([[3.0], [4.0], [5.0]], requires_grad=True))",
+    "tensor-flag": "print(torch.tensor([2.0, 4.0, 6.0]))",
+    "error-label-type": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
+                        "    print('エラー:', type(e).__name__, e)",
 }
 RIGHT = "✅ {label}: 正解です！\n"
 WRONG = "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち {matched} 個が一致）。\n"
-EXTRA = ("  ・余分な数が {n} 個表示されています：答えの値だけを表示してください"
-         "（説明の文字は自由です）\n")
+EXTRA = ("❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。\n"
+         "  ・答えの値だけを表示してください（説明の文字は自由です）\n")
 TYPED = "  ・文字列の中に書いた値は答えになりません：値はコードで計算して表示してください\n"
 NONE = ("  ・None が表示されました：数やテンソルが入るはずの値が None です"
         "（たとえば .grad は backward() を呼ぶまで None です）\n")
@@ -113,8 +128,8 @@ def test_official_answers_pass():
 
 
 def test_every_number_shown_must_belong_to_an_expected_value(checked: dict[str, str]):
-    assert checked["many"] == wrong("many", 1, 1) + EXTRA.format(n=199)
-    assert checked["linspace"] == wrong("linspace", 1, 1) + EXTRA.format(n=200)
+    assert checked["many"] == EXTRA.format(label=LABEL["many"], n=199)
+    assert checked["linspace"] == EXTRA.format(label=LABEL["linspace"], n=200)
 
 
 def test_labels_flags_and_diagnostics_are_not_numbers(checked: dict[str, str]):
@@ -122,6 +137,18 @@ def test_labels_flags_and_diagnostics_are_not_numbers(checked: dict[str, str]):
     assert checked["grad-fn"] == right("grad-fn")              # grad_fn=<MulBackward0>
     assert checked["error-numbers"] == right("error-numbers")  # the message's own numbers
     assert checked["warning"] == right("warning")              # stderr: file, line, numbers
+    assert checked["error-label-type"] == right("error-label-type")   # エラー: Type message
+
+
+def test_a_wrong_tensor_is_told_which_part_is_wrong(checked: dict[str, str]):
+    assert checked["tensor-values"] == (
+        wrong("tensor-values", 1, 0)
+        + "  ・テンソルの値が違います（形は合っています。小数第 4 位まで比べます）\n")
+    assert checked["tensor-shape"] == (
+        wrong("tensor-shape", 1, 0)
+        + "  ・テンソルの形が違います（1×3 ではなく 3×1 が表示されました）\n")
+    assert checked["tensor-flag"] == (
+        wrong("tensor-flag", 1, 0) + "  ・requires_grad=True の指定がありません\n")
 
 
 def test_a_value_typed_in_a_string_literal_is_no_answer(checked: dict[str, str]):
@@ -190,10 +217,59 @@ def test_legitimate_answers_still_pass(expected, printed: str, source: str, asid
     assert check_in_english(expected, printed, source, aside) == "✅ Task: correct!\n"
 
 
+def test_extra_numbers_after_right_values_are_said_in_one_line():
+    assert check_in_english("8.0", "[-1, 0, 1, 2, 8.0]\n", "print([-1, 0, 1, 2, x])") == (
+        "❌ Task: the values are right, but 4 extra number(s) are shown too.\n"
+        "  - print only the answer's values (labels and other text are fine)\n")
+
+
+TENSOR = "tensor([[3., 4., 5.],\n        [6., 7., 8.]], requires_grad=True)"
+
+
+@pytest.mark.parametrize("printed, feedback", [
+    ("tensor([[3., 4., 5.],\n        [6., 7., 9.]], requires_grad=True)\n",
+     "  - the tensor's values are wrong (its shape is right; compared at 4 decimal "
+     "place(s))\n"),
+    ("tensor([[3., 6.],\n        [4., 7.],\n        [5., 8.]], requires_grad=True)\n",
+     "  - the tensor's shape is wrong (3×2 shown, not 2×3)\n"),
+    ("tensor([[3., 4., 5.],\n        [6., 7., 8.]])\n",
+     "  - requires_grad=True is missing\n"),
+    ("tensor([3., 4., 5.])\n",
+     "  - the tensor's shape is wrong (a vector of 3 shown, not 2×3)\n"
+     "  - requires_grad=True is missing\n"),
+    ("[[3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]\n",
+     "  - not found: a tensor with flags such as requires_grad (shape and flags compared "
+     "too)\n"),
+], ids=["values", "shape", "flag", "shape-and-flag", "no-tensor"])
+def test_a_wrong_tensor_in_english(printed: str, feedback: str):
+    assert check_in_english(TENSOR, printed, "print(M)") == (
+        "❌ Task: not right yet (0 of the 1 values checked match).\n" + feedback)
+
+
+@pytest.mark.parametrize("lang, other", [
+    ("en", "❔ Task 2: the cell run just before is the answer cell of Task (already "
+           "checked). Run your answer cell for Task 2 first, then run this one.\n"),
+    ("ja", "❔ Task 2: すぐ上で実行されたのは Task の答えのセルです（その答え合わせは"
+           "済んでいます）。先に Task 2 の答えのセルを実行してから、このセルを実行して"
+           "ください。\n"),
+])
+def test_a_record_belongs_to_the_first_check_that_reads_it(lang: str, other: str):
+    with english():
+        kernel._LK_LANG = lang
+        for label in ("Task", "Task 2"):
+            key = kernel._lk_key("salt", label)
+            kernel._LK_ANSWERS[label] = kernel._lk_expected(key, "8.0")
+        kernel._LK_STATE["record"] = kernel._LkRecord([("8.0\n", False)], None, "print(y)")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            kernel.check("Task")
+            kernel.check("Task")    # the same check again: still this exercise's answer
+            kernel.check("Task 2")  # another exercise's check: not its answer
+        right = {"en": "✅ Task: correct!\n", "ja": "✅ Task: 正解です！\n"}[lang]
+        assert out.getvalue() == right + right + other
+
+
 @pytest.mark.parametrize("printed, source, feedback", [
-    ("[-1, 0, 1, 2, 8]\n", "print([-1, 0, 1, 2, 8])",
-     "  - 4 extra number(s) shown: print only the answer's values (labels and other text "
-     "are fine)\n"),
     ("8.0\n", "print('8.0')",
      "  - not found: a number (compared at 1 decimal place(s))\n"
      "  - a value written inside a string literal is no answer: compute the value and "
@@ -202,8 +278,7 @@ def test_legitimate_answers_still_pass(expected, printed: str, source: str, asid
      "  - not found: a number (compared at 1 decimal place(s))\n"
      "  - None was shown: the value is None where a number or tensor is expected (for "
      "example .grad stays None until backward() has run)\n"),
-], ids=["extra", "typed", "none"])
+], ids=["typed", "none"])
 def test_feedback_in_english(printed: str, source: str, feedback: str):
-    matched = 1 if "extra" in feedback else 0
     assert check_in_english("8.0", printed, source) == (
-        f"❌ Task: not right yet ({matched} of the 1 values checked match).\n" + feedback)
+        "❌ Task: not right yet (0 of the 1 values checked match).\n" + feedback)
