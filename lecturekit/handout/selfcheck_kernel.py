@@ -4,7 +4,9 @@ The exercises notebook packs this file's source into its setup cell, then
 defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
 Each cell's printed text (stdout and stderr), displayed value and exception
 are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  ONE rule decides (README,
+before it with what the official answer shows.  A record belongs to the first
+check that reads it: the same check may run again, another exercise's check
+says to run its own answer cell first.  ONE rule decides (README,
 "Exercises"; the notebook's first cell says it in one sentence):
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
@@ -17,7 +19,8 @@ before it with what the official answer shows.  ONE rule decides (README,
   `8.0`, `7.96` is); integers exactly; a tensor torch prints as `3.` is shown
   at torch's 4 decimals, so its values are compared at 4 decimals;
 - every number shown must belong to an expected value: `print(list(range(-100,
-  100)))` does not answer `8.0` (feedback: how many numbers are extra).  Text
+  100)))` does not answer `8.0` (feedback, when every value was found: the
+  values are right, how many numbers are extra).  Text
   is free, and so are: digits inside a word or name (`x2`, `float64`,
   `MulBackward0`: no numbers), a tensor's flags (`requires_grad=True`,
   `device='cuda:0'`), numbers on stderr (warnings, tracebacks: they may
@@ -31,12 +34,20 @@ before it with what the official answer shows.  ONE rule decides (README,
 - the container and dtype are ignored where the value is the question: an
   expected tensor without flags is its numbers, shown any way (a float64
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
-  `dtype=` asks for a tensor: same shape, carrying those flags;
-- an expected error matches by type and message, raised or caught and printed
-  (`print(e)`, `print(type(e).__name__, e)`, `print(repr(e))`, `print('エラー:', e)`,
-  a traceback); a wrong answer is told which kinds of value are missing, and
-  that the value is None when a number or tensor was expected and None shows
-  (`print(x.grad)`, or `x.grad` alone, before backward());
+  `dtype=` asks for a tensor: same shape, carrying those flags; when none
+  shown is it, the closest computed tensor is told what is wrong: its values
+  (same shape), its shape (which, and which is asked for: `2×3`, found from
+  the number of values), `requires_grad=True` or the dtype missing;
+- an expected error matches by type and message, raised or caught and printed:
+  the message alone or after a label (`print(e)`, `print('エラー:', e)`), or
+  the type's name then the message after any label or none
+  (`print(type(e).__name__, e)`, `print('エラー:', type(e).__name__, e)`,
+  `print(repr(e))`, `print(type(e), e)`, a traceback); a line that names
+  another type does not match;
+- a wrong answer is told which kinds of value are missing, and that the value
+  is None when a number or tensor was expected and None shows
+  (`print(x.grad)`, or `x.grad` alone, before backward()); an empty record
+  says nothing was shown (and, for an error answer, that no error was raised);
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
