@@ -4,9 +4,9 @@ The exercises notebook packs this file's source into its setup cell, then
 defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
 Each cell's printed text (stdout and stderr), displayed value and exception
 are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  A record belongs to the first
-check that reads it: the same check may run again, another exercise's check
-says to run its own answer cell first.  ONE rule decides (README,
+before it with what the official answer shows.  A record that shows something
+belongs to the first check that reads it: the same check may run again,
+another exercise's check says to run its own answer cell first.  ONE rule decides (README,
 "Exercises"; the notebook's first cell says it in one sentence):
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
@@ -97,9 +97,8 @@ _LK_MESSAGES = {
                  "答えを print して実行してから、このセルを実行してください。",
         "empty_error": "❔ {label}: すぐ上のセルが何も表示していません（エラーも起きていません）。"
                        "try の中に答えのコードを書いて実行してから、このセルを実行してください。",
-        "other": "❔ {label}: すぐ上で実行されたのは {other} の答えのセルです（その答え合わせは"
-                 "済んでいます）。先に {label} の答えのセルを実行してから、このセルを実行して"
-                 "ください。",
+        "other": "❔ {label}: すぐ上で実行されたセルは、{other} の答えとして確かめ済みです。"
+                 "先に {label} の答えのセルを実行してから、このセルを実行してください。",
         "right": "✅ {label}: 正解です！",
         "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
                  "{matched} 個が一致）。",
@@ -133,8 +132,8 @@ _LK_MESSAGES = {
                  "that cell, then run this one.",
         "empty_error": "❔ {label}: the cell just above showed nothing (and raised no error). "
                        "Write your code inside the try, run that cell, then run this one.",
-        "other": "❔ {label}: the cell run just before is the answer cell of {other} (already "
-                 "checked). Run your answer cell for {label} first, then run this one.",
+        "other": "❔ {label}: the cell run just before was already checked as the answer of "
+                 "{other}. Run your answer cell for {label} first, then run this one.",
         "right": "✅ {label}: correct!",
         "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked match).",
         "missing_number": "  - not found: a number (compared at {precision})",
@@ -693,8 +692,9 @@ def _lk_install() -> None:
 def check(label: str) -> None:
     """Tell whether the cell run just before this one showed the expected answer.
 
-    That cell's record belongs to the first check that reads it: read by the check of
-    another exercise, it is that exercise's answer, not this one's."""
+    That cell's record, when it shows something, belongs to the first check that reads
+    it: read by the check of another exercise, it is that exercise's answer, not this
+    one's."""
     if label not in _LK_ANSWERS:
         _lk_say("unknown", label=label, names=", ".join(_LK_ANSWERS))
         return
@@ -703,12 +703,11 @@ def check(label: str) -> None:
         _lk_say("other", label=label, other=record.owner)
         return
     items = _LK_ANSWERS[label]
-    if record is not None:
-        record.owner = label
-    if record is None or not record.lines:
+    if record is None or not record.lines:   # nothing shown: no answer to claim
         raises = any(item["kind"] == "error" for item in items)
         _lk_say("empty_error" if raises else "empty", label=label)
         return
+    record.owner = label
     missing, extra, taken = _lk_judge(label, record)
     if not missing and not extra:
         _lk_say("right", label=label)

@@ -247,11 +247,10 @@ def test_a_wrong_tensor_in_english(printed: str, feedback: str):
 
 
 @pytest.mark.parametrize("lang, other", [
-    ("en", "❔ Task 2: the cell run just before is the answer cell of Task (already "
-           "checked). Run your answer cell for Task 2 first, then run this one.\n"),
-    ("ja", "❔ Task 2: すぐ上で実行されたのは Task の答えのセルです（その答え合わせは"
-           "済んでいます）。先に Task 2 の答えのセルを実行してから、このセルを実行して"
-           "ください。\n"),
+    ("en", "❔ Task 2: the cell run just before was already checked as the answer of Task. "
+           "Run your answer cell for Task 2 first, then run this one.\n"),
+    ("ja", "❔ Task 2: すぐ上で実行されたセルは、Task の答えとして確かめ済みです。"
+           "先に Task 2 の答えのセルを実行してから、このセルを実行してください。\n"),
 ])
 def test_a_record_belongs_to_the_first_check_that_reads_it(lang: str, other: str):
     with english():
@@ -267,6 +266,22 @@ def test_a_record_belongs_to_the_first_check_that_reads_it(lang: str, other: str
             kernel.check("Task 2")  # another exercise's check: not its answer
         right = {"en": "✅ Task: correct!\n", "ja": "✅ Task: 正解です！\n"}[lang]
         assert out.getvalue() == right + right + other
+
+
+def test_a_cell_that_showed_nothing_belongs_to_no_check():
+    """A helper cell (`run_slides`) shows nothing: every check says so, none claims it."""
+    with english():
+        for label in ("Task", "Task 2"):
+            key = kernel._lk_key("salt", label)
+            kernel._LK_ANSWERS[label] = kernel._lk_expected(key, "8.0")
+        kernel._LK_STATE["record"] = kernel._LkRecord([], None, "run_slides('Task')")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            kernel.check("Task")
+            kernel.check("Task 2")
+    assert out.getvalue() == "".join(
+        f"❔ {label}: the cell just above showed nothing. Print your answer, run that cell, "
+        "then run this one.\n" for label in ("Task", "Task 2"))
 
 
 @pytest.mark.parametrize("printed, source, feedback", [
