@@ -60,6 +60,11 @@ line breaker (an object, like an image), which may break between it and a `。` 
 starting a line with them; the span keeps them on the formula's line."""
 _DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"><svg style=")'
                           r'([^"]*"[^>]*?\swidth="(\d+(?:\.\d+)?)ex")')
+SLIDE_FIT_EX = 64
+"""The widest display formula (in ex) a 1280 px slide holds at the theme's body size (32 px:
+1 ex is 17.4 px, 64 ex 1110 px of the slide's 1150): wider ones keep the scroll cue's box
+on wide screens too; those that fit are drawn on the slide's own background (`data-lk-fits`),
+no box cutting through the theme's drawings."""
 FIT_SCALE = 0.7
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
 formula's letters stay about 12 px); a wider formula scrolls inside its box."""
@@ -437,9 +442,13 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
 
 def fit_display_math(page: str) -> str:
     """Give each display formula's SVG the narrowest width it may shrink to
-    (`--lk-fit-min`, FIT_SCALE of its own), which the narrow-screen CSS uses."""
+    (`--lk-fit-min`, FIT_SCALE of its own), which the narrow-screen CSS uses, and mark those
+    a slide holds (SLIDE_FIT_EX)."""
     def smallest(match: re.Match[str]) -> str:
-        return f"{match[1]}--lk-fit-min: {float(match[3]) * FIT_SCALE:.3f}ex; {match[2]}"
+        width = float(match[3])
+        opening = match[1].replace(' display="true">', ' display="true" data-lk-fits>', 1) \
+            if width <= SLIDE_FIT_EX else match[1]
+        return f"{opening}--lk-fit-min: {width * FIT_SCALE:.3f}ex; {match[2]}"
     return _DISPLAY_SVG.sub(smallest, page)
 
 
