@@ -329,13 +329,18 @@ def highlight(code: str, console: bool = False) -> str:
     """Python as highlight.js marks it up (the theme colours `hljs-*` spans); a checked
     value's comment is also `lk-check`, which narrow screens set on a line of its own under
     its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
-    read without scrolling the code sideways."""
+    read without scrolling the code sideways.  A comment on a line of its own is also
+    `lk-line-comment`, which narrow screens wrap at the box's edge."""
     out = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
+    line_so_far = ""
     for kind, value in lexer.get_tokens(code.rstrip("\n")):
         css = next((name for token, name in _HLJS if kind in token), None)
         if css == "hljs-comment" and _CHECK.match(value):
             css += " lk-check"
+        elif css == "hljs-comment" and not line_so_far.strip():
+            css += " lk-line-comment"   # a comment line of its own: prose, wrapped on phones
+        line_so_far = (line_so_far + value).rsplit("\n", 1)[-1]
         escaped = html.escape(value, quote=False)
         out.append(f'<span class="{css}">{escaped}</span>' if css and kind is not Token.Text
                    and value.strip() else escaped)

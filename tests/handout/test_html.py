@@ -18,6 +18,7 @@ from lecturekit.handout.html import (
     WORDS,
     fold_label,
     handout_html,
+    highlight,
     shows_values_inline,
     strip_expectations,
 )
@@ -345,3 +346,12 @@ def test_series_index_is_linked_when_the_page_sits_in_a_built_site(tmp_path: Pat
     assert re.search(r'<header class="lk-title">\s*<p class="lk-index"><a href="\.\./index\.html">'
                      r"← 講義一覧</a>", linked)
     assert 'class="lk-index"' not in handout_html(deck_notebook(deck), deck)
+
+
+def test_only_a_comment_on_a_line_of_its_own_may_wrap_on_phones():
+    """A comment line is prose (wrapped on phones: reading.css); one after code keeps its line
+    and its `#` (a break after `#` would leave it out of sight, past the box's edge)."""
+    marked = highlight("x = 1  # after code\n    # a line of its own\n# -> 1")
+    assert '<span class="hljs-comment"># after code</span>' in marked
+    assert '<span class="hljs-comment lk-line-comment"># a line of its own</span>' in marked
+    assert "lk-check" in marked and marked.count("lk-line-comment") == 1
