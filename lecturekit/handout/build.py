@@ -57,7 +57,8 @@ class Built:
 
 def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
                   log: Callable[[str], None] = print,
-                  slides_pdf: Path | None = None, paper: bool = True) -> Built:
+                  slides_pdf: Path | None = None, paper: bool = True,
+                  index_href: str | None = None) -> Built:
     """Raises DeckError (bad deck, failing cell, a deck reaching outside its project:
     `render.lint.confine`, the build's own rule) or HandoutError (a tool failed).
 
@@ -67,6 +68,7 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
     white with light rules (`pages.handout_pages`).  Three jobs run at once: the
     notebook (kernel) then the reading HTML (node), the n-up PDF (marp-cli
     for handout-only slides, Chromium for the sheets), the exercises notebook.
+    `index_href` links the reading HTML to the series' index (`command.site_index`).
     """
     deck = confine(read_deck(deck_path))  # the build's confinement, before any file is read
     out_dir = out_dir.resolve()
@@ -90,7 +92,8 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
             _write_notebook(nb, staged.notebook)
         with _timed(seconds, "html"):
             say("rendering the reading version (HTML, math to SVG)…")
-            staged.html.write_text(handout_html(nb, deck), encoding="utf-8")
+            staged.html.write_text(handout_html(nb, deck, index_href=index_href),
+                                     encoding="utf-8")
         return nb
 
     def exercises() -> None:

@@ -40,11 +40,12 @@ def handout_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         project = Project.of(args.deck)
-        out = project.output_folder(args.deck, args.out if args.out is not None
-                                    else project.out)
+        root = args.out if args.out is not None else project.out
+        out = project.output_folder(args.deck, root)
         build_handout(args.deck, out, nup=args.nup,
                       log=lambda line: print(line, file=sys.stderr, flush=True),
-                      paper=not args.slide_colours)
+                      paper=not args.slide_colours,
+                      index_href=site_index(root, out, own_folder=args.out is None))
     except (DeckError, HandoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -53,6 +54,16 @@ def handout_main(argv: list[str] | None = None) -> int:
         return 1
     return 0
 
+
+
+def site_index(root: Path, out: Path, own_folder: bool) -> str | None:
+    """The series' index (`<root>/index.html`) as a link from a page in `out`, when the page
+    sits in a built site: the index is there already, or `root` is the project's own output
+    folder, where `make handout` writes the index after the decks' files."""
+    index = Path(root).resolve() / "index.html"
+    if not (own_folder or index.is_file()):
+        return None
+    return Path(os.path.relpath(index, Path(out).resolve())).as_posix()
 
 
 def index_main(argv: list[str] | None = None) -> int:

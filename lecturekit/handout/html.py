@@ -20,6 +20,7 @@ import ast
 import base64
 import html
 import re
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
-from lecturekit.handout.theme import theme_css
+from lecturekit.handout.theme import strip_css_comments, theme_css
 from lecturekit.handout.tools import node_command, node_env
 from lecturekit.render.outline import deck_bookmarks, section_tag
 from lecturekit.render.render import limit_hint, render_limit_s
@@ -59,9 +60,28 @@ line breaker (an object, like an image), which may break between it and a `。` 
 starting a line with them; the span keeps them on the formula's line."""
 _DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"><svg style=")'
                           r'([^"]*"[^>]*?\swidth="(\d+(?:\.\d+)?)ex")')
-FIT_SCALE = 0.75
+SLIDE_FIT_EX = 64
+"""The widest display formula (in ex) a 1280 px slide holds at the theme's body size (32 px:
+1 ex is 17.4 px, 64 ex 1110 px of the slide's 1150): wider ones keep the scroll cue's box
+on wide screens too; those that fit are drawn on the slide's own background (`data-lk-fits`),
+no box cutting through the theme's drawings."""
+FIT_SCALE = 0.7
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
-formula's letters stay over 12 px); a wider formula scrolls inside its box."""
+formula's letters stay about 12 px); a wider formula scrolls inside its box."""
+_FIGURE = re.compile(r"<img\b[^>]*>", re.I)
+_STYLE_SIZE = re.compile(r"\b(width|height):(\d+(?:\.\d+)?)px")
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
+_SVG_LENGTH = re.compile(rb'\s(width|height)="(\d+(?:\.\d+)?)(px|pt)?"')
+_SVG_VIEWBOX = re.compile(
+    rb'\sviewBox="[-\d.]+[\s,]+[-\d.]+[\s,]+(\d+(?:\.\d+)?)[\s,]+(\d+(?:\.\d+)?)"')
+SLIDE_FIGURE_WIDTH = 1160
+"""The widest a figure is drawn on a 1280 px slide (inside its padding)."""
+READABLE_SCALE = 0.75
+"""The smallest share of its own size a figure keeps on a phone, so that its lettering stays
+readable: a plot or diagram letters at 10 pt or more (matplotlib's ticks, Graphviz's 14 pt),
+which at 3/4 of its own px size (1 pt as 1 px) is 10 px; a figure that wide scrolls sideways
+in its box.  A figure of unknown size keeps FALLBACK_SCALE of its slide width."""
+FALLBACK_SCALE = 0.55
 _HLJS = [
     (Comment, "hljs-comment"), (String, "hljs-string"), (Number, "hljs-number"),
     (Keyword.Constant, "hljs-literal"), (Keyword, "hljs-keyword"),
@@ -73,9 +93,12 @@ _HLJS = [
 
 WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
-           "slides": "枚", "intro": "はじめに"},
+           "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
+           "scroll": "← 横にスクロール", "close": "× 閉じる", "answer_word": "解答"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
-           "notes": "Note", "slides": "slides", "intro": "Introduction"},
+           "notes": "Note", "slides": "slides", "intro": "Introduction",
+           "index": "All lectures", "zoom": "tap to enlarge", "scroll": "← scroll sideways",
+           "close": "× Close", "answer_word": r"\b(?:answer|solution)\b"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
 project's)."""
@@ -89,6 +112,9 @@ class ReadingSlide:
     notes: list[str]
     folded: bool = False
     """An answer slide: shown folded (`<details>`) until the reader opens it."""
+    fold_label: str = ""
+    """What the folded answer's summary names: the title without the word "解答" (the summary
+    already says 解答を見る): 「演習1 解答 (4)」 reads 「解答を見る：演習1 (4)」."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +128,12 @@ class TocGroup:
     hanging under the title slide) the deck's own section tag for them or "はじめに"."""
 
 
-def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None) -> str:
-    """The page: title, table of contents by section, one themed section per handout slide."""
+def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
+                 index_href: str | None = None) -> str:
+    """The page: title, table of contents by section, one themed section per handout slide.
+
+    `index_href`: the series' index page relative to this one (`index.html`,
+    `../index.html`), linked from the page's head; None when the page stands alone."""
     language = language or notebook_lang(deck)
     words = WORDS.get(language.split("-")[0], WORDS["ja"])
     tied, _ = output_fences(deck)
@@ -111,14 +141,26 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None) -> s
         ["table", "strikethrough"])
     slides = [ReadingSlide(s, " ".join(s.classes), _slide_body(s, deck, nb, tied, markdown),
                            [markdown.render(linked_urls(n)) for n in student_notes(s)],
-                           folded=ANSWER in s.classes)
+                           folded=ANSWER in s.classes,
+                           fold_label=fold_label(s.title, words["answer_word"]))
               for s in deck.slides if in_handout(s)]
     toc = toc_groups(slides, words["intro"])
     page = render("reading.html.j2", language=language, words=words, title=deck.title,
-                  date=str(deck.front_matter.get("date") or ""),
-                  theme_css=theme_css(deck), slides=slides, toc=toc,
+                  date=str(deck.front_matter.get("date") or ""), index_href=index_href,
+                  theme_css=theme_css(deck),
+                  reading_css=strip_css_comments(render("reading.css.j2")),
+                  slides=slides, toc=toc,
                   section_starts={g.head.slide.number for g in toc[1:] if g.head})
+    page = zoomable_figures(page, words)
     return fit_display_math(typeset_math(page, deck))
+
+
+def fold_label(title: str, answer_word: str) -> str:
+    """The slide's title without the word for "answer" (`answer_word`, a regex), which the
+    summary says already; the title itself when that would leave nothing."""
+    label = re.sub(rf"\s*(?i:{answer_word})\s*", " ", title).strip()
+    label = re.sub(r"\s+", " ", label)
+    return label if re.search(r"\w", label) else title
 
 
 def toc_groups(slides: list[ReadingSlide], intro: str = WORDS["ja"]["intro"]) -> list[TocGroup]:
@@ -287,13 +329,18 @@ def highlight(code: str, console: bool = False) -> str:
     """Python as highlight.js marks it up (the theme colours `hljs-*` spans); a checked
     value's comment is also `lk-check`, which narrow screens set on a line of its own under
     its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
-    read without scrolling the code sideways."""
+    read without scrolling the code sideways.  A comment on a line of its own is also
+    `lk-line-comment`, which narrow screens wrap at the box's edge."""
     out = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
+    line_so_far = ""
     for kind, value in lexer.get_tokens(code.rstrip("\n")):
         css = next((name for token, name in _HLJS if kind in token), None)
         if css == "hljs-comment" and _CHECK.match(value):
             css += " lk-check"
+        elif css == "hljs-comment" and not line_so_far.strip():
+            css += " lk-line-comment"   # a comment line of its own: prose, wrapped on phones
+        line_so_far = (line_so_far + value).rsplit("\n", 1)[-1]
         escaped = html.escape(value, quote=False)
         out.append(f'<span class="{css}">{escaped}</span>' if css and kind is not Token.Text
                    and value.strip() else escaped)
@@ -325,11 +372,88 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
             f'{" " + rest if rest else ""}>')
 
 
+def image_size(src: str) -> tuple[float, float] | None:
+    """An inlined image's own size in CSS px (PNG, GIF, SVG), or None."""
+    head, _, data = src.partition(",")
+    if not head.startswith("data:") or ";base64" not in head:
+        return None
+    try:
+        raw = base64.b64decode(data)
+    except ValueError:
+        return None
+    if raw.startswith(b"\x89PNG") and len(raw) >= 24:
+        return tuple(float(n) for n in struct.unpack(">II", raw[16:24]))  # type: ignore[return-value]
+    if raw[:6] in (b"GIF87a", b"GIF89a"):
+        return tuple(float(n) for n in struct.unpack("<HH", raw[6:10]))  # type: ignore[return-value]
+    root = _SVG_ROOT.search(raw[:4096]) if b"<svg" in raw[:4096] else None
+    if root is None:
+        return None
+    sizes = {name.decode(): float(value) * (4 / 3 if unit == b"pt" else 1)
+             for name, value, unit in _SVG_LENGTH.findall(root[0])}
+    box = _SVG_VIEWBOX.search(root[0])
+    if "width" in sizes and "height" in sizes:
+        return sizes["width"], sizes["height"]
+    if box:
+        return float(box[1]), float(box[2])
+    return None
+
+
+def zoomable_figures(page: str, words: dict[str, str]) -> str:
+    """Each figure opens at full size when tapped (a link to itself: `:target` lays it over
+    the page, scrollable and pinch-zoomable; its close link, or the back button, puts it
+    back), with no script.  On phones a figure keeps the width at which its lettering stays
+    readable (`--lk-fig-min`: READABLE_SCALE) in a box that scrolls
+    sideways, under a hint shown only while it is wider than the screen; a tall figure is
+    held to 70 % of the screen's height (`--lk-fig-ar`).  Inlined images only (all of a built
+    page's are): an image's own size is read from its data."""
+    count = 0
+
+    def wrap(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        tag = match[0]
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        own = image_size(src[1]) if src else None
+        styled = dict((k, float(v)) for k, v in _STYLE_SIZE.findall(tag))
+        width = None
+        ratio = own[0] / own[1] if own and own[1] else None
+        if "width" in styled:
+            width = styled["width"]
+        elif "height" in styled and ratio:
+            width = styled["height"] * ratio
+        elif own:
+            width = own[0]
+        if "height" in styled and "width" in styled:
+            ratio = styled["width"] / styled["height"]
+        props = []
+        if width:
+            width = min(width, SLIDE_FIGURE_WIDTH)
+            least = min(width, own[0] * READABLE_SCALE) if own else width * FALLBACK_SCALE
+            props += [f"--lk-fig-w:{width:.0f}px", f"--lk-fig-min:{least:.0f}px"]
+        if ratio:
+            props.append(f"--lk-fig-ar:{ratio:.4f}")
+        name = f"lk-fig-{count}"
+        return (f'<span class="lk-fig-at" id="{name}-at"></span>'
+                f'<span class="lk-fig" style="{";".join(props)}">'
+                f'<span class="lk-fig-box" id="{name}">'
+                f'<a class="lk-fig-open" href="#{name}" title="{words["zoom"]}">{tag}</a>'
+                f'<a class="lk-fig-close" href="#{name}-at">{words["close"]}</a></span>'
+                f'<span class="lk-fig-hint" aria-hidden="true">{words["scroll"]} / '
+                f'{words["zoom"]}</span></span>')
+
+    head, main, tail = page.partition("<main>")
+    return head + main + _FIGURE.sub(wrap, tail)
+
+
 def fit_display_math(page: str) -> str:
     """Give each display formula's SVG the narrowest width it may shrink to
-    (`--lk-fit-min`, FIT_SCALE of its own), which the narrow-screen CSS uses."""
+    (`--lk-fit-min`, FIT_SCALE of its own), which the narrow-screen CSS uses, and mark those
+    a slide holds (SLIDE_FIT_EX)."""
     def smallest(match: re.Match[str]) -> str:
-        return f"{match[1]}--lk-fit-min: {float(match[3]) * FIT_SCALE:.3f}ex; {match[2]}"
+        width = float(match[3])
+        opening = match[1].replace(' display="true">', ' display="true" data-lk-fits>', 1) \
+            if width <= SLIDE_FIT_EX else match[1]
+        return f"{opening}--lk-fit-min: {width * FIT_SCALE:.3f}ex; {match[2]}"
     return _DISPLAY_SVG.sub(smallest, page)
 
 

@@ -94,16 +94,61 @@ function measure () {
     }
     return { gap: m.left - (header.getBoundingClientRect().left + px(header, 'paddingLeft')) }
   })
-  // Fixed elements on show, and whether one covers a slide or a note anywhere it is drawn.
+  // Fixed elements on show, and whether one covers any text, formula or figure anywhere it
+  // is drawn (same column: scrolled past, it covers it), each as far as its box shows it.
   const fixed = [...document.querySelectorAll('body *')].filter((el) =>
     getComputedStyle(el).position === 'fixed' && visible(el))
-  const covering = fixed.filter((el) => {
+  const shown = (el, rect) => {   // the part of rect that el and its boxes leave visible
+    let left = rect.left
+    let right = rect.right
+    for (let box = el; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX === 'visible') continue
+      const b = box.getBoundingClientRect()
+      left = Math.max(left, b.left + box.clientLeft)
+      right = Math.min(right, b.left + box.clientLeft + box.clientWidth)
+    }
+    return { left, right }
+  }
+  const drawn = []
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    const el = node.parentElement
+    if (!node.textContent.trim() || el.closest('style, svg, .lk-top') || !visible(el)) continue
+    range.selectNodeContents(node)
+    for (const r of range.getClientRects()) if (r.width > 0) drawn.push({ el, r, text: node.textContent.trim().slice(0, 20) })
+  }
+  for (const el of document.querySelectorAll('main img, main mjx-container > svg')) {
+    if (visible(el)) drawn.push({ el: el.parentElement, r: el.getBoundingClientRect(), text: el.tagName })
+  }
+  const covering = fixed.flatMap((el) => {
     const f = el.getBoundingClientRect()
-    return [...document.querySelectorAll('main > *')].some((block) => {
-      const b = block.getBoundingClientRect()
-      return f.left < b.right && f.right > b.left   // same column: scrolled past, it covers it
-    })
-  }).map((el) => el.textContent.trim())
+    return drawn.filter(({ el: at, r }) => {
+      const s = shown(at, r)
+      return s.right > s.left && f.left < s.right - 0.5 && f.right > s.left + 0.5
+    }).map(({ text }) => `${el.textContent.trim()} covers ${text}`)
+  })
+  // What a box holds beyond its edges that no scrolling reaches (cut off), either way.
+  const cutOff = [...document.querySelectorAll('main pre, main mjx-container[display="true"], main .lk-fig-box')]
+    .filter(visible).filter((el) => {
+      const s = getComputedStyle(el)
+      const scrolls = (v) => ['auto', 'scroll'].includes(v)
+      return (el.scrollWidth > el.clientWidth + 1 && !scrolls(s.overflowX)) ||
+        (el.scrollHeight > el.clientHeight + 1 && !scrolls(s.overflowY))
+    }).map((el) => el.textContent.slice(0, 40))
+  // Figures: whether each opens itself when tapped, keeps its readable width, scrolls when
+  // that is wider than its box, and shows the hint exactly then.
+  const figures = [...document.querySelectorAll('main .lk-fig-box')].filter(visible).map((box) => {
+    const img = box.querySelector('img')
+    const hint = box.parentElement.querySelector('.lk-fig-hint')
+    return {
+      opens: box.querySelector('a.lk-fig-open')?.getAttribute('href') === `#${box.id}`,
+      width: img.getBoundingClientRect().width,
+      least: parseFloat(getComputedStyle(box).getPropertyValue('--lk-fig-min')) || 0,
+      wide: box.scrollWidth > box.clientWidth + 1,
+      scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
+      hint: hint.getBoundingClientRect().height,
+    }
+  })
   // Checked values (`# -> ...` comments kept in the code): where each is drawn, against the
   // screen and the code box it is in (before any sideways scroll).
   const checks = [...document.querySelectorAll('main pre code .lk-check')].filter(visible).map((el) => {
@@ -144,6 +189,8 @@ function measure () {
     headerMath,
     fixed: fixed.map((el) => el.textContent.trim()),
     covering,
+    cutOff,
+    figures,
     toc,
     checks,
     splitWords,

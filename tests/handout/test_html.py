@@ -13,7 +13,15 @@ import pytest
 
 from lecturekit.deck import DeckError, parse_deck
 from lecturekit.handout.build import Built
-from lecturekit.handout.html import handout_html, shows_values_inline, strip_expectations
+from lecturekit.handout.command import site_index
+from lecturekit.handout.html import (
+    WORDS,
+    fold_label,
+    handout_html,
+    highlight,
+    shows_values_inline,
+    strip_expectations,
+)
 from lecturekit.handout.notebook import deck_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,6 +34,7 @@ class Sections(HTMLParser):
     """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
 
     VOID = {"img", "br", "hr", "input", "meta", "link", "source", "path", "use", "rect"}
+    OURS = {"lk-fig-close", "lk-fig-hint"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -33,6 +42,7 @@ class Sections(HTMLParser):
         self._current: list[list[str]] | None = None
         self._depth = 0
         self._child: list[str] | None = None
+        self._ours: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -46,6 +56,8 @@ class Sections(HTMLParser):
             self._child = [tag, values.get("class") or "", ""]
             self._current.append(self._child)
         self._depth += 1
+        if self._ours is None and (values.get("class") or "") in self.OURS:
+            self._ours = self._depth   # a figure's close link and hint: the page's, not the slide's
 
     def handle_endtag(self, tag: str) -> None:
         if self._current is None or tag in self.VOID:
@@ -53,10 +65,13 @@ class Sections(HTMLParser):
         if tag == "section" and self._depth == 0:
             self._current = None
             return
+        if self._ours == self._depth:
+            self._ours = None
         self._depth -= 1
 
     def handle_data(self, data: str) -> None:
-        if self._current is not None and self._child is not None and self._depth > 0:
+        if (self._current is not None and self._child is not None and self._depth > 0
+                and self._ours is None):
             self._child[2] += data
 
 
@@ -281,3 +296,62 @@ def test_answer_slides_are_folded_until_opened_and_exercises_are_not(page: str):
     assert folded == [("解答を見る：演習の答え", "answer")]
     assert len(re.findall(r'<section[^>]*class="lk-slide answer', main)) == 1
     assert re.search(r'<section id="slide-\d+" class="lk-slide exercise"', main)
+
+
+def test_fold_label_names_the_exercise_once():
+    """The summary says 解答を見る already: the title's own 解答 is not repeated."""
+    answer = WORDS["ja"]["answer_word"]
+    assert fold_label("演習1 解答 (4)", answer) == "演習1 (4)"
+    assert fold_label("演習3 解答", answer) == "演習3"
+    assert fold_label("演習の答え", answer) == "演習の答え"
+    assert fold_label("解答", answer) == "解答"   # nothing else to name it by
+    assert fold_label("Exercise 2 answer (1)", WORDS["en"]["answer_word"]) == "Exercise 2 (1)"
+    deck = ("---\nmarp: true\n---\n\n# 演習1\n\n問題\n\n---\n\n<!-- _class: answer -->\n\n"
+            "# 演習1 解答 (4)\n\n答え\n")
+    page = handout_html(deck_notebook(parse_deck(deck, "fold.md")), parse_deck(deck, "fold.md"))
+    assert re.findall(r"<summary>([^<]*)</summary>", page) == ["解答を見る：演習1 (4)"]
+
+
+def test_page_carries_no_developer_comments(page: str):
+    """Neither the theme's nor the page's own stylesheet brings its comments (which name the
+    project's source files) to the students: only Marp's `@theme` name is kept."""
+    comments = re.findall(r"/\*.*?\*/", page, re.S)
+    assert all(re.fullmatch(r"/\* @theme [\w-]+ \*/", c) for c in comments), comments
+    assert "lecturekit/" not in page and "tests/build" not in page
+    assert "section .def::before" in page or ".def::before" in page   # the theme is still there
+
+
+def test_every_figure_opens_full_size_when_tapped(page: str):
+    """No script: each image is a link to its own box, which `:target` lays over the page;
+    its close link goes back to where the figure sits."""
+    main = page.split("<main>", 1)[1]
+    figures = re.findall(r'<span class="lk-fig-box" id="([^"]+)"><a class="lk-fig-open" '
+                         r'href="#([^"]+)"[^>]*><img\b[^>]*></a>'
+                         r'<a class="lk-fig-close" href="#([^"]+)">', main)
+    assert figures and len(figures) == len(re.findall(r"<img\b", main))
+    for box, href, close in figures:
+        assert box == href and f'id="{close}"' in main
+    assert re.search(r'class="lk-fig" style="--lk-fig-w:300px;--lk-fig-min:\d+px', main)
+
+
+def test_series_index_is_linked_when_the_page_sits_in_a_built_site(tmp_path: Path):
+    out = tmp_path / "dist"
+    (out / "ch02").mkdir(parents=True)
+    assert site_index(out, out / "ch02", own_folder=False) is None   # no index: no dead link
+    assert site_index(out, out / "ch02", own_folder=True) == "../index.html"   # make writes it
+    (out / "index.html").write_text("<!DOCTYPE html>", encoding="utf-8")
+    assert site_index(out, out, own_folder=False) == "index.html"
+    deck = parse_deck("---\nmarp: true\n---\n\n# 第一回\n\n本文\n", "one.md")
+    linked = handout_html(deck_notebook(deck), deck, index_href="../index.html")
+    assert re.search(r'<header class="lk-title">\s*<p class="lk-index"><a href="\.\./index\.html">'
+                     r"← 講義一覧</a>", linked)
+    assert 'class="lk-index"' not in handout_html(deck_notebook(deck), deck)
+
+
+def test_only_a_comment_on_a_line_of_its_own_may_wrap_on_phones():
+    """A comment line is prose (wrapped on phones: reading.css); one after code keeps its line
+    and its `#` (a break after `#` would leave it out of sight, past the box's edge)."""
+    marked = highlight("x = 1  # after code\n    # a line of its own\n# -> 1")
+    assert '<span class="hljs-comment"># after code</span>' in marked
+    assert '<span class="hljs-comment lk-line-comment"># a line of its own</span>' in marked
+    assert "lk-check" in marked and marked.count("lk-line-comment") == 1

@@ -91,12 +91,33 @@ def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
         assert gaps and all(abs(gap) < 8 for gap in gaps), (width, gaps)
 
 
-def test_way_back_to_the_contents_never_covers_the_text(measured: dict):
+def test_way_back_to_the_contents_is_at_hand_on_every_screen_and_never_covers_the_text(
+        measured: dict):
+    """Desktop: a button in the margin beside the slides; phones: a narrow tab on the right
+    edge, inside the gutter between the screen's edge and the text."""
     for width, facts in measured["widths"].items():
+        assert facts["fixed"] == ["↑ 目次"], width
         assert facts["covering"] == [], width
         assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
-    assert all(measured["widths"][width]["fixed"] == [] for width in PHONES)
-    assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]   # in the margin beside the slides
+
+
+def test_nothing_is_cut_off_every_box_wider_than_itself_scrolls(measured: dict):
+    """Code, display formulas and figures: what does not fit its box is reached by scrolling
+    the box, either way; nothing is clipped."""
+    for width, facts in measured["widths"].items():
+        assert facts["cutOff"] == [], width
+
+
+def test_figures_open_full_size_and_keep_a_readable_width_on_phones(measured: dict):
+    """The fixture's wide figure (w:900, 600 pt wide, 12 pt lettering) keeps 600 px on a phone,
+    scrolling sideways in its box under the hint; on a desktop it fits, with no hint."""
+    for width in PHONES:
+        [figure] = measured["widths"][width]["figures"]
+        assert figure["opens"], width
+        assert figure["least"] == 600 and figure["width"] >= 599, (width, figure)
+        assert figure["wide"] and figure["scrolls"] and figure["hint"] > 15, (width, figure)
+    [desk] = measured["widths"]["1280"]["figures"]
+    assert desk["opens"] and not desk["wide"] and desk["hint"] == 0
 
 
 def test_contents_name_the_front_matter_not_after_the_title_slide(measured: dict):
