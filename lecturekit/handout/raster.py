@@ -144,16 +144,16 @@ def _draw(paths: list[Path]) -> None:
 
 def _on_white(image: Image.Image) -> Image.Image:
     """The drawing with the light background its corner shows (a slide's cream) made white,
-    wherever that colour is (within a few levels: the border's antialiased pixels too), also
-    between a figure's lines; the figure's own colours differ from it."""
-    from PIL import Image, ImageChops
+    wherever it is, between a figure's lines too: every pixel between that colour (less a few
+    levels) and white, the border's antialiased ones included; the figure's colours differ."""
+    from PIL import ImageChops
 
     inset = min(2, image.width - 1, image.height - 1)
     colour = image.getpixel((inset, inset))
     if sum(255 - c for c in colour) <= 6 or min(colour) < 224:  # white, or not a background
         return image
-    near = [band.point(lambda v: 255 if v <= 4 else 0) for band in
-            ImageChops.difference(image, Image.new("RGB", image.size, colour)).split()]
-    mask = ImageChops.multiply(ImageChops.multiply(near[0], near[1]), near[2])
+    light = [band.point(lambda v, low=low: 255 if v >= low - 4 else 0)
+             for band, low in zip(image.split(), colour, strict=True)]
+    mask = ImageChops.multiply(ImageChops.multiply(light[0], light[1]), light[2])
     image.paste((255, 255, 255), mask=mask)
     return image
