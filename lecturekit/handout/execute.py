@@ -332,8 +332,8 @@ def cell_failure(deck_path: Path, cell: NotebookNode, exc: Exception,
             what += (f" (the deck's memory limit is {show_size(limits.memory)}: front matter "
                      f"`memory:`)")
         cell_line = _failing_cell_line(error.traceback, cell.get("execution_count"))
-        if cell_line:
-            cell_line -= title_lines(cell)
+        if cell_line:  # a magic's body counts its lines from the line after the magic
+            cell_line -= title_lines(cell) - cell.source.startswith("%%")
         line = lines[cell_line - 1] if cell_line and cell_line <= len(lines) else (
             lines[0] if lines else None)
     where = "the setup code (front matter `setup:`)" if not slide else "a code cell"

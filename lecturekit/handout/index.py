@@ -46,6 +46,18 @@ WORDS = {
     "ja": {"colab": "Colab で開く", "none": "まだ何も公開されていません。"},
     "en": {"colab": "Open in Colab", "none": "Nothing published yet."},
 }
+HOW_TO_OPEN = {
+    "ja": ("開き方：クリックでダウンロードし、JupyterLab か VS Code で開きます。"
+           "Colab では「ファイル → ノートブックをアップロード」から開けます。",
+           "開き方：「Colab で開く」でそのままブラウザで開けます。"
+           "クリックでダウンロードすれば、JupyterLab や VS Code でも開けます。"),
+    "en": ("To open it: click to download it, then open it in JupyterLab or VS Code; in Colab, "
+           "use File → Upload notebook.",
+           "To open it: \"Open in Colab\" opens it in the browser; or click to download it "
+           "and open it in JupyterLab or VS Code."),
+}
+"""A notebook's link downloads its file (raw JSON to a browser): the line under it says how
+to open it, the second form when a Colab link sits next to it."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class Link:
     """One line: what the file is for."""
     colab: str | None = None
     """Where this notebook opens in Colab, if anywhere."""
+    how: str = ""
+    """For a notebook: how to open it (`HOW_TO_OPEN`); its link downloads it."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +97,9 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
         colab = None
         if suffix == EXERCISES_SUFFIX:
             colab = colab_url(project, published_path(deck, suffix))
+        how = HOW_TO_OPEN[lang][colab is not None] if suffix.endswith(".ipynb") else ""
         links.append(Link(label_ja if lang == "ja" else label_en, published_path(deck, suffix),
-                          note_ja if lang == "ja" else note_en, colab))
+                          note_ja if lang == "ja" else note_en, colab, how))
     return links
 
 

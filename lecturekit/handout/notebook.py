@@ -13,10 +13,18 @@ Decisions:
 - A block's `# -> value` comments are not in its cells: the value shows once,
   as the cell's output (`cells.code_pieces`).
 - Before an exercise's first answer slide a short note says the answer
-  follows and where to try it first (the exercises notebook); the exercise
-  slide's hint is folded, as in that notebook.
-- The deck's `setup:` code and the checker's seeding run first, in a hidden
-  cell tagged `setup`.
+  follows, where to try it first (the exercises notebook) and how to open
+  it: an answer slide's code cells are folded (`hide`, they still run: later
+  cells may use them) and its prose after the heading is in `<details>`; the
+  exercise slide's hint is folded, as in that notebook.
+- A first markdown cell says what the notebook is (the lecture's code, run,
+  with outputs), to run the setup first, and names the exercises notebook.
+- The deck's `setup:` code, the checker's seeding and the cell magics the
+  cells use run first, in a hidden cell tagged `setup`, commented in the
+  deck's language.
+- A slide's notes for students (`notes.student_notes`) follow its prose as a
+  quote headed 補足, as the reading HTML shows them; its section tag is left
+  out (the section's heading cell says it).
 - Hidden means hidden in both JupyterLab (`jupyter.source_hidden`) and Colab,
   which ignores that key and folds a cell whose metadata says
   `cellView: "form"` and whose first line is `#@title ...` (`hide`).
@@ -25,7 +33,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import nbformat
 from nbformat import NotebookNode
@@ -33,7 +41,8 @@ from nbformat import NotebookNode
 from lecturekit.deck import Deck, Fence, Slide
 from lecturekit.handout import raster
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
-from lecturekit.handout.markdown import SlideMarkdown, slide_segments
+from lecturekit.handout.markdown import SECTION_STYLE, SlideMarkdown, slide_segments
+from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.session import (
     EXPECT_ERROR,
     MAGICS,
@@ -52,6 +61,9 @@ SLIDES_ONLY = "slides-only"
 HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}}
 TITLE = "#@title "
 EXERCISE, ANSWER = "exercise", "answer"
+INTRO = "intro"
+_SECTION_TAG = re.compile(rf'^<p style="{re.escape(SECTION_STYLE)}">.*?</p>[ \t]*\n*', re.M)
+"""The slide's section tag: in a notebook the section's own heading cell says it."""
 
 TEXTS = {
     "ja": {
@@ -62,9 +74,24 @@ TEXTS = {
         SKIP_CELL: "講義では実行しないコードです{reason}",
         SKIP_IF: "この条件に当てはまるときは実行しません",
         SKIP_IF_MISSING: "{name} が入っていないときは実行しません",
-        "answers": "📖 **ここから下は {label} の解答です。** 先に自分で解いてみたいときは、"
-                   "演習用のノートブック `{exercises}` を使いましょう（答え合わせもできます）。",
+        "answers": "📖 **ここから下は {label} の解答です（たたんであります）。** "
+                   "先に自分で解いてみたいときは、演習用のノートブック `{exercises}` を"
+                   "使いましょう（答え合わせもできます）。\n\n"
+                   "解答を見るには：コードは、JupyterLab ではたたまれたセル（「…」）を"
+                   "クリック、Colab では「コードを表示」をクリックします。"
+                   "説明は ▶ の行をクリックすると開きます。",
+        "answer_code": "📖 解答：{title}",
+        "answer_text": "📖 解答の説明（クリックで開く）",
+        "answer_word": "解答",
         "hint": "💡 ヒント（クリックで開く）",
+        "intro": "📓 **このノートブックについて**\n\n"
+                 "講義「{title}」のスライドの説明とコードを、スライドの順に並べたものです。"
+                 "コードはすべて実行済みで、出力もそのまま読めます。\n\n"
+                 "- 自分で実行し直すときは、まず下の「準備」のセル（たたまれています）を"
+                 "実行してから、上から順に実行してください。\n"
+                 "- 演習は、演習用のノートブック `{exercises}` で解けます（答え合わせつき）。"
+                 "このノートブックでは、演習の解答はたたんであります。",
+        "notes": "補足",
     },
     "en": {
         "setup": "Setup (run this cell first)",
@@ -75,17 +102,33 @@ TEXTS = {
         SKIP_CELL: "This code is not run in the lecture{reason}",
         SKIP_IF: "Not run when this condition holds",
         SKIP_IF_MISSING: "Not run when {name} is not installed",
-        "answers": "📖 **The answer to {label} follows.** To try it yourself first, use the "
-                   "exercises notebook `{exercises}` (it checks your answers too).",
+        "answers": "📖 **The answer to {label} follows (folded).** To try it yourself first, "
+                   "use the exercises notebook `{exercises}` (it checks your answers too).\n\n"
+                   "To see the answer: click a folded cell (\"…\") in JupyterLab, or \"Show "
+                   "code\" in Colab; click a ▶ line to open the explanation.",
+        "answer_code": "📖 Answer: {title}",
+        "answer_text": "📖 Explanation (click to open)",
+        "answer_word": "Answer",
         "hint": "💡 Hint (click to open)",
+        "intro": "📓 **About this notebook**\n\n"
+                 "The explanations and code of the lecture \"{title}\", in the slides' order. "
+                 "The code has been run already: its outputs are here to read.\n\n"
+                 "- To run it again yourself, first run the \"Setup\" cell below (folded), "
+                 "then the cells from the top.\n"
+                 "- Work on the exercises in the exercises notebook `{exercises}` (it checks "
+                 "your answers). Here, the exercises' answers are folded.",
+        "notes": "Note",
     },
 }
 
 
 def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
-    """Fold the cell's code in JupyterLab and Colab, showing `title`; `outputs` folds those too."""
-    if not cell.source.startswith(TITLE):
-        cell.source = f"{TITLE}{title}\n{cell.source}"
+    """Fold the cell's code in JupyterLab and Colab, showing `title`; `outputs` folds those too.
+    A cell magic stays the first line (IPython reads it only there), the title under it."""
+    lines = cell.source.split("\n")
+    magic = 1 if _is_magic(lines[0]) else 0
+    if not any(line.startswith(TITLE) for line in lines[:2]):
+        cell.source = "\n".join([*lines[:magic], f"{TITLE}{title}", *lines[magic:]])
     cell.metadata["cellView"] = "form"
     cell.metadata["jupyter"] = {"source_hidden": True, **({"outputs_hidden": True} if outputs
                                                           else {})}
@@ -122,7 +165,6 @@ def deck_notebook(deck: Deck) -> NotebookNode:
     say = TEXTS[lang]
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(_metadata(deck))
-    nb.cells.append(setup_cell(deck, lang))
     labels = box_labels(deck)
     exercise: Slide | None = None
     previous: Slide | None = None
@@ -135,11 +177,34 @@ def deck_notebook(deck: Deck) -> NotebookNode:
         nb.cells.extend(slide_cells(deck, slide, labels, lang))
         if in_handout(slide):
             previous = slide
+    magics = used_magics(nb.cells)
+    for cell in nb.cells:
+        if FRESH in cell.metadata.get("tags", []):
+            cell.source = f"{TITLE}{say['fresh']}\n" + fresh_source(deck.setup_code, lang, magics)
+    nb.cells.insert(0, setup_cell(deck, lang, magics))
+    nb.cells.insert(0, intro_cell(deck, say))
     return nb
 
 
-def setup_cell(deck: Deck, lang: str = "ja") -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code, lang))
+def intro_cell(deck: Deck, say: dict[str, str]) -> NotebookNode:
+    """The first cell: what this notebook is, to run the setup first, where the exercises are."""
+    title = " ".join(str(deck.front_matter.get("title") or deck.title or deck.name).split())
+    cell = nbformat.v4.new_markdown_cell(say["intro"].format(
+        title=title, exercises=f"{deck.name}-exercises.ipynb"))
+    cell.id = "intro"
+    cell.metadata["tags"] = [INTRO]
+    return cell
+
+
+def used_magics(cells: list[NotebookNode]) -> set[str]:
+    """The cell magics (`session.MAGICS`) heading some code cell: the setup defines only
+    those."""
+    return {line[2:].split(" ", 1)[0] for c in cells if c.cell_type == "code"
+            for line in c.source.split("\n")[:2] if _is_magic(line)}
+
+
+def setup_cell(deck: Deck, lang: str = "ja", magics: Iterable[str] = MAGICS) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(setup_source(deck.setup_code, lang, magics))
     cell.id = "setup"
     cell.metadata.update({"tags": [SETUP], "lecturekit": {"slide": 0, "lines": []}})
     return hide(cell, TEXTS[lang]["setup"], outputs=True)
@@ -170,16 +235,68 @@ def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
         output_fences = [f for f in slide.fences if f.has("output")]
         dropped = [f for f in slide.fences if f.has("slides-only")]
         hidden = [*blocks, *output_fences, *dropped]
-        segments = slide_segments(slide, deck.path, hidden, blocks, labels)
+        segments = [_without_section_tag(md)
+                    for md in slide_segments(slide, deck.path, hidden, blocks, labels)]
         if EXERCISE in slide.classes and not blocks:
-            segments = [_hint_folded(slide, deck, hidden, segments[0], TEXTS[lang])]
+            segments = [_without_section_tag(_hint_folded(slide, deck, hidden, segments[0],
+                                                          TEXTS[lang]))]
+        notes = _notes_markdown(slide, TEXTS[lang])
+        if notes:
+            last = segments[-1]
+            segments[-1] = SlideMarkdown(f"{last.text.rstrip()}\n\n{notes}" if last.text.strip()
+                                         else notes, last.attachments)
+    answer = in_handout(slide) and ANSWER in slide.classes
+    if answer:
+        segments = [_answer_folded(md, TEXTS[lang]) for md in segments]
     yield from _prose_cell(slide, segments[0], 0)
     for number, fence in enumerate(blocks, start=1):
         if fence.has("fresh"):
             yield fresh_cell(deck, fence, lang)
         for index, piece in enumerate(code_pieces(fence, show_values=True)):
-            yield code_cell(piece, index, visible=fence_in_handout(slide, fence), lang=lang)
+            cell = code_cell(piece, index, visible=fence_in_handout(slide, fence), lang=lang)
+            if answer and fence_in_handout(slide, fence):
+                hide(cell, answer_title(slide, TEXTS[lang]), outputs=True)
+                cell.metadata["tags"] = [*cell.metadata.get("tags", []), ANSWER]
+            yield cell
         yield from _prose_cell(slide, segments[number], number)
+
+
+def _without_section_tag(md: SlideMarkdown) -> SlideMarkdown:
+    text = re.sub(r"\n{3,}", "\n\n", _SECTION_TAG.sub("", md.text)).strip()
+    return SlideMarkdown(text + "\n" if text else "", md.attachments)
+
+
+def _notes_markdown(slide: Slide, say: dict[str, str]) -> str:
+    """The slide's notes for students (`notes.student_notes`), as the reading HTML shows them:
+    after the slide, headed 補足, here a quote."""
+    notes = [linked_urls(n).strip() for n in student_notes(slide) if n.strip()]
+    if not notes:
+        return ""
+    body = f"**{say['notes']}**　" + "\n\n".join(notes)
+    return "\n".join(f"> {line}".rstrip() for line in body.split("\n")) + "\n"
+
+
+def answer_title(slide: Slide, say: dict[str, str]) -> str:
+    """The folded answer cell's title: `📖 解答：演習1 (1)〜(3)` for the slide
+    `演習1 解答 (1)〜(3)`."""
+    title = " ".join(re.sub(rf"\s*{say['answer_word']}\s*", " ", slide.title or "",
+                            flags=re.I).split())
+    return say["answer_code"].format(title=title).rstrip("：: ")
+
+
+def _answer_folded(md: SlideMarkdown | None, say: dict[str, str]) -> SlideMarkdown | None:
+    """An answer slide's prose folded (`<details>`), its `## ` heading left above the fold."""
+    if md is None or not md.text.strip():
+        return md
+    text = md.text.strip("\n")
+    heading = ""
+    if text.startswith("## ") or text.startswith("# "):
+        heading, _, text = text.partition("\n")
+        text = text.strip("\n")
+    if not text:
+        return md
+    folded = f"<details>\n<summary>{say['answer_text']}</summary>\n\n{text}\n\n</details>\n"
+    return SlideMarkdown(f"{heading}\n\n{folded}" if heading else folded, md.attachments)
 
 
 def _hint_folded(slide: Slide, deck: Deck, hidden: list[Fence], md: SlideMarkdown,

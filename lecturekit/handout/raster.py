@@ -5,9 +5,17 @@ type and only if that is a bitmap (`AttachmentsResolver`: "Cannot render
 unknown image mime type"), so an SVG attachment shows as a broken image
 there, and GitHub's and Colab's views are no safer.  A notebook attachment
 of an SVG is therefore its PNG drawing (`images.embed_images`).  Chromium,
-which the build already drives, draws every SVG of the deck at twice its
-size in one run; Pillow cuts the pieces apart.  Without Chromium, or when it
+which the build already drives, draws every SVG of the deck at its own size
+in one run; Pillow cuts the pieces apart.  Without Chromium, or when it
 fails, the attachment stays the SVG.  The reading HTML keeps the SVG itself.
+
+At its own size, not twice it: a notebook shows a Markdown image at its
+pixel size, and no viewer lets the cell say otherwise for an attachment
+(JupyterLab reads `attachment:` in an `<img width=…>` tag, but nbconvert and
+VS Code read it only in Markdown's `![](…)`, and Chromium ignores a PNG's
+resolution metadata), so a drawing at twice its size showed twice as large
+as on the slide.  A figure drawn on the slides' cream background is given a
+white one (what surrounds it in a notebook) instead of a cream box.
 """
 
 from __future__ import annotations
@@ -20,10 +28,14 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lecturekit.deck import Deck
 
-SCALE = 2
+if TYPE_CHECKING:
+    from PIL import Image
+
+SCALE = 1
 _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54,
           "mm": 96 / 25.4}
 _SVG_TAG = re.compile(r"<svg\b[^>]*>", re.S)
@@ -124,7 +136,24 @@ def _draw(paths: list[Path]) -> None:
         if shot is None:
             _CACHE[_key(path)] = None
             continue
-        piece = shot.crop((0, y * SCALE, w * SCALE, (y + h) * SCALE))
+        piece = _on_white(shot.crop((0, y * SCALE, w * SCALE, (y + h) * SCALE)).convert("RGB"))
         out = io.BytesIO()
         piece.save(out, "PNG", optimize=True)
         _CACHE[_key(path)] = base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """The drawing with the light background its corner shows (a slide's cream) made white,
+    wherever it is, between a figure's lines too: every pixel between that colour (less a few
+    levels) and white, the border's antialiased ones included; the figure's colours differ."""
+    from PIL import ImageChops
+
+    inset = min(2, image.width - 1, image.height - 1)
+    colour = image.getpixel((inset, inset))
+    if sum(255 - c for c in colour) <= 6 or min(colour) < 224:  # white, or not a background
+        return image
+    light = [band.point(lambda v, low=low: 255 if v >= low - 4 else 0)
+             for band, low in zip(image.split(), colour, strict=True)]
+    mask = ImageChops.multiply(ImageChops.multiply(light[0], light[1]), light[2])
+    image.paste((255, 255, 255), mask=mask)
+    return image

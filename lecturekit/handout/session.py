@@ -8,7 +8,32 @@ so a transcript cell displays what the `>>>` prompt showed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from lecturekit.check.session import SEED
+
+COMMENTS = {
+    "ja": {
+        "repr": "# 値は >>> と同じ形で表示します",
+        "magics": "# セルの先頭の {names} を使えるようにします",
+        "expect_error": "# エラーを表示して、次のセルへ進みます",
+        "skip": "# このセルは実行しません",
+        "skip_if": "# 条件に当てはまるときは実行しません",
+        "skip_if_missing": "# ライブラリが入っていないときは実行しません",
+        "seed": "# 乱数の種を 0 に固定します（毎回同じ結果になるように）",
+        "setup": "# この講義の準備",
+    },
+    "en": {
+        "repr": "# Show values as the >>> prompt does",
+        "magics": "# Makes the {names} line heading a cell work",
+        "expect_error": "# Show the error, then go on to the next cell",
+        "skip": "# This cell is not run",
+        "skip_if": "# Not run when the condition holds",
+        "skip_if_missing": "# Not run when the library is not installed",
+        "seed": "# Random seeds fixed to 0, so every run gives the same results",
+        "setup": "# This lecture's setup",
+    },
+}
 
 REPR_DISPLAY = 'get_ipython().display_formatter.formatters["text/plain"].pprint = False\n'
 
@@ -38,38 +63,52 @@ SKIP_CELL, SKIP_IF, SKIP_IF_MISSING = "skip", "skip_if", "skip_if_missing"
 `importorskip=NAME`): the cell runs only where the checker would run it."""
 MAGICS = (EXPECT_ERROR, SKIP_CELL, SKIP_IF, SKIP_IF_MISSING)
 
-MAGIC_DEFINITIONS = f"""\
-def _lk_magics(skipped_if, skipped_missing):
-    import sys
-
+_MAGICS_HEAD = """\
+def _lk_magics():
     shell = get_ipython()
 
-    def expect_error(line, cell):
-        \"\"\"This cell raises on purpose, as on the slide: show the error, then go on.\"\"\"
-        code = shell.transform_cell(cell)
-        name = shell.compile.cache(code, shell.execution_count)  # tracebacks show the source
+    def run(cell):
+        number = shell.execution_count - 1
+        cache = shell.compile.cache
+        shell.compile.cache = lambda code, _=0, raw_code=None: cache(code, number, raw_code)
         try:
-            exec(compile(code, name, "exec"), shell.user_ns)
-        except Exception:
-            kind, error, where = sys.exc_info()
-            shell.showtraceback((kind, error, where.tb_next))  # from the cell's own line
+            shell.run_cell(cell)
+        finally:
+            del shell.compile.cache
+"""
+"""`run`: the magic's cell body run as that cell: IPython has counted the cell already
+when its magic runs, so the body is compiled under the cell's own number (tracebacks say
+`Cell In[n]` under `[n]`, not `In[n+1]`; its line numbers count from the line after the
+magic's).  An error shows as any cell's does but does not stop "Run all" (the magic's own
+cell did not raise)."""
 
+_MAGIC_BODIES = {
+    EXPECT_ERROR: """\
+    def expect_error(line, cell):
+        {comment}
+        run(cell)
+""",
+    SKIP_CELL: """\
     def skip(line, cell):
-        \"\"\"A block the slides do not run: nothing happens.\"\"\"
-
+        {comment}
+        pass
+""",
+    SKIP_IF: """\
     def skip_if(line, cell):
-        \"\"\"Run the cell unless the condition (pytest's `skipif` reading) holds.\"\"\"
+        {comment}
         import os
         import platform
+        import sys
         scope = {{"sys": sys, "os": os, "platform": platform,
                   "_lk_condition": lambda condition, reason="": condition}}
         if eval("_lk_condition(" + line + "\\n)", scope, shell.user_ns):
-            print(skipped_if)
+            print({skipped_if!r})
         else:
-            shell.run_cell(cell)
-
+            run(cell)
+""",
+    SKIP_IF_MISSING: """\
     def skip_if_missing(line, cell):
-        \"\"\"Run the cell if the module named on the line can be imported.\"\"\"
+        {comment}
         import importlib.util
         name = line.split("#")[0].strip()
         try:
@@ -77,16 +116,11 @@ def _lk_magics(skipped_if, skipped_missing):
         except (ImportError, ValueError):
             missing = True
         if missing:
-            print(skipped_missing.format(name=name))
+            print({skipped_missing!r}.format(name=name))
         else:
-            shell.run_cell(cell)
-
-    for function, name in ((expect_error, "{EXPECT_ERROR}"), (skip, "{SKIP_CELL}"),
-                           (skip_if, "{SKIP_IF}"), (skip_if_missing, "{SKIP_IF_MISSING}")):
-        shell.register_magic_function(function, "cell", name)
-_lk_magics(SKIPPED_IF, SKIPPED_MISSING)
-del _lk_magics
-"""
+            run(cell)
+""",
+}
 """Colab's "Run all" stops at the first cell that raises and ignores the
 `raises-exception` and `skip-execution` tags JupyterLab honours; a cell headed
 `%%expect_error` shows its error as usual but lets the cells after it run, and
@@ -106,19 +140,37 @@ def seeding_source() -> str:
     return SEEDING.format(seed=SEED)
 
 
-def magics_source(lang: str = "ja") -> str:
+def magics_source(lang: str = "ja", magics: Iterable[str] = MAGICS) -> str:
+    """The definitions of the cell magics `magics` (in `MAGICS` order), commented in the
+    deck's language; empty for none."""
+    wanted = [m for m in MAGICS if m in set(magics)]
+    if not wanted:
+        return ""
+    say = COMMENTS.get(lang, COMMENTS["en"])
     skipped_if, skipped_missing = SKIPPED.get(lang, SKIPPED["en"])
-    return (MAGIC_DEFINITIONS.replace("SKIPPED_IF,", f"{skipped_if!r},")
-            .replace("SKIPPED_MISSING)", f"{skipped_missing!r})"))
+    bodies = [_MAGIC_BODIES[m].format(comment=say[m], skipped_if=skipped_if,
+                                      skipped_missing=skipped_missing) for m in wanted]
+    register = ", ".join(f"{m}" for m in wanted)
+    return "\n".join([
+        say["magics"].format(names="・".join(f"%%{m}" for m in wanted) if lang == "ja"
+                             else ", ".join(f"%%{m}" for m in wanted)), _MAGICS_HEAD, *bodies,
+        f"    for function in ({register},):",
+        '        shell.register_magic_function(function, "cell", function.__name__)',
+        "_lk_magics()", "del _lk_magics", ""])
 
 
-def setup_source(setup_code: str, lang: str = "ja") -> str:
-    parts = [REPR_DISPLAY, magics_source(lang), seeding_source()]
+def setup_source(setup_code: str, lang: str = "ja",
+                 magics: Iterable[str] = MAGICS) -> str:
+    """The first cell's code: values shown as `repr`, the cell magics `magics`, the
+    checker's seeding, then the deck's `setup:` code, each under a comment in `lang`."""
+    say = COMMENTS.get(lang, COMMENTS["en"])
+    parts = [say["repr"] + "\n" + REPR_DISPLAY, magics_source(lang, magics),
+             say["seed"] + "\n" + seeding_source()]
     if setup_code.strip():
-        parts.append(setup_code.rstrip("\n") + "\n")
-    return "\n".join(parts).rstrip("\n")
+        parts.append(say["setup"] + "\n" + setup_code.rstrip("\n") + "\n")
+    return "\n".join(p for p in parts if p).rstrip("\n")
 
 
-def fresh_source(setup_code: str, lang: str = "ja") -> str:
+def fresh_source(setup_code: str, lang: str = "ja", magics: Iterable[str] = MAGICS) -> str:
     """A `fresh` block's new namespace: forget every name, then seed and set up again."""
-    return "%reset -f\n" + setup_source(setup_code, lang)
+    return "%reset -f\n" + setup_source(setup_code, lang, magics)

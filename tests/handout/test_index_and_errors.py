@@ -85,10 +85,33 @@ def test_index_says_in_one_line_what_each_file_is_for():
     page = index_html([ROOT / "slides" / "03-autodiff.md"])
     lines = Lines()
     lines.feed(page)
-    assert [" ".join(i["text"].split()) for i in lines.items] == [
+    texts = [" ".join(i["text"].split()) for i in lines.items]
+    assert [t.split("開き方：")[0].replace(" Colab で開く ", " ").strip() for t in texts] == [
         f"{label} {note}" for _, label, note, _, _ in ARTEFACTS]
     assert [i["links"][0][0] for i in lines.items] == [
         f"03-autodiff{suffix}" for suffix, *_ in ARTEFACTS]
+
+
+def test_index_says_how_to_open_each_notebook_and_its_link_downloads_it(tmp_path: Path):
+    for repository, colab in (("", False), ('repository = "https://github.com/o/r"\n', True)):
+        root = tmp_path / str(colab)
+        root.mkdir()
+        (root / "pyproject.toml").write_text(
+            f"[tool.lecturekit]\n{repository}lang = \"ja\"\n", encoding="utf-8")
+        deck = root / "slides" / "lecture.md"
+        deck.parent.mkdir(parents=True)
+        deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+        page = index_html([deck])
+        lines = Lines()
+        lines.feed(page)
+        for item in lines.items:
+            text = " ".join(item["text"].split())
+            notebook = item["links"][0][0].endswith(".ipynb")
+            assert ("開き方：" in text) == notebook, text
+            if notebook:
+                assert "JupyterLab" in text and "VS Code" in text and "Colab" in text
+                assert f'<a href="{item["links"][0][0]}" download' in page
+        assert ("「Colab で開く」" in page) == colab
 
 
 def test_index_names_a_deck_without_a_title_by_its_first_heading(tmp_path: Path):

@@ -13,7 +13,7 @@ from lecturekit.deck import read_deck
 from lecturekit.handout.build import Built
 from lecturekit.handout.cells import RAISES, SKIP
 from lecturekit.handout.execute import execute_notebook
-from lecturekit.handout.notebook import SETUP, SLIDES_ONLY, deck_notebook, in_handout
+from lecturekit.handout.notebook import ANSWER, SETUP, SLIDES_ONLY, deck_notebook, in_handout
 from lecturekit.handout.outputs import block_cells, block_stdout
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
@@ -38,7 +38,8 @@ def test_notebook_is_valid_v4_with_a_python3_kernelspec(notebook):
 def test_markdown_cells_per_handout_slide_in_order_and_slides_only_slides_left_out(notebook):
     deck = read_deck(MINI)
     shown = [s.number for s in deck.slides if in_handout(s)]
-    markdown = [c for c in notebook.cells if c.cell_type == "markdown"]
+    markdown = [c for c in notebook.cells if c.cell_type == "markdown" and "lecturekit" in
+                c.metadata]
     slides = [c.metadata.lecturekit.slide for c in markdown]
     assert list(dict.fromkeys(slides)) == shown and slides == sorted(slides)
     assert len(shown) == len(deck.slides) - 1
@@ -47,7 +48,7 @@ def test_markdown_cells_per_handout_slide_in_order_and_slides_only_slides_left_o
 
 
 def test_setup_cell_comes_first_hidden_and_seeds_like_the_checker(notebook):
-    setup = notebook.cells[0]
+    setup = notebook.cells[1]
     assert tags(setup) == [SETUP]
     assert setup.metadata.jupyter.source_hidden
     assert "manual_seed" in setup.source and "import torch" in setup.source
@@ -156,9 +157,13 @@ def test_no_student_file_holds_the_instructor_note(built: Built):
 
 def test_hidden_cells_are_folded_in_jupyterlab_and_colab_alike(notebook):
     hidden = [c for c in notebook.cells if c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert {t for c in hidden for t in tags(c)} == {SETUP, SLIDES_ONLY}
+    assert {SETUP, SLIDES_ONLY, ANSWER} <= {t for c in hidden for t in tags(c)} <= {
+        SETUP, SLIDES_ONLY, ANSWER, RAISES}
     for cell in hidden:
-        assert cell.metadata.cellView == "form" and cell.source.startswith("#@title ")
+        head = cell.source.split("\n")[:2]  # a cell magic stays first, the title under it
+        assert cell.metadata.cellView == "form" and (
+            head[0].startswith("#@title ") or head[0].startswith("%%")
+            and head[1].startswith("#@title ")), head
 
 
 def test_only_cells_expected_to_raise_show_an_error(notebook):
@@ -202,3 +207,16 @@ def test_slides_only_words_stay_on_the_slides_and_handout_only_words_off_them(
     assert "右の表示と同じです。</span>" in slides and "（上の出力）" not in slides
     for student_file in (prose, reading):
         assert "右の" not in student_file and "（上の出力）" in student_file
+
+
+def test_tracebacks_name_the_cell_by_its_own_execution_count(notebook):
+    """A `%%expect_error` cell's traceback says `Cell In[n]` under the cell's `[n]` (IPython
+    has counted the cell before its magic runs)."""
+    import re
+
+    shown = [(c.execution_count, re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(o.traceback)))
+             for c in notebook.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if o.output_type == "error"]
+    assert shown
+    for count, text in shown:
+        assert re.findall(r"Cell In\[(\d+)\]", text) == [str(count)], text

@@ -29,7 +29,9 @@ def lecture_notebooks():
     return deck_notebook(deck), exercises_notebook(deck)
 
 
-def test_svg_figures_are_attached_as_png_drawings_at_twice_their_size(lecture_notebooks):
+def test_svg_figures_are_attached_as_png_drawings_at_their_own_size(lecture_notebooks):
+    """A notebook shows a Markdown image at its pixel size: the drawing is the SVG's size,
+    so a figure shows as large as on the slide; the slides' cream background is white."""
     from PIL import Image
 
     nb, _ = lecture_notebooks
@@ -42,7 +44,10 @@ def test_svg_figures_are_attached_as_png_drawings_at_twice_their_size(lecture_no
             encoding="utf-8")
         width, height = svg_size(svg)
         image = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
-        assert abs(image.width - 2 * width) <= 4 and abs(image.height - 2 * height) <= 4, name
+        assert abs(image.width - width) <= 2 and abs(image.height - height) <= 2, name
+        rgb = image.convert("RGB")
+        assert rgb.getpixel((0, 0)) == (255, 255, 255), name
+        assert (255, 252, 246) not in {c for _, c in rgb.getcolors(1 << 20) or []}, name  # cream
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
         assert colours is None or len(colours) > 10, name  # a drawing, not a blank
     for cell in nb.cells:

@@ -14,7 +14,8 @@ from lecturekit.check.expectations import find_inline_comments
 from lecturekit.deck import read_deck
 from lecturekit.handout.build import Built
 from lecturekit.handout.cells import RAISES, SKIP
-from lecturekit.handout.notebook import SETUP, TEXTS, deck_notebook
+from lecturekit.handout.markdown import SECTION_STYLE
+from lecturekit.handout.notebook import ANSWER, INTRO, SETUP, TEXTS, deck_notebook
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
 LECTURE = Path(__file__).parents[2] / "slides" / "03-autodiff.md"
@@ -126,3 +127,64 @@ def test_an_exercises_answers_are_announced_after_its_task_and_hint(lecture):
     task3 = next(c.source for c in cells if c.source.startswith("## 演習3 前回"))
     assert "<details>\n<summary>💡 ヒント（クリックで開く）</summary>" in task3
     assert task3.index("<details>") > task3.index("小数第 5 位")
+
+
+def test_exercise_answers_are_folded_and_the_note_says_how_to_open_them(lecture):
+    """An answer slide's code cells are folded in JupyterLab and Colab (they still run: later
+    cells may use them), its prose under `<details>`; the note before says how to open them."""
+    deck = read_deck(LECTURE)
+    answer_slides = {s.number for s in deck.slides if ANSWER in s.classes}
+    cells = [c for c in lecture.cells if c.metadata.get("lecturekit", {}).get(
+        "slide") in answer_slides]
+    code = [c for c in cells if c.cell_type == "code"]
+    assert len(code) >= 5
+    for cell in code:
+        assert cell.metadata.jupyter == {"source_hidden": True, "outputs_hidden": True}
+        assert cell.metadata.cellView == "form"
+        assert any(line.startswith("#@title 📖 解答：演習")
+                   for line in cell.source.split("\n")[:2]), cell.source
+        assert "skip-execution" not in cell.metadata.get("tags", [])
+    prose = [c.source for c in cells if c.cell_type == "markdown"
+             and "answers-follow" not in c.metadata.get("tags", [])]
+    explained = [s for s in prose if "<details>" in s]
+    assert explained and all("解答の説明" in s for s in explained)
+    assert any("整数は飛び飛びの値" in s for s in explained)
+    for source in prose:   # only the slide's heading shows above the fold
+        before = source.split("<details>")[0].strip()
+        assert not before or before.startswith("## 演習") and "\n" not in before, source
+    note = next(c.source for c in lecture.cells if "answers-follow" in c.metadata.get("tags", []))
+    assert "JupyterLab" in note and "Colab" in note and "コードを表示" in note
+
+
+def test_setup_cell_holds_what_the_deck_needs_commented_in_its_language(lecture):
+    setup = next(c for c in lecture.cells if SETUP in c.metadata.get("tags", []))
+    code = setup.source
+    assert "def expect_error" in code   # the lecture has cells raising on purpose
+    assert "skip_if" not in code and "def skip" not in code   # and none it skips
+    assert '"""' not in code and "pytest" not in code
+    comments = [line.strip() for line in code.split("\n") if line.strip().startswith("# ")]
+    assert comments and all(re.search(r"[\u3040-\u30ff]", c) for c in comments), comments
+    assert "import torch" in code and "manual_seed" in code
+
+
+def test_the_first_cell_says_what_the_notebook_is(lecture):
+    intro = lecture.cells[0]
+    assert intro.cell_type == "markdown" and INTRO in intro.metadata.tags
+    assert "実行済み" in intro.source and "準備" in intro.source
+    assert "`03-autodiff-exercises.ipynb`" in intro.source
+    assert SETUP in lecture.cells[1].metadata.get("tags", [])
+
+
+def test_student_notes_are_in_and_section_tags_are_out(lecture):
+    from lecturekit.handout.notes import student_notes
+
+    deck = read_deck(LECTURE)
+    prose = "\n".join(c.source for c in lecture.cells if c.cell_type == "markdown")
+    notes = [n for s in deck.slides for n in student_notes(s)]
+    assert notes
+    for note in notes:
+        assert note.strip() in prose
+    assert "> **補足**　足し込むのは" in prose
+    assert "講師" not in prose
+    assert SECTION_STYLE not in prose
+    assert "\n# 2. テンソル\n" in "\n" + prose   # the section's own heading stays
