@@ -13,23 +13,35 @@ so the two cannot drift apart.
 
 Each slide is named once, beside it: "スライド 12", its number in the slide
 PDF, the one the projector shows (the paper rendering hides the slide's own
-"n / total" pill; the sheet's folio reads "2 / 25 ページ").  Notes are
-followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a slide
-whose notes are beside it (3-up), ruled lines go there too.
+"n / total" pill; the sheet's folio reads "2 / 25 ページ").  An exercise
+slide's label is followed by the page of its answers ("解答は p.37").  Notes
+are followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a
+slide whose notes are beside it (3-up), ruled lines go there too.  Short
+formulas and code in the notes never break across lines (`keep_together`).
+
+The answer slides are printed last (`answers_last`), after a heading of their
+own ("解答", or "Answers" in an English deck) that lists each exercise's
+answer pages; the PDF's bookmarks nest like the slide PDF's, the answer slides
+under that heading (`handout_outline`).
 
 A sheet is cut into 2 x N half rows: a slide takes two, a title or divider
 slide (`lead`) with short notes takes one, drawn half as wide with its notes
-beside it, so the 9 dividers of a lecture no longer take half a sheet each.
+beside it, so the 9 dividers of a lecture no longer take half a sheet each;
+the answers heading takes one.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
 the honwaka theme (body 32 px, code 26.2 px, footnotes and page numbers 20 px,
-its smallest): 2-up places slides 182 mm wide (body 12.9 pt, code 10.5 pt,
-footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm wide beside ruled
-lines (8.5, 6.9 and 5.3 pt); 4-up 106 mm wide (7.5, 6.1 and 4.7 pt).  Only
-2-up prints every text >= 8 pt, so it is the default.  A compact divider is
-drawn at most 0.7 times as wide (2-up: 114 mm, its 32 px text at 8.1 pt, its
-page number at 5.1 pt); a lead slide with code or an image is not compact
-(`is_compact`).
+its smallest): 2-up places slides 182 mm wide, centred on the sheet (body 12.9
+pt, code 10.5 pt, footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm
+wide beside ruled lines (8.5, 6.9 and 5.3 pt); 4-up 115 mm wide, as large as a
+quarter of the sheet's height allows (8.1, 6.6 and 5.1 pt).  A 2 x 2 grid
+would place them at most 95.5 mm wide on A4 portrait (two columns), smaller;
+on landscape 139 mm but with no room for notes.  Only 2-up prints every text
+>= 8 pt, so it is the default.  A compact divider is drawn at most 0.7 times
+as wide (2-up: 117 mm, its 32 px text at 8.3 pt); a lead slide with code, a
+formula or an image is not compact, and where a compact slide's body text
+would print below 5 pt (4-up: 56 mm wide, 4 pt) only a slide of headings
+alone is (`is_compact`).
 """
 
 from __future__ import annotations
@@ -74,9 +86,9 @@ THEME_BODY_PX, THEME_CODE_PX = 32, 26
 MM_PER_PT = 25.4 / 72
 A4_MM = (210.0, 297.0)
 
-LONG_NOTES = {2: 300, 3: 350, 4: 330}
+LONG_NOTES = {2: 300, 3: 350, 4: 300}
 """Characters of notes above which the notes are set in a smaller size."""
-MAX_NOTES = {2: 450, 3: 500, 4: 470}
+MAX_NOTES = {2: 450, 3: 500, 4: 430}
 """Characters of notes that fit their box in the smaller size (measured on printed pages);
 longer notes would be cut off, so the build refuses them."""
 COMPACT_NOTES = 200
@@ -139,8 +151,8 @@ class Layout:
 
     @property
     def left(self) -> float:
-        """Where the slides and their notes start: 2-up centres the slide (and the notes
-        under it, as wide) on the sheet; 3-up and 4-up fill it margin to margin."""
+        """Where the slides start: 2-up centres the slide on the sheet (the notes under it
+        run margin to margin, centred too); 3-up and 4-up fill it margin to margin."""
         return round((A4_MM[0] - self.slide_width) / 2, 2) if self.nup == 2 else self.margin
 
     @property
@@ -177,7 +189,7 @@ class Layout:
         under = None
         if self.nup == 2 and not compact:
             notes_top = frame.y + frame.h + 2.5
-            notes = Box(left, round(notes_top, 2), round(self.right - left, 2),
+            notes = Box(self.margin, round(notes_top, 2), round(A4_MM[0] - 2 * self.margin, 2),
                         round(bottom - 1.5 - notes_top, 2))
         else:
             side = frame.x + frame.w + 5
@@ -523,7 +535,7 @@ def _write_outline(writer: PdfWriter, slides: list[PrintedSlide]) -> None:
         for mark in marks:
             sheet = writer.pages[mark.sheet]
             top = float(sheet.mediabox.height) - max(0.0, mark.top - 3) / MM_PER_PT
-            item = writer.add_outline_item(mark.title, mark.sheet, parent=parent,
+            item = writer.add_outline_item(title=mark.title, page_number=mark.sheet, parent=parent,
                                            fit=Fit.xyz(left=0, top=round(top, 2)))
             add(mark.children, item)
 
