@@ -13,29 +13,42 @@ so the two cannot drift apart.
 
 Each slide is named once, beside it: "スライド 12", its number in the slide
 PDF, the one the projector shows (the paper rendering hides the slide's own
-"n / total" pill; the sheet's folio reads "2 / 25 ページ").  Notes are
-followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a slide
-whose notes are beside it (3-up), ruled lines go there too.
+"n / total" pill; the sheet's folio reads "2 / 25 ページ").  An exercise
+slide's label is followed by the page of its answers ("解答は p.37").  Notes
+are followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a
+slide whose notes are beside it (3-up), ruled lines go there too.  Short
+formulas and code in the notes never break across lines (`keep_together`).
+
+The answer slides are printed last (`answers_last`), after a heading of their
+own ("解答", or "Answers" in an English deck) that lists each exercise's
+answer pages; the PDF's bookmarks nest like the slide PDF's, the answer slides
+under that heading (`handout_outline`).
 
 A sheet is cut into 2 x N half rows: a slide takes two, a title or divider
 slide (`lead`) with short notes takes one, drawn half as wide with its notes
-beside it, so the 9 dividers of a lecture no longer take half a sheet each.
+beside it, so the 9 dividers of a lecture no longer take half a sheet each;
+the answers heading takes one.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
 the honwaka theme (body 32 px, code 26.2 px, footnotes and page numbers 20 px,
-its smallest): 2-up places slides 182 mm wide (body 12.9 pt, code 10.5 pt,
-footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm wide beside ruled
-lines (8.5, 6.9 and 5.3 pt); 4-up 106 mm wide (7.5, 6.1 and 4.7 pt).  Only
-2-up prints every text >= 8 pt, so it is the default.  A compact divider is
-drawn at most 0.7 times as wide (2-up: 114 mm, its 32 px text at 8.1 pt, its
-page number at 5.1 pt); a lead slide with code or an image is not compact
-(`is_compact`).
+its smallest): 2-up places slides 182 mm wide, centred on the sheet (body 12.9
+pt, code 10.5 pt, footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm
+wide beside ruled lines (8.5, 6.9 and 5.3 pt); 4-up 115 mm wide, as large as a
+quarter of the sheet's height allows (8.1, 6.6 and 5.1 pt).  A 2 x 2 grid
+would place them at most 95.5 mm wide on A4 portrait (two columns), smaller;
+on landscape 139 mm but with no room for notes.  Only 2-up prints every text
+>= 8 pt, so it is the default.  A compact divider is drawn at most 0.7 times
+as wide (2-up: 117 mm, its 32 px text at 8.3 pt); a lead slide with code, a
+formula or an image is not compact, and where a compact slide's body text
+would print below 5 pt (4-up: 56 mm wide, 4 pt) only a slide of headings
+alone is (`is_compact`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,6 +58,7 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    Fit,
     FloatObject,
     IndirectObject,
     NameObject,
@@ -56,10 +70,13 @@ from lecturekit.deck.variants import slides_kept
 from lecturekit.handout import DEFAULT_NUP as DEFAULT_NUP  # re-exported: the CLI, tests
 from lecturekit.handout import NUPS
 from lecturekit.handout.errors import HandoutError
+from lecturekit.handout.exercises import ANSWER, exercises
 from lecturekit.handout.jinja import render
+from lecturekit.handout.notebook import notebook_lang
 from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.pages import HandoutPage, handout_pages, run
 from lecturekit.handout.tools import CHROMIUM_FLAGS, chromium
+from lecturekit.render.outline import deck_bookmarks
 
 T = TypeVar("T")
 
@@ -69,9 +86,9 @@ THEME_BODY_PX, THEME_CODE_PX = 32, 26
 MM_PER_PT = 25.4 / 72
 A4_MM = (210.0, 297.0)
 
-LONG_NOTES = {2: 300, 3: 350, 4: 330}
+LONG_NOTES = {2: 300, 3: 350, 4: 300}
 """Characters of notes above which the notes are set in a smaller size."""
-MAX_NOTES = {2: 450, 3: 500, 4: 470}
+MAX_NOTES = {2: 450, 3: 500, 4: 430}
 """Characters of notes that fit their box in the smaller size (measured on printed pages);
 longer notes would be cut off, so the build refuses them."""
 COMPACT_NOTES = 200
@@ -128,7 +145,20 @@ class Layout:
 
     @property
     def slide_width(self) -> float:
-        return {2: 182.0, 3: 120.0, 4: 106.0}[self.nup]
+        """4-up: as wide as a 16:9 slide can be in a quarter of the sheet's height (its row,
+        69 mm, less 2 mm above and below)."""
+        return {2: 182.0, 3: 120.0, 4: 115.0}[self.nup]
+
+    @property
+    def left(self) -> float:
+        """Where the slides start: 2-up centres the slide on the sheet (the notes under it
+        run margin to margin, centred too); 3-up and 4-up fill it margin to margin."""
+        return round((A4_MM[0] - self.slide_width) / 2, 2) if self.nup == 2 else self.margin
+
+    @property
+    def right(self) -> float:
+        """Where the cells end, as far from the sheet's right edge as `left` from its left."""
+        return A4_MM[0] - self.left
 
     @property
     def units(self) -> int:
@@ -152,24 +182,33 @@ class Layout:
         its label, and ruled lines under the slide where one or more fit (3-up)."""
         top = self.unit_top(unit)
         bottom = top + (self.unit_height if compact else self.row_height)
-        width = (min(self.slide_width * 0.7, (self.unit_height - 3) * aspect) if compact
-                 else self.slide_width)
-        left = self.margin
+        width = self.compact_width(aspect) if compact else self.slide_width
+        left = self.left
         frame = Box(left, round(top + (1.5 if compact else 2), 2), round(width, 2),
                     round(width / aspect, 2))
         under = None
         if self.nup == 2 and not compact:
             notes_top = frame.y + frame.h + 2.5
-            notes = Box(left, round(notes_top, 2), round(A4_MM[0] - self.margin - left, 2),
+            notes = Box(self.margin, round(notes_top, 2), round(A4_MM[0] - 2 * self.margin, 2),
                         round(bottom - 1.5 - notes_top, 2))
         else:
             side = frame.x + frame.w + 5
-            notes = Box(round(side, 2), frame.y, round(A4_MM[0] - self.margin - side, 2),
+            notes = Box(round(side, 2), frame.y, round(self.right - side, 2),
                         round(bottom - 2 - frame.y, 2))
             below = frame.y + frame.h + 1.5
             if bottom - 1.5 - below >= RULE_MM:
                 under = Box(frame.x, round(below, 2), frame.w, round(bottom - 1.5 - below, 2))
         return Cell(frame, notes, round(bottom, 2), under)
+
+    def compact_width(self, aspect: float) -> float:
+        """Width of a compact slide: at most 0.7 of a slide's, and fitting its half row."""
+        return min(self.slide_width * 0.7, (self.unit_height - 3) * aspect)
+
+    def band(self, unit: int) -> Box:
+        """A half row across the cells' width: the answers heading (`Heading`)."""
+        top = self.unit_top(unit)
+        return Box(self.left, round(top + 2, 2), round(self.right - self.left, 2),
+                   round(self.unit_height - 4, 2))
 
     def slide(self, index: int, aspect: float) -> Box:
         """The frame of the `index`-th full-size slide of a sheet."""
@@ -198,6 +237,31 @@ class PrintedSlide:
     under: Box | None = None
     """Ruled lines under the slide (`Cell.under`)."""
     side: bool = True
+    heading: Heading | None = None
+    """The heading printed in the half row before this slide (the first answer slide's)."""
+    xref: str = ""
+    """Beside the label of an exercise slide: where its answers are ("解答は p.31")."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The divider the sheet prints before the answer slides, in a half row of its own."""
+
+    title: str
+    text: str
+    box: Box
+    bottom: float
+    index: tuple[tuple[str, str], ...] = ()
+    """(exercise title, "p.37–38") of each exercise with answer slides, in order."""
+
+
+SAY = {
+    "ja": {"answers": "解答", "answers_text": "演習の解答です。まず自分で解いてから見ましょう。",
+           "xref": "解答は p.{}"},
+    "en": {"answers": "Answers", "answers_text": "The exercises' answers: try them yourself "
+                                                 "first.", "xref": "Answers: p.{}"},
+}
+"""The sheet's words in the deck's language (`notebook_lang`)."""
 
 
 def check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
@@ -212,12 +276,29 @@ def check_notes_fit(deck: Deck, slide: Slide, notes: str, nup: int) -> None:
                     f"them{f' or use NUP={other}' if other else ''}", slide=slide.number)
 
 
-def is_compact(slide: Slide, notes: str) -> bool:
-    """A title or divider slide (`lead`) with short notes, holding no code and no image: drawn
-    0.63 times as wide, its 32 px text still prints at 8 pt, but code (27 px inline) or a
-    figure's labels would not, so a lead slide with either keeps a full row."""
-    return ("lead" in slide.classes and len(notes) <= COMPACT_NOTES and not slide.fences
-            and not slide.images and "`" not in _body_text(slide))
+MIN_COMPACT_TEXT_PT = 5.0
+"""A compact slide whose body text would print smaller than this is compact only when its
+text is headings alone (4-up: 32 px at 4 pt; its 60 px title at 7.6 pt)."""
+_MATH = re.compile(r"\$\$|\$[^$\n]+\$|\\\(|\\\[")
+
+
+def is_compact(slide: Slide, notes: str, layout: Layout | None = None,
+               aspect: float = 16 / 9) -> bool:
+    """A title or divider slide (`lead`) with short notes, holding no code, no formula and
+    no image: drawn 0.63 times as wide (2-up), its 32 px text still prints at 8 pt, but
+    code (27 px inline), a formula's scripts or a figure's labels would not, so a lead slide
+    with any of them keeps a full row.  Where the compact drawing prints body text below
+    `MIN_COMPACT_TEXT_PT` (4-up), only a slide of headings alone is drawn compact."""
+    body = _body_text(slide)
+    if not ("lead" in slide.classes and len(notes) <= COMPACT_NOTES and not slide.fences
+            and not slide.images and "`" not in body and not _MATH.search(body)):
+        return False
+    layout = layout or Layout(DEFAULT_NUP)
+    if layout.compact_width(aspect) / layout.slide_width * layout.printed_pt(THEME_BODY_PX) \
+            >= MIN_COMPACT_TEXT_PT:
+        return True
+    text = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    return all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip())
 
 
 def _body_text(slide: Slide) -> str:
@@ -231,27 +312,94 @@ def _body_text(slide: Slide) -> str:
 def printed_slides(deck: Deck, slides: list[Slide], nup: int,
                    aspect: float = 16 / 9) -> list[PrintedSlide]:
     """Each slide with its student notes (instructor notes left out), its sheet and boxes,
-    in print order (`answers_last`)."""
+    in print order (`answers_last`).
+
+    The answer slides are headed by a divider ("解答", `Heading`) in a half row of
+    its own, kept on one sheet with the first answer slide; each exercise slide's
+    label is followed by the handout page(s) of its answer slides (`xref`)."""
     markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
     layout = Layout(nup)
+    say = SAY[notebook_lang(deck)]
     projected = {s.number: index for index, s in enumerate(slides_kept(deck), start=1)}
     printed = []
     sheet, unit = 0, 0
     for slide in answers_last(slides):
         notes = "\n\n".join(student_notes(slide))
         check_notes_fit(deck, slide, notes, nup)
-        compact = is_compact(slide, notes)
+        compact = is_compact(slide, notes, layout, aspect)
         need = 1 if compact else 2
+        heading = None
+        if ANSWER in slide.classes and not any(ANSWER in p.slide.classes for p in printed):
+            if unit + 1 + need > layout.units:
+                sheet, unit = sheet + 1, 0
+            band = layout.band(unit)
+            heading = Heading(say["answers"], say["answers_text"], band,
+                              round(layout.unit_top(unit + 1), 2))
+            unit += 1
         if unit + need > layout.units:
             sheet, unit = sheet + 1, 0
         cell = layout.cell(unit, aspect, compact)
         unit += need
         label = (f"スライド {projected[slide.number]}" if slide.number in projected
                  else "配布資料のみ")
-        printed.append(PrintedSlide(slide, markdown.render(linked_urls(notes)) if notes else "",
-                                    len(notes) > LONG_NOTES[nup], cell.frame, cell.notes,
-                                    sheet, cell.bottom, compact, label, cell.under, cell.side))
-    return printed
+        html = keep_together(markdown.render(linked_urls(notes))) if notes else ""
+        printed.append(PrintedSlide(slide, html, len(notes) > LONG_NOTES[nup], cell.frame,
+                                    cell.notes, sheet, cell.bottom, compact, label, cell.under,
+                                    cell.side, heading))
+    return _with_answer_pages(deck, printed, say["xref"])
+
+
+def _with_answer_pages(deck: Deck, printed: list[PrintedSlide], say: str) -> list[PrintedSlide]:
+    """Each exercise slide's `xref`: the handout page (1-based sheet) of its answer slides,
+    "p.31" or "p.31–32"; the answers heading lists them all."""
+    sheets = {p.slide.number: p.sheet + 1 for p in printed}
+    where: dict[int, str] = {}
+    index: list[tuple[str, str]] = []
+    for exercise in exercises(deck):
+        pages = sorted({sheets[a.number] for a in exercise.answer_slides if a.number in sheets})
+        if exercise.task is None or not pages or exercise.task.number not in sheets:
+            continue
+        span = str(pages[0]) if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
+        where[exercise.task.number] = say.format(span)
+        index.append((" ".join(exercise.task.title.split()) or f"{len(index) + 1}", f"p.{span}"))
+    return [replace(p, xref=where.get(p.slide.number, ""),
+                    heading=p.heading and replace(p.heading, index=tuple(index)))
+            for p in printed]
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_CODE = re.compile(r"<code>([^<]*)</code>")
+_WORD = r"[A-Za-z0-9_.^'()\[\]]+(?:[-+][A-Za-z0-9_.^'()\[\]]+)*"
+_TOGETHER = re.compile(rf"\$[^$<\n]+\$|{_WORD}(?:\s?[=<>≈≠≤≥+\-*/×÷→]=?\s?{_WORD})+"
+                       rf"|[A-Za-z0-9_.]*[A-Za-z0-9][-+][A-Za-z0-9.]+")
+KEEP_TOGETHER_CHARS = 24
+"""A formula, an inline code span or a word with a hyphen up to this long is never broken
+across lines of the printed notes ("h = 1e-8" would break after "h" or the hyphen)."""
+
+
+def keep_together(html: str) -> str:
+    """The notes' HTML with short formulas ("h = 1e-8", "$x^2$", "x + h") and short inline
+    code in no-break spans; text inside links and longer runs break as before."""
+    def code(match: re.Match[str]) -> str:
+        short = len(match.group(1)) <= KEEP_TOGETHER_CHARS
+        return f'<code class="nobr">{match.group(1)}</code>' if short else match.group(0)
+
+    def text(part: str) -> str:
+        return _TOGETHER.sub(lambda m: (f'<span class="nobr">{m.group(0)}</span>'
+                                        if len(m.group(0)) <= KEEP_TOGETHER_CHARS
+                                        else m.group(0)), part)
+
+    parts, inside = [], 0
+    for part in _TAG.split(_CODE.sub(code, html)):
+        if part.startswith("<"):
+            if re.match(r"<(a|code)\b", part):
+                inside += 1
+            elif re.match(r"</(a|code)>", part):
+                inside -= 1
+            parts.append(part)
+        else:
+            parts.append(part if inside else text(part))
+    return "".join(parts)
 
 
 def sheets_of(slides: list[PrintedSlide]) -> list[list[PrintedSlide]]:
@@ -303,8 +451,6 @@ def answers_last(items: list[T], slide: Callable[[T], Slide] = lambda s: s) -> l
     """`items` (slides, or pages by their `slide`) with the answer slides (class `answer`)
     moved behind all the others, in their order: on paper, a task and its answer on one
     sheet give the answer away.  Each keeps its slide number, so a student finds it."""
-    from lecturekit.handout.exercises import ANSWER
-
     answers = [i for i in items if ANSWER in slide(i).classes]
     return [i for i in items if ANSWER not in slide(i).classes] + answers
 
@@ -342,11 +488,59 @@ def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlid
             started.add(printed.sheet)
         sheet[NameObject("/Contents")].get_object().append(writer._add_object(draw))
         _carry_links(writer, page.page, sheet, scale, left, bottom)
-        writer.add_outline_item(title=printed.slide.title or f"スライド {printed.slide.number}",
-                                page_number=printed.sheet)
+    _write_outline(writer, slides)
     with out.open("wb") as stream:
         writer.write(stream)
     return len(sheets)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A bookmark of the handout: its title, the sheet (0-based) and the height on it (mm
+    from the top) it opens at, and the bookmarks below it."""
+
+    title: str
+    sheet: int
+    top: float
+    children: list[Mark]
+
+
+def handout_outline(slides: list[PrintedSlide]) -> list[Mark]:
+    """The handout's bookmarks, nested as the slide PDF's (`render.outline.deck_bookmarks`:
+    title, section dividers and back matter at the top, each section's slides below its
+    divider), each opening at its slide on its sheet; the answer slides, printed last, hang
+    below the answers heading."""
+    answers = next((i for i, p in enumerate(slides) if p.heading is not None), len(slides))
+    body = slides[:answers]
+    tree: list[Mark] = []
+    for mark in deck_bookmarks([p.slide for p in body]):
+        printed = body[mark.page]
+        entry = Mark(mark.title, printed.sheet, printed.frame.y, [])
+        if mark.top or not tree:
+            tree.append(entry)
+        else:
+            tree[-1].children.append(entry)
+    if answers < len(slides):
+        heading = slides[answers].heading
+        assert heading is not None
+        tree.append(Mark(heading.title, slides[answers].sheet, heading.box.y,
+                         [Mark(p.slide.title.strip(), p.sheet, p.frame.y, [])
+                          for p in slides[answers:] if p.slide.title.strip()]))
+    return tree
+
+
+def _write_outline(writer: PdfWriter, slides: list[PrintedSlide]) -> None:
+    """`handout_outline` as the PDF's outline (open, as the slide PDF's), shown on opening."""
+    def add(marks: list[Mark], parent: IndirectObject | None) -> None:
+        for mark in marks:
+            sheet = writer.pages[mark.sheet]
+            top = float(sheet.mediabox.height) - max(0.0, mark.top - 3) / MM_PER_PT
+            item = writer.add_outline_item(title=mark.title, page_number=mark.sheet, parent=parent,
+                                           fit=Fit.xyz(left=0, top=round(top, 2)))
+            add(mark.children, item)
+
+    add(handout_outline(slides), None)
+    writer.page_mode = "/UseOutlines"
 
 
 def _carry_links(writer: PdfWriter, page: PageObject, sheet: PageObject, scale: float,

@@ -170,12 +170,68 @@ def _comment_lines(lines: list[str], first: int) -> range:
     return range(first, first + 1)
 
 
+_PAPER_VARIABLE = re.compile(r"(--[\w-]+)\s*:\s*#fff(?:fff)?\s*;", re.I)
+
+
+def paper_colours(deck: Deck, style: str) -> set[str]:
+    """The theme's colours that `style` (paper.css) turns white: the values, in the deck's
+    theme, of the custom properties the paper stylesheet sets to #fff (honwaka's `--hw-bg`,
+    its cream paper #fffcf6)."""
+    from lecturekit.handout.theme import theme_css
+
+    css = theme_css(deck)
+    colours = set()
+    for name in set(_PAPER_VARIABLE.findall(style)):
+        match = re.search(re.escape(name) + r"\s*:\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b", css)
+        if match and match.group(1).lower() not in ("#fff", "#ffffff"):
+            colours.add(match.group(1).lower())
+    return colours
+
+
+_SVG_COLOUR = re.compile(r"#[0-9a-fA-F]{6}(?![0-9a-fA-F])|#[0-9a-fA-F]{3}(?![0-9a-fA-F])"
+                         r"|rgb\(\s*[\d.]+%?\s*,\s*[\d.]+%?\s*,\s*[\d.]+%?\s*\)")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """A CSS/SVG colour (#rgb, #rrggbb, rgb(255, 252, 246), rgb(100%, 98.8%, 96.5%)) as
+    0-255 integers."""
+    if colour.startswith("#"):
+        digits = colour[1:] if len(colour) == 7 else "".join(c * 2 for c in colour[1:])
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    r, g, b = (part.strip() for part in colour[colour.index("(") + 1:-1].split(","))
+    return _channel(r), _channel(g), _channel(b)
+
+
+def _channel(value: str) -> int:
+    return round(float(value[:-1]) * 2.55) if value.endswith("%") else round(float(value))
+
+
+def whiten_figures(deck: Deck, files: list[Path], style: str) -> None:
+    """On paper, an SVG figure drawn on the theme's paper colour (a matplotlib figure's
+    background, the gaps of its grid) is drawn on white like the slide around it: the
+    copies rendered for paper have each paper colour (in any notation: #fffcf6, Cairo's
+    rgb(100%,98.8%,96.5%)) replaced by white (an `<img>`'s inside is out of reach of the
+    paper stylesheet).  The published figures are not touched."""
+    paper = {_rgb(c) for c in paper_colours(deck, style)}
+    if not paper:
+        return
+    for file in files:
+        if file.suffix.lower() == ".svg" and file.is_file():
+            text = file.read_text(encoding="utf-8")
+            whitened = _SVG_COLOUR.sub(
+                lambda m: "#ffffff" if _rgb(m.group(0)) in paper else m.group(0), text)
+            if whitened != text:
+                file.write_text(whitened, encoding="utf-8")
+
+
 def _render_slides(deck: Deck, render: list[Slide], stage: Path,
                    style: str = "") -> dict[int, PageObject]:
     work = stage / "patch"
     work.mkdir(parents=True, exist_ok=True)
     refs = local_refs(deck, render)
     copy_into({dist_path(deck, r.file): r.file for r in refs}, work)
+    if style:
+        whiten_figures(deck, [work / dist_path(deck, r.file) for r in refs], style)
     markdown = work / f"{deck.name}.md"
     patch = patch_markdown(deck, render, hide_numbers=len(render) < len(handout_slides(deck)),
                            style=style)

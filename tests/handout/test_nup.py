@@ -23,9 +23,18 @@ from lecturekit.handout.nup import (
     Layout,
     build_nup_pdf,
     frame_html,
+    handout_outline,
+    keep_together,
     printed_slides,
 )
-from lecturekit.handout.pages import _current_slide_pdf, handout_slides, patch_markdown
+from lecturekit.handout.pages import (
+    PAPER_CSS,
+    _current_slide_pdf,
+    handout_slides,
+    paper_colours,
+    patch_markdown,
+    whiten_figures,
+)
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
 INSTRUCTOR_NOTE = "時間が押していたらこのスライドは飛ばす"   # `講師:` note of the fixture deck
@@ -63,7 +72,7 @@ def test_two_up_is_the_default_because_only_it_prints_code_and_footnotes_at_8pt(
     assert [round(three.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
         == [8.5, 6.9, 5.3]
     assert [round(four.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
-        == [7.5, 6.1, 4.7]
+        == [8.1, 6.6, 5.1]
 
 
 def theme_rule(css: str, selector: str) -> str:
@@ -359,3 +368,209 @@ def test_a_lead_slide_with_code_or_an_image_keeps_a_full_row_so_its_code_prints_
     inline_code_px = 0.85 * THEME_BODY_PX
     assert Layout(2).printed_pt(inline_code_px) >= 8 > inline_code_px * printed[0].frame.w \
         / 1280 / (25.4 / 72)
+
+
+def test_the_answers_are_headed_by_a_divider_printed_before_the_first_answer_slide(
+        built: Built):
+    deck = read_deck(MINI)
+    printed = printed_slides(deck, handout_slides(deck), 2)
+    first = next(i for i, p in enumerate(printed) if "answer" in p.slide.classes)
+    assert [i for i, p in enumerate(printed) if p.heading] == [first]
+    heading = printed[first].heading
+    assert heading.title == "解答" and heading.bottom <= printed[first].frame.y
+    sheets = sheet_texts(built.artefacts.pdf)
+    text = sheets[printed[first].sheet]
+    assert re.search(r"^解答$", text, re.M)
+    assert text.index("演習の解答です") < text.index("演習の答え")
+    assert all("演習の解答です" not in t for t in sheets[:printed[first].sheet])
+
+
+def test_english_decks_head_their_answers_in_english():
+    deck = parse_deck("---\nmarp: true\nlang: en\n---\n\n<!-- _class: exercise -->\n"
+                      "<!-- _header: Task -->\n\n1. do it\n\n---\n\n<!-- _class: answer -->\n"
+                      "<!-- _header: Task answer -->\n\n```python answer=1\n"
+                      "print(1)  # -> 1\n```\n", "x.md")
+    task, answer = printed_slides(deck, deck.slides, 3)
+    assert answer.heading.title == "Answers" and task.xref == f"Answers: p.{answer.sheet + 1}"
+
+
+def test_each_exercise_names_the_handout_page_of_its_answers_beside_its_label(built: Built):
+    deck = read_deck(MINI)
+    printed = printed_slides(deck, handout_slides(deck), 2)
+    task = next(p for p in printed if "exercise" in p.slide.classes)
+    answer = next(p for p in printed if "answer" in p.slide.classes)
+    assert task.xref == f"解答は p.{answer.sheet + 1}" and answer.sheet > task.sheet
+    assert [p.xref for p in printed if p is not task] == [""] * (len(printed) - 1)
+    sheets = sheet_texts(built.artefacts.pdf)
+    assert task.xref in sheets[task.sheet] and "演習の答え" in sheets[answer.sheet]
+    assert f"{len(sheets)} / {len(sheets)} ページ" in sheets[answer.sheet]   # the folio agrees
+    assert f"{answer.sheet + 1} / {len(sheets)} ページ" in sheets[answer.sheet]
+    html = frame_html(deck, printed, 2)
+    assert re.search(rf'<div class="label">{task.label}</div><div class="xref">{task.xref}</div>',
+                     html)
+
+
+DIVIDED = """---
+marp: true
+---
+
+<!-- _class: lead -->
+
+# 講義
+
+---
+
+<!-- _header: 今日の内容 -->
+
+---
+
+<!-- _class: lead -->
+
+# 1. 最初の節
+
+---
+
+<!-- _header: 節の中 -->
+
+<div class="section">1. 最初の節</div>
+
+---
+
+<!-- _class: exercise -->
+<!-- _header: 演習1 -->
+
+<div class="section">1. 最初の節</div>
+
+1. やってみよう
+
+---
+
+<!-- _class: answer -->
+<!-- _header: 演習1 解答 -->
+
+<div class="section">1. 最初の節</div>
+
+```python answer=1
+print(1)  # -> 1
+```
+
+---
+
+<!-- _class: lead -->
+
+# 2. 次の節
+
+---
+
+<!-- _header: 次の節の中 -->
+
+<div class="section">2. 次の節</div>
+
+---
+
+<!-- _class: lead -->
+
+# おつかれさまでした
+"""
+
+
+def outline_of(pdf: Path) -> list[tuple[str, int, list]]:
+    reader = PdfReader(pdf)
+
+    def walk(items) -> list:
+        tree: list = []
+        for item in items:
+            if isinstance(item, list):
+                tree[-1][2].extend(walk(item))
+            else:
+                tree.append((item.title, reader.get_destination_page_number(item), []))
+        return tree
+
+    return walk(reader.outline)
+
+
+def test_the_outline_nests_like_the_slide_pdfs_with_the_answers_under_their_heading():
+    deck = parse_deck(DIVIDED, "d.md")
+    printed = printed_slides(deck, deck.slides, 2)
+    tree = [(m.title, [c.title for c in m.children]) for m in handout_outline(printed)]
+    assert tree == [("講義", ["今日の内容"]), ("1. 最初の節", ["節の中", "演習1"]),
+                    ("2. 次の節", ["次の節の中"]), ("おつかれさまでした", []),
+                    ("解答", ["演習1 解答"])]
+    answer = printed[-1]
+    heading = handout_outline(printed)[-1]
+    assert (heading.sheet, heading.children[0].sheet) == (answer.sheet, answer.sheet)
+    assert heading.top == answer.heading.box.y < heading.children[0].top == answer.frame.y
+
+
+def test_the_handout_pdfs_outline_is_the_nested_outline_pointing_at_the_sheets(
+        built: Built):
+    deck = read_deck(MINI)
+    printed = printed_slides(deck, handout_slides(deck), 2)
+
+    def plain(marks) -> list:
+        return [(m.title, m.sheet, plain(m.children)) for m in marks]
+
+    expected = plain(handout_outline(printed))
+    assert outline_of(built.artefacts.pdf) == expected
+    assert expected[-1][:2] == ("解答", printed[-1].sheet)
+    assert [c[0] for c in expected[-1][2]] == ["演習の答え"]
+    assert expected[0][0] == "テスト用デッキ" and expected[0][2]   # the title's slides below it
+    assert PdfReader(built.artefacts.pdf).trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_two_up_slides_are_centred_on_the_sheet_within_2pt(built: Built):
+    """From the PDF: each slide's drawing (`cm` of its form) leaves equal margins."""
+    for cell in (Layout(2).cell(u, 16 / 9) for u in (0, 2)):
+        assert abs(cell.frame.x - (210 - cell.frame.x - cell.frame.w)) / (25.4 / 72) <= 2
+    reader = PdfReader(built.artefacts.pdf)
+    drawn = 0
+    for page in reader.pages:
+        form_widths = {name: float(x.get_object()["/BBox"][2])
+                       for name, x in page["/Resources"]["/XObject"].items()
+                       if name.startswith("/LkSlide")}
+        for scale, left, name in re.findall(
+                rb"q ([\d.]+) 0 0 [\d.]+ ([\d.]+) [\d.]+ cm (/LkSlide\d+) Do Q",
+                b"".join(c.get_object().get_data() for c in page["/Contents"])):
+            width = float(scale) * form_widths[name.decode()]
+            if width > 400:   # a full-size slide, not a compact divider
+                right = float(page.mediabox.width) - float(left) - width
+                assert abs(float(left) - right) <= 2, (left, right)
+                drawn += 1
+    assert drawn >= 5
+
+
+def test_short_formulas_and_code_in_notes_do_not_break_across_lines():
+    html = keep_together("<p>底はおよそ h = 1e-8 付近。<code>x.grad</code> と "
+                         '<a href="https://e.org/a-b">a - b</a> と $x^2 + 1$</p>')
+    assert '<span class="nobr">h = 1e-8</span>' in html
+    assert '<code class="nobr">x.grad</code>' in html
+    assert '<span class="nobr">$x^2 + 1$</span>' in html
+    assert '<a href="https://e.org/a-b">a - b</a>' in html
+    long = "<p>" + " + ".join(["abc"] * 10) + "</p>"
+    assert keep_together(long) == long
+
+
+def test_on_paper_figures_drawn_on_the_themes_cream_are_drawn_on_white(tmp_path: Path):
+    svg = tmp_path / "f.svg"
+    svg.write_text('<svg><path style="fill: #fffcf6"/><path style="fill:rgb(100%,98.823529%,'
+                   '96.470588%);stroke:#FFFCF6"/><path fill="#fffcf7"/></svg>', encoding="utf-8")
+    png = tmp_path / "f.png"
+    png.write_bytes(b"#fffcf6")
+    deck = read_deck(MINI)
+    assert paper_colours(deck, PAPER_CSS.read_text(encoding="utf-8")) == {"#fffcf6"}
+    whiten_figures(deck, [svg, png], PAPER_CSS.read_text(encoding="utf-8"))
+    assert svg.read_text(encoding="utf-8") == (
+        '<svg><path style="fill: #ffffff"/><path style="fill:#ffffff;stroke:#ffffff"/>'
+        '<path fill="#fffcf7"/></svg>')
+    assert png.read_bytes() == b"#fffcf6"
+
+
+def test_four_up_draws_compact_only_headings_so_no_text_prints_at_4pt():
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 講義\n\n## 副題\n\n"
+                      "講師の名前\n\n---\n\n<!-- _class: lead -->\n\n# 1. 節\n\n---\n\n"
+                      "<!-- _class: lead -->\n\n# 問題\n\n$$\nf(x) = x^2\n$$\n", "x.md")
+    assert [p.compact for p in printed_slides(deck, deck.slides, 2)] == [True, True, False]
+    four = printed_slides(deck, deck.slides, 4)
+    assert [p.compact for p in four] == [False, True, False]
+    assert four[0].frame.w == four[2].frame.w == Layout(4).slide_width
+    assert Layout(4).slide_width / 106 > 1.08   # 4-up slides 8.5 % wider than before
