@@ -632,6 +632,9 @@ def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
 
 
 class _LkTee(io.TextIOBase):
+    """Records what a cell writes to a stream and passes it on; anything else (ipykernel's
+    `set_parent`, which ties output to the running cell) goes to the stream itself."""
+
     def __init__(self, stream: object, parts: list[tuple[str, bool]], aside: bool) -> None:
         self._stream = stream
         self.parts = parts
@@ -644,6 +647,17 @@ class _LkTee(io.TextIOBase):
     def flush(self) -> None:
         self._stream.flush()  # type: ignore[attr-defined]
 
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.__dict__.get("_stream"), name)
+
+
+def _lk_unwrap(stream: object) -> object:
+    """`stream` without our tees, those of an earlier run of the setup cell included (whose
+    class is another object of the same name)."""
+    while type(stream).__name__ == "_LkTee" and "_stream" in vars(stream):
+        stream = vars(stream)["_stream"]
+    return stream
+
 
 def _lk_pre_run(info: object) -> None:
     raw = getattr(info, "raw_cell", "") or ""
@@ -654,6 +668,7 @@ def _lk_pre_run(info: object) -> None:
     except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot transform
         source = raw
     parts: list[tuple[str, bool]] = []
+    sys.stdout, sys.stderr = _lk_unwrap(sys.stdout), _lk_unwrap(sys.stderr)  # type: ignore[assignment]
     _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts, source=source)
     sys.stdout = _LkTee(sys.stdout, parts, aside=False)
     sys.stderr = _LkTee(sys.stderr, parts, aside=True)
@@ -681,6 +696,10 @@ def _lk_post_run(result: object) -> None:
 
 
 def _lk_install() -> None:
+    """Hooks the recorder into IPython; run again (the setup cell re-run), it first removes
+    the earlier run's hooks and the tees its recorder put on sys.stdout and sys.stderr
+    for the setup cell itself, so that output goes on reaching the cell that runs."""
+    sys.stdout, sys.stderr = _lk_unwrap(sys.stdout), _lk_unwrap(sys.stderr)  # type: ignore[assignment]
     shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - IPython builtin
     for event, hook in (("pre_run_cell", _lk_pre_run), ("post_run_cell", _lk_post_run)):
         for old in [h for h in shell.events.callbacks[event]

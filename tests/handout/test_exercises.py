@@ -266,6 +266,24 @@ def test_a_student_session_reruns_checks_and_each_check_reads_its_own_answer(lec
     assert errors_outside_answer_cells(nb) == []
 
 
+def test_running_the_setup_cell_again_keeps_each_output_under_its_own_cell():
+    """"Run all" twice, or the setup cell run again: the second run removes the first one's
+    recorder from sys.stdout, so every later print and check shows under its own cell."""
+    deck = read_deck(MINI)
+    nb = exercises_notebook(deck)
+    setup = next(c for c in nb.cells if "setup" in c.metadata.get("tags", []))
+    again = copy.deepcopy(setup)
+    again.id = "setup-again"
+    nb.cells.insert(nb.cells.index(setup) + 1, again)
+    ran: list = []
+    results = run_with(nb, official_answers(deck), ran)
+    said = {c.id: shown(c) for c in ran[0].cells if c.cell_type == "code"}
+    ready = TEXTS["ja"]["ready"] + "\n"
+    assert said["setup"] == said["setup-again"] == ready
+    assert said["answer-1"] == "tensor(12.)\n" and said["answer-2"] == "tensor(1.)\n"
+    assert results == {"1": "✅ 演習 (1): 正解です！\n", "2": "✅ 演習 (2): 正解です！\n"}
+
+
 def test_the_setup_cell_says_first_to_run_it_and_what_its_long_line_is(notebook, lecture_nb):
     """A helper cell is one call; what makes it work is the setup cell, which says so."""
     for nb in (notebook, lecture_nb):
