@@ -46,8 +46,10 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   another type does not match;
 - a wrong answer is told which kinds of value are missing, and that the value
   is None when a number or tensor was expected and None shows
-  (`print(x.grad)`, or `x.grad` alone, before backward()); an empty record
-  says nothing was shown (and, for an error answer, that no error was raised);
+  (`print(x.grad)`, or `x.grad` alone, before backward()); when a value was
+  expected and the cell stopped with an error, that error is named first; an
+  empty record says nothing was shown (for an error answer: that no error was
+  raised, and, when the cell had code of its own, that the answer is an error);
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
@@ -97,6 +99,10 @@ _LK_MESSAGES = {
                  "答えを print して実行してから、このセルを実行してください。",
         "empty_error": "❔ {label}: すぐ上のセルが何も表示していません（エラーも起きていません）。"
                        "try の中に答えのコードを書いて実行してから、このセルを実行してください。",
+        "no_error": "❌ {label}: すぐ上のセルではエラーが起きませんでした"
+                    "（何も表示されていません）。この問題の答えはエラーです："
+                    "エラーが起きるコードを try の中に書いて"
+                    "実行してから、このセルを実行してください。",
         "other": "❔ {label}: すぐ上で実行されたセルは、{other} の答えとして確かめ済みです。"
                  "先に {label} の答えのセルを実行してから、このセルを実行してください。",
         "right": "✅ {label}: 正解です！",
@@ -108,6 +114,7 @@ _LK_MESSAGES = {
                           "（形と指定も比べます）",
         "missing_error": "  ・見つからない値：エラーの種類とメッセージ",
         "missing_text": "  ・見つからない値：{n} 行の文（空白の違いは問いません）",
+        "stopped": "  ・すぐ上のセルはエラーで止まりました：{error}（先にエラーを直しましょう）",
         "extra": "❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。",
         "extra_fix": "  ・答えの値だけを表示してください（説明の文字は自由です）",
         "tensor_shape": "  ・テンソルの形が違います{detail}",
@@ -132,6 +139,9 @@ _LK_MESSAGES = {
                  "that cell, then run this one.",
         "empty_error": "❔ {label}: the cell just above showed nothing (and raised no error). "
                        "Write your code inside the try, run that cell, then run this one.",
+        "no_error": "❌ {label}: the cell just above raised no error (and showed nothing). "
+                    "The answer here is an error: write code that raises it inside the try, "
+                    "run that cell, then run this one.",
         "other": "❔ {label}: the cell run just before was already checked as the answer of "
                  "{other}. Run your answer cell for {label} first, then run this one.",
         "right": "✅ {label}: correct!",
@@ -142,6 +152,7 @@ _LK_MESSAGES = {
                           "and flags compared too)",
         "missing_error": "  - not found: the error's type and message",
         "missing_text": "  - not found: {n} line(s) of text (spacing ignored)",
+        "stopped": "  - the cell just above stopped with an error: {error} (fix it first)",
         "extra": "❌ {label}: the values are right, but {n} extra number(s) are shown too.",
         "extra_fix": "  - print only the answer's values (labels and other text are fine)",
         "tensor_shape": "  - the tensor's shape is wrong{detail}",
@@ -309,6 +320,38 @@ def _lk_shows_none(source: str) -> bool:
             and not source.rstrip().endswith(";"))
 
 
+def _lk_has_code(source: str) -> bool:
+    """Whether a cell has code of its own: a statement besides `pass`, a bare string and the
+    answer skeleton's `except` (a helper cell's `run_slides(...)` is none)."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return bool(source.strip())
+    if re.match(r"\s*run_slides\(", source.split("\n")[-1]) and len(body) == 1:
+        return False
+
+    def real(statements: list[ast.stmt]) -> bool:
+        for node in statements:
+            if isinstance(node, ast.Try):
+                if real(node.body) or real(node.orelse) or real(node.finalbody):
+                    return True
+            elif not isinstance(node, ast.Pass) and not (
+                    isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                return True
+        return False
+
+    return real(body)
+
+
+def _lk_stopped(record: _LkRecord) -> str:
+    """The error a cell stopped with, as one short line."""
+    name, message = record.error  # type: ignore[misc]
+    first = message.strip().split("\n")[0] if message.strip() else ""
+    if len(first) > 120:
+        first = first[:119] + "…"
+    return f"{name}: {first}" if first else name
+
+
 class _LkRecord:
     """What one cell showed, line by line: printed text, displayed value, error.
 
@@ -333,6 +376,7 @@ class _LkRecord:
         self.lines = [line for line, _ in kept]
         self.aside = [side for _, side in kept]
         self.error = error
+        self.source = source
         self.tail = len(_lk_lines(f"{error[0]}: {error[1]}")) if error else 0
         shown = "\n".join(self.lines)
         starts, offset = [], 0
@@ -722,9 +766,11 @@ def check(label: str) -> None:
         _lk_say("other", label=label, other=record.owner)
         return
     items = _LK_ANSWERS[label]
+    raises = any(item["kind"] == "error" for item in items)
     if record is None or not record.lines:   # nothing shown: no answer to claim
-        raises = any(item["kind"] == "error" for item in items)
-        _lk_say("empty_error" if raises else "empty", label=label)
+        ran_code = record is not None and _lk_has_code(record.source)
+        _lk_say(("no_error" if ran_code else "empty_error") if raises else "empty",
+                label=label)
         return
     record.owner = label
     missing, extra, taken = _lk_judge(label, record)
@@ -736,6 +782,8 @@ def check(label: str) -> None:
         _lk_say("extra_fix")
         return
     _lk_say("wrong", label=label, total=len(items), matched=len(items) - len(missing))
+    if record.error is not None and not raises:   # a value was expected, the cell failed
+        _lk_say("stopped", error=_lk_stopped(record))
     key = _lk_key(_LK_SALT, label)
     for item in missing:
         for line in (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"

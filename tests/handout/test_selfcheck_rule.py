@@ -44,6 +44,11 @@ ANSWERS = {   # answer id: (official code, what the slide shows)
     "error-label-type": ("torch.tensor(3, requires_grad=True)",
                          "RuntimeError: Only Tensors of floating point and complex dtype can "
                          "require gradients"),
+    "stopped": ("print(x.grad.item())", "8.0"),
+    "syntax": ("print(x.grad.item())", "8.0"),
+    "no-error": ("torch.tensor(3, requires_grad=True)",
+                 "RuntimeError: Only Tensors of floating point and complex dtype can "
+                 "require gradients"),
 }
 DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
         "<!-- _header: 確認 -->\n\n規則の確認\n\n---\n\n<!-- _class: answer -->\n\n"
@@ -73,6 +78,10 @@ STUDENTS = {
     "tensor-flag": "print(torch.tensor([2.0, 4.0, 6.0]))",
     "error-label-type": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
                         "    print('エラー:', type(e).__name__, e)",
+    "stopped": "x = torch.tensor(3.0)\n(x**2).backward()\nprint(x.grad.item())",
+    "syntax": "print(x.grad.item()",
+    "no-error": "try:\n    x = torch.tensor(3.0, requires_grad=True)\nexcept Exception as e:\n"
+                "    print(type(e).__name__, e)",
 }
 RIGHT = "✅ {label}: 正解です！\n"
 WRONG = "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち {matched} 個が一致）。\n"
@@ -170,6 +179,26 @@ def test_values_in_any_order_each_keeping_its_own(checked: dict[str, str]):
 def test_none_where_a_number_is_expected_says_so(checked: dict[str, str]):
     assert checked["none"] == wrong("none", 1, 0) + ONE_NUMBER + NONE
     assert checked["none-shown"] == wrong("none-shown", 1, 0) + ONE_NUMBER + NONE
+
+
+def test_a_cell_that_stopped_with_an_error_is_told_so_first(checked: dict[str, str]):
+    assert checked["stopped"] == (
+        wrong("stopped", 1, 0)
+        + "  ・すぐ上のセルはエラーで止まりました：RuntimeError: element 0 of tensors does not "
+          "require grad and does not have a grad_fn（先にエラーを直しましょう）\n" + ONE_NUMBER)
+    head, stopped, rest = checked["syntax"].partition(
+        "  ・すぐ上のセルはエラーで止まりました：SyntaxError: ")
+    assert head == wrong("syntax", 1, 0) and stopped, checked["syntax"]
+    assert rest.endswith("（先にエラーを直しましょう）\n" + ONE_NUMBER), rest
+
+
+def test_an_error_answer_whose_code_raised_nothing_is_told_no_error_occurred(
+        checked: dict[str, str]):
+    assert checked["no-error"] == (
+        f"❌ {LABEL['no-error']}: すぐ上のセルではエラーが起きませんでした"
+        "（何も表示されていません）。この問題の答えはエラーです："
+        "エラーが起きるコードを try の中に書いて実行してから、"
+        "このセルを実行してください。\n")
 
 
 @contextlib.contextmanager
@@ -297,3 +326,32 @@ def test_a_cell_that_showed_nothing_belongs_to_no_check():
 def test_feedback_in_english(printed: str, source: str, feedback: str):
     assert check_in_english("8.0", printed, source) == (
         "❌ Task: not right yet (0 of the 1 values checked match).\n" + feedback)
+
+
+def test_a_failed_cell_and_an_error_answer_without_error_in_english():
+    with english():
+        for label, text in (("Task", "8.0"), ("Raise", "ValueError: no")):
+            kernel._LK_ANSWERS[label] = kernel._lk_expected(kernel._lk_key("salt", label), text)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            kernel._LK_STATE["record"] = kernel._LkRecord(
+                [("\nNameError: name 'y' is not defined", True)],
+                ("NameError", "name 'y' is not defined"), "print(y)")
+            kernel.check("Task")
+            kernel._LK_STATE["record"] = kernel._LkRecord(
+                [], None, "try:\n    int('3')\nexcept Exception as e:\n    print(e)\n")
+            kernel.check("Raise")
+            kernel._LK_STATE["record"] = kernel._LkRecord(   # the skeleton as built
+                [], None, "try:\n    # your code here\n    pass\nexcept Exception as e:\n"
+                "    print(type(e).__name__, e)\n")
+            kernel.check("Raise")
+    assert out.getvalue() == (
+        "❌ Task: not right yet (0 of the 1 values checked match).\n"
+        "  - the cell just above stopped with an error: NameError: name 'y' is not defined "
+        "(fix it first)\n"
+        "  - not found: a number (compared at 1 decimal place(s))\n"
+        "❌ Raise: the cell just above raised no error (and showed nothing). The answer here "
+        "is an error: write code that raises it inside the try, run that cell, then run this "
+        "one.\n"
+        "❔ Raise: the cell just above showed nothing (and raised no error). Write your code "
+        "inside the try, run that cell, then run this one.\n")
