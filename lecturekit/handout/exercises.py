@@ -2,9 +2,11 @@
 
 What a student meets, top to bottom: a first cell that says to run the setup
 cell first (in the deck's language, with an "Open in Colab" link when the
-repository is known) and states the self-check rule in one sentence; the
+repository is known) and states the self-check rule as a short list; the
 setup cell; then per exercise the task slide, its hint folded (`<details>`),
-per answer block a heading with the task item, an answer cell and a
+per answer block (after a "▶" context cell where the slides' variables must
+be recreated first) a heading with the task item (none for an exercise of one
+answer without items: its task slide already bears that name), an answer cell and a
 `check("演習1 (1)")` cell, a free-text cell where the task asks "why", and
 the model answer folded.  Every helper cell is short and visible: its first
 line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
@@ -80,13 +82,18 @@ TEXTS = {
         "how": "各演習では、空のセルに答えのコードを書いて実行し、求めた値を `print` で表示します。"
                "続く「✔ 答え合わせ」のセルを実行すると、正解かどうかがわかります。"
                "💡 ヒントと 📖 解答例は、クリックすると開きます。",
-        "rule": "答え合わせのルール：数値はスライドに示された桁まで四捨五入して比べ"
-                "（8.0 に対して 7.9 は不正解）、値を問う問題ではテンソルかリストか・"
-                "float64 かなどの型や入れ物は問わず、値が複数あるときは表示の順番を問わず、"
-                "エラーが答えの問題では種類とメッセージが同じなら、"
-                "そのまま発生させても except で捕まえて表示してもかまいません。"
-                "値はコードで計算して表示し（文字列に書いた値は答えになりません）、"
-                "答えの値のほかに数を表示しないでください（説明の文字は自由です）。",
+        "rule": "**答え合わせのルール**\n\n"
+                "- 数は、スライドに書かれた桁まで四捨五入して比べます"
+                "（8.0 に対して 7.96 は正解、7.9 は不正解）。\n"
+                "- 値を問う問題では、テンソルかリストか、float64 かどうかは問いません"
+                "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
+                "- 値がいくつもあるときは、どの順に表示してもかまいません。"
+                "ただし、一つのテンソルの中の数の順番は、そのままにしてください。\n"
+                "- 値はコードで計算して表示してください。"
+                "文字列の中に書いた値（`print(\"8.0\")`）は答えになりません。\n"
+                "- 答えの数だけを表示してください。説明の文字はつけてもかまいません。\n"
+                "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。"
+                "そのまま起こしても、except で捕まえて表示してもかまいません。",
         "colab": "[▶ Google Colab で開く]({url})（ブラウザだけで演習できます）",
         "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
         "setup_note": "# 答え合わせの道具を読み込み、乱数の種をスライドとそろえます"
@@ -95,9 +102,9 @@ TEXTS = {
         "blob_note": "# 下の長い 1 行は、答え合わせの道具と答えのデータを圧縮したものです"
                      "（読む必要はありません）。",
         "ready": "✅ 準備ができました。下の演習に進んでください。",
-        "context_title": "▶ スライドのコードを実行（{label} の準備）",
-        "context_note": "# {label} までにスライドで作った変数や関数を用意します。"
-                        "何も表示しません。",
+        "context_title": "▶ スライドのコードを実行：{label} で使う変数を作り直します",
+        "context_note": "# 次の演習の前に実行してください（スライドで作った変数や関数を"
+                        "用意するだけで、何も表示しません）。",
         "check_title": "✔ 答え合わせ：{label}",
         "no_setup": "⚠️ 先に一番上の「⚙️ 準備」のセルを実行してください",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
@@ -124,13 +131,19 @@ TEXTS = {
         "how": "In each exercise, write your code in the empty cell, run it and `print` the "
                "values you found; then run the “✔ Check” cell below it to see whether the "
                "answer is right. 💡 Hints and 📖 model answers open with a click.",
-        "rule": "The self-check compares numbers at the precision the slide shows (7.9 is not "
-                "8.0), ignores the type and container where the value is the question (a "
-                "float64 tensor or a list is fine), accepts several values in any order, and "
-                "matches an expected error by its type and message whether it is raised or "
-                "caught and printed. Compute the values and print them (a value typed inside a "
-                "string does not count), and print no numbers besides the answer's (words "
-                "around them are fine).",
+        "rule": "**How answers are checked**\n\n"
+                "- Numbers are rounded to the digits the slide shows (for 8.0, 7.96 is right, "
+                "7.9 is not).\n"
+                "- Where a value is asked for, a tensor, a list or float64 are all fine "
+                "(where a tensor with `requires_grad=True` is asked for, its shape and that "
+                "flag count too).\n"
+                "- Several values may be printed in any order, but keep the order of the "
+                "numbers inside one tensor.\n"
+                "- Compute the values and print them: a value typed inside a string "
+                "(`print(\"8.0\")`) does not count.\n"
+                "- Print only the answer's numbers; words around them are fine.\n"
+                "- Where the answer is an error, its type and message are compared: let it "
+                "be raised, or catch it with except and print it.",
         "colab": "[▶ Open in Google Colab]({url}) (runs in the browser)",
         "setup_title": "⚙️ Setup: run this cell first",
         "setup_note": "# Loads the self-check and seeds the random generators as on the "
@@ -139,8 +152,9 @@ TEXTS = {
         "blob_note": "# The long line below is the self-check and the answers' data, "
                      "compressed (no need to read it).",
         "ready": "✅ Ready. Go on with the exercises below.",
-        "context_title": "▶ Run the slides' code (before {label})",
-        "context_note": "# Defines what the slides defined before {label}. Shows nothing.",
+        "context_title": "▶ Run the slides' code: recreates the variables {label} uses",
+        "context_note": "# Run it before the next exercise (it only defines the slides' "
+                        "variables and functions; it shows nothing).",
         "check_title": "✔ Check: {label}",
         "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
@@ -349,7 +363,7 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
     intro = [f"# {say['title'].format(title=title)}"]
     if url:
         intro.append(say["colab"].format(url=url))
-    intro += [say["first"], say["how"], f"> {say['rule']}"]
+    intro += [say["first"], say["how"], say["rule"]]
     nb.cells.append(_markdown(INTRO, "\n\n".join(intro)))
 
     context: list[CodePiece] = []
@@ -390,7 +404,10 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                 items = group.items()
                 item = items[position] if items else ""
                 raises = any(e["kind"] == "error" for e in table[label])
-                nb.cells.extend(_answer_cells(fence, label, item, say, raises))
+                # one answer, no item of its own: the task slide's heading is its heading
+                titled = (len(group.answers) > 1 or bool(item) or group.task is None
+                          or not in_handout(group.task))
+                nb.cells.extend(_answer_cells(fence, label, item, say, raises, titled))
                 task_text = item or (group.task.source if group.task else "")
                 if _WHY.search(item or "") or (not items and fence is group.answers[-1]
                                                and _WHY.search(task_text)):
@@ -476,7 +493,9 @@ def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
 
 
 def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
-                  raises: bool = False) -> list[NotebookNode]:
+                  raises: bool = False, titled: bool = True) -> list[NotebookNode]:
+    """The answer's heading (`titled`: not when it would repeat the task slide's, an
+    exercise of one answer), its answer cell and its check."""
     ident = answer_id(fence)
     heading = _markdown(f"answer-{_cell_id(ident)}-heading",
                         f"### {label}" + (f"\n\n{item}" if item else ""))
@@ -491,7 +510,7 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     check.metadata.update({"tags": [SELF_CHECK], "cellView": "form",
                            "lecturekit": {"answer": ident, "label": label},
                            "editable": False, "deletable": False})
-    return [heading, student, check]
+    return [heading, student, check] if titled else [student, check]
 
 
 def _guarded(call: str, say: dict[str, str]) -> str:

@@ -7,7 +7,7 @@ are recorded; `check("演習1 (1)")` compares the record of the cell run just
 before it with what the official answer shows.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
 another exercise's check says to run its own answer cell first.  ONE rule decides (README,
-"Exercises"; the notebook's first cell says it in one sentence):
+"Exercises"; the notebook's first cell states its main points as a short list):
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
   value; the values may appear in any order, a value of several numbers

@@ -142,13 +142,43 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
     first, setup = lecture_nb.cells[:2]
     assert first.cell_type == "markdown"
     assert "すぐ下の「⚙️ 準備」のセルを実行してください" in first.source
-    assert "8.0 に対して 7.9 は不正解" in first.source   # the one rule, in one sentence
+    assert first.source.endswith(   # the one rule's main points, as a short list
+        "**答え合わせのルール**\n\n"
+        "- 数は、スライドに書かれた桁まで四捨五入して比べます（8.0 に対して 7.96 は正解、"
+        "7.9 は不正解）。\n"
+        "- 値を問う問題では、テンソルかリストか、float64 かどうかは問いません"
+        "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
+        "- 値がいくつもあるときは、どの順に表示してもかまいません。ただし、一つのテンソルの"
+        "中の数の順番は、そのままにしてください。\n"
+        "- 値はコードで計算して表示してください。文字列の中に書いた値（`print(\"8.0\")`）は"
+        "答えになりません。\n"
+        "- 答えの数だけを表示してください。説明の文字はつけてもかまいません。\n"
+        "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。そのまま起こしても、"
+        "except で捕まえて表示してもかまいません。\n")
+    assert "表示の順番を問わず" not in first.source
     assert setup.source.startswith("#@title ⚙️ 準備：最初にこのセルを実行してください\n")
     english = parse_deck("---\nmarp: true\nlang: en\n---\n\n<!-- _class: exercise -->\n\n"
-                         "# Task\n\n---\n\n```python answer=1\nprint(2)  # -> 2\n```\n", "t.md")
+                         "# Task\n\n---\n\n```python\nz = 1\n```\n\n---\n\n"
+                         "```python answer=1\nprint(2)  # -> 2\n```\n", "t.md")
     nb = exercises_notebook(english)
     assert "**First run the “⚙️ Setup” cell just below**" in nb.cells[0].source
-    assert "7.9 is not 8.0" in nb.cells[0].source
+    assert nb.cells[0].source.endswith(
+        "**How answers are checked**\n\n"
+        "- Numbers are rounded to the digits the slide shows (for 8.0, 7.96 is right, 7.9 is "
+        "not).\n"
+        "- Where a value is asked for, a tensor, a list or float64 are all fine (where a "
+        "tensor with `requires_grad=True` is asked for, its shape and that flag count too).\n"
+        "- Several values may be printed in any order, but keep the order of the numbers "
+        "inside one tensor.\n"
+        "- Compute the values and print them: a value typed inside a string "
+        "(`print(\"8.0\")`) does not count.\n"
+        "- Print only the answer's numbers; words around them are fine.\n"
+        "- Where the answer is an error, its type and message are compared: let it be "
+        "raised, or catch it with except and print it.\n")
+    assert [c.source.split("\n")[:2] for c in tagged(nb, CONTEXT)] == [[
+        "#@title ▶ Run the slides' code: recreates the variables Task uses",
+        "# Run it before the next exercise (it only defines the slides' variables and "
+        "functions; it shows nothing)."]]
     assert nb.cells[1].source.startswith("#@title ⚙️ Setup: run this cell first\n")
     assert "✔ Check: Task" in tagged(nb, SELF_CHECK)[0].source
 
@@ -202,7 +232,28 @@ def test_answer_headings_repeat_their_task_item(lecture_nb):
     headings = {c.id: c.source for c in lecture_nb.cells if c.id.endswith("-heading")}
     assert headings["answer-1-4-heading"] == ("### 演習1 (4)\n\n整数 `3` で作ってみてください。"
                                               "何が起きましたか？ それはなぜ？\n")
-    assert headings["answer-3-heading"] == "### 演習3 前回の問題3にリベンジ\n"
+    assert "answer-3-heading" not in headings   # one answer, no item: the slide's heading
+
+
+def test_no_heading_is_repeated_with_nothing_of_its_own_in_between(lecture_nb):
+    """An exercise of one answer and no numbered items is headed once, by its task slide
+    (`## 演習3 前回の問題3にリベンジ`), not again by its answer (`### 演習3 ...`)."""
+    titles = [" ".join(c.source.split("\n")[0].lstrip("#").split()) for c in lecture_nb.cells
+              if c.cell_type == "markdown" and c.source.startswith("#")]
+    assert len(titles) == len(set(titles)), titles
+    assert titles.count("演習3 前回の問題3にリベンジ") == 1
+    ids = [c.id for c in lecture_nb.cells]
+    assert ids[ids.index("slide-49"):ids.index("answer-3") + 1] == [
+        "slide-49", "hint-49", "context-1016", "answer-3"]
+
+
+def test_context_cells_say_they_recreate_the_slides_variables_for_the_next_exercise(
+        lecture_nb):
+    assert [c.source.split("\n")[:2] for c in tagged(lecture_nb, CONTEXT)] == [
+        [f"#@title ▶ スライドのコードを実行：{label} で使う変数を作り直します",
+         "# 次の演習の前に実行してください（スライドで作った変数や関数を用意するだけで、"
+         "何も表示しません）。"]
+        for label in ("演習1 (1)", "演習2 (1)", "演習3 前回の問題3にリベンジ")]
 
 
 @pytest.mark.parametrize("deck_path", [MINI, LECTURE], ids=["fixture", "lecture"])
