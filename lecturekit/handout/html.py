@@ -30,9 +30,9 @@ from nbformat import NotebookNode
 from pygments.lexers import PythonConsoleLexer, PythonLexer
 from pygments.token import Comment, Keyword, Name, Number, String, Token
 
-from lecturekit.check.expectations import find_inline_comments, output_fences
+from lecturekit.check.expectations import ExpectedError, find_inline_comments, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
-from lecturekit.deck.variants import drop_slides_only_text
+from lecturekit.deck.variants import drop_slides_only_text, slides_kept
 from lecturekit.handout.cells import SKIP
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER, notebook_lang
@@ -77,10 +77,11 @@ _SVG_VIEWBOX = re.compile(
 SLIDE_FIGURE_WIDTH = 1160
 """The widest a figure is drawn on a 1280 px slide (inside its padding)."""
 READABLE_SCALE = 0.75
-"""The smallest share of its own size a figure keeps on a phone, so that its lettering stays
-readable: a plot or diagram letters at 10 pt or more (matplotlib's ticks, Graphviz's 14 pt),
-which at 3/4 of its own px size (1 pt as 1 px) is 10 px; a figure that wide scrolls sideways
-in its box.  A figure of unknown size keeps FALLBACK_SCALE of its slide width."""
+"""The smallest share of its own size at which a figure's lettering still reads: a plot or
+diagram letters at 10 pt or more (matplotlib's ticks, Graphviz's 14 pt), which at 3/4 of its
+own px size (1 pt as 1 px) is 10 px.  On a phone every figure fits the screen (the whole of it
+in view); one drawn narrower than this shows the hint to tap it open at full size.  A figure
+of unknown size counts as readable down to FALLBACK_SCALE of its slide width."""
 FALLBACK_SCALE = 0.55
 _HLJS = [
     (Comment, "hljs-comment"), (String, "hljs-string"), (Number, "hljs-number"),
@@ -94,10 +95,10 @@ _HLJS = [
 WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
            "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
-           "scroll": "← 横にスクロール", "close": "× 閉じる", "answer_word": "解答"},
+           "close": "× 閉じる", "answer_word": "解答"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
            "notes": "Note", "slides": "slides", "intro": "Introduction",
-           "index": "All lectures", "zoom": "tap to enlarge", "scroll": "← scroll sideways",
+           "index": "All lectures", "zoom": "tap to enlarge",
            "close": "× Close", "answer_word": r"\b(?:answer|solution)\b"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
@@ -151,8 +152,31 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
                   reading_css=strip_css_comments(render("reading.css.j2")),
                   slides=slides, toc=toc,
                   section_starts={g.head.slide.number for g in toc[1:] if g.head})
+    page = slide_links(page, deck, {item.slide.number for item in slides})
     page = zoomable_figures(page, words)
     return fit_display_math(typeset_math(page, deck))
+
+
+_PAGE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#(\d+)(")')
+
+
+def slide_links(page: str, deck: Deck, shown: set[int]) -> str:
+    """In-deck links as Marp writes them (`[参考文献](#77)`: the slides' page 77, counted
+    over the slides the slides variant keeps) point to that slide's section here
+    (`#slide-N`), or to the next section shown when the page has none for it (a slide
+    the handout leaves out).  A number past the deck's end is left as written."""
+    kept = slides_kept(deck)
+    numbers = [slide.number for slide in deck.slides]
+
+    def target(match: re.Match[str]) -> str:
+        page_number = int(match[2])
+        if not 1 <= page_number <= len(kept):
+            return match[0]
+        at = numbers.index(kept[page_number - 1].number)
+        found = next((n for n in numbers[at:] if n in shown), None)
+        return f"{match[1]}#slide-{found}{match[3]}" if found else match[0]
+
+    return _PAGE_LINK.sub(target, page)
 
 
 def fold_label(title: str, answer_word: str) -> str:
@@ -232,7 +256,10 @@ def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     parts = []
     if skipped:
         parts.append('<p class="lk-note">このコードは実行しません</p>')
-    parts.append(_pre(code, "pycon" if fence.is_transcript else "python"))
+    if as_on_slide and not fence.is_transcript:
+        parts.extend(_with_error_boxes(fence))
+    else:
+        parts.append(_pre(code, "pycon" if fence.is_transcript else "python"))
     if show_output and not as_on_slide and not skipped:
         parts.extend(_cell_outputs(cells))
     return "\n".join(parts)
@@ -262,6 +289,33 @@ def shows_values_inline(fence: Fence) -> bool:
                 for c in comments):
             return True
     return False
+
+
+_BLANK_HEAD = re.compile(r"^(?:[ \t]*\n)+")
+
+
+def _with_error_boxes(fence: Fence) -> list[str]:
+    """A block shown as on the slide, its `# -> SomeError: message` comments as error boxes:
+    the code up to the statement that raises, the error as the page shows every error (the
+    box a cell's error output gets), then the rest of the code; values stay in the code."""
+    lines = fence.code.rstrip("\n").split("\n")
+    errors = sorted((c for c in find_inline_comments(fence) if isinstance(c, ExpectedError)),
+                    key=lambda c: c.comment[0].index)
+    parts: list[str] = []
+    start = 0
+    for error in errors:
+        first = error.comment[0]
+        code = lines[start:first.index]
+        if not error.standalone:
+            code.append(lines[first.index][:first.col].rstrip())
+        if "\n".join(code).strip():
+            parts.append(_pre(_BLANK_HEAD.sub("", "\n".join(code)), "python"))
+        parts.append(_output(error.expected, "lk-output lk-error"))
+        start = error.comment[-1].index + 1
+    rest = "\n".join(lines[start:])
+    if rest.strip():
+        parts.append(_pre(_BLANK_HEAD.sub("", rest), "python"))
+    return parts
 
 
 def strip_expectations(fence: Fence) -> str:
@@ -330,20 +384,46 @@ def highlight(code: str, console: bool = False) -> str:
     value's comment is also `lk-check`, which narrow screens set on a line of its own under
     its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
     read without scrolling the code sideways.  A comment on a line of its own is also
-    `lk-line-comment`, which narrow screens wrap at the box's edge."""
-    out = []
+    `lk-line-comment`, which narrow screens wrap at the box's edge.  A comment after code is
+    `lk-trail`, its line wrapped in `lk-tl` and the code before it in `lk-tl-code`: narrow
+    screens move the comment under its code line when it would run past the box's edge,
+    indented as the line is (`--lk-indent`)."""
+    out: list[str] = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
     line_so_far = ""
+    line_start: int | None = 0
+    """Where in `out` the current line begins (None: inside a token spanning lines)."""
     for kind, value in lexer.get_tokens(code.rstrip("\n")):
         css = next((name for token, name in _HLJS if kind in token), None)
+        trailing = False
         if css == "hljs-comment" and _CHECK.match(value):
             css += " lk-check"
         elif css == "hljs-comment" and not line_so_far.strip():
             css += " lk-line-comment"   # a comment line of its own: prose, wrapped on phones
+        elif css == "hljs-comment" and line_start is not None:
+            css += " lk-trail"
+            trailing = True
         line_so_far = (line_so_far + value).rsplit("\n", 1)[-1]
         escaped = html.escape(value, quote=False)
-        out.append(f'<span class="{css}">{escaped}</span>' if css and kind is not Token.Text
-                   and value.strip() else escaped)
+        spanned = bool(css and kind is not Token.Text and value.strip())
+        piece = f'<span class="{css}">{escaped}</span>' if spanned else escaped
+        if trailing:
+            line = "".join(out[line_start:])
+            code_part = line.rstrip(" \t")
+            gap = line[len(code_part):]
+            indent = len(line_so_far) - len(line_so_far.lstrip(" "))
+            style = f' style="--lk-indent:{indent}ch"' if indent else ""
+            out[line_start:] = [f'<span class="lk-tl"{style}><span class="lk-tl-code">'
+                                f"{code_part}</span>{gap}{piece}</span>"]
+        elif "\n" in escaped and not spanned:
+            before, _, after = escaped.rpartition("\n")
+            out.append(before + "\n")
+            line_start = len(out)
+            out.append(after)
+        else:
+            out.append(piece)
+            if "\n" in escaped:
+                line_start = None   # a string or comment spanning lines: left as it is
     # the line's end inside the check's span: set as a line of its own, it ends there
     return _CHECK_END.sub(r"\1\n</span>", "".join(out))
 
@@ -401,11 +481,11 @@ def image_size(src: str) -> tuple[float, float] | None:
 def zoomable_figures(page: str, words: dict[str, str]) -> str:
     """Each figure opens at full size when tapped (a link to itself: `:target` lays it over
     the page, scrollable and pinch-zoomable; its close link, or the back button, puts it
-    back), with no script.  On phones a figure keeps the width at which its lettering stays
-    readable (`--lk-fig-min`: READABLE_SCALE) in a box that scrolls
-    sideways, under a hint shown only while it is wider than the screen; a tall figure is
-    held to 70 % of the screen's height (`--lk-fig-ar`).  Inlined images only (all of a built
-    page's are): an image's own size is read from its data."""
+    back), with no script.  On phones a figure fits the screen's width, the whole of it in
+    view, and a tall one is held to half the screen's height (`--lk-fig-ar`: its width over
+    its height); under one drawn narrower than the width at which its lettering reads
+    (`--lk-fig-min`: READABLE_SCALE) a small hint says it opens when tapped.  Inlined images
+    only (all of a built page's are): an image's own size is read from its data."""
     count = 0
 
     def wrap(match: re.Match[str]) -> str:
@@ -438,8 +518,7 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
                 f'<span class="lk-fig-box" id="{name}">'
                 f'<a class="lk-fig-open" href="#{name}" title="{words["zoom"]}">{tag}</a>'
                 f'<a class="lk-fig-close" href="#{name}-at">{words["close"]}</a></span>'
-                f'<span class="lk-fig-hint" aria-hidden="true">{words["scroll"]} / '
-                f'{words["zoom"]}</span></span>')
+                f'<span class="lk-fig-hint" aria-hidden="true">{words["zoom"]}</span></span>')
 
     head, main, tail = page.partition("<main>")
     return head + main + _FIGURE.sub(wrap, tail)

@@ -1,8 +1,9 @@
 // Measure a reading page (dist/X-handout.html) in headless Chromium as a phone reader meets it,
 // and print the facts as JSON: per width, how far the page scrolls sideways, the smallest body
 // and code text, each box wider than itself and whether it shows the scroll cue, the text
-// lines that start with a closing stop or bracket, where a formula in a title bar sits, and
-// what a fixed element covers; at 390 px, whether the cue is really drawn (pixels).
+// lines that start with a closing stop or bracket, where a formula in a title bar sits, how
+// each figure is drawn, and what a fixed element shows and covers at the page's top and end;
+// at 390 px, whether the cue is really drawn (pixels).
 //
 //   node tests/handout/reading_phone.mjs page.html [width ...]
 import puppeteer from 'puppeteer-core'
@@ -94,20 +95,28 @@ function measure () {
     }
     return { gap: m.left - (header.getBoundingClientRect().left + px(header, 'paddingLeft')) }
   })
-  // Fixed elements on show, and whether one covers any text, formula or figure anywhere it
-  // is drawn (same column: scrolled past, it covers it), each as far as its box shows it.
-  const fixed = [...document.querySelectorAll('body *')].filter((el) =>
-    getComputedStyle(el).position === 'fixed' && visible(el))
+  // Fixed elements on show (not hidden, not transparent) and what each covers of any text,
+  // formula or figure, as far as its box shows it: `covering` where it is drawn at this scroll
+  // position, `inColumn` anywhere in the same column (scrolled past, it would cover it).
+  const fixed = [...document.querySelectorAll('body *')].filter((el) => {
+    const s = getComputedStyle(el)
+    return s.position === 'fixed' && visible(el) && s.visibility !== 'hidden' && parseFloat(s.opacity) > 0.05
+  })
   const shown = (el, rect) => {   // the part of rect that el and its boxes leave visible
-    let left = rect.left
-    let right = rect.right
+    let { left, right, top, bottom } = rect
     for (let box = el; box && box !== document.body; box = box.parentElement) {
-      if (getComputedStyle(box).overflowX === 'visible') continue
+      const s = getComputedStyle(box)
       const b = box.getBoundingClientRect()
-      left = Math.max(left, b.left + box.clientLeft)
-      right = Math.min(right, b.left + box.clientLeft + box.clientWidth)
+      if (s.overflowX !== 'visible') {
+        left = Math.max(left, b.left + box.clientLeft)
+        right = Math.min(right, b.left + box.clientLeft + box.clientWidth)
+      }
+      if (s.overflowY !== 'visible') {
+        top = Math.max(top, b.top + box.clientTop)
+        bottom = Math.min(bottom, b.top + box.clientTop + box.clientHeight)
+      }
     }
-    return { left, right }
+    return { left, right, top, bottom }
   }
   const drawn = []
   const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
@@ -120,13 +129,16 @@ function measure () {
   for (const el of document.querySelectorAll('main img, main mjx-container > svg')) {
     if (visible(el)) drawn.push({ el: el.parentElement, r: el.getBoundingClientRect(), text: el.tagName })
   }
-  const covering = fixed.flatMap((el) => {
+  const overlaps = (vertical) => fixed.flatMap((el) => {
     const f = el.getBoundingClientRect()
     return drawn.filter(({ el: at, r }) => {
       const s = shown(at, r)
-      return s.right > s.left && f.left < s.right - 0.5 && f.right > s.left + 0.5
+      const across = s.right > s.left && f.left < s.right - 0.5 && f.right > s.left + 0.5
+      return across && (!vertical || (s.bottom > s.top && f.top < s.bottom - 0.5 && f.bottom > s.top + 0.5))
     }).map(({ text }) => `${el.textContent.trim()} covers ${text}`)
   })
+  const covering = overlaps(true)
+  const inColumn = overlaps(false)
   // What a box holds beyond its edges that no scrolling reaches (cut off), either way.
   const cutOff = [...document.querySelectorAll('main pre, main mjx-container[display="true"], main .lk-fig-box')]
     .filter(visible).filter((el) => {
@@ -135,26 +147,32 @@ function measure () {
       return (el.scrollWidth > el.clientWidth + 1 && !scrolls(s.overflowX)) ||
         (el.scrollHeight > el.clientHeight + 1 && !scrolls(s.overflowY))
     }).map((el) => el.textContent.slice(0, 40))
-  // Figures: whether each opens itself when tapped, keeps its readable width, scrolls when
-  // that is wider than its box, and shows the hint exactly then.
+  // Figures: whether each opens itself when tapped, is drawn whole on the screen (inside the
+  // viewport and its box, nothing to scroll), how tall it is, and whether the hint shows.
   const figures = [...document.querySelectorAll('main .lk-fig-box')].filter(visible).map((box) => {
     const img = box.querySelector('img')
     const hint = box.parentElement.querySelector('.lk-fig-hint')
+    const r = img.getBoundingClientRect()
+    const b = box.getBoundingClientRect()
     return {
+      alt: img.alt,
       opens: box.querySelector('a.lk-fig-open')?.getAttribute('href') === `#${box.id}`,
-      width: img.getBoundingClientRect().width,
-      least: parseFloat(getComputedStyle(box).getPropertyValue('--lk-fig-min')) || 0,
-      wide: box.scrollWidth > box.clientWidth + 1,
-      scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
+      width: r.width,
+      height: r.height,
+      whole: r.left >= -0.5 && r.right <= window.innerWidth + 0.5 && r.left >= b.left - 0.5 &&
+        r.right <= b.right + 0.5 && box.scrollWidth <= box.clientWidth + 1,
+      vh: window.innerHeight,
       hint: hint.getBoundingClientRect().height,
+      hintText: hint.textContent.trim(),
     }
   })
-  // Checked values (`# -> ...` comments kept in the code): where each is drawn, against the
-  // screen and the code box it is in (before any sideways scroll).
-  const checks = [...document.querySelectorAll('main pre code .lk-check')].filter(visible).map((el) => {
+  // Checked values (`# -> ...` comments kept in the code) and comments after code: where each
+  // is drawn, against the screen and the code box it is in (before any sideways scroll).
+  const checks = [...document.querySelectorAll('main pre code :is(.lk-check, .lk-trail)')].filter(visible).map((el) => {
     const box = el.closest('pre').getBoundingClientRect()
     const rects = [...el.getClientRects()].filter((r) => r.width > 0)
     return {
+      kind: el.classList.contains('lk-trail') ? 'trail' : 'check',
       text: el.textContent.trim().slice(0, 30),
       inside: rects.every((r) => r.left >= Math.max(0, box.left) - 1 &&
         r.right <= Math.min(window.innerWidth, box.right) + 1),
@@ -189,6 +207,7 @@ function measure () {
     headerMath,
     fixed: fixed.map((el) => el.textContent.trim()),
     covering,
+    inColumn,
     cutOff,
     figures,
     toc,
@@ -230,9 +249,20 @@ try {
   await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: 60000 })
   await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true })
   const facts = {}
+  const settle = () => page.evaluate(() => new Promise((done) =>
+    requestAnimationFrame(() => requestAnimationFrame(done))))
+  // Each width at rest at the top of the page, then scrolled to its end (what the fixed
+  // elements show and cover there).
   for (const width of widths) {
     await page.setViewport({ width, height: 800 })
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await settle()
     facts[width] = await page.evaluate(measure)
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight))
+    await settle()
+    const { fixed, covering } = await page.evaluate(measure)
+    facts[width].atEnd = { fixed, covering }
+    await page.evaluate(() => window.scrollTo(0, 0))
   }
   // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.
   await page.setViewport({ width: 390, height: 800 })

@@ -348,10 +348,56 @@ def test_series_index_is_linked_when_the_page_sits_in_a_built_site(tmp_path: Pat
     assert 'class="lk-index"' not in handout_html(deck_notebook(deck), deck)
 
 
-def test_only_a_comment_on_a_line_of_its_own_may_wrap_on_phones():
-    """A comment line is prose (wrapped on phones: reading.css); one after code keeps its line
-    and its `#` (a break after `#` would leave it out of sight, past the box's edge)."""
-    marked = highlight("x = 1  # after code\n    # a line of its own\n# -> 1")
-    assert '<span class="hljs-comment"># after code</span>' in marked
+def test_comments_are_marked_by_where_they_stand():
+    """A comment line is prose (wrapped on phones: reading.css); one after code is `lk-trail`,
+    its line split into the code (never wrapped) and the comment, which phones move under its
+    code line, indented as the line is, when it would run past the box's edge."""
+    marked = highlight("x = 1  # after code\n    # a line of its own\n# -> 1\n"
+                       "def f():\n    return 2  # inside")
+    assert ('<span class="lk-tl"><span class="lk-tl-code">x = <span class="hljs-number">1</span>'
+            '</span>  <span class="hljs-comment lk-trail"># after code</span></span>\n') in marked
     assert '<span class="hljs-comment lk-line-comment"># a line of its own</span>' in marked
     assert "lk-check" in marked and marked.count("lk-line-comment") == 1
+    assert '<span class="lk-tl" style="--lk-indent:4ch"><span class="lk-tl-code">    ' in marked
+    assert re.sub(r"<[^>]+>", "", marked) == html.escape(
+        "x = 1  # after code\n    # a line of its own\n# -> 1\ndef f():\n    return 2  # inside",
+        quote=False)
+
+
+def test_every_expected_error_shows_as_the_error_box():
+    """`# -> SomeError: message` in a block shown as on the slide (values kept in the code)
+    splits it: the code up to the statement that raises, the error in the red box every error
+    output gets, then the rest of the code; a block whose outputs follow it shows the executed
+    error in the same box."""
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: E -->\n\n```python\n"
+                      "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()\n"
+                      "# -> RuntimeError: grad can be implicitly created only for scalar outputs\n"
+                      "v.sum()  # -> tensor(3., grad_fn=<SumBackward0>)\nprint(1)  # -> 1\n```\n",
+                      "err.md")
+    main = handout_html(deck_notebook(deck), deck).split("<main>", 1)[1]
+    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
+    texts = [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
+    assert texts == [
+        ("", "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()"),
+        (' class="lk-output lk-error" data-label="エラー"',
+         "RuntimeError: grad can be implicitly created only for scalar outputs"),
+        ("", "v.sum()  # -&gt; tensor(3., grad_fn=&lt;SumBackward0&gt;)\nprint(1)  # -&gt; 1"),
+    ]
+
+
+def test_links_to_a_slide_number_go_to_that_slides_section():
+    """Marp's `[参考文献](#3)` opens the slides at page 3 (pages counted over the slides the
+    slides variant keeps); here it goes to that slide's section.  A page the handout leaves
+    out leads to the next section shown; a number past the end is left alone."""
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: A -->\n\n[参考文献](#3)・"
+                      "[省略](#2)・[先](#9)\n\n---\n\n<!-- _class: handout-only -->\n"
+                      "<!-- _header: H -->\n\n手元だけ\n\n---\n\n<!-- _header: B -->\n\n"
+                      "<!-- _class: slides-only -->\n\nスライドだけ\n\n---\n\n"
+                      "<!-- _header: C -->\n\n文献\n", "links.md")
+    main = handout_html(deck_notebook(deck), deck).split("<main>", 1)[1]
+    ids = re.findall(r'<section id="(slide-\d+)"[^>]*data-header="([^"]+)"', main)
+    assert ids == [("slide-1", "A"), ("slide-2", "H"), ("slide-4", "C")]
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', main))
+    assert links["参考文献"] == "#slide-4"   # page 3 of the slides is deck slide 4 (C)
+    assert links["省略"] == "#slide-4"      # page 2 is B, slides-only: the next shown is C
+    assert links["先"] == "#9"

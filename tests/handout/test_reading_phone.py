@@ -93,12 +93,19 @@ def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
 
 def test_way_back_to_the_contents_is_at_hand_on_every_screen_and_never_covers_the_text(
         measured: dict):
-    """Desktop: a button in the margin beside the slides; phones: a narrow tab on the right
-    edge, inside the gutter between the screen's edge and the text."""
+    """Desktop: a button in the margin beside the slides, covering nothing in its column.
+    Phones: a round button in the bottom-right corner, hidden while the contents are in view
+    (the page's top) and shown once they have scrolled away; at the page's end it stands in
+    the bottom padding, covering no text."""
     for width, facts in measured["widths"].items():
-        assert facts["fixed"] == ["↑ 目次"], width
-        assert facts["covering"] == [], width
         assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
+        assert facts["atEnd"]["fixed"] == ["↑ 目次"], width
+        assert facts["atEnd"]["covering"] == [], width
+        assert facts["covering"] == [], width
+    for width in PHONES:
+        assert measured["widths"][width]["fixed"] == [], width
+    assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]
+    assert measured["widths"]["1280"]["inColumn"] == []
 
 
 def test_nothing_is_cut_off_every_box_wider_than_itself_scrolls(measured: dict):
@@ -108,16 +115,21 @@ def test_nothing_is_cut_off_every_box_wider_than_itself_scrolls(measured: dict):
         assert facts["cutOff"] == [], width
 
 
-def test_figures_open_full_size_and_keep_a_readable_width_on_phones(measured: dict):
-    """The fixture's wide figure (w:900, 600 pt wide, 12 pt lettering) keeps 600 px on a phone,
-    scrolling sideways in its box under the hint; on a desktop it fits, with no hint."""
+def test_figures_fit_the_screen_whole_and_open_full_size_when_tapped(measured: dict):
+    """On a phone every figure is drawn whole, within the screen and its box (nothing to
+    scroll sideways); the wide one (w:900, 600 pt, 12 pt lettering) is narrower than its
+    lettering reads, so the hint says to tap it open at full size; the tall one (150 x 480 pt)
+    is held to half the screen's height, centred.  On a desktop both fit, with no hint."""
     for width in PHONES:
-        [figure] = measured["widths"][width]["figures"]
-        assert figure["opens"], width
-        assert figure["least"] == 600 and figure["width"] >= 599, (width, figure)
-        assert figure["wide"] and figure["scrolls"] and figure["hint"] > 15, (width, figure)
-    [desk] = measured["widths"]["1280"]["figures"]
-    assert desk["opens"] and not desk["wide"] and desk["hint"] == 0
+        wide, tall = measured["widths"][width]["figures"]
+        assert wide["opens"] and tall["opens"], width
+        assert wide["whole"] and tall["whole"], (width, wide, tall)
+        assert wide["width"] > int(width) - 60, (width, wide)   # across the screen
+        assert wide["hint"] > 15 and wide["hintText"] == "タップで拡大", (width, wide)
+        assert tall["height"] <= tall["vh"] / 2 + 1, (width, tall)
+        assert tall["width"] < int(width) / 2, (width, tall)
+    for desk in measured["widths"]["1280"]["figures"]:
+        assert desk["opens"] and desk["whole"] and desk["hint"] == 0, desk
 
 
 def test_contents_name_the_front_matter_not_after_the_title_slide(measured: dict):
@@ -141,15 +153,18 @@ def test_front_matter_is_named_in_the_decks_language_or_by_its_own_section_tag()
     assert front_group(reading_page(tagged, "tag.md")) == "Warm-up"
 
 
-def test_checked_values_in_code_read_without_scrolling_the_code_sideways(measured: dict):
+def test_checked_values_and_comments_in_code_read_without_scrolling_the_code_sideways(
+        measured: dict):
     """`x + 2  # -> tensor(4., ...)` keeps its comment in the code (the value exists only
     there); on a phone the comment is set under its line, wrapped inside the code box, so
-    the value is on screen while the long code line itself scrolls."""
+    the value is on screen while the long code line itself scrolls.  A comment after code
+    (`return ...  # 前回と同じ関数`) that would run past the box's edge goes under its line
+    the same way."""
     for width in PHONES:
         checks = measured["widths"][width]["checks"]
-        assert len(checks) == 3, width
+        assert [c["kind"] for c in checks] == ["trail", "check", "check", "check", "trail"], width
         assert [c["text"] for c in checks if not c["inside"]] == [], width
-    assert len(measured["widths"]["1280"]["checks"]) == 3
+    assert len(measured["widths"]["1280"]["checks"]) == 5
 
 
 def test_table_cells_wrap_between_words_never_inside_an_english_word(measured: dict):
