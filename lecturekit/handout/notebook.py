@@ -14,9 +14,16 @@ Decisions:
   as the cell's output (`cells.code_pieces`).
 - Before an exercise's first answer slide a short note says the answer
   follows, where to try it first (the exercises notebook) and how to open
-  it: an answer slide's code cells are folded (`hide`, they still run: later
-  cells may use them) and its prose after the heading is in `<details>`; the
-  exercise slide's hint is folded, as in that notebook.
+  it: an answer slide's code cells are folded (`hide`), each titled by its
+  item as the exercises notebook labels it (`answer_titles`), and saved
+  without outputs (`without_answer_outputs`: they run at build time, so later
+  cells work, but Colab folds only a form's code, not its output); its prose
+  after the heading is in `<details>`; the exercise slide's hint is folded, as
+  in that notebook.
+- Headings nest as the PDFs' bookmarks (`heading_levels`): the title slide,
+  the section dividers and the back matter at `#`, the other slides at `##`,
+  so a `lead` slide inside a section ("100 回唱えよう") is not a chapter in
+  a notebook's table of contents.
 - A first markdown cell says what the notebook is (the lecture's code, run,
   with outputs), to run the setup first, and names the exercises notebook.
 - The deck's `setup:` code, the checker's seeding and the cell magics the
@@ -27,7 +34,9 @@ Decisions:
   out (the section's heading cell says it).
 - Hidden means hidden in both JupyterLab (`jupyter.source_hidden`) and Colab,
   which ignores that key and folds a cell whose metadata says
-  `cellView: "form"` and whose first line is `#@title ...` (`hide`).
+  `cellView: "form"` and whose first line is `#@title ...` (`hide`); a cell
+  headed by a cell magic (which must be its first line) is folded in
+  JupyterLab only, its title in the magic's comment.
 """
 
 from __future__ import annotations
