@@ -10,6 +10,8 @@ the deck; this is the same rule applied again at the one place bytes are read.
 from __future__ import annotations
 
 import base64
+import html
+import math
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from lecturekit.deck import DeckError, Slide
-from lecturekit.handout.raster import png_of
+from lecturekit.handout.raster import SCALE, png_of, svg_size
 from lecturekit.render.assets import file_refusal, is_local, is_remote, root_of, src_refusal
 
 Attachment = dict[str, str]
@@ -71,10 +73,14 @@ def clean_alt(alt: str) -> str:
 
 def embed_images(slide: Slide, lines: list[str], first: int,
                  deck_path: Path) -> tuple[list[str], dict[str, Attachment]]:
-    """Point Markdown images at cell attachments and HTML/CSS ones at data URIs."""
+    """Point every local image at a data URI: a Markdown image of an SVG becomes an HTML
+    `<img>` of its PNG drawing (`raster`, drawn at `SCALE` times its size, shown at its own
+    size), any other Markdown image a Markdown image of its bytes; HTML/CSS ones keep their
+    markup.  No cell attachments: Colab shows none (nor do some other viewers), while a
+    data URI shows in JupyterLab (its sanitizer does not check `src`), Colab (which itself
+    pastes images as data URIs), VS Code, nbconvert and GitHub.  Returns the lines and an
+    empty attachment map (kept for the callers)."""
     lines = list(lines)
-    attachments: dict[str, Attachment] = {}
-    names: dict[Path, str] = {}
     for ref in slide.images:
         index = ref.line - first
         if not 0 <= index < len(lines) or ref.src not in lines[index]:
@@ -84,23 +90,29 @@ def embed_images(slide: Slide, lines: list[str], first: int,
             continue
         line = lines[index]
         markdown = re.compile(r"!\[([^\]]*)\]\(\s*" + re.escape(ref.src) + r"(\s+\"[^\"]*\")?\s*\)")
-        if markdown.search(line):
-            # JupyterLab shows no SVG attachment (nor may GitHub or Colab): its PNG drawing
+        found = markdown.search(line)
+        if found:
             png = png_of(image.path) if image.mime == "image/svg+xml" else None
-            shown = image.path.with_suffix(".png") if png else image.path
-            name = names.setdefault(image.path, _unique_name(shown, names))
-            attachments[name] = {"image/png": png} if png else {image.mime: image.base64()}
-            lines[index] = markdown.sub(
-                lambda m, n=name: f"![{clean_alt(m[1])}](attachment:{n})", line, count=1)
+            alt = clean_alt(found[1])
+            if png:
+                shown = _html_image(png, alt, image.path)
+                if line[:found.start()].strip(" >") == "" and not line[found.end():].strip():
+                    # an HTML block runs to the next blank line: end it after the image
+                    prefix = re.match(r"[> ]*", line)[0].rstrip()
+                    shown += f"\n{prefix}"
+            else:
+                shown = f"![{alt}]({image.data_uri()})"
+            lines[index] = line[:found.start()] + shown + line[found.end():]
         else:
             lines[index] = line.replace(ref.src, image.data_uri(), 1)
-    return lines, attachments
+    return lines, {}
 
 
-def _unique_name(path: Path, taken: dict[Path, str]) -> str:
-    used = set(taken.values())
-    name, counter = path.name, 2
-    while name in used:
-        name = f"{path.stem}-{counter}{path.suffix}"
-        counter += 1
-    return name
+def _html_image(png: str, alt: str, svg: Path) -> str:
+    """`<img>` of the SVG's PNG drawing (base64 `png`), shown at the SVG's own size."""
+    try:
+        width = math.ceil(svg_size(svg.read_text(encoding="utf-8"))[0])
+    except (OSError, UnicodeDecodeError):
+        width = 0
+    size = f' width="{width}"' if width and SCALE != 1 else ""
+    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"{size}>'

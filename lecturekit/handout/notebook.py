@@ -14,9 +14,16 @@ Decisions:
   as the cell's output (`cells.code_pieces`).
 - Before an exercise's first answer slide a short note says the answer
   follows, where to try it first (the exercises notebook) and how to open
-  it: an answer slide's code cells are folded (`hide`, they still run: later
-  cells may use them) and its prose after the heading is in `<details>`; the
-  exercise slide's hint is folded, as in that notebook.
+  it: an answer slide's code cells are folded (`hide`), each titled by its
+  item as the exercises notebook labels it (`answer_titles`), and saved
+  without outputs (`without_answer_outputs`: they run at build time, so later
+  cells work, but Colab folds only a form's code, not its output); its prose
+  after the heading is in `<details>`; the exercise slide's hint is folded, as
+  in that notebook.
+- Headings nest as the PDFs' bookmarks (`heading_levels`): the title slide,
+  the section dividers and the back matter at `#`, the other slides at `##`,
+  so a `lead` slide inside a section ("100 回唱えよう") is not a chapter in
+  a notebook's table of contents.
 - A first markdown cell says what the notebook is (the lecture's code, run,
   with outputs), to run the setup first, and names the exercises notebook.
 - The deck's `setup:` code, the checker's seeding and the cell magics the
@@ -27,11 +34,14 @@ Decisions:
   out (the section's heading cell says it).
 - Hidden means hidden in both JupyterLab (`jupyter.source_hidden`) and Colab,
   which ignores that key and folds a cell whose metadata says
-  `cellView: "form"` and whose first line is `#@title ...` (`hide`).
+  `cellView: "form"` and whose first line is `#@title ...` (`hide`); a cell
+  headed by a cell magic (which must be its first line) is folded in
+  JupyterLab only, its title in the magic's comment.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator
 
@@ -54,6 +64,7 @@ from lecturekit.handout.session import (
 )
 from lecturekit.handout.theme import box_labels
 from lecturekit.project import Project
+from lecturekit.render.outline import deck_bookmarks
 
 SETUP = "setup"
 FRESH = "fresh"
@@ -77,12 +88,14 @@ TEXTS = {
         "answers": "📖 **ここから下は {label} の解答です（たたんであります）。** "
                    "先に自分で解いてみたいときは、演習用のノートブック `{exercises}` を"
                    "使いましょう（答え合わせもできます）。\n\n"
-                   "解答を見るには：コードは、JupyterLab ではたたまれたセル（「…」）を"
-                   "クリック、Colab では「コードを表示」をクリックします。"
+                   "解答のコードは、JupyterLab ではたたまれたセル（「…」）を、Colab では"
+                   "「コードを表示」をクリックすると見えます。出力は消してあるので、"
+                   "セルを実行すると表示されます（準備のセルから上を先に実行しておきます）。"
                    "説明は ▶ の行をクリックすると開きます。",
         "answer_code": "📖 解答：{title}",
         "answer_text": "📖 解答の説明（クリックで開く）",
         "answer_word": "解答",
+        "part": "（{index}/{count}）",
         "hint": "💡 ヒント（クリックで開く）",
         "intro": "📓 **このノートブックについて**\n\n"
                  "講義「{title}」のスライドの説明とコードを、スライドの順に並べたものです。"
@@ -90,7 +103,8 @@ TEXTS = {
                  "- 自分で実行し直すときは、まず下の「準備」のセル（たたまれています）を"
                  "実行してから、上から順に実行してください。\n"
                  "- 演習は、演習用のノートブック `{exercises}` で解けます（答え合わせつき）。"
-                 "このノートブックでは、演習の解答はたたんであります。",
+                 "このノートブックでは、演習の解答はたたんで、出力を消してあります"
+                 "（実行すると表示されます）。",
         "notes": "補足",
     },
     "en": {
@@ -104,11 +118,14 @@ TEXTS = {
         SKIP_IF_MISSING: "Not run when {name} is not installed",
         "answers": "📖 **The answer to {label} follows (folded).** To try it yourself first, "
                    "use the exercises notebook `{exercises}` (it checks your answers too).\n\n"
-                   "To see the answer: click a folded cell (\"…\") in JupyterLab, or \"Show "
-                   "code\" in Colab; click a ▶ line to open the explanation.",
+                   "To see the answer's code, click its folded cell (\"…\") in JupyterLab, "
+                   "or \"Show code\" in Colab. Its output is cleared: run the cell to see it "
+                   "(after the setup cell and the cells above it). Click a ▶ line to open the "
+                   "explanation.",
         "answer_code": "📖 Answer: {title}",
         "answer_text": "📖 Explanation (click to open)",
         "answer_word": "Answer",
+        "part": " ({index}/{count})",
         "hint": "💡 Hint (click to open)",
         "intro": "📓 **About this notebook**\n\n"
                  "The explanations and code of the lecture \"{title}\", in the slides' order. "
@@ -116,7 +133,8 @@ TEXTS = {
                  "- To run it again yourself, first run the \"Setup\" cell below (folded), "
                  "then the cells from the top.\n"
                  "- Work on the exercises in the exercises notebook `{exercises}` (it checks "
-                 "your answers). Here, the exercises' answers are folded.",
+                 "your answers). Here, the exercises' answers are folded and their outputs "
+                 "cleared (run a cell to see its output).",
         "notes": "Note",
     },
 }
@@ -124,12 +142,22 @@ TEXTS = {
 
 def hide(cell: NotebookNode, title: str, outputs: bool = False) -> NotebookNode:
     """Fold the cell's code in JupyterLab and Colab, showing `title`; `outputs` folds those too.
-    A cell magic stays the first line (IPython reads it only there), the title under it."""
+
+    Colab makes a form of a cell only when `#@title` is its first line, but a cell magic
+    must be the first line (IPython reads it only there): a cell headed by a magic is
+    folded in JupyterLab only, and its title joins the magic's comment (no `#@title` line
+    Colab would show as a stray comment)."""
     lines = cell.source.split("\n")
-    magic = 1 if _is_magic(lines[0]) else 0
-    if not any(line.startswith(TITLE) for line in lines[:2]):
-        cell.source = "\n".join([*lines[:magic], f"{TITLE}{title}", *lines[magic:]])
-    cell.metadata["cellView"] = "form"
+    if _is_magic(lines[0]):
+        head, _, comment = lines[0].partition("  # ")
+        if title not in comment:
+            lines[0] = f"{head}  # {title}" + (f" — {comment}" if comment else "")
+        cell.source = "\n".join(lines)
+        cell.metadata.pop("cellView", None)
+    else:
+        if not lines[0].startswith(TITLE):
+            cell.source = "\n".join([f"{TITLE}{title}", *lines])
+        cell.metadata["cellView"] = "form"
     cell.metadata["jupyter"] = {"source_hidden": True, **({"outputs_hidden": True} if outputs
                                                           else {})}
     return cell
@@ -166,6 +194,7 @@ def deck_notebook(deck: Deck) -> NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(_metadata(deck))
     labels = box_labels(deck)
+    levels = heading_levels(deck)
     exercise: Slide | None = None
     previous: Slide | None = None
     for slide in deck.slides:
@@ -174,7 +203,7 @@ def deck_notebook(deck: Deck) -> NotebookNode:
         if (in_handout(slide) and ANSWER in slide.classes and exercise is not None
                 and (previous is None or ANSWER not in previous.classes)):
             nb.cells.append(answers_note(deck, slide, exercise, say))
-        nb.cells.extend(slide_cells(deck, slide, labels, lang))
+        nb.cells.extend(slide_cells(deck, slide, labels, lang, levels.get(slide.number, 2)))
         if in_handout(slide):
             previous = slide
     magics = used_magics(nb.cells)
@@ -225,10 +254,46 @@ def answers_note(deck: Deck, slide: Slide, exercise: Slide,
     return cell
 
 
+def heading_levels(deck: Deck) -> dict[int, int]:
+    """Each handout slide's heading level, by slide number, by the rule of the PDFs'
+    bookmarks (`render.outline.deck_bookmarks`): the title slide, the section dividers and
+    the back matter at level 1, the other slides (front matter, a section's slides, a
+    `lead` slide inside a section, the answer slides) at level 2 below them."""
+    kept = [s for s in deck.slides if in_handout(s) and ANSWER not in s.classes]
+    top = {kept[mark.page].number for mark in deck_bookmarks(kept) if mark.top}
+    return {s.number: 1 if s.number in top else 2 for s in deck.slides}
+
+
+def with_heading_level(text: str, level: int,
+                       delta: int | None = None) -> tuple[str, int | None]:
+    """`text` with its first heading at `level` and the headings after it moved as much
+    (below `level`, at most `######`); `delta`: move every heading by that instead.  Returns
+    the text and the move."""
+    from markdown_it import MarkdownIt
+
+    lines = text.split("\n")
+    for token in MarkdownIt("commonmark", {"html": True}).enable("table").parse(text):
+        if token.type != "heading_open" or token.level != 0 or not token.map:
+            continue
+        number = token.map[0]
+        match = re.match(r"^( {0,3})(#{1,6})(?=\s|$)", lines[number])
+        if not match:  # a setext heading: left as it is
+            continue
+        old = len(match[2])
+        if delta is None:
+            delta, new = level - old, level
+        else:
+            new = min(6, max(level + 1, old + delta))
+        lines[number] = match[1] + "#" * new + lines[number][match.end():]
+    return "\n".join(lines), delta
+
+
 def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
-                lang: str = "ja") -> Iterator[NotebookNode]:
+                lang: str = "ja", level: int = 2) -> Iterator[NotebookNode]:
     """The slide's prose and code in the slide's order: the prose before a block, the block's
-    cells, the prose after it (what the slide says about the block's result)."""
+    cells, the prose after it (what the slide says about the block's result).  The slide's
+    title is a heading of `level` (`heading_levels`), so a notebook's table of contents
+    nests as the PDFs' bookmarks do."""
     blocks = slide.code_blocks
     segments = [None] * (len(blocks) + 1)
     if in_handout(slide):
@@ -245,17 +310,28 @@ def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
             last = segments[-1]
             segments[-1] = SlideMarkdown(f"{last.text.rstrip()}\n\n{notes}" if last.text.strip()
                                          else notes, last.attachments)
+        delta: int | None = None
+        for i, md in enumerate(segments):
+            if md is not None and md.text.strip():
+                text, delta = with_heading_level(md.text, level, delta)
+                segments[i] = SlideMarkdown(text, md.attachments)
     answer = in_handout(slide) and ANSWER in slide.classes
     if answer:
         segments = [_answer_folded(md, TEXTS[lang]) for md in segments]
+    titles = answer_titles(deck, slide, TEXTS[lang]) if answer else {}
     yield from _prose_cell(slide, segments[0], 0)
     for number, fence in enumerate(blocks, start=1):
         if fence.has("fresh"):
             yield fresh_cell(deck, fence, lang)
-        for index, piece in enumerate(code_pieces(fence, show_values=True)):
+        pieces = code_pieces(fence, show_values=True)
+        for index, piece in enumerate(pieces):
             cell = code_cell(piece, index, visible=fence_in_handout(slide, fence), lang=lang)
             if answer and fence_in_handout(slide, fence):
-                hide(cell, answer_title(slide, TEXTS[lang]), outputs=True)
+                title = titles[fence.line]
+                if len(pieces) > 1:
+                    title += TEXTS[lang]["part"].format(index=index + 1, count=len(pieces))
+                # its outputs are cleared once run (`without_answer_outputs`): nothing to fold
+                hide(cell, say_answer(title, TEXTS[lang]))
                 cell.metadata["tags"] = [*cell.metadata.get("tags", []), ANSWER]
             yield cell
         yield from _prose_cell(slide, segments[number], number)
@@ -277,11 +353,47 @@ def _notes_markdown(slide: Slide, say: dict[str, str]) -> str:
 
 
 def answer_title(slide: Slide, say: dict[str, str]) -> str:
-    """The folded answer cell's title: `📖 解答：演習1 (1)〜(3)` for the slide
+    """The answer slide's title without the word 解答: `演習1 (1)〜(3)` for the slide
     `演習1 解答 (1)〜(3)`."""
-    title = " ".join(re.sub(rf"\s*{say['answer_word']}\s*", " ", slide.title or "",
-                            flags=re.I).split())
+    return " ".join(re.sub(rf"\s*{say['answer_word']}\s*", " ", slide.title or "",
+                           flags=re.I).split())
+
+
+def say_answer(title: str, say: dict[str, str]) -> str:
+    """A folded answer cell's title: `📖 解答：演習1 (1)`."""
     return say["answer_code"].format(title=title).rstrip("：: ")
+
+
+def answer_titles(deck: Deck, slide: Slide, say: dict[str, str]) -> dict[int, str]:
+    """Each shown block of an answer slide titled by its own item, by the fence's line:
+    an `answer=ID` block by its label in the exercises notebook (`演習1 (2)`:
+    `exercises.answer_labels`), another by the slide's title and its number on the slide
+    (`演習1 (1)〜(3)（2/3）`) when the slide shows more than one."""
+    from lecturekit.handout.exercises import answer_labels  # exercises builds on this module
+
+    labels = answer_labels(deck)
+    shown = [f for f in slide.code_blocks if fence_in_handout(slide, f)]
+    base = answer_title(slide, say)
+    titles = {}
+    for number, fence in enumerate(shown, start=1):
+        if fence.has(ANSWER) and fence.line in labels:
+            titles[fence.line] = labels[fence.line]
+        elif len(shown) > 1:
+            titles[fence.line] = base + say["part"].format(index=number, count=len(shown))
+        else:
+            titles[fence.line] = base
+    return titles
+
+
+def without_answer_outputs(nb: NotebookNode) -> NotebookNode:
+    """A copy of the run notebook without the answer cells' outputs (the cells ran, so the
+    cells after them work; the reading HTML shows those outputs): Colab folds only a form's
+    code, and an output would give the answer away.  A student who runs the cell sees it."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ANSWER in cell.metadata.get("tags", []):
+            cell.outputs, cell.execution_count = [], None
+    return nb
 
 
 def _answer_folded(md: SlideMarkdown | None, say: dict[str, str]) -> SlideMarkdown | None:

@@ -1,21 +1,18 @@
-"""PNG drawings of a deck's SVG images: notebook viewers do not show SVG attachments.
+"""PNG drawings of a deck's SVG images: notebook viewers do not all show SVG.
 
-JupyterLab's Markdown renders an `attachment:` image from the bundle's first
-type and only if that is a bitmap (`AttachmentsResolver`: "Cannot render
-unknown image mime type"), so an SVG attachment shows as a broken image
-there, and GitHub's and Colab's views are no safer.  A notebook attachment
-of an SVG is therefore its PNG drawing (`images.embed_images`).  Chromium,
-which the build already drives, draws every SVG of the deck at its own size
-in one run; Pillow cuts the pieces apart.  Without Chromium, or when it
-fails, the attachment stays the SVG.  The reading HTML keeps the SVG itself.
+A notebook's figure is a data URI in its Markdown (`images.embed_images`):
+Colab shows no cell attachment at all, and JupyterLab renders an attachment
+only if its first type is a bitmap.  So an SVG figure is its PNG drawing.
+Chromium, which the build already drives, draws every SVG of the deck in
+one run; Pillow cuts the pieces apart.  Without Chromium, or when it fails,
+the figure stays the SVG.  The reading HTML keeps the SVG itself.
 
-At its own size, not twice it: a notebook shows a Markdown image at its
-pixel size, and no viewer lets the cell say otherwise for an attachment
-(JupyterLab reads `attachment:` in an `<img width=…>` tag, but nbconvert and
-VS Code read it only in Markdown's `![](…)`, and Chromium ignores a PNG's
-resolution metadata), so a drawing at twice its size showed twice as large
-as on the slide.  A figure drawn on the slides' cream background is given a
-white one (what surrounds it in a notebook) instead of a cream box.
+Drawn at twice its size (`SCALE`) and shown at its own size: the cell's
+`<img width=…>` says the size (a Markdown image shows at its pixel size, and
+Chromium ignores a PNG's resolution metadata), so a figure shows as large as
+on the slide and stays sharp on a high-density screen.  A figure drawn on
+the slides' cream background is given a white one (what surrounds it in a
+notebook) instead of a cream box.
 """
 
 from __future__ import annotations
@@ -35,7 +32,7 @@ from lecturekit.deck import Deck
 if TYPE_CHECKING:
     from PIL import Image
 
-SCALE = 1
+SCALE = 2
 _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54,
           "mm": 96 / 25.4}
 _SVG_TAG = re.compile(r"<svg\b[^>]*>", re.S)

@@ -133,13 +133,14 @@ torch.tensor(data)
     assert "handout-only" not in md.text
 
 
-def test_markdown_images_become_attachments_without_marp_keywords(tmp_path: Path):
+def test_markdown_images_become_data_uris_without_marp_keywords(tmp_path: Path):
     (tmp_path / "img").mkdir()
     png = (FIXTURES / "img" / "parabola.png").read_bytes()
     (tmp_path / "img" / "p.png").write_bytes(png)
     md, _ = converted("![w:400 center 放物線](img/p.png)\n", tmp_path / "deck.md")
-    assert md.text.strip() == "![放物線](attachment:p.png)"
-    assert base64.b64decode(md.attachments["p.png"]["image/png"]) == png
+    encoded = base64.b64encode(png).decode()
+    assert md.text.strip() == f"![放物線](data:image/png;base64,{encoded})"
+    assert md.attachments == {}
 
 
 def test_html_images_are_inlined_as_data_uris(tmp_path: Path):

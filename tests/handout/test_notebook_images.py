@@ -1,5 +1,5 @@
-"""Images in the student notebooks: an SVG becomes its PNG drawing, which every viewer shows
-(JupyterLab renders no SVG attachment; GitHub and Colab may not either)."""
+"""Images in the student notebooks: an SVG becomes its PNG drawing, a data URI in the cell's
+Markdown, which every viewer shows (Colab shows no cell attachment at all)."""
 
 from __future__ import annotations
 
@@ -29,30 +29,38 @@ def lecture_notebooks():
     return deck_notebook(deck), exercises_notebook(deck)
 
 
-def test_svg_figures_are_attached_as_png_drawings_at_their_own_size(lecture_notebooks):
-    """A notebook shows a Markdown image at its pixel size: the drawing is the SVG's size,
-    so a figure shows as large as on the slide; the slides' cream background is white."""
+def test_svg_figures_are_png_drawings_at_twice_their_size_shown_at_their_own(
+        lecture_notebooks):
+    """A figure is an `<img>` of a data URI (Colab shows no attachment): the SVG's PNG
+    drawing at twice its size, its `width` the SVG's, so it shows as large as on the slide
+    and sharp; the slides' cream background is white; the exercises notebook alike."""
     from PIL import Image
 
-    nb, _ = lecture_notebooks
-    attached = {name: bundle for c in nb.cells for name, bundle in c.get("attachments",
-                                                                         {}).items()}
-    assert len(attached) >= 7
-    for name, bundle in attached.items():
-        assert list(bundle) == ["image/png"] and name.endswith(".png"), name
-        svg = next((LECTURE.parents[1] / "img").glob(Path(name).stem + ".svg")).read_text(
-            encoding="utf-8")
-        width, height = svg_size(svg)
-        image = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
-        assert abs(image.width - width) <= 2 and abs(image.height - height) <= 2, name
+    nb, exercises = lecture_notebooks
+    shown = re.compile(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)" width="(\d+)">')
+    figures = [(m, c) for c in nb.cells if c.cell_type == "markdown"
+               for m in shown.finditer(c.source)]
+    assert len(figures) >= 7
+    svgs = {p.stem: svg_size(p.read_text(encoding="utf-8"))
+            for p in (LECTURE.parents[1] / "img").glob("*.svg")}
+    for match, cell in figures:
+        image = Image.open(io.BytesIO(base64.b64decode(match[1])))
+        width = int(match[3])
+        size = next(s for s in svgs.values() if abs(s[0] - width) <= 1
+                    and abs(s[1] * image.width / image.height - s[0]) <= 3)
+        assert abs(image.width - 2 * size[0]) <= 2 and abs(image.height - 2 * size[1]) <= 2
+        assert match[2] and "center" not in match[2].split()   # alt without Marp keywords
         rgb = image.convert("RGB")
-        assert rgb.getpixel((0, 0)) == (255, 255, 255), name
-        assert (255, 252, 246) not in {c for _, c in rgb.getcolors(1 << 20) or []}, name  # cream
-        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
-        assert colours is None or len(colours) > 10, name  # a drawing, not a blank
-    for cell in nb.cells:
-        for name in re.findall(r"attachment:([^)\s]+)", cell.source):
-            assert name in cell.get("attachments", {}), name
+        assert rgb.getpixel((0, 0)) == (255, 255, 255)
+        assert (255, 252, 246) not in {c for _, c in rgb.getcolors(1 << 22) or []}  # cream
+        colours = rgb.getcolors(maxcolors=1 << 22)
+        assert colours is None or len(colours) > 10  # a drawing, not a blank
+        # an HTML block runs to a blank line: the Markdown after the figure stays Markdown
+        after = cell.source[match.end():]
+        assert not after.strip() or after.startswith("\n\n"), after[:40]
+    for notebook in (nb, exercises):
+        for cell in notebook.cells:
+            assert "attachment:" not in cell.source and not cell.get("attachments")
 
 
 def test_svg_size_reads_points_pixels_and_the_viewbox():

@@ -77,8 +77,19 @@ def test_every_magic_line_says_what_it_does_in_the_decks_language(notebook, lect
     for head in heads:
         assert "  # " in head and re.search(r"[\u3040-\u30ff]", head.split("  # ", 1)[1]), head
     raised = [c for c in code_cells(lecture) if RAISES in c.metadata.get("tags", [])]
-    assert raised and all(c.source.startswith(f"%%expect_error  # {say['expect_error']}\n")
+    assert raised and all(c.source.startswith("%%expect_error  # ")
+                          and say['expect_error'] in c.source.split("\n", 1)[0]
                           for c in raised)
+    # Colab shows a form only for `#@title` on the first line, and a magic must be first:
+    # a magic cell has no `#@title` (a folded one says its title in the magic's comment)
+    for cell in code_cells(lecture):
+        if cell.source.startswith("%%"):
+            assert "#@title" not in cell.source and "cellView" not in cell.metadata
+    folded = [c for c in code_cells(lecture) if c.source.startswith("%%expect_error")
+              and ANSWER in c.metadata.get("tags", [])]
+    assert folded and folded[0].source.startswith(
+        "%%expect_error  # 📖 解答：演習1 (4) — エラーになるのが正しいセルです")
+    assert folded[0].metadata.jupyter == {"source_hidden": True}
 
 
 def test_skipped_blocks_are_headed_by_a_magic_that_does_not_run_them(notebook):
@@ -138,12 +149,18 @@ def test_exercise_answers_are_folded_and_the_note_says_how_to_open_them(lecture)
         "slide") in answer_slides]
     code = [c for c in cells if c.cell_type == "code"]
     assert len(code) >= 5
+    titles = []
     for cell in code:
-        assert cell.metadata.jupyter == {"source_hidden": True, "outputs_hidden": True}
-        assert cell.metadata.cellView == "form"
-        assert any(line.startswith("#@title 📖 解答：演習")
-                   for line in cell.source.split("\n")[:2]), cell.source
+        assert cell.metadata.jupyter == {"source_hidden": True}  # its outputs are cleared
         assert "skip-execution" not in cell.metadata.get("tags", [])
+        if cell.source.startswith("%%"):
+            continue
+        assert cell.metadata.cellView == "form"
+        assert cell.source.startswith("#@title 📖 解答：演習"), cell.source
+        titles.append(cell.source.split("\n", 1)[0].removeprefix("#@title 📖 解答："))
+    # each cell titled by its own item, as in the exercises notebook
+    assert titles[:3] == ["演習1 (1)", "演習1 (2)", "演習1 (3)"]
+    assert titles[3:6] == ["演習2 (1)", "演習2 (2)", "演習2 (3)"], titles
     prose = [c.source for c in cells if c.cell_type == "markdown"
              and "answers-follow" not in c.metadata.get("tags", [])]
     explained = [s for s in prose if "<details>" in s]
@@ -154,6 +171,30 @@ def test_exercise_answers_are_folded_and_the_note_says_how_to_open_them(lecture)
         assert not before or before.startswith("## 演習") and "\n" not in before, source
     note = next(c.source for c in lecture.cells if "answers-follow" in c.metadata.get("tags", []))
     assert "JupyterLab" in note and "Colab" in note and "コードを表示" in note
+    assert "出力は消してある" in note and "実行すると表示されます" in note
+
+
+def test_answers_outputs_are_cleared_in_the_written_notebook(notebook):
+    """Colab folds a form's code, not its output: the answers' outputs would give them away.
+    They ran (the cells after them work); a student who runs one sees its output."""
+    answers = [c for c in code_cells(notebook) if ANSWER in c.metadata.get("tags", [])]
+    assert answers and all(c.outputs == [] and c.execution_count is None for c in answers)
+    others = [c for c in code_cells(notebook) if ANSWER not in c.metadata.get("tags", [])
+              and SKIP not in c.metadata.get("tags", [])]
+    assert others and all(c.execution_count is not None for c in others)
+
+
+def test_headings_nest_as_the_pdfs_bookmarks(lecture):
+    """Title slide, section dividers, back matter and the closing slide at level 1; the other
+    slides (front matter, a `lead` slide inside a section, answers) at level 2."""
+    heads = [line for c in lecture.cells if c.cell_type == "markdown"
+             for line in c.source.split("\n") if re.match(r"#{1,6} ", line)]
+    top = [h[2:] for h in heads if h.startswith("# ")]
+    assert top == ["機械学習講習会 第三回", "1. PyTorch の紹介", "2. テンソル",
+                   "3. 計算の記録と backward()", "4. 自動微分で勾配降下法",
+                   "付録：自動微分のしくみ", "まとめ", "参考文献", "おつかれさまでした"]
+    for filler in ("前回の問題3、覚えていますか 😅", "100 回唱えよう", "演習1 解答 (4)"):
+        assert f"## {filler}" in heads
 
 
 def test_setup_cell_holds_what_the_deck_needs_commented_in_its_language(lecture):
