@@ -243,8 +243,8 @@ def test_no_heading_is_repeated_with_nothing_of_its_own_in_between(lecture_nb):
     assert len(titles) == len(set(titles)), titles
     assert titles.count("演習3 前回の問題3にリベンジ") == 1
     ids = [c.id for c in lecture_nb.cells]
-    assert ids[ids.index("slide-49"):ids.index("answer-3") + 1] == [
-        "slide-49", "hint-49", "context-1016", "answer-3"]
+    between = ids[ids.index("slide-49"):ids.index("answer-3") + 1]
+    assert [i.split("-")[0] for i in between] == ["slide", "hint", "context", "answer"], between
 
 
 def test_context_cells_say_they_recreate_the_slides_variables_for_the_next_exercise(
