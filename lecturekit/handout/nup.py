@@ -84,6 +84,9 @@ SLIDE_WIDTH_PX = 1280
 THEME_BODY_PX, THEME_CODE_PX = 32, 26
 """honwaka's body and code font sizes (themes/honwaka.css: `section`, `section pre code`)."""
 MM_PER_PT = 25.4 / 72
+FRAME_GREY = 0.702
+"""The slide frame's rule: #b3b3b3, 0.2 mm (drawn over the slide's edge)."""
+FRAME_RULE_PT = 0.567
 A4_MM = (210.0, 297.0)
 
 LONG_NOTES = {2: 300, 3: 350, 4: 300}
@@ -481,7 +484,13 @@ def place_slides(frame: Path, pages: list[HandoutPage], slides: list[PrintedSlid
         xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
         xobjects[name] = _form_xobject(writer, page.page)
         draw = DecodedStreamObject()
-        draw.set_data(f"q {scale:.6f} 0 0 {scale:.6f} {left:.4f} {bottom:.4f} cm {name} Do Q"
+        # the slide, then its frame's thin grey rule drawn over its edge: a rule the sheet
+        # drew under the slide would be hidden wherever the slide's white page covers it
+        fx, fw, fh = (v / MM_PER_PT for v in (printed.frame.x, printed.frame.w, printed.frame.h))
+        fy = float(sheet.mediabox.height) - (printed.frame.y + printed.frame.h) / MM_PER_PT
+        draw.set_data((f"q {scale:.6f} 0 0 {scale:.6f} {left:.4f} {bottom:.4f} cm {name} Do Q "
+                       f"q {FRAME_GREY} {FRAME_GREY} {FRAME_GREY} RG {FRAME_RULE_PT} w "
+                       f"{fx:.4f} {fy:.4f} {fw:.4f} {fh:.4f} re S Q")
                       .encode("ascii"))
         if printed.sheet not in started:
             _isolate_contents(writer, sheet)

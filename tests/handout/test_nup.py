@@ -539,6 +539,30 @@ def test_two_up_slides_are_centred_on_the_sheet_within_2pt(built: Built):
     assert drawn >= 5
 
 
+def test_every_slide_frame_is_a_closed_rule_drawn_over_its_slide(built: Built):
+    """From the PDF: after each slide's drawing comes a stroked rectangle around exactly the
+    box the slide was scaled into, so no part of the frame can hide under the slide's page."""
+    reader = PdfReader(built.artefacts.pdf)
+    framed = drawn = 0
+    for page in reader.pages:
+        forms = {name: [float(v) for v in x.get_object()["/BBox"]]
+                 for name, x in page["/Resources"]["/XObject"].items()
+                 if name.startswith("/LkSlide")}
+        content = b"".join(c.get_object().get_data() for c in page["/Contents"])
+        for scale, left, bottom, name, x, y, w, h in re.findall(
+                rb"q ([\d.]+) 0 0 [\d.]+ ([\d.-]+) ([\d.-]+) cm (/LkSlide\d+) Do Q "
+                rb"q [\d.]+ [\d.]+ [\d.]+ RG [\d.]+ w ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re S Q",
+                content):
+            box = forms[name.decode()]
+            assert abs(float(left) + box[0] * float(scale) - float(x)) < 0.1
+            assert abs(float(bottom) + box[1] * float(scale) - float(y)) < 0.1
+            assert abs((box[2] - box[0]) * float(scale) - float(w)) < 0.1
+            assert abs((box[3] - box[1]) * float(scale) - float(h)) < 0.5
+            framed += 1
+        drawn += content.count(b" Do Q")
+    assert framed == drawn >= 5
+
+
 def test_short_formulas_and_code_in_notes_do_not_break_across_lines():
     html = keep_together("<p>底はおよそ h = 1e-8 付近。<code>x.grad</code> と "
                          '<a href="https://e.org/a-b">a - b</a> と $x^2 + 1$</p>')
