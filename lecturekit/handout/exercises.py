@@ -181,7 +181,11 @@ CONTEXT_RUNNER = '''
 def run_slides(name):
     import contextlib, io
     shell = get_ipython()
-    for code, raises in _LK_CONTEXT[name]:
+    names = list(_LK_CONTEXT)
+    ran = shell.user_ns.setdefault("_LK_RAN", set())
+    todo = [n for n in names[:names.index(name)] if n not in ran] + [name]
+    ran.update(todo)
+    for code, raises in [piece for n in todo for piece in _LK_CONTEXT[n]]:
         sink = io.StringIO()
         try:
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
@@ -191,7 +195,10 @@ def run_slides(name):
                 where = "スライドのコードでエラー" if _LK_LANG == "ja" else "slide code failed"
                 print(f"({where}: {type(error).__name__}: {error})")
 '''
-"""Runs the lecture code before an exercise: output swallowed, expected errors silent."""
+"""Runs the lecture code before an exercise: output swallowed, expected errors silent.
+Each context holds the slides' code since the one before it, so a context runs first every
+earlier one this kernel has not run (a student who starts at a later exercise after a
+restart gets every name the slides made before it)."""
 
 
 @dataclass

@@ -645,3 +645,18 @@ def test_notebook_validates_as_jupyterlab_reads_it(notebook, lecture_nb):
         nbformat.validate(again)
         assert again.nbformat == 4 and again.nbformat_minor >= 5
         assert len({c.id for c in again.cells}) == len(again.cells)
+
+
+def test_a_later_exercises_slide_code_runs_alone_after_a_restart(lecture_nb):
+    """A student who restarts the kernel, runs the setup and jumps to the last exercise:
+    its ▶ cell makes every name the slides made before it (the earlier ▶ cells' code runs
+    first, once), so it shows nothing, as its title says."""
+    contexts = tagged(lecture_nb, CONTEXT)
+    assert len(contexts) >= 2
+    jumped = copy.deepcopy(lecture_nb)
+    jumped.cells = [c for c in jumped.cells if "setup" in c.metadata.get("tags", [])]
+    jumped.cells += [copy.deepcopy(contexts[-1]), copy.deepcopy(contexts[0])]
+    with venv_kernel() as km:
+        NotebookClient(jumped, km=km, kernel_name=KERNEL, timeout=120,
+                       allow_errors=False).execute()
+    assert [c.outputs for c in jumped.cells[-2:]] == [[], []]
