@@ -87,8 +87,8 @@ TEXTS = {
         SKIP_IF_MISSING: "{name} が入っていないときは実行しません",
         "answers": "📖 **ここから下は {label} の解答です（たたんであります）。** "
                    "先に自分で解いてみたいときは、演習用のノートブック `{exercises}` を"
-                   "使いましょう（答え合わせもできます）。\n\n"
-                   "解答のコードは、JupyterLab ではたたまれたセル（「…」）を、Colab では"
+                   "使いましょう（答え合わせもできます）。",
+        "answers_how": "解答のコードは、JupyterLab ではたたまれたセル（「…」）を、Colab では"
                    "「コードを表示」をクリックすると見えます。出力は消してあるので、"
                    "セルを実行すると表示されます（準備のセルから上を先に実行しておきます）。"
                    "説明は ▶ の行をクリックすると開きます。",
@@ -99,7 +99,8 @@ TEXTS = {
         "hint": "💡 ヒント（クリックで開く）",
         "intro": "📓 **このノートブックについて**\n\n"
                  "講義「{title}」のスライドの説明とコードを、スライドの順に並べたものです。"
-                 "コードはすべて実行済みで、出力もそのまま読めます。\n\n"
+                 "コードはすべて実行済みで、出力もそのまま読めます（演習の解答だけは"
+                 "出力を消してあります）。\n\n"
                  "- 自分で実行し直すときは、まず下の「準備」のセル（たたまれています）を"
                  "実行してから、上から順に実行してください。\n"
                  "- 演習は、演習用のノートブック `{exercises}` で解けます（答え合わせつき）。"
@@ -117,8 +118,8 @@ TEXTS = {
         SKIP_IF: "Not run when this condition holds",
         SKIP_IF_MISSING: "Not run when {name} is not installed",
         "answers": "📖 **The answer to {label} follows (folded).** To try it yourself first, "
-                   "use the exercises notebook `{exercises}` (it checks your answers too).\n\n"
-                   "To see the answer's code, click its folded cell (\"…\") in JupyterLab, "
+                   "use the exercises notebook `{exercises}` (it checks your answers too).",
+        "answers_how": "To see the answer's code, click its folded cell (\"…\") in JupyterLab, "
                    "or \"Show code\" in Colab. Its output is cleared: run the cell to see it "
                    "(after the setup cell and the cells above it). Click a ▶ line to open the "
                    "explanation.",
@@ -197,12 +198,14 @@ def deck_notebook(deck: Deck) -> NotebookNode:
     levels = heading_levels(deck)
     exercise: Slide | None = None
     previous: Slide | None = None
+    noted = False
     for slide in deck.slides:
         if EXERCISE in slide.classes:
             exercise = slide
         if (in_handout(slide) and ANSWER in slide.classes and exercise is not None
                 and (previous is None or ANSWER not in previous.classes)):
-            nb.cells.append(answers_note(deck, slide, exercise, say))
+            nb.cells.append(answers_note(deck, slide, exercise, say, first=not noted))
+            noted = True
         nb.cells.extend(slide_cells(deck, slide, labels, lang, levels.get(slide.number, 2)))
         if in_handout(slide):
             previous = slide
@@ -240,13 +243,14 @@ def setup_cell(deck: Deck, lang: str = "ja", magics: Iterable[str] = MAGICS) -> 
 
 
 def answers_note(deck: Deck, slide: Slide, exercise: Slide,
-                 say: dict[str, str]) -> NotebookNode:
+                 say: dict[str, str], first: bool = True) -> NotebookNode:
     """The line before an exercise's answer slides: the answer follows; try it first in the
-    exercises notebook."""
+    exercises notebook.  The first one also says how to open a folded answer."""
     title = " ".join((exercise.title or "").split())
     number = re.match(r"\D*?\d+", title)  # `演習3 前回の…` -> `演習3`
-    cell = nbformat.v4.new_markdown_cell(say["answers"].format(
-        label=number[0] if number else title, exercises=f"{deck.name}-exercises.ipynb"))
+    text = say["answers"].format(label=number[0] if number else title,
+                                 exercises=f"{deck.name}-exercises.ipynb")
+    cell = nbformat.v4.new_markdown_cell(text + ("\n\n" + say["answers_how"] if first else ""))
     cell.id = f"answers-{slide.number}"
     cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
                                    "line": slide.line}

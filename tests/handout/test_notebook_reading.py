@@ -169,9 +169,12 @@ def test_exercise_answers_are_folded_and_the_note_says_how_to_open_them(lecture)
     for source in prose:   # only the slide's heading shows above the fold
         before = source.split("<details>")[0].strip()
         assert not before or before.startswith("## 演習") and "\n" not in before, source
-    note = next(c.source for c in lecture.cells if "answers-follow" in c.metadata.get("tags", []))
+    notes = [c.source for c in lecture.cells if "answers-follow" in c.metadata.get("tags", [])]
+    note = notes[0]
     assert "JupyterLab" in note and "Colab" in note and "コードを表示" in note
     assert "出力は消してある" in note and "実行すると表示されます" in note
+    assert len(notes) >= 2   # the later ones only say whose answer follows, not how again
+    assert all("\n" not in n.strip() and "コードを表示" not in n for n in notes[1:]), notes
 
 
 def test_answers_outputs_are_cleared_in_the_written_notebook(notebook):
