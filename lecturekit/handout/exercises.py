@@ -311,9 +311,9 @@ def exercises(deck: Deck) -> list[Exercise]:
 
 
 def split_hints(slide: Slide, deck_path: Path,
-                hidden: list[Fence] | None = None) -> tuple[str, list[str], dict]:
-    """The slide as notebook Markdown without its hint divs, the hints' Markdown, and the
-    attachments.  A hint div's opening and closing tags must stand on lines of their own."""
+                hidden: list[Fence] | None = None) -> tuple[str, list[str]]:
+    """The slide as notebook Markdown without its hint divs, and the hints' Markdown.  A
+    hint div's opening and closing tags must stand on lines of their own."""
     lines = slide.source.split("\n")
     marked = list(lines)
     index = 0
@@ -334,7 +334,7 @@ def split_hints(slide: Slide, deck_path: Path,
         index += 1
     if marked == lines:
         md = slide_markdown(slide, deck_path, hidden or [])
-        return md.text, [], md.attachments
+        return md.text, []
     md = slide_markdown(dataclasses.replace(slide, source="\n".join(marked)), deck_path,
                         hidden or [])
     kept, hints, rest = [], [], md.text
@@ -345,7 +345,7 @@ def split_hints(slide: Slide, deck_path: Path,
         hints.append(_HINT_LEAD.sub("", inside.strip(), count=1))
     kept.append(rest)
     text = re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip() + "\n"
-    return text, [h for h in hints if h], md.attachments
+    return text, [h for h in hints if h]
 
 
 def exercises_notebook(deck: Deck) -> NotebookNode:
@@ -382,13 +382,9 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
     for slide in deck.slides:
         shown = in_handout(slide) and EXERCISE in slide.classes
         if shown:
-            text, hints, attachments = split_hints(
-                slide, deck.path, [*slide.code_blocks, *(f for f in slide.fences
-                                                         if f.has("output"))])
-            cell = _markdown(f"slide-{slide.number}", text)
-            if attachments:
-                cell.attachments = attachments
-            nb.cells.append(cell)
+            text, _ = split_hints(slide, deck.path, [*slide.code_blocks, *(
+                f for f in slide.fences if f.has("output"))])
+            nb.cells.append(_markdown(f"slide-{slide.number}", text))
             group = next((g for g in groups if g.task is slide), None)
             if group is not None and group.hints:
                 nb.cells.append(_folded(f"hint-{slide.number}", HINT, say["hint"],
@@ -448,16 +444,13 @@ def _folded(cell_id: str, tag: str, summary: str, body: str) -> NotebookNode:
 
 
 def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> NotebookNode:
-    parts, attachments = [], {}
+    parts = []
     for slide in group.answer_slides:
         md = slide_markdown(slide, deck_path, [])
         text = re.sub(r"\n{3,}", "\n\n", _SECTION_TAG.sub("", md.text))
         parts.append(re.sub(r"^## ", "#### ", text.strip(), count=1))
-        attachments.update(md.attachments)
     cell = _folded(f"model-answer-{group.answers[-1].line}", MODEL_ANSWER, say["model"],
                    "\n\n".join(parts))
-    if attachments:
-        cell.attachments = attachments
     return cell
 
 

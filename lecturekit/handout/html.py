@@ -33,7 +33,7 @@ from pygments.token import Comment, Keyword, Name, Number, String, Token
 from lecturekit.check.expectations import ExpectedError, find_inline_comments, output_fences
 from lecturekit.deck import Deck, DeckError, Fence, Slide
 from lecturekit.deck.variants import drop_slides_only_text, slides_kept
-from lecturekit.handout.cells import SKIP
+from lecturekit.handout.cells import SKIP, without_expectations
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER, notebook_lang
 from lecturekit.handout.images import clean_alt, resolve_image
@@ -320,16 +320,7 @@ def _with_error_boxes(fence: Fence) -> list[str]:
 
 def strip_expectations(fence: Fence) -> str:
     """The block's code without its `# -> ...` comments (their value shows as output)."""
-    lines: list[str | None] = list(fence.code.rstrip("\n").split("\n"))
-    for comment in find_inline_comments(fence):
-        first = comment.comment[0]
-        if comment.standalone:
-            lines[first.index] = None
-        else:
-            lines[first.index] = (lines[first.index] or "")[:first.col].rstrip()
-        for more in comment.comment[1:]:
-            lines[more.index] = None
-    return "\n".join(line for line in lines if line is not None)
+    return "\n".join(line for line in without_expectations(fence) if line is not None)
 
 
 def _cell_outputs(cells: list[NotebookNode]) -> list[str]:

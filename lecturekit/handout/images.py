@@ -22,7 +22,6 @@ from lecturekit.deck import DeckError, Slide
 from lecturekit.handout.raster import SCALE, png_of, svg_size
 from lecturekit.render.assets import file_refusal, is_local, is_remote, root_of, src_refusal
 
-Attachment = dict[str, str]
 """nbformat attachment bundle: {mime type: base64 data}."""
 
 _MARP_KEYWORD = re.compile(
@@ -72,14 +71,13 @@ def clean_alt(alt: str) -> str:
 
 
 def embed_images(slide: Slide, lines: list[str], first: int,
-                 deck_path: Path) -> tuple[list[str], dict[str, Attachment]]:
+                 deck_path: Path) -> list[str]:
     """Point every local image at a data URI: a Markdown image of an SVG becomes an HTML
     `<img>` of its PNG drawing (`raster`, drawn at `SCALE` times its size, shown at its own
     size), any other Markdown image a Markdown image of its bytes; HTML/CSS ones keep their
     markup.  No cell attachments: Colab shows none (nor do some other viewers), while a
     data URI shows in JupyterLab (its sanitizer does not check `src`), Colab (which itself
-    pastes images as data URIs), VS Code, nbconvert and GitHub.  Returns the lines and an
-    empty attachment map (kept for the callers)."""
+    pastes images as data URIs), VS Code, nbconvert and GitHub."""
     lines = list(lines)
     for ref in slide.images:
         index = ref.line - first
@@ -105,7 +103,7 @@ def embed_images(slide: Slide, lines: list[str], first: int,
             lines[index] = line[:found.start()] + shown + line[found.end():]
         else:
             lines[index] = line.replace(ref.src, image.data_uri(), 1)
-    return lines, {}
+    return lines
 
 
 def _html_image(png: str, alt: str, svg: Path) -> str:

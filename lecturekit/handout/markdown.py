@@ -9,12 +9,12 @@ blockquotes or inline styles any notebook viewer shows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lecturekit.deck import Fence, Slide
 from lecturekit.deck.variants import drop_slides_only_text, unwrap_handout_only_text
-from lecturekit.handout.images import Attachment, embed_images
+from lecturekit.handout.images import embed_images
 
 BOXES = frozenset({"def", "thm", "proof", "box"})
 """Theme boxes shown as blockquotes."""
@@ -39,13 +39,11 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _PLACEHOLDER = re.compile(r"^([> ]*)(\x00fence\d+\x00)[ \t]*$", re.M)
 _SPLIT = "\x00split\x00"
 _SPLIT_LINE = re.compile(r"^[> ]*\x00split\x00[ \t]*$", re.M)
-_ATTACHMENT = re.compile(r"attachment:([^)\s\"']+)")
 
 
 @dataclass
 class SlideMarkdown:
     text: str
-    attachments: dict[str, Attachment] = field(default_factory=dict)
 
 
 def slide_markdown(slide: Slide, deck_path: Path, hidden_fences: list[Fence],
@@ -63,8 +61,8 @@ def slide_segments(slide: Slide, deck_path: Path, hidden_fences: list[Fence],
     the block.  The header heads the first piece; a piece may be empty.  `labels` are the
     theme's box labels (`handout.theme.box_labels`), written at the head of their box."""
     first = slide.line
-    embedded, attachments = embed_images(slide, slide.source.split("\n"), first, deck_path)
-    lines: list[str | None] = list(embedded)
+    lines: list[str | None] = list(embed_images(slide, slide.source.split("\n"), first,
+                                                deck_path))
     kept: dict[str, list[str | None]] = {}
     for fence in sorted((f for f in slide.fences if not f.in_comment), key=lambda f: f.line):
         start, end = fence.line - first, fence.end_line - first + 1
@@ -79,10 +77,7 @@ def slide_segments(slide: Slide, deck_path: Path, hidden_fences: list[Fence],
         text = f"## {slide.header}\n\n{text}"
     pieces = [_hard_breaks(_BLANK_RUNS.sub("\n\n", piece).strip())
               for piece in _SPLIT_LINE.split(text)]
-    return [SlideMarkdown(piece + "\n" if piece else "",
-                          {name: data for name, data in attachments.items()
-                           if name in _ATTACHMENT.findall(piece)})
-            for piece in pieces]
+    return [SlideMarkdown(piece + "\n" if piece else "") for piece in pieces]
 
 
 def _hard_breaks(text: str) -> str:

@@ -313,12 +313,12 @@ def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
         if notes:
             last = segments[-1]
             segments[-1] = SlideMarkdown(f"{last.text.rstrip()}\n\n{notes}" if last.text.strip()
-                                         else notes, last.attachments)
+                                         else notes)
         delta: int | None = None
         for i, md in enumerate(segments):
             if md is not None and md.text.strip():
                 text, delta = with_heading_level(md.text, level, delta)
-                segments[i] = SlideMarkdown(text, md.attachments)
+                segments[i] = SlideMarkdown(text)
     answer = in_handout(slide) and ANSWER in slide.classes
     if answer:
         segments = [_answer_folded(md, TEXTS[lang]) for md in segments]
@@ -343,7 +343,7 @@ def slide_cells(deck: Deck, slide: Slide, labels: dict[str, str],
 
 def _without_section_tag(md: SlideMarkdown) -> SlideMarkdown:
     text = re.sub(r"\n{3,}", "\n\n", _SECTION_TAG.sub("", md.text)).strip()
-    return SlideMarkdown(text + "\n" if text else "", md.attachments)
+    return SlideMarkdown(text + "\n" if text else "")
 
 
 def _notes_markdown(slide: Slide, say: dict[str, str]) -> str:
@@ -412,7 +412,7 @@ def _answer_folded(md: SlideMarkdown | None, say: dict[str, str]) -> SlideMarkdo
     if not text:
         return md
     folded = f"<details>\n<summary>{say['answer_text']}</summary>\n\n{text}\n\n</details>\n"
-    return SlideMarkdown(f"{heading}\n\n{folded}" if heading else folded, md.attachments)
+    return SlideMarkdown(f"{heading}\n\n{folded}" if heading else folded)
 
 
 def _hint_folded(slide: Slide, deck: Deck, hidden: list[Fence], md: SlideMarkdown,
@@ -420,13 +420,13 @@ def _hint_folded(slide: Slide, deck: Deck, hidden: list[Fence], md: SlideMarkdow
     """An exercise slide's hint divs folded (`<details>`) under its task."""
     from lecturekit.handout.exercises import split_hints  # exercises builds on this module
 
-    text, hints, _ = split_hints(slide, deck.path, hidden)
+    text, hints = split_hints(slide, deck.path, hidden)
     if not hints:
         return md
     folded = "\n\n".join(hints)
     text = (f"{text.rstrip()}\n\n<details>\n<summary>{say['hint']}</summary>\n\n"
             f"{folded.strip()}\n\n</details>\n")
-    return SlideMarkdown(text, md.attachments)
+    return SlideMarkdown(text)
 
 
 def _prose_cell(slide: Slide, md: SlideMarkdown | None, part: int) -> Iterator[NotebookNode]:
@@ -436,8 +436,6 @@ def _prose_cell(slide: Slide, md: SlideMarkdown | None, part: int) -> Iterator[N
     cell.id = f"slide-{slide.number}" + (f"-{part}" if part else "")
     cell.metadata["lecturekit"] = {"slide": slide.number, "title": slide.title,
                                    "line": slide.line}
-    if md.attachments:
-        cell.attachments = md.attachments
     yield cell
 
 

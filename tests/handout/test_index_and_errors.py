@@ -54,6 +54,20 @@ class Lines(HTMLParser):
                 self._href = None
 
 
+def mini_project(root: Path, config: str) -> tuple[str, Lines]:
+    """The fixture deck as `slides/lecture.md` of a project configured by `config`
+    (pyproject.toml's text): its index page and the page's lines."""
+    root.mkdir(exist_ok=True)
+    (root / "pyproject.toml").write_text(config, encoding="utf-8")
+    deck = root / "slides" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    page = index_html([deck])
+    lines = Lines()
+    lines.feed(page)
+    return page, lines
+
+
 def test_index_links_every_existing_file_of_every_deck_with_title_and_date(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     (tmp_path / "slides").mkdir()
@@ -94,16 +108,8 @@ def test_index_says_in_one_line_what_each_file_is_for():
 
 def test_index_says_how_to_open_each_notebook_and_its_link_downloads_it(tmp_path: Path):
     for repository, colab in (("", False), ('repository = "https://github.com/o/r"\n', True)):
-        root = tmp_path / str(colab)
-        root.mkdir()
-        (root / "pyproject.toml").write_text(
-            f"[tool.lecturekit]\n{repository}lang = \"ja\"\n", encoding="utf-8")
-        deck = root / "slides" / "lecture.md"
-        deck.parent.mkdir(parents=True)
-        deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
-        page = index_html([deck])
-        lines = Lines()
-        lines.feed(page)
+        page, lines = mini_project(tmp_path / str(colab),
+                                      f"[tool.lecturekit]\n{repository}lang = \"ja\"\n")
         for item in lines.items:
             text = " ".join(item["text"].split())
             notebook = item["links"][0][0].endswith(".ipynb")
@@ -147,14 +153,8 @@ def test_index_heading_is_the_projects_title(tmp_path: Path):
 
 def test_index_adds_a_colab_link_to_the_exercises_line_given_a_github_repository(
         tmp_path: Path):
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.lecturekit]\nrepository = "https://github.com/o/r"\nlang = "en"\n'
-        'title = "Course"\n', encoding="utf-8")
-    deck = tmp_path / "slides" / "lecture.md"
-    deck.parent.mkdir(parents=True)
-    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
-    lines = Lines()
-    lines.feed(index_html([deck]))
+    _, lines = mini_project(tmp_path, '[tool.lecturekit]\nrepository = '
+                               '"https://github.com/o/r"\nlang = "en"\ntitle = "Course"\n')
     by_label = {i["links"][0][1]: i for i in lines.items}
     assert list(by_label) == [label for *_, label, _ in ARTEFACTS]
     assert by_label["Exercises notebook"]["links"] == [
@@ -192,13 +192,7 @@ def test_cli_reports_deck_slide_and_line_without_a_traceback(tmp_path: Path):
 
 
 def test_index_has_no_colab_link_without_a_github_repository(tmp_path: Path):
-    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
-    deck = tmp_path / "slides" / "lecture.md"
-    deck.parent.mkdir(parents=True)
-    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
-    page = index_html([deck])
-    lines = Lines()
-    lines.feed(page)
+    page, lines = mini_project(tmp_path, "")
     assert len(lines.items) == len(ARTEFACTS) and "colab.research" not in page
     assert all(len(i["links"]) == 1 for i in lines.items)
 

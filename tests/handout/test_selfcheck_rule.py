@@ -104,10 +104,16 @@ def right(ident: str) -> str:
 @pytest.fixture(scope="module")
 def checked() -> dict[str, str]:
     """Each self-check's text after a student ran every answer above in one kernel."""
+    return run_answers(STUDENTS)
+
+
+def run_answers(answers: dict[str, str]) -> dict[str, str]:
+    """Each self-check's text after the notebook ran top to bottom with `answers` (by answer
+    id) in its student cells."""
     nb = copy.deepcopy(exercises_notebook(parse_deck(DECK, HERE)))
     for cell in nb.cells:
         if STUDENT in cell.metadata.get("tags", []):
-            cell.source = STUDENTS[cell.metadata.lecturekit.answer]
+            cell.source = answers[cell.metadata.lecturekit.answer]
     with venv_kernel() as km:
         NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120,
                        allow_errors=True).execute()
@@ -116,7 +122,6 @@ def checked() -> dict[str, str]:
 
 
 def test_official_answers_pass():
-    nb = copy.deepcopy(exercises_notebook(parse_deck(DECK, HERE)))
     official = {ident: "import torch\n" + GRAD_8 + "a = torch.tensor([1.0, 2.0])\n"
                 "b = torch.tensor([3.0, 4.0])\n"
                 "y = torch.tensor([1.0, 2.0], requires_grad=True) * 2\n"
@@ -125,15 +130,7 @@ def test_official_answers_pass():
     official["typed-tensor"] = "x = torch.tensor(3.0, requires_grad=True)\nprint(x)"
     official["label"] = ("a = torch.tensor(2.0, requires_grad=True)\n(a**3).backward()\n"
                          "print(a.grad)")
-    for cell in nb.cells:
-        if STUDENT in cell.metadata.get("tags", []):
-            cell.source = official[cell.metadata.lecturekit.answer]
-    with venv_kernel() as km:
-        NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120,
-                       allow_errors=True).execute()
-    results = {c.metadata.lecturekit.answer: "".join(o.get("text", "") for o in c.outputs)
-               for c in nb.cells if SELF_CHECK in c.metadata.get("tags", [])}
-    assert results == {ident: right(ident) for ident in ANSWERS}
+    assert run_answers(official) == {ident: right(ident) for ident in ANSWERS}
 
 
 def test_every_number_shown_must_belong_to_an_expected_value(checked: dict[str, str]):
