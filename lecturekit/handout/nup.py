@@ -27,7 +27,8 @@ under that heading (`handout_outline`).
 A sheet is cut into 2 x N half rows: a slide takes two, a title or divider
 slide (`lead`) with short notes takes one, drawn half as wide with its notes
 beside it, so the 9 dividers of a lecture no longer take half a sheet each;
-the answers heading takes one.
+the answers heading takes one.  Half rows a sheet leaves empty after its
+last slide (the next needs a whole row) are ruled memo lines.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
 the honwaka theme (body 32 px, code 26.2 px, footnotes and page numbers 20 px,
@@ -243,7 +244,13 @@ class PrintedSlide:
     heading: Heading | None = None
     """The heading printed in the half row before this slide (the first answer slide's)."""
     xref: str = ""
-    """Beside the label of an exercise slide: where its answers are ("解答は p.31")."""
+    """Beside the label of an exercise slide: where its answers are ("解答は p.31"); beside
+    an answer slide's, where its exercise is ("問題は p.12")."""
+    xref_to: int = 0
+    """The slide number `xref` links to (its frame's anchor `#slide-N`), 0 for none."""
+    memo: Box | None = None
+    """Ruled lines after the last slide of a sheet whose last half rows it could not fill
+    (the next slide needs a whole row): writing room, not a blank band."""
 
 
 @dataclass(frozen=True)
@@ -254,15 +261,17 @@ class Heading:
     text: str
     box: Box
     bottom: float
-    index: tuple[tuple[str, str], ...] = ()
-    """(exercise title, "p.37–38") of each exercise with answer slides, in order."""
+    index: tuple[tuple[str, str, int], ...] = ()
+    """(exercise title, "p.37–38", number of its first answer slide) of each exercise with
+    answer slides, in order; each entry links to that slide."""
 
 
 SAY = {
     "ja": {"answers": "解答", "answers_text": "演習の解答です。まず自分で解いてから見ましょう。",
-           "xref": "解答は p.{}"},
+           "xref": "解答は p.{}", "back": "問題は p.{}", "memo": "メモ"},
     "en": {"answers": "Answers", "answers_text": "The exercises' answers: try them yourself "
-                                                 "first.", "xref": "Answers: p.{}"},
+                                                 "first.", "xref": "Answers: p.{}",
+           "back": "Exercise: p.{}", "memo": "Notes"},
 }
 """The sheet's words in the deck's language (`notebook_lang`)."""
 
@@ -349,25 +358,53 @@ def printed_slides(deck: Deck, slides: list[Slide], nup: int,
         printed.append(PrintedSlide(slide, html, len(notes) > LONG_NOTES[nup], cell.frame,
                                     cell.notes, sheet, cell.bottom, compact, label, cell.under,
                                     cell.side, heading))
-    return _with_answer_pages(deck, printed, say["xref"])
+    return _with_memo_lines(_with_answer_pages(deck, printed, say), layout)
 
 
-def _with_answer_pages(deck: Deck, printed: list[PrintedSlide], say: str) -> list[PrintedSlide]:
+def _with_answer_pages(deck: Deck, printed: list[PrintedSlide],
+                       say: dict[str, str]) -> list[PrintedSlide]:
     """Each exercise slide's `xref`: the handout page (1-based sheet) of its answer slides,
-    "p.31" or "p.31–32"; the answers heading lists them all."""
+    "p.31" or "p.31–32", a link to the first; each answer slide's, the page of its exercise,
+    a link back; the answers heading lists them all, each a link."""
     sheets = {p.slide.number: p.sheet + 1 for p in printed}
-    where: dict[int, str] = {}
-    index: list[tuple[str, str]] = []
+    where: dict[int, tuple[str, int]] = {}
+    index: list[tuple[str, str, int]] = []
     for exercise in exercises(deck):
-        pages = sorted({sheets[a.number] for a in exercise.answer_slides if a.number in sheets})
-        if exercise.task is None or not pages or exercise.task.number not in sheets:
+        answers = [a.number for a in exercise.answer_slides if a.number in sheets]
+        if exercise.task is None or not answers or exercise.task.number not in sheets:
             continue
+        pages = sorted({sheets[n] for n in answers})
         span = str(pages[0]) if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
-        where[exercise.task.number] = say.format(span)
-        index.append((" ".join(exercise.task.title.split()) or f"{len(index) + 1}", f"p.{span}"))
-    return [replace(p, xref=where.get(p.slide.number, ""),
+        where[exercise.task.number] = (say["xref"].format(span), answers[0])
+        for number in answers:
+            where[number] = (say["back"].format(sheets[exercise.task.number]),
+                             exercise.task.number)
+        index.append((" ".join(exercise.task.title.split()) or f"{len(index) + 1}", f"p.{span}",
+                      answers[0]))
+    return [replace(p, xref=where.get(p.slide.number, ("", 0))[0],
+                    xref_to=where.get(p.slide.number, ("", 0))[1],
                     heading=p.heading and replace(p.heading, index=tuple(index)))
             for p in printed]
+
+
+MEMO_MIN_MM = 2 * RULE_MM
+"""The least room after a sheet's last slide that is given ruled memo lines."""
+
+
+def _with_memo_lines(printed: list[PrintedSlide], layout: Layout) -> list[PrintedSlide]:
+    """The last slide of each sheet that ends above the sheet's last half row gets the room
+    below it as ruled lines (`memo`), the sheet's leftover half row used for notes."""
+    end = layout.unit_top(layout.units)
+    last = {p.sheet: i for i, p in enumerate(printed)}
+    out = list(printed)
+    for i in last.values():
+        p = printed[i]
+        top = p.bottom + 2
+        if end - 1.5 - top >= MEMO_MIN_MM:
+            out[i] = replace(p, memo=Box(layout.left, round(top, 2),
+                                         round(layout.right - layout.left, 2),
+                                         round(end - 1.5 - top, 2)))
+    return out
 
 
 _TAG = re.compile(r"(<[^>]+>)")
@@ -420,7 +457,7 @@ def frame_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
     header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1.5)
     return render("nup.html.j2", title=title, date=str(deck.front_matter.get("date") or ""),
                   pages=sheets_of(slides), nup=nup, header=header, rule_mm=RULE_MM,
-                  label_mm=LABEL_MM)
+                  label_mm=LABEL_MM, memo=SAY[notebook_lang(deck)]["memo"])
 
 
 def build_nup_pdf(deck: Deck, nup: int, stage: Path, pdf: Path,

@@ -264,7 +264,8 @@ def test_three_up_gives_each_slide_a_column_of_lines_and_lines_under_it():
     assert two.rules() >= 4 and Layout(4).cell(0, 16 / 9).rules() >= 8
     deck = parse_deck("---\nmarp: true\n---\n\n# 一枚目\n\n---\n\n# 二枚目\n", "x.md")
     html = frame_html(deck, printed_slides(deck, deck.slides, 3), 3)
-    assert html.count('<div class="rule">') == 2 * three.rules()
+    memo = html.split('<div class="memo"')[1]
+    assert html.count('<div class="rule">') - memo.count('<div class="rule">') == 2 * three.rules()
     assert html.count('class="lines under"') == 2
 
 
@@ -400,14 +401,58 @@ def test_each_exercise_names_the_handout_page_of_its_answers_beside_its_label(bu
     task = next(p for p in printed if "exercise" in p.slide.classes)
     answer = next(p for p in printed if "answer" in p.slide.classes)
     assert task.xref == f"解答は p.{answer.sheet + 1}" and answer.sheet > task.sheet
-    assert [p.xref for p in printed if p is not task] == [""] * (len(printed) - 1)
+    assert answer.xref == f"問題は p.{task.sheet + 1}"
+    assert [p.xref for p in printed if p not in (task, answer)] == [""] * (len(printed) - 2)
     sheets = sheet_texts(built.artefacts.pdf)
     assert task.xref in sheets[task.sheet] and "演習の答え" in sheets[answer.sheet]
     assert f"{len(sheets)} / {len(sheets)} ページ" in sheets[answer.sheet]   # the folio agrees
     assert f"{answer.sheet + 1} / {len(sheets)} ページ" in sheets[answer.sheet]
     html = frame_html(deck, printed, 2)
-    assert re.search(rf'<div class="label">{task.label}</div><div class="xref">{task.xref}</div>',
-                     html)
+    assert re.search(rf'<div class="label">{task.label}</div><a class="xref" '
+                     rf'href="#slide-{answer.slide.number}">{task.xref}</a>', html)
+
+
+def pdf_links(pdf: Path) -> list[tuple[int, int]]:
+    """(sheet, sheet it jumps to) of every link to a place in the PDF itself, 0-based."""
+    reader = PdfReader(pdf)
+    links = []
+    for number, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if "/Dest" in annot:
+                target = reader.named_destinations[annot["/Dest"]]
+                links.append((number, reader.get_destination_page_number(target)))
+    return links
+
+
+def test_answer_pages_beside_an_exercise_and_in_the_answers_index_are_links_there_and_back(
+        built: Built):
+    deck = read_deck(MINI)
+    printed = printed_slides(deck, handout_slides(deck), 2)
+    task = next(p for p in printed if "exercise" in p.slide.classes)
+    answer = next(p for p in printed if "answer" in p.slide.classes)
+    links = pdf_links(built.artefacts.pdf)
+    assert (task.sheet, answer.sheet) in links          # "解答は p.N" jumps to the answer
+    assert (answer.sheet, task.sheet) in links          # "問題は p.N" jumps back
+    index = [link for link in links if link[0] == answer.sheet and link[1] == answer.sheet]
+    assert index, "the answers heading lists the answer page as a link"
+    assert set(links) <= {(task.sheet, answer.sheet), (answer.sheet, task.sheet),
+                          (answer.sheet, answer.sheet)}
+
+
+def test_a_sheet_whose_last_half_row_stays_empty_gets_memo_lines_there_not_a_blank_band():
+    deck = parse_deck("---\nmarp: true\n---\n\n# 一\n\n本文\n\n---\n\n"
+                      "<!-- _class: lead -->\n\n# 1. 区切り\n\n---\n\n# 二\n\n本文\n", "x.md")
+    first, divider, second = printed_slides(deck, deck.slides, 2)
+    assert divider.compact and second.sheet == divider.sheet + 1
+    assert first.memo is None                                  # not the sheet's last slide
+    memo = divider.memo
+    layout = Layout(2)
+    assert memo is not None and memo.y > divider.bottom
+    assert memo.y + memo.h <= layout.unit_top(layout.units) - 1
+    assert memo.h >= layout.unit_height - 5                  # the whole leftover half row
+    html = frame_html(deck, [first, divider, second], 2)
+    assert html.count('<div class="memo"') == 2 and ">メモ<" in html   # the last sheet's too
 
 
 DIVIDED = """---
