@@ -4,7 +4,9 @@ The exercises notebook packs this file's source into its setup cell, then
 defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
 Each cell's printed text (stdout and stderr), displayed value and exception
 are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  A record that shows something
+before it with what the official answer shows.  Helper cells (`check(...)`,
+`run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
+its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
 another exercise's check says to run its own answer cell first.  ONE rule decides (README,
 "Exercises"; the notebook's first cell states its main points as a short list):
@@ -29,8 +31,22 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
 - a number or tensor must be computed: a number shown inside the text of a
   string literal of the checked cell (`print('tensor(3., requires_grad=True)')`,
   `print("8.0")`) answers nothing (feedback: compute it); such text is a
-  label, so `print("d(x**3)/dx:", x.grad)` is fine.  Errors and text answers
-  are not concerned (an exercise may ask to raise `ValueError("...")`);
+  label, so `print("d(x**3)/dx:", x.grad)` is fine.  So does what a
+  `print(...)` of the cell's own top-level code, or its bare last expression,
+  shows when it reads no variable: only literals, operators, builtins and
+  names bound to modules (`print(8)`, `print(2*3+2)`, `8.0`,
+  `print(math.sqrt(64))`, `torch.tensor(8.)`), judged on the cell's AST
+  against the namespace when it runs (`print` is wrapped while a cell is
+  recorded; a name whose value is a module is no variable; a name the
+  expression binds itself, as a comprehension's, neither).  Errors and text
+  answers are not concerned (an exercise may ask to raise `ValueError("...")`);
+- an answer whose model answer says `uses=backward` (the fence's info string;
+  in the answers table as a `uses` entry) must call one of those names, as a
+  function or a method (`y.backward()`; `torch.autograd.grad(...)` for
+  `grad`): right values without such a call are not accepted (feedback: the
+  values are right, compute them with `backward()`);
+- right values and then an error the answer does not expect (a NameError
+  after the print) are not accepted: the error is named, to fix and run again;
 - the container and dtype are ignored where the value is the question: an
   expected tensor without flags is its numbers, shown any way (a float64
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
@@ -49,7 +65,12 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   (`print(x.grad)`, or `x.grad` alone, before backward()); when a value was
   expected and the cell stopped with an error, that error is named first; an
   empty record says nothing was shown (for an error answer: that no error was
-  raised, and, when the cell had code of its own, that the answer is an error);
+  raised, and, when the cell had code of its own, that the answer is an error;
+  but when a `try` of the cell has a handler that calls nothing, `except:
+  pass`, that the error seems caught and not shown, and to print it); the
+  count in the first line is of the expected values, each named by what it is
+  (one value may be several numbers: `2.0 4.0 6.0` is one value, told as "3
+  numbers in this order");
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
