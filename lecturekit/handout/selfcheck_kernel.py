@@ -32,8 +32,9 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   string literal of the checked cell (`print('tensor(3., requires_grad=True)')`,
   `print("8.0")`) answers nothing (feedback: compute it); such text is a
   label, so `print("d(x**3)/dx:", x.grad)` is fine.  So does what a
-  `print(...)` of the cell's own top-level code, or its bare last expression,
-  shows when it reads no variable: only literals, operators, builtins and
+  `print(...)` of the cell's own top-level code shows when none of its
+  arguments reads a variable (one that does makes the whole line computed),
+  and the cell's bare last expression when it reads none: only literals, operators, builtins and
   names bound to modules (`print(8)`, `print(2*3+2)`, `8.0`,
   `print(math.sqrt(64))`, `torch.tensor(8.)`), judged on the cell's AST
   against the namespace when it runs (`print` is wrapped while a cell is
