@@ -468,13 +468,11 @@ def _lk_shows_none(source: str) -> bool:
 
 def _lk_has_code(source: str) -> bool:
     """Whether a cell has code of its own: a statement besides `pass`, a bare string and the
-    answer skeleton's `except` (a helper cell's `run_slides(...)` is none)."""
+    answer skeleton's `except` (helper cells are never recorded: `_LK_HELPER_CALL`)."""
     try:
         body = ast.parse(source).body
     except (SyntaxError, ValueError):
         return bool(source.strip())
-    if re.match(r"\s*run_slides\(", source.split("\n")[-1]) and len(body) == 1:
-        return False
 
     def real(statements: list[ast.stmt]) -> bool:
         for node in statements:
