@@ -51,6 +51,8 @@ KNOWN: dict[str, Spec] = {
     "stdin": Spec(True, "what input() reads, as a Python string literal's body (\\n escapes)"),
     "exercise": Spec(None, "an exercise task: kept in the exercises notebook"),
     "answer": Spec(None, "an exercise answer: removed from the exercises notebook"),
+    "uses": Spec(True, "on an answer: the functions or methods the student's answer must "
+                       "call (`uses=backward,grad`)"),
     "check": Spec(None, "a self-check for the exercise before it"),
     "slides-only": Spec(False, "shown on slides only, left out of handouts"),
     "notest": Spec(False, "pytest-markdown-docs' word: shown, never run (not a test)"),

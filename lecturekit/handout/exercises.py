@@ -27,7 +27,12 @@ Deck convention (README, "Exercises"):
   between it and its answers (a hint slide);
 - the model answer is the exercise's `answer` slides (code with its `# ->`
   outputs and the prose beside it); each `answer=ID` fence also feeds the
-  self-check (`selfcheck_kernel`).
+  self-check (`selfcheck_kernel`);
+- `uses=NAME[,NAME...]` beside `answer=ID` says how the value must be
+  computed: an answer cell that calls none of those functions or methods
+  (`uses=backward`: `y.backward()`) is not accepted even when its values
+  match (a finite difference gets the number without autograd); the model
+  answer must call one of them itself, or the build stops at its line.
 
 The self-check's code, the answers' salted hashes, the lecture code the
 exercises depend on and the deck's `setup:` code travel in the setup cell as
@@ -60,7 +65,7 @@ from lecturekit.handout.notebook import TITLE, in_handout, notebook_lang
 from lecturekit.handout.session import setup_source
 from lecturekit.project import Project
 
-EXERCISE, ANSWER = "exercise", "answer"
+EXERCISE, ANSWER, USES = "exercise", "answer", "uses"
 STUDENT, SELF_CHECK, CONTEXT = "student", "self-check", "context"
 
 HINT, WHY, MODEL_ANSWER, INTRO = "hint", "why", "model-answer", "intro"
@@ -89,11 +94,19 @@ TEXTS = {
                 "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
                 "- 値がいくつもあるときは、どの順に表示してもかまいません。"
                 "ただし、一つのテンソルの中の数の順番は、そのままにしてください。\n"
-                "- 値はコードで計算して表示してください。"
-                "文字列の中に書いた値（`print(\"8.0\")`）は答えになりません。\n"
-                "- 答えの数だけを表示してください。説明の文字はつけてもかまいません。\n"
+                "- 値は変数を使って計算し、表示してください。"
+                "文字列の中に書いた値（`print(\"8.0\")`）や、数だけで書いた式"
+                "（`print(8)`、`print(2*3+2)`）は答えになりません。\n"
+                "{uses}"
+                "- 表示する数は、答えの値だけにしてください。ほかの数もいっしょに表示すると、"
+                "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字は"
+                "つけてもかまいません）。\n"
                 "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。"
                 "そのまま起こしても、except で捕まえて表示してもかまいません。",
+        "rule_uses": "- 計算に使う関数が決まっている問題もあります（{names}）。"
+                     "その問題では、答えのセルでその関数を呼んで求めてください。"
+                     "値が合っていても、ほかの方法で求めたものは正解になりません。\n",
+        "or": " か ",
         "colab": "[▶ Google Colab で開く]({url})（ブラウザだけで演習できます）",
         "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
         "setup_note": "# 答え合わせの道具を読み込み、乱数の種をスライドとそろえます"
@@ -139,11 +152,19 @@ TEXTS = {
                 "flag count too).\n"
                 "- Several values may be printed in any order, but keep the order of the "
                 "numbers inside one tensor.\n"
-                "- Compute the values and print them: a value typed inside a string "
-                "(`print(\"8.0\")`) does not count.\n"
-                "- Print only the answer's numbers; words around them are fine.\n"
+                "- Compute the values from your variables and print them: a value typed "
+                "inside a string (`print(\"8.0\")`) or written with numbers only "
+                "(`print(8)`, `print(2*3+2)`) does not count.\n"
+                "{uses}"
+                "- Print no numbers besides the answer's values: any other number shown "
+                "makes the answer wrong (words such as `print(\"gradient:\", x.grad)` "
+                "are fine).\n"
                 "- Where the answer is an error, its type and message are compared: let it "
                 "be raised, or catch it with except and print it.",
+        "rule_uses": "- Some exercises say how to compute the value ({names}): there, call "
+                     "it in your answer cell; a right value found another way does not "
+                     "count.\n",
+        "or": " or ",
         "colab": "[▶ Open in Google Colab]({url}) (runs in the browser)",
         "setup_title": "⚙️ Setup: run this cell first",
         "setup_note": "# Loads the self-check and seeds the random generators as on the "
@@ -286,7 +307,27 @@ def answer_table(deck: Deck) -> dict[str, list[dict[str, object]]]:
                             f"with the same label", fence.slide_number)
         key = selfcheck_kernel._lk_key(salt, label)
         table[label] = [item for t in texts for item in selfcheck_kernel._lk_expected(key, t)]
+        uses = answer_uses(deck, fence)
+        if uses:
+            table[label].append({"kind": "uses", "names": uses})
     return table
+
+
+def answer_uses(deck: Deck, fence: Fence) -> list[str]:
+    """The names the answer must call (`uses=backward,grad`); the model answer itself
+    must call one of them, else the deck is wrong."""
+    value = fence.value(USES)
+    if value is None:
+        return []
+    names = [name.strip() for name in value.split(",")]
+    if not all(name.isidentifier() for name in names):
+        raise DeckError(deck.path, fence.line, f"{USES}={value}: a comma-separated list "
+                        f"of function or method names is expected", fence.slide_number)
+    if not selfcheck_kernel._lk_calls(fence.code, names):
+        called = " or ".join(f"{name}()" for name in names)
+        raise DeckError(deck.path, fence.line, f"answer block {answer_id(fence)} says "
+                        f"{USES}={value} but calls no {called} itself", fence.slide_number)
+    return names
 
 
 def exercises(deck: Deck) -> list[Exercise]:
@@ -370,7 +411,11 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
     intro = [f"# {say['title'].format(title=title)}"]
     if url:
         intro.append(say["colab"].format(url=url))
-    intro += [say["first"], say["how"], say["rule"]]
+    used = list(dict.fromkeys(name for items in table.values() for item in items
+                              if item["kind"] == USES for name in item["names"]))
+    uses = (say["rule_uses"].format(names=say["or"].join(f"`{n}()`" for n in used))
+            if used else "")
+    intro += [say["first"], say["how"], say["rule"].replace("{uses}", uses)]
     nb.cells.append(_markdown(INTRO, "\n\n".join(intro)))
 
     context: list[CodePiece] = []

@@ -4,7 +4,9 @@ The exercises notebook packs this file's source into its setup cell, then
 defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
 Each cell's printed text (stdout and stderr), displayed value and exception
 are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  A record that shows something
+before it with what the official answer shows.  Helper cells (`check(...)`,
+`run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
+its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
 another exercise's check says to run its own answer cell first.  ONE rule decides (README,
 "Exercises"; the notebook's first cell states its main points as a short list):
@@ -29,8 +31,23 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
 - a number or tensor must be computed: a number shown inside the text of a
   string literal of the checked cell (`print('tensor(3., requires_grad=True)')`,
   `print("8.0")`) answers nothing (feedback: compute it); such text is a
-  label, so `print("d(x**3)/dx:", x.grad)` is fine.  Errors and text answers
-  are not concerned (an exercise may ask to raise `ValueError("...")`);
+  label, so `print("d(x**3)/dx:", x.grad)` is fine.  So does what a
+  `print(...)` of the cell's own top-level code shows when none of its
+  arguments reads a variable (one that does makes the whole line computed),
+  and the cell's bare last expression when it reads none: only literals, operators, builtins and
+  names bound to modules (`print(8)`, `print(2*3+2)`, `8.0`,
+  `print(math.sqrt(64))`, `torch.tensor(8.)`), judged on the cell's AST
+  against the namespace when it runs (`print` is wrapped while a cell is
+  recorded; a name whose value is a module is no variable; a name the
+  expression binds itself, as a comprehension's, neither).  Errors and text
+  answers are not concerned (an exercise may ask to raise `ValueError("...")`);
+- an answer whose model answer says `uses=backward` (the fence's info string;
+  in the answers table as a `uses` entry) must call one of those names, as a
+  function or a method (`y.backward()`; `torch.autograd.grad(...)` for
+  `grad`): right values without such a call are not accepted (feedback: the
+  values are right, compute them with `backward()`);
+- right values and then an error the answer does not expect (a NameError
+  after the print) are not accepted: the error is named, to fix and run again;
 - the container and dtype are ignored where the value is the question: an
   expected tensor without flags is its numbers, shown any way (a float64
   tensor, a list, bare numbers); a tensor shown with `requires_grad=True` or a
@@ -49,7 +66,12 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   (`print(x.grad)`, or `x.grad` alone, before backward()); when a value was
   expected and the cell stopped with an error, that error is named first; an
   empty record says nothing was shown (for an error answer: that no error was
-  raised, and, when the cell had code of its own, that the answer is an error);
+  raised, and, when the cell had code of its own, that the answer is an error;
+  but when a `try` of the cell has a handler that calls nothing, `except:
+  pass`, that the error seems caught and not shown, and to print it); the
+  count in the first line is of the expected values, each named by what it is
+  (one value may be several numbers: `2.0 4.0 6.0` is one value, told as "3
+  numbers in this order");
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
@@ -80,7 +102,8 @@ _LK_ERROR_AFTER = (
     re.compile(r"^()$"),                          # RuntimeError (no message)
 )
 _LK_ERROR_LABEL = re.compile(r"^[^:：]{1,40}[:：]\s*(.+)$")   # エラー: msg (any label)
-_LK_CHECK_CALL = re.compile(r"^\s*check\(", re.M)
+_LK_HELPER_CALL = re.compile(r"^\s*(?:check|run_slides)\(", re.M)
+"""A helper cell's line (`check(...)`, `run_slides(...)`): such a cell is not recorded."""
 _LK_TENSOR_PRECISION = -4
 """torch prints 4 decimals by default; tensor values are compared at that precision."""
 _LK_FLAGS = re.compile(r"\b(requires_grad=True|dtype=[\w.]+)")
@@ -106,8 +129,11 @@ _LK_MESSAGES = {
         "other": "❔ {label}: すぐ上で実行されたセルは、{other} の答えとして確かめ済みです。"
                  "先に {label} の答えのセルを実行してから、このセルを実行してください。",
         "right": "✅ {label}: 正解です！",
-        "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち "
-                 "{matched} 個が一致）。",
+        "wrong": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち、"
+                 "見つかったのは {matched} 個です）。",
+        "wrong_none": "❌ {label}: まだ正解ではありません（確かめる値 {total} 個が、"
+                      "どれもまだ見つかりません）。",
+        "wrong_one": "❌ {label}: まだ正解ではありません（確かめる値が見つかりません）。",
         "missing_number": "  ・見つからない値：数が一つ（{precision}まで比べます）",
         "missing_numbers": "  ・見つからない値：この順に並んだ数 {n} 個（{precision}まで比べます）",
         "missing_tensor": "  ・見つからない値：requires_grad などの指定つきのテンソル"
@@ -127,6 +153,19 @@ _LK_MESSAGES = {
         "tensor_dtype": "  ・dtype の指定が違います",
         "typed": "  ・文字列の中に書いた値は答えになりません：値はコードで計算して"
                  "表示してください",
+        "typed_expr": "  ・数だけで書いた式の値（print(8) や print(2*3+2) など）は答えに"
+                      "なりません：値は変数を使って計算して表示してください",
+        "uses": "❌ {label}: 値は合っていますが、この演習では {names} を使って計算してください"
+                "（すぐ上のセルは {names} を呼んでいません）。",
+        "uses_or": " か ",
+        "stopped_right": "❌ {label}: 値は合っていますが、すぐ上のセルはエラーで止まりました："
+                         "{error}。エラーを直して、もう一度実行してから、このセルを実行して"
+                         "ください。",
+        "swallowed": "❌ {label}: エラーは except で捕まえられたようですが、表示されていません。"
+                     "except の中でエラーを表示してください"
+                     "（except Exception as e: と書いて print(type(e).__name__, e)）。",
+        "swallowed_line": "  ・エラーは except で捕まえられたようですが、表示されていません："
+                          "except の中で print(type(e).__name__, e) と表示してください",
         "none": "  ・None が表示されました：数やテンソルが入るはずの値が None です"
                 "（たとえば .grad は backward() を呼ぶまで None です）",
         "integer": "整数",
@@ -145,7 +184,11 @@ _LK_MESSAGES = {
         "other": "❔ {label}: the cell run just before was already checked as the answer of "
                  "{other}. Run your answer cell for {label} first, then run this one.",
         "right": "✅ {label}: correct!",
-        "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked match).",
+        "wrong": "❌ {label}: not right yet ({matched} of the {total} values checked were "
+                 "found).",
+        "wrong_none": "❌ {label}: not right yet (none of the {total} values checked was "
+                      "found yet).",
+        "wrong_one": "❌ {label}: not right yet (the value checked was not found).",
         "missing_number": "  - not found: a number (compared at {precision})",
         "missing_numbers": "  - not found: {n} numbers in this order (compared at {precision})",
         "missing_tensor": "  - not found: a tensor with flags such as requires_grad (shape "
@@ -166,6 +209,19 @@ _LK_MESSAGES = {
         "tensor_dtype": "  - the dtype is not the one asked for",
         "typed": "  - a value written inside a string literal is no answer: compute the "
                  "value and print it",
+        "typed_expr": "  - a value written with numbers only (print(8), print(2*3+2)) is no "
+                      "answer: compute it from your variables and print it",
+        "uses": "❌ {label}: the values are right, but this exercise asks to compute them "
+                "with {names} (the cell just above does not call it).",
+        "uses_or": " or ",
+        "stopped_right": "❌ {label}: the values are right, but the cell just above stopped "
+                         "with an error: {error}. Fix it, run that cell again, then run this "
+                         "one.",
+        "swallowed": "❌ {label}: the error seems to be caught by except but not shown. Print "
+                     "it inside except (write except Exception as e: and "
+                     "print(type(e).__name__, e)).",
+        "swallowed_line": "  - the error seems to be caught by except but not shown: print it "
+                          "there with print(type(e).__name__, e)",
         "none": "  - None was shown: the value is None where a number or tensor is "
                 "expected (for example .grad stays None until backward() has run)",
         "integer": "whole numbers",
@@ -307,6 +363,96 @@ def _lk_literals(source: str) -> list[str]:
     return sorted(t for t in texts if t)
 
 
+def _lk_parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _lk_free_names(node: ast.AST) -> set[str]:
+    """The names an expression reads, less those it binds itself (a comprehension's
+    targets, a lambda's arguments, `:=`)."""
+    bound = {sub.arg for sub in ast.walk(node) if isinstance(sub, ast.arg)}
+    bound |= {sub.id for sub in ast.walk(node)
+              if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
+    return {sub.id for sub in ast.walk(node)
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)} - bound
+
+
+def _lk_reads_variable(names: set[str], namespace: dict[str, object]) -> bool:
+    """Whether one of `names` is a variable of `namespace`: neither bound to a module
+    (`torch`, `math`) nor a builtin (`float`, `round`); an unknown name counts (the
+    expression cannot be called typed)."""
+    import builtins
+    import types
+    for name in names:
+        if name in namespace:
+            if not isinstance(namespace[name], types.ModuleType):
+                return True
+        elif not hasattr(builtins, name):
+            return True
+    return False
+
+
+def _lk_print_lines(source: str) -> dict[int, list[set[str]]]:
+    """Per line of the cell, the names each top-level `print(...)` call on it reads (its
+    shown arguments, `sep=`/`end=`/`file=` aside): which lines may print a typed value."""
+    tree = _lk_parse(source)
+    found: dict[int, list[set[str]]] = {}
+    if tree is None:
+        return found
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "print" and node.args):
+            names: set[str] = set()
+            for arg in node.args:
+                names |= _lk_free_names(arg)
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                found.setdefault(line, []).append(names)
+    return found
+
+
+def _lk_typed_value(source: str, namespace: dict[str, object]) -> bool:
+    """Whether the cell's last line is a bare expression that reads no variable (`8.0`,
+    `torch.tensor(8.)`): its displayed value was typed, not computed."""
+    tree = _lk_parse(source)
+    if tree is None or not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return False
+    return not _lk_reads_variable(_lk_free_names(tree.body[-1].value), namespace)
+
+
+def _lk_calls(source: str, names: list[str]) -> bool:
+    """Whether the cell calls a function or method of one of `names` (`y.backward()`,
+    `torch.autograd.grad(...)` for `grad`)."""
+    tree = _lk_parse(source)
+    if tree is None:
+        return bool(re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\s*\(", source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (func.id if isinstance(func, ast.Name) else
+                    func.attr if isinstance(func, ast.Attribute) else None)
+            if name in names:
+                return True
+    return False
+
+
+def _lk_swallowed(source: str) -> bool:
+    """Whether a `try` of the cell has a handler that shows nothing (no call, no
+    `raise` in its body: `except: pass`), so an error raised there vanishes."""
+    tree = _lk_parse(source)
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try):
+            for handler in node.handlers:
+                if not any(isinstance(sub, (ast.Call, ast.Raise))
+                           for part in handler.body for sub in ast.walk(part)):
+                    return True
+    return False
+
+
 def _lk_shows_none(source: str) -> bool:
     """Whether the cell ends with a bare expression (no call, no `;`, not the helper
     cells' `call() if ... else print(...)`), so that a displayed value of None means that
@@ -322,13 +468,11 @@ def _lk_shows_none(source: str) -> bool:
 
 def _lk_has_code(source: str) -> bool:
     """Whether a cell has code of its own: a statement besides `pass`, a bare string and the
-    answer skeleton's `except` (a helper cell's `run_slides(...)` is none)."""
+    answer skeleton's `except` (helper cells are never recorded: `_LK_HELPER_CALL`)."""
     try:
         body = ast.parse(source).body
     except (SyntaxError, ValueError):
         return bool(source.strip())
-    if re.match(r"\s*run_slides\(", source.split("\n")[-1]) and len(body) == 1:
-        return False
 
     def real(statements: list[ast.stmt]) -> bool:
         for node in statements:
@@ -361,20 +505,26 @@ class _LkRecord:
     typed, not computed.
     """
 
-    def __init__(self, chunks: list[tuple[str, bool]], error: tuple[str, str] | None,
-                 source: str = "") -> None:
-        raw, aside = [""], [True]
-        for text, side in chunks:
+    def __init__(self, chunks: list[tuple[str, bool] | tuple[str, bool, bool]],
+                 error: tuple[str, str] | None, source: str = "") -> None:
+        raw, aside, typed_line = [""], [True], [True]
+        for text, side, *typed in chunks:
             for index, piece in enumerate(text.split("\n")):
                 if index:
                     raw.append("")
                     aside.append(True)
+                    typed_line.append(True)
                 raw[-1] += piece
                 aside[-1] = aside[-1] and (side or not piece.strip())
-        kept = [(" ".join(line.split()), side) for line, side in zip(raw, aside, strict=True)
+                typed_line[-1] = typed_line[-1] and (bool(typed and typed[0])
+                                                     or not piece.strip())
+        kept = [(" ".join(line.split()), side, whole)
+                for line, side, whole in zip(raw, aside, typed_line, strict=True)
                 if line.strip()]
-        self.lines = [line for line, _ in kept]
-        self.aside = [side for _, side in kept]
+        self.lines = [line for line, _, _ in kept]
+        self.aside = [side for _, side, _ in kept]
+        self.typed_lines = {index for index, (_, _, whole) in enumerate(kept) if whole}
+        """Lines shown by an expression that reads no variable (`print(8)`): typed."""
         self.error = error
         self.source = source
         self.tail = len(_lk_lines(f"{error[0]}: {error[1]}")) if error else 0
@@ -387,14 +537,17 @@ class _LkRecord:
         tensors = _lk_tensor_spans(shown)
         flagged = [(data_end, end) for _, _, data_end, end, _, _ in tensors]
         self.tokens: list[tuple[str, int, bool]] = []   # (number, line, typed)
+        self.in_literals: set[int] = set()   # the typed numbers a string literal holds
         spans: list[int] = []   # where each number starts
         for match in _LK_NUMBER.finditer(shown):
             last = bisect.bisect_right(flagged, (match.start(), len(shown))) - 1
             if last >= 0 and match.start() < flagged[last][1]:
                 continue   # inside a tensor's flags (`device='cuda:0'`): no number
             line = bisect.bisect_right(starts, match.start()) - 1
-            self.tokens.append((match[0], line, any(a <= match.start() and match.end() <= b
-                                                    for a, b in typed)))
+            literal = any(a <= match.start() and match.end() <= b for a, b in typed)
+            if literal:
+                self.in_literals.add(len(self.tokens))
+            self.tokens.append((match[0], line, literal or line in self.typed_lines))
             spans.append(match.start())
         self.tensors: list[tuple[str, list[int], list[str], bool]] = []
         for start, data, data_end, _, shape, flags in tensors:
@@ -449,6 +602,12 @@ class _LkRecord:
             if _LK_ERROR.match(line):
                 opened = None
         return found
+
+    def typed_kinds(self) -> set[str]:
+        """How the typed numbers shown were typed: `typed` (inside a string literal),
+        `typed_expr` (shown by an expression that reads no variable)."""
+        return {"typed" if index in self.in_literals else "typed_expr"
+                for index, (_, _, typed) in enumerate(self.tokens) if typed}
 
     def numbers(self, typed_ok: bool) -> list[int]:
         """Indices of the numbers that may answer, in the order shown."""
@@ -548,7 +707,7 @@ def _lk_judge(label: str, record: _LkRecord, typed_ok: bool = False
     in a part of its own), how many shown numbers belong to none of them, and the numbers
     the values found take."""
     key = _lk_key(_LK_SALT, label)
-    items = _LK_ANSWERS[label]
+    items = _lk_items(label)
     options = [_lk_candidates(key, item, record, typed_ok) for item in items]
     missing, extra, taken = _lk_assign(options, record.counted())
     return [items[i] for i in missing], extra, taken
@@ -679,13 +838,14 @@ class _LkTee(io.TextIOBase):
     """Records what a cell writes to a stream and passes it on; anything else (ipykernel's
     `set_parent`, which ties output to the running cell) goes to the stream itself."""
 
-    def __init__(self, stream: object, parts: list[tuple[str, bool]], aside: bool) -> None:
+    def __init__(self, stream: object, parts: list[tuple[str, bool, bool]],
+                 aside: bool) -> None:
         self._stream = stream
         self.parts = parts
         self.aside = aside
 
     def write(self, text: str) -> int:
-        self.parts.append((text, self.aside))
+        self.parts.append((text, self.aside, bool(_LK_STATE.get("typed_now"))))
         return self._stream.write(text)  # type: ignore[attr-defined]
 
     def flush(self) -> None:
@@ -703,39 +863,85 @@ def _lk_unwrap(stream: object) -> object:
     return stream
 
 
+def _lk_print(*args: object, **kwargs: object) -> None:
+    """`print` while a cell is recorded: what a `print(...)` of the cell's own code shows
+    is marked typed when every argument reads no variable (`print(8)`, `print(2*3+2)`,
+    `print(torch.tensor(8.))`), judged against the namespace as it is at that moment."""
+    original = _LK_STATE.get("print") or _lk_builtin_print()
+    lines: dict[int, list[set[str]]] = _LK_STATE.get("prints") or {}  # type: ignore[assignment]
+    typed = False
+    if lines:
+        frame = sys._getframe(1)
+        shell_ns = getattr(_LK_STATE.get("shell"), "user_ns", None)
+        if (frame.f_code.co_name == "<module>" and frame.f_globals is shell_ns
+                and frame.f_lineno in lines):
+            typed = not any(_lk_reads_variable(names, shell_ns)  # type: ignore[arg-type]
+                            for names in lines[frame.f_lineno])
+    outer = _LK_STATE.get("typed_now")
+    _LK_STATE["typed_now"] = typed
+    try:
+        original(*args, **kwargs)  # type: ignore[operator]
+    finally:
+        _LK_STATE["typed_now"] = outer
+
+
+def _lk_builtin_print() -> object:
+    """The builtin `print`, without our wrapper (an earlier setup run's included)."""
+    import builtins
+    found = builtins.print
+    while getattr(found, "__name__", "") == "_lk_print":
+        inner = getattr(found, "_lk_original", None)
+        if inner is None:
+            break
+        found = inner
+    return found
+
+
 def _lk_pre_run(info: object) -> None:
     raw = getattr(info, "raw_cell", "") or ""
-    if _LK_CHECK_CALL.search(raw):
-        return
+    if _LK_HELPER_CALL.search(raw):
+        return   # a check or a ▶ cell: the record stays the answer cell's
     try:
-        source = get_ipython().transform_cell(raw)  # type: ignore[name-defined]  # noqa: F821
+        shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821
+        source = shell.transform_cell(raw)
     except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot transform
-        source = raw
-    parts: list[tuple[str, bool]] = []
+        shell, source = None, raw
+    parts: list[tuple[str, bool, bool]] = []
     sys.stdout, sys.stderr = _lk_unwrap(sys.stdout), _lk_unwrap(sys.stderr)  # type: ignore[assignment]
-    _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts, source=source)
+    _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts, source=source,
+                     shell=shell, prints=_lk_print_lines(source), typed_now=False)
     sys.stdout = _LkTee(sys.stdout, parts, aside=False)
     sys.stderr = _LkTee(sys.stderr, parts, aside=True)
+    import builtins
+    original = _lk_builtin_print()
+    _LK_STATE["print"] = original
+    _lk_print._lk_original = original  # type: ignore[attr-defined]
+    builtins.print = _lk_print
 
 
 def _lk_post_run(result: object) -> None:
     streams = _LK_STATE.get("streams")
     if streams is None:
         return
+    import builtins
+    builtins.print = _lk_builtin_print()  # type: ignore[assignment]
     sys.stdout, sys.stderr = streams  # type: ignore[misc]
-    parts: list[tuple[str, bool]] = _LK_STATE["parts"]  # type: ignore[assignment]
+    parts: list[tuple[str, bool, bool]] = _LK_STATE["parts"]  # type: ignore[assignment]
     source = str(_LK_STATE.get("source") or "")
-    _LK_STATE.update(streams=None, parts=None, source=None)
+    shell = _LK_STATE.get("shell")
+    _LK_STATE.update(streams=None, parts=None, source=None, prints=None, typed_now=False)
     value = getattr(result, "result", None)
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
     if value is not None:
-        parts.append(("\n" + repr(value), False))
+        namespace = getattr(shell, "user_ns", None)
+        typed = namespace is not None and _lk_typed_value(source, namespace)
+        parts.append(("\n" + repr(value), False, typed))
     elif error is None and _lk_shows_none(source):
-        parts.append(("\nNone", False))   # `x.grad` alone: Jupyter shows nothing for None
+        parts.append(("\nNone", False, False))   # `x.grad` alone: Jupyter shows nothing for None
     raised = None
     if error is not None:
         raised = (type(error).__name__, str(error))
-        parts.append((f"\n{type(error).__name__}: {error}", True))
+        parts.append((f"\n{type(error).__name__}: {error}", True, False))
     _LK_STATE["record"] = _LkRecord(parts, raised, source)
 
 
@@ -744,12 +950,25 @@ def _lk_install() -> None:
     the earlier run's hooks and the tees its recorder put on sys.stdout and sys.stderr
     for the setup cell itself, so that output goes on reaching the cell that runs."""
     sys.stdout, sys.stderr = _lk_unwrap(sys.stdout), _lk_unwrap(sys.stderr)  # type: ignore[assignment]
+    import builtins
+    builtins.print = _lk_builtin_print()  # type: ignore[assignment]
     shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - IPython builtin
     for event, hook in (("pre_run_cell", _lk_pre_run), ("post_run_cell", _lk_post_run)):
         for old in [h for h in shell.events.callbacks[event]
                     if getattr(h, "__name__", None) == hook.__name__]:
             shell.events.unregister(event, old)
         shell.events.register(event, hook)
+
+
+def _lk_items(label: str) -> list[dict[str, object]]:
+    """The values an exercise's answer must show (its `uses` entry aside)."""
+    return [item for item in _LK_ANSWERS[label] if item["kind"] != "uses"]
+
+
+def _lk_uses(label: str) -> list[str]:
+    """The names an answer must call (the model answer's `uses=`), or none."""
+    return [str(name) for item in _LK_ANSWERS[label] if item["kind"] == "uses"
+            for name in item["names"]]  # type: ignore[attr-defined]
 
 
 def check(label: str) -> None:
@@ -765,15 +984,26 @@ def check(label: str) -> None:
     if record is not None and record.owner not in (None, label):
         _lk_say("other", label=label, other=record.owner)
         return
-    items = _LK_ANSWERS[label]
+    items = _lk_items(label)
     raises = any(item["kind"] == "error" for item in items)
     if record is None or not record.lines:   # nothing shown: no answer to claim
         ran_code = record is not None and _lk_has_code(record.source)
+        if raises and ran_code and _lk_swallowed(record.source):   # type: ignore[union-attr]
+            _lk_say("swallowed", label=label)
+            return
         _lk_say(("no_error" if ran_code else "empty_error") if raises else "empty",
                 label=label)
         return
     record.owner = label
     missing, extra, taken = _lk_judge(label, record)
+    if not missing and record.error is not None and not raises:
+        _lk_say("stopped_right", label=label, error=_lk_stopped(record))
+        return
+    uses = _lk_uses(label)
+    if not missing and not extra and uses and not _lk_calls(record.source, uses):
+        names = _lk_table()["uses_or"].join(f"{name}()" for name in uses)
+        _lk_say("uses", label=label, names=names)
+        return
     if not missing and not extra:
         _lk_say("right", label=label)
         return
@@ -781,7 +1011,9 @@ def check(label: str) -> None:
         _lk_say("extra", label=label, n=extra)
         _lk_say("extra_fix")
         return
-    _lk_say("wrong", label=label, total=len(items), matched=len(items) - len(missing))
+    found = len(items) - len(missing)
+    _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
+            label=label, total=len(items), matched=found)
     if record.error is not None and not raises:   # a value was expected, the cell failed
         _lk_say("stopped", error=_lk_stopped(record))
     key = _lk_key(_LK_SALT, label)
@@ -789,8 +1021,13 @@ def check(label: str) -> None:
         for line in (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
                      else [_lk_describe(item)]):
             print(line)
+    if any(item["kind"] == "error" for item in missing) and _lk_swallowed(record.source):
+        _lk_say("swallowed_line")
     if len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):
-        _lk_say("typed")
+        kinds = record.typed_kinds()
+        for kind in ("typed", "typed_expr"):
+            if kind in kinds:
+                _lk_say(kind)
     if (any(item["kind"] in ("numbers", "tensor") for item in missing)
             and any(_LK_NONE.search(line) for line in record.lines)):
         _lk_say("none")

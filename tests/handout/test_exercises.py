@@ -150,9 +150,14 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
         "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
         "- 値がいくつもあるときは、どの順に表示してもかまいません。ただし、一つのテンソルの"
         "中の数の順番は、そのままにしてください。\n"
-        "- 値はコードで計算して表示してください。文字列の中に書いた値（`print(\"8.0\")`）は"
-        "答えになりません。\n"
-        "- 答えの数だけを表示してください。説明の文字はつけてもかまいません。\n"
+        "- 値は変数を使って計算し、表示してください。文字列の中に書いた値（`print(\"8.0\")`）"
+        "や、数だけで書いた式（`print(8)`、`print(2*3+2)`）は答えになりません。\n"
+        "- 計算に使う関数が決まっている問題もあります（`backward()`）。その問題では、"
+        "答えのセルでその関数を呼んで求めてください。値が合っていても、ほかの方法で"
+        "求めたものは正解になりません。\n"
+        "- 表示する数は、答えの値だけにしてください。ほかの数もいっしょに表示すると、"
+        "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字はつけても"
+        "かまいません）。\n"
         "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。そのまま起こしても、"
         "except で捕まえて表示してもかまいません。\n")
     assert "表示の順番を問わず" not in first.source
@@ -170,9 +175,11 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
         "tensor with `requires_grad=True` is asked for, its shape and that flag count too).\n"
         "- Several values may be printed in any order, but keep the order of the numbers "
         "inside one tensor.\n"
-        "- Compute the values and print them: a value typed inside a string "
-        "(`print(\"8.0\")`) does not count.\n"
-        "- Print only the answer's numbers; words around them are fine.\n"
+        "- Compute the values from your variables and print them: a value typed inside a "
+        "string (`print(\"8.0\")`) or written with numbers only (`print(8)`, "
+        "`print(2*3+2)`) does not count.\n"
+        "- Print no numbers besides the answer's values: any other number shown makes the "
+        "answer wrong (words such as `print(\"gradient:\", x.grad)` are fine).\n"
         "- Where the answer is an error, its type and message are compared: let it be "
         "raised, or catch it with except and print it.\n")
     assert [c.source.split("\n")[:2] for c in tagged(nb, CONTEXT)] == [[
@@ -308,7 +315,7 @@ def test_a_student_session_reruns_checks_and_each_check_reads_its_own_answer(lec
         "❔ 演習1 (2): すぐ上で実行されたセルは、演習1 (1) の答えとして確かめ済みです。"
         "先に 演習1 (2) の答えのセルを実行してから、このセルを実行してください。\n")
     assert said["answer-1-3-check"] == (
-        "❌ 演習1 (3): まだ正解ではありません（確かめる値 1 個のうち 0 個が一致）。\n"
+        "❌ 演習1 (3): まだ正解ではありません（確かめる値が見つかりません）。\n"
         "  ・テンソルの形が違います（2×3 ではなく 3×2 が表示されました）\n")
     assert said["answer-1-4"] == (
         "RuntimeError Only Tensors of floating point and complex dtype can require "
@@ -442,11 +449,11 @@ RULES = RULES.replace("RAISES", "torch.tensor(3, requires_grad=True)  # -> Runti
                       "Only Tensors of floating point and complex dtype can require gradients")
 
 STUDENTS = {
-    "near": "print(7.9)",
-    "rounds": "print(7.96)",
-    "float64": "torch.tensor(12.0, dtype=torch.float64)",
-    "flags": "print(torch.tensor(3.0, dtype=torch.float64, requires_grad=True))",
-    "noflag": "print(torch.tensor(3.0))\nprint(3.0)",
+    "near": "v = 7.9\nprint(v)",
+    "rounds": "v = 7.96\nprint(v)",
+    "float64": "t = torch.tensor(12.0, dtype=torch.float64)\nt",
+    "flags": "t = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)\nprint(t)",
+    "noflag": "t = torch.tensor(3.0)\nprint(t)\nprint(t.item())",
     "caught": "try:\n    torch.tensor(3, requires_grad=True)\nexcept RuntimeError as e:\n"
               "    print(e)",
     "caught-repr": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
@@ -462,8 +469,8 @@ STUDENTS = {
     "other-error": "raise RuntimeError('Only Tensors of floating point dtype')",
     "other-type": "print('ValueError: Only Tensors of floating point and complex dtype can "
                   "require gradients')",
-    "reversed": "print(-0.42134)\nprint(0.19)",
-    "vector": "print(8.0, 10.0)",
+    "reversed": "x, fx = 0.19, -0.42134\nprint(fx)\nprint(x)",
+    "vector": "a, b = 8.0, 10.0\nprint(a, b)",
 }
 
 
@@ -528,7 +535,7 @@ def test_wrong_or_missing_answers_fail_their_self_check():
     wrong["2"] = "pass"
     results = run_with(exercises_notebook(deck), wrong)
     assert results["1"] == ("❌ 演習 (1): まだ正解ではありません"
-                            "（確かめる値 1 個のうち 0 個が一致）。\n"
+                            "（確かめる値が見つかりません）。\n"
                             "  ・見つからない値：数が一つ（小数第 4 位まで比べます）\n")
     assert "何も表示していません" in results["2"]
 
@@ -558,12 +565,40 @@ def test_stored_answers_are_salted_hashes_and_unit_counts_only():
             leaves.append(value)
 
     walk(table)
-    allowed = {"error", "tensor", "numbers", "text"}
+    allowed = {"error", "tensor", "numbers", "text", "uses", "backward"}
     for leaf in leaves:
         assert (isinstance(leaf, bool) or (isinstance(leaf, int) and abs(leaf) < 20)
                 or leaf in allowed or re.fullmatch(r"[0-9a-f]{24}", str(leaf))), leaf
     other = parse_deck(deck.text + "\n", deck.path)
     assert answer_table(other)["演習2 (1)"] != table["演習2 (1)"]   # another salt
+
+
+@pytest.mark.parametrize("info, message", [
+    ("uses=backward", "answer block 9 says uses=backward but calls no backward() itself"),
+    ("uses=backward,grad",
+     "answer block 9 says uses=backward,grad but calls no backward() or grad() itself"),
+    ("uses=backward,", "uses=backward,: a comma-separated list of function or method names "
+                       "is expected"),
+])
+def test_an_answer_that_does_not_call_what_it_uses_is_an_error_at_its_line(info: str,
+                                                                           message: str):
+    deck = parse_deck(f"# t\n\n```python answer=9 {info}\nx = 2.0\nprint(x.backward)"
+                      f"  # -> 2.0\n```\n", "t.md")
+    with pytest.raises(DeckError) as caught:
+        exercises_notebook(deck)
+    assert (caught.value.line, caught.value.message) == (3, message)
+    assert str(caught.value) == f"t.md:3 (slide 1): {message}"
+
+
+def test_uses_goes_into_the_answers_table_beside_the_values():
+    deck = parse_deck("# t\n\n```python answer=9 uses=backward,grad\n"
+                      "x = torch.tensor(2.0, requires_grad=True)\n(x * x).backward()\n"
+                      "print(x.grad.item())  # -> 4.0\n```\n", "t.md")
+    fence = deck.code_blocks[0]
+    assert fence.lang == "python" and fence.value("uses") == "backward,grad"
+    items = answer_table(deck)["演習 1"]
+    assert [item["kind"] for item in items] == ["numbers", "uses"]
+    assert items[1]["names"] == ["backward", "grad"]
 
 
 def test_answer_without_expected_output_is_an_error_at_its_line():

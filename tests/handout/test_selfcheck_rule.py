@@ -1,6 +1,8 @@
-"""The self-check's one rule on the answers a reviewer tried: extra numbers, typed values,
-values in any order, None, a wrong tensor's part, a caught error printed after a label, a
-check run after another exercise's; each with the exact feedback shown."""
+"""The self-check's one rule on the answers reviewers tried: extra numbers, typed values
+(in a string, or an expression of numbers only), values in any order, None, a wrong
+tensor's part, a caught error printed after a label or swallowed, a check run after another
+exercise's or after a ▶ cell, a right value found without the function the exercise asks
+for, a right value before an error; each with the exact feedback shown."""
 
 from __future__ import annotations
 
@@ -29,17 +31,17 @@ ANSWERS = {   # answer id: (official code, what the slide shows)
     "typed-number": ("print(x.grad.item())", "8.0"),
     "two-vectors": ("print(a)  # -> tensor([1., 2.])\nprint(b)", "tensor([3., 4.])"),
     "own-order": ("print(a)  # -> tensor([1., 2.])\nprint(b)", "tensor([3., 4.])"),
-    "overlap": ("print(2)  # -> 2\nprint(1, 2)", "1 2"),
+    "overlap": ("n = 2\nprint(n)  # -> 2\nprint(n - 1, n)", "1 2"),
     "none": ("print(x.grad.item())", "8.0"),
     "none-shown": ("print(x.grad.item())", "8.0"),
     "error-numbers": ("torch.zeros(3)[5]",
                       "IndexError: index 5 is out of bounds for dimension 0 with size 3"),
     "warning": ("print(x.grad.item())", "8.0"),
-    "tensor-values": ("print(torch.tensor([2.0, 4.0, 6.0], requires_grad=True))",
+    "tensor-values": ("t = torch.tensor([2.0, 4.0, 6.0], requires_grad=True)\nprint(t)",
                       "tensor([2., 4., 6.], requires_grad=True)"),
-    "tensor-shape": ("print(torch.tensor([[3.0, 4.0, 5.0]], requires_grad=True))",
+    "tensor-shape": ("t = torch.tensor([[3.0, 4.0, 5.0]], requires_grad=True)\nprint(t)",
                      "tensor([[3., 4., 5.]], requires_grad=True)"),
-    "tensor-flag": ("print(torch.tensor([2.0, 4.0, 6.0], requires_grad=True))",
+    "tensor-flag": ("t = torch.tensor([2.0, 4.0, 6.0], requires_grad=True)\nprint(t)",
                     "tensor([2., 4., 6.], requires_grad=True)"),
     "error-label-type": ("torch.tensor(3, requires_grad=True)",
                          "RuntimeError: Only Tensors of floating point and complex dtype can "
@@ -49,42 +51,75 @@ ANSWERS = {   # answer id: (official code, what the slide shows)
     "no-error": ("torch.tensor(3, requires_grad=True)",
                  "RuntimeError: Only Tensors of floating point and complex dtype can "
                  "require gradients"),
+    "print-number": ("print(x.grad.item())", "8.0"),
+    "print-arithmetic": ("print(x.grad.item())", "8.0"),
+    "bare-number": ("print(x.grad.item())", "8.0"),
+    "module-call": ("print(x.grad.item())", "8.0"),
+    "vector": ("print(*x.grad.tolist())", "2.0 4.0 6.0"),
+    "finite-difference": ("x = torch.tensor(3.0, requires_grad=True)\n"
+                          "(x**2 + 2*x + 1).backward()\nprint(x.grad.item())", "8.0"),
+    "backward": ("x = torch.tensor(3.0, requires_grad=True)\n"
+                 "(x**2 + 2*x + 1).backward()\nprint(x.grad.item())", "8.0"),
+    "then-error": ("print(x.grad.item())", "8.0"),
+    "swallowed": ("torch.tensor(3, requires_grad=True)",
+                  "RuntimeError: Only Tensors of floating point and complex dtype can "
+                  "require gradients"),
 }
+INFO = {"finite-difference": " uses=backward", "backward": " uses=backward"}
+"""Words the answer fence carries beside `answer=ID`."""
 DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
         "<!-- _header: 確認 -->\n\n規則の確認\n\n---\n\n<!-- _class: answer -->\n\n"
-        + "".join(f"```python answer={ident}\n{code}  # -> {shown}\n```\n\n"
-                  for ident, (code, shown) in ANSWERS.items()))
+        + "".join(f"```python answer={ident}{INFO.get(ident, '')}\n{code}  # -> {shown}\n"
+                  f"```\n\n" for ident, (code, shown) in ANSWERS.items()))
 LABEL = {ident: f"確認 ({n})" for n, ident in enumerate(ANSWERS, start=1)}
 GRAD_8 = "x = torch.tensor(3.0, requires_grad=True)\n(x**2 + 2*x + 1).backward()\n"
 STUDENTS = {
-    "many": "print(list(range(-100, 100)))",
-    "linspace": "print(torch.linspace(0, 10, 201))",
+    "many": "n = 100\nprint(list(range(-n, n)))",
+    "linspace": "n = 201\nprint(torch.linspace(0, 10, n))",
     "label": "a = torch.tensor(2.0, requires_grad=True)\n(a**3).backward()\n"
              "print('d(x**3)/dx at x=2:', a.grad)",
     "grad-fn": "x = torch.tensor([1.0, 2.0], requires_grad=True)\nprint('y:', x * 2)",
     "typed-tensor": "print('tensor(3., requires_grad=True)')",
     "typed-number": 'print("8.0")',
-    "two-vectors": "print(torch.tensor([3.0, 4.0]))\nprint([1.0, 2.0])",
-    "own-order": "print(torch.tensor([2.0, 1.0]))\nprint(torch.tensor([3.0, 4.0]))",
-    "overlap": "print(1, 2, 2)",
+    "two-vectors": "a, b = [1.0, 2.0], torch.tensor([3.0, 4.0])\nprint(b)\nprint(a)",
+    "own-order": "a, b = torch.tensor([2.0, 1.0]), torch.tensor([3.0, 4.0])\nprint(a)\n"
+                 "print(b)",
+    "overlap": "n = 2\nprint(n - 1, n, n)",
     "none": "x = torch.tensor(3.0, requires_grad=True)\nprint(x.grad)",
     "none-shown": "x = torch.tensor(3.0, requires_grad=True)\nx.grad",
     "error-numbers": "try:\n    torch.zeros(3)[5]\nexcept IndexError as e:\n"
                      "    print('エラー:', e)",
     "warning": GRAD_8 + "import warnings\nwarnings.warn(f'{10 * 3} steps, {2 ** 10} samples')"
                "\nprint(x.grad.item())",
-    "tensor-values": "print(torch.tensor([3.0, 4.0, 6.0], requires_grad=True))",
-    "tensor-shape": "print(torch.tensor([[3.0], [4.0], [5.0]], requires_grad=True))",
-    "tensor-flag": "print(torch.tensor([2.0, 4.0, 6.0]))",
+    "tensor-values": "t = torch.tensor([3.0, 4.0, 6.0], requires_grad=True)\nprint(t)",
+    "tensor-shape": "t = torch.tensor([[3.0], [4.0], [5.0]], requires_grad=True)\nprint(t)",
+    "tensor-flag": "t = torch.tensor([2.0, 4.0, 6.0])\nprint(t)",
     "error-label-type": "try:\n    torch.tensor(3, requires_grad=True)\nexcept Exception as e:\n"
                         "    print('エラー:', type(e).__name__, e)",
     "stopped": "x = torch.tensor(3.0)\n(x**2).backward()\nprint(x.grad.item())",
     "syntax": "print(x.grad.item()",
     "no-error": "try:\n    x = torch.tensor(3.0, requires_grad=True)\nexcept Exception as e:\n"
                 "    print(type(e).__name__, e)",
+    "print-number": "print(8)",
+    "print-arithmetic": "print(2*3+2)",
+    "bare-number": "8.0",
+    "module-call": "import math\nprint(math.sqrt(64), torch.tensor(8.))",
+    "vector": "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n(x**2).sum().backward()\n"
+              "print(*x.grad.tolist()[:2])",
+    "finite-difference": "f = lambda x: x**2 + 2*x + 1\nh = 0.01\n"
+                         "print((f(3 + h) - f(3 - h)) / (2 * h))",
+    "backward": GRAD_8 + "print('d/dx:', x.grad)",
+    "then-error": GRAD_8 + "print(x.grad.item())\nprint(y_undefined)",
+    "swallowed": "try:\n    torch.tensor(3, requires_grad=True)\nexcept:\n    pass",
 }
 RIGHT = "✅ {label}: 正解です！\n"
-WRONG = "❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち {matched} 個が一致）。\n"
+WRONG = ("❌ {label}: まだ正解ではありません（確かめる値 {total} 個のうち、"
+         "見つかったのは {matched} 個です）。\n")
+WRONG_ONE = "❌ {label}: まだ正解ではありません（確かめる値が見つかりません）。\n"
+WRONG_NONE = ("❌ {label}: まだ正解ではありません（確かめる値 {total} 個が、"
+              "どれもまだ見つかりません）。\n")
+TYPED_EXPR = ("  ・数だけで書いた式の値（print(8) や print(2*3+2) など）は答えになりません："
+              "値は変数を使って計算して表示してください\n")
 EXTRA = ("❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。\n"
          "  ・答えの値だけを表示してください（説明の文字は自由です）\n")
 TYPED = "  ・文字列の中に書いた値は答えになりません：値はコードで計算して表示してください\n"
@@ -94,7 +129,8 @@ ONE_NUMBER = "  ・見つからない値：数が一つ（小数第 1 位まで�
 
 
 def wrong(ident: str, total: int, matched: int) -> str:
-    return WRONG.format(label=LABEL[ident], total=total, matched=matched)
+    form = WRONG_ONE if total == 1 else WRONG if matched else WRONG_NONE
+    return form.format(label=LABEL[ident], total=total, matched=matched)
 
 
 def right(ident: str) -> str:
@@ -130,6 +166,8 @@ def test_official_answers_pass():
     official["typed-tensor"] = "x = torch.tensor(3.0, requires_grad=True)\nprint(x)"
     official["label"] = ("a = torch.tensor(2.0, requires_grad=True)\n(a**3).backward()\n"
                          "print(a.grad)")
+    official["vector"] = ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+                          "(x**2).sum().backward()\nprint(*x.grad.tolist())")
     assert run_answers(official) == {ident: right(ident) for ident in ANSWERS}
 
 
@@ -173,6 +211,64 @@ def test_values_in_any_order_each_keeping_its_own(checked: dict[str, str]):
         + "  ・見つからない値：この順に並んだ数 2 個（小数第 4 位まで比べます）\n")
 
 
+def test_a_value_shown_by_an_expression_that_reads_no_variable_is_no_answer(
+        checked: dict[str, str]):
+    for ident in ("print-number", "print-arithmetic", "bare-number", "module-call"):
+        assert checked[ident] == wrong(ident, 1, 0) + ONE_NUMBER + TYPED_EXPR, ident
+
+
+def test_a_missing_vector_is_counted_as_the_one_value_it_is(checked: dict[str, str]):
+    assert checked["vector"] == (
+        wrong("vector", 1, 0)
+        + "  ・見つからない値：この順に並んだ数 3 個（小数第 1 位まで比べます）\n")
+    assert "1 個のうち 0 個" not in checked["vector"]
+
+
+def test_right_values_without_the_function_the_exercise_asks_for_are_not_accepted(
+        checked: dict[str, str]):
+    assert checked["finite-difference"] == (
+        f"❌ {LABEL['finite-difference']}: 値は合っていますが、この演習では backward() を"
+        "使って計算してください（すぐ上のセルは backward() を呼んでいません）。\n")
+    assert checked["backward"] == right("backward")
+
+
+def test_right_values_then_an_error_are_not_accepted(checked: dict[str, str]):
+    assert checked["then-error"] == (
+        f"❌ {LABEL['then-error']}: 値は合っていますが、すぐ上のセルはエラーで止まりました："
+        "NameError: name 'y_undefined' is not defined。エラーを直して、もう一度実行して"
+        "から、このセルを実行してください。\n")
+
+
+def test_an_error_caught_and_shown_nothing_is_told_so(checked: dict[str, str]):
+    assert checked["swallowed"] == (
+        f"❌ {LABEL['swallowed']}: エラーは except で捕まえられたようですが、表示されて"
+        "いません。except の中でエラーを表示してください"
+        "（except Exception as e: と書いて print(type(e).__name__, e)）。\n")
+
+
+ORDER_DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n```python\nbase = 3.0\n```"
+              "\n\n---\n\n<!-- _class: exercise -->\n<!-- _header: 順番 -->\n\n確認\n\n---"
+              "\n\n<!-- _class: answer -->\n\n```python answer=order\n"
+              "x = torch.tensor(base)\nprint(x.item() + 5)  # -> 8.0\n```\n")
+
+
+def test_a_slides_cell_run_between_an_answer_and_its_check_is_not_what_it_checks():
+    nb = exercises_notebook(parse_deck(ORDER_DECK, HERE))
+    ids = [c.get("id") for c in nb.cells]
+    context = nb.cells.pop(next(i for i, c in enumerate(nb.cells)
+                                if "context" in c.metadata.get("tags", [])))
+    student = next(i for i, c in enumerate(nb.cells) if STUDENT in c.metadata.get("tags", []))
+    nb.cells[student].source = "base = 3.0\nx = torch.tensor(base)\nprint(x.item() + 5)"
+    nb.cells.insert(student + 1, context)   # answer, ▶ cell, check
+    assert [c.get("id") for c in nb.cells] != ids
+    with venv_kernel() as km:
+        NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120,
+                       allow_errors=True).execute()
+    checks = ["".join(o.get("text", "") for o in c.outputs)
+              for c in nb.cells if SELF_CHECK in c.metadata.get("tags", [])]
+    assert checks == ["✅ 順番: 正解です！\n"]
+
+
 def test_none_where_a_number_is_expected_says_so(checked: dict[str, str]):
     assert checked["none"] == wrong("none", 1, 0) + ONE_NUMBER + NONE
     assert checked["none-shown"] == wrong("none-shown", 1, 0) + ONE_NUMBER + NONE
@@ -213,14 +309,19 @@ def english() -> Iterator[None]:
 
 
 def check_in_english(expected: str | list[str], printed: str, source: str,
-                     aside: str = "") -> str:
-    """What `check` says of a cell that printed `printed` (and `aside` on stderr)."""
+                     aside: str = "", uses: tuple[str, ...] = (), typed: bool = False,
+                     error: tuple[str, str] | None = None) -> str:
+    """What `check` says of a cell that printed `printed` (and `aside` on stderr; `typed`:
+    by a `print` that reads no variable) and raised `error`, where the answer must call
+    one of `uses`."""
     texts = [expected] if isinstance(expected, str) else expected
     with english():
         key = kernel._lk_key("salt", "Task")
         kernel._LK_ANSWERS["Task"] = [i for t in texts for i in kernel._lk_expected(key, t)]
-        chunks = [(printed, False)] + ([(aside, True)] if aside else [])
-        kernel._LK_STATE["record"] = kernel._LkRecord(chunks, None, source)
+        if uses:
+            kernel._LK_ANSWERS["Task"].append({"kind": "uses", "names": list(uses)})
+        chunks = [(printed, False, typed)] + ([(aside, True)] if aside else [])
+        kernel._LK_STATE["record"] = kernel._LkRecord(chunks, error, source)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             kernel.check("Task")
@@ -269,7 +370,7 @@ TENSOR = "tensor([[3., 4., 5.],\n        [6., 7., 8.]], requires_grad=True)"
 ], ids=["values", "shape", "flag", "shape-and-flag", "no-tensor"])
 def test_a_wrong_tensor_in_english(printed: str, feedback: str):
     assert check_in_english(TENSOR, printed, "print(M)") == (
-        "❌ Task: not right yet (0 of the 1 values checked match).\n" + feedback)
+        "❌ Task: not right yet (the value checked was not found).\n" + feedback)
 
 
 @pytest.mark.parametrize("lang, other", [
@@ -322,7 +423,7 @@ def test_a_cell_that_showed_nothing_belongs_to_no_check():
 ], ids=["typed", "none"])
 def test_feedback_in_english(printed: str, source: str, feedback: str):
     assert check_in_english("8.0", printed, source) == (
-        "❌ Task: not right yet (0 of the 1 values checked match).\n" + feedback)
+        "❌ Task: not right yet (the value checked was not found).\n" + feedback)
 
 
 def test_a_failed_cell_and_an_error_answer_without_error_in_english():
@@ -343,7 +444,7 @@ def test_a_failed_cell_and_an_error_answer_without_error_in_english():
                 "    print(type(e).__name__, e)\n")
             kernel.check("Raise")
     assert out.getvalue() == (
-        "❌ Task: not right yet (0 of the 1 values checked match).\n"
+        "❌ Task: not right yet (the value checked was not found).\n"
         "  - the cell just above stopped with an error: NameError: name 'y' is not defined "
         "(fix it first)\n"
         "  - not found: a number (compared at 1 decimal place(s))\n"
@@ -352,3 +453,51 @@ def test_a_failed_cell_and_an_error_answer_without_error_in_english():
         "one.\n"
         "❔ Raise: the cell just above showed nothing (and raised no error). Write your code "
         "inside the try, run that cell, then run this one.\n")
+
+
+def test_the_new_feedback_in_english():
+    assert check_in_english("8.0", "8\n", "print(8)", typed=True) == (
+        "❌ Task: not right yet (the value checked was not found).\n"
+        "  - not found: a number (compared at 1 decimal place(s))\n"
+        "  - a value written with numbers only (print(8), print(2*3+2)) is no answer: "
+        "compute it from your variables and print it\n")
+    assert check_in_english(["8.0", "2.0 4.0 6.0"], "7.0\n", "print(y)") == (
+        "❌ Task: not right yet (none of the 2 values checked was found yet).\n"
+        "  - not found: a number (compared at 1 decimal place(s))\n"
+        "  - not found: 3 numbers in this order (compared at 1 decimal place(s))\n")
+    assert check_in_english(["8.0", "2.0 4.0 6.0"], "8.0\n", "print(y)") == (
+        "❌ Task: not right yet (1 of the 2 values checked were found).\n"
+        "  - not found: 3 numbers in this order (compared at 1 decimal place(s))\n")
+    assert check_in_english("8.0", "8.0\n", "print(x.grad.item())",
+                            error=("NameError", "name 'z' is not defined")) == (
+        "❌ Task: the values are right, but the cell just above stopped with an error: "
+        "NameError: name 'z' is not defined. Fix it, run that cell again, then run this "
+        "one.\n")
+
+
+@pytest.mark.parametrize("source, feedback", [
+    ("(g,) = torch.autograd.grad(f(x), x)\nprint(g.item())", "✅ Task: correct!\n"),
+    ("y = f(x)\ny.backward()\nprint(x.grad.item())", "✅ Task: correct!\n"),
+    ("h = 1e-3\nprint((f(x + h) - f(x - h)) / (2 * h))",
+     "❌ Task: the values are right, but this exercise asks to compute them with backward() "
+     "or grad() (the cell just above does not call it).\n"),
+    ("print(grad)  # x.grad read, not called: print(x.backward)",
+     "❌ Task: the values are right, but this exercise asks to compute them with backward() "
+     "or grad() (the cell just above does not call it).\n"),
+], ids=["grad", "backward", "finite-difference", "named-not-called"])
+def test_an_answer_must_call_one_of_the_names_its_exercise_uses(source: str, feedback: str):
+    assert check_in_english("8.0", "8.0\n", source, uses=("backward", "grad")) == feedback
+
+
+@pytest.mark.parametrize("handler", ["except:\n    pass", "except Exception:\n    pass",
+                                     "except Exception as e:\n    caught = e"])
+def test_an_expected_error_caught_and_not_shown_is_told_so_in_english(handler: str):
+    source = f"try:\n    int('x')\n{handler}\n"
+    assert check_in_english("ValueError: no", "", source) == (
+        "❌ Task: the error seems to be caught by except but not shown. Print it inside "
+        "except (write except Exception as e: and print(type(e).__name__, e)).\n")
+    assert check_in_english("ValueError: no", "done\n", source + "print('done')") == (
+        "❌ Task: not right yet (the value checked was not found).\n"
+        "  - not found: the error's type and message\n"
+        "  - the error seems to be caught by except but not shown: print it there with "
+        "print(type(e).__name__, e)\n")
