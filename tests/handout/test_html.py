@@ -282,7 +282,7 @@ def test_an_image_alone_in_its_paragraph_is_centred_without_a_keyword_as_the_the
     page = handout_html(deck_notebook(deck), deck)
     images = re.findall(r"<img\b[^>]*>", page.split("<main>", 1)[1])
     assert [('class="lk-center"' in tag, alt) for tag, alt in
-            zip(images, alt_texts("".join(images)))] == [(True, "放物線のグラフ"),
+            zip(images, alt_texts("".join(images)), strict=True)] == [(True, "放物線のグラフ"),
                                                          (False, "小さな図")]
 
 
