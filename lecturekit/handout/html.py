@@ -435,7 +435,10 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
             style.append(f"{'width' if size[1].startswith('w') else 'height'}:{size[2]}px")
     rest = _ALT.sub("", attrs).strip().rstrip("/").strip()
     kept_alt = clean_alt(" ".join(words)) or (f"図（{slide.title}）" if slide.title else "図")
-    if "center" in words:
+    # centred like the theme centres it: alone in its paragraph (or Marp's old `center` word)
+    alone = (match.string[:match.start()].rstrip().endswith("<p>")
+             and match.string[match.end():].lstrip().startswith("</p>"))
+    if alone or "center" in words:
         rest = f'{rest} class="lk-center"'.strip()
     style_attr = f' style="{";".join(style)}"' if style else ""
     data = image.data_uri() if image else src

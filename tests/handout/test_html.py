@@ -274,6 +274,18 @@ def test_alt_text_is_the_images_own_words_or_the_slide_title_never_a_marp_keywor
                 if MARP_IMAGE_WORDS.match(word)]
 
 
+def test_an_image_alone_in_its_paragraph_is_centred_without_a_keyword_as_the_theme_does():
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: 放物線 -->\n\n"
+                      "![w:300 放物線のグラフ](img/parabola.png)\n\n"
+                      "本文の中の ![w:40 小さな図](img/parabola.png) は行の中\n",
+                      FIXTURES / "alt.md")
+    page = handout_html(deck_notebook(deck), deck)
+    images = re.findall(r"<img\b[^>]*>", page.split("<main>", 1)[1])
+    assert [('class="lk-center"' in tag, alt) for tag, alt in
+            zip(images, alt_texts("".join(images)), strict=True)] == [(True, "放物線のグラフ"),
+                                                         (False, "小さな図")]
+
+
 def test_contents_group_slides_under_section_dividers_with_a_way_back():
     deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 講義\n\n---\n\n"
                       "<!-- _header: 目標 -->\n\n本文\n\n---\n\n<!-- _class: lead -->\n\n"

@@ -91,3 +91,14 @@ def test_the_deck_closes_with_a_summary_and_references(slides: list[Slide]) -> N
     assert "abap34「Juliaで歩く自動微分」" in text
     assert "https://speakerdeck.com/abap34/" in text
     assert "久保田光一・伊理正夫" in text
+
+
+def test_images_alt_text_is_words_for_the_reader_not_a_placement_keyword(
+        slides: list[Slide]) -> None:
+    """The theme centres an image alone in its paragraph; `center` would be read aloud."""
+    alts = [(slide.number, alt) for slide in slides
+            for alt in re.findall(r"!\[([^\]]*)\]\(", _body(slide))]
+    assert len(alts) == 7
+    assert [(number, alt) for number, alt in alts if "center" in alt.split()] == []
+    assert [(number, alt) for number, alt in alts
+            if not re.sub(r"^(?:[wh]:\d+\s+)*", "", alt).strip()] == []

@@ -57,7 +57,7 @@ def graph_uv(paths: bool = False) -> graphviz.Digraph:
     the two pictures share one layout and can follow each other on slides.
     """
     graph = _graph()
-    graph.attr("edge", fontname=VARIABLE_FONT, fontsize="17")
+    graph.attr("edge", fontname=VARIABLE_FONT, fontsize="22")
     for name in "uvxyz":
         _variable(graph, name)
     _operation(graph, "add", "+")

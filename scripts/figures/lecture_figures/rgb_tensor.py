@@ -87,7 +87,7 @@ def _draw_block(ax: Axes, image: np.ndarray) -> None:
     _arrow(ax, start, (start[0] + reach, start[1] - reach))
     ax.text(XLIM[1] - 0.1, start[1] + 0.9, "$k$（チャンネル）",
             ha="right", va="top", fontsize=TITLE_PT - 1)
-    ax.text(BLOCK_X + (n + depth) / 2, -depth - 0.9, "3階テンソル：形 (3, 8, 8)",
+    ax.text(BLOCK_X + (n + depth) / 2, -depth - 0.9, "3階テンソル：形 (8, 8, 3)",
             ha="center", va="bottom", fontsize=TITLE_PT)
 
 
