@@ -31,11 +31,12 @@ the answers heading takes one.  Half rows a sheet leaves empty after its
 last slide (the next needs a whole row) are ruled memo lines.
 
 Printed size of slide text = theme size (px) x placed width / 1280 px.  With
-the honwaka theme (body 32 px, code 26.2 px, footnotes and page numbers 20 px,
-its smallest): 2-up places slides 182 mm wide, centred on the sheet (body 12.9
-pt, code 10.5 pt, footnotes 8.1 pt; notes and ruled lines below); 3-up 120 mm
-wide beside ruled lines (8.5, 6.9 and 5.3 pt); 4-up 115 mm wide, as large as a
-quarter of the sheet's height allows (8.1, 6.6 and 5.1 pt).  A 2 x 2 grid
+the honwaka theme (body 32 px, code 26.2 px, footnotes 24 px, its smallest text
+-- page numbers, section tags -- 20 px): 2-up places slides 182 mm wide, centred
+on the sheet (body 12.9 pt, code 10.5 pt, footnotes 9.7 pt, smallest 8.1 pt;
+notes and ruled lines below); 3-up 120 mm wide beside ruled lines (8.5, 6.9,
+6.4 and 5.3 pt); 4-up 115 mm wide, as large as a quarter of the sheet's height
+allows (8.1, 6.6, 6.1 and 5.1 pt).  A 2 x 2 grid
 would place them at most 95.5 mm wide on A4 portrait (two columns), smaller;
 on landscape 139 mm but with no room for notes.  Only 2-up prints every text
 >= 8 pt, so it is the default.  A compact divider is drawn at most 0.7 times
