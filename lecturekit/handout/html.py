@@ -251,11 +251,16 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
 def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     cells = block_cells(nb, fence.line)
     skipped = fence.has("skip") or any(SKIP in c.metadata.get("tags", []) for c in cells)
-    as_on_slide = fence.is_transcript or shows_values_inline(fence)
+    apart = show_output and not skipped and len(cells) > 1
+    raises = not fence.is_transcript and any(
+        isinstance(c, ExpectedError) for c in find_inline_comments(fence))
+    as_on_slide = fence.is_transcript or shows_values_inline(fence) or (raises and not apart)
     code = fence.code if as_on_slide else strip_expectations(fence)
     parts = []
     if skipped:
         parts.append('<p class="lk-note">このコードは実行しません</p>')
+    elif apart and not as_on_slide:
+        return "\n".join(_cells_apart(fence, cells))
     if as_on_slide and not fence.is_transcript:
         parts.extend(_with_error_boxes(fence))
     else:
@@ -265,14 +270,32 @@ def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     return "\n".join(parts)
 
 
+def _cells_apart(fence: Fence, cells: list[NotebookNode]) -> list[str]:
+    """A block the notebook runs as several cells (cut after each statement expected to
+    raise): each cell's code, without its `# -> ...` comments, then what that cell printed
+    or raised, so an error shows where it happens and every printed value in an output box."""
+    code = without_expectations(fence)
+    parts: list[str] = []
+    for cell in cells:
+        lines = cell.metadata.get("lecturekit", {}).get("lines", [])
+        kept = [code[fence.body_lines.index(n)] for n in lines if n in fence.body_lines]
+        text = "\n".join(line for line in kept if line is not None)
+        if text.strip():
+            parts.append(_pre(_BLANK_HEAD.sub("", text), "python"))
+        parts.extend(_cell_outputs([cell]))
+    return parts
+
+
 def shows_values_inline(fence: Fence) -> bool:
     """The block checks bare expressions before its last statement (`x + 2  # -> tensor(4.)`).
 
     A notebook shows only a cell's last value, so those values exist only as
     the slide's comments: such a block is shown as on the slide, comments and
     all, and its executed output is not added (each value still shows once).
+    An expected error (`(v * 3).backward()  # -> RuntimeError: ...`) is no such value: the
+    notebook ends a cell on it, and its error output shows it.
     """
-    comments = find_inline_comments(fence)
+    comments = [c for c in find_inline_comments(fence) if not isinstance(c, ExpectedError)]
     if not comments:
         return False
     try:

@@ -397,6 +397,36 @@ def test_every_expected_error_shows_as_the_error_box():
     ]
 
 
+def test_printed_value_after_an_expected_error_shows_in_an_output_box_not_as_a_comment():
+    """A block whose only `# -> value` is a print's (the slides' 「backward() は一つの数から」):
+    the expected error is no value the page must keep as a comment; each of the notebook's
+    cells (cut after the statement that raises) shows its code, then what it raised or
+    printed, in the boxes every output gets."""
+    from nbformat.v4 import new_output
+
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: E -->\n\n```python\n"
+                      "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()\n"
+                      "# -> RuntimeError: grad can be implicitly created only for scalar outputs\n"
+                      "(v * 3).sum().backward()\nprint(v.grad)  # -> tensor([3., 3.])\n```\n",
+                      "err.md")
+    nb = deck_notebook(deck)
+    raising, printing = [c for c in nb.cells if c.cell_type == "code"][-2:]
+    raising.outputs = [new_output("error", ename="RuntimeError", traceback=[],
+                                  evalue="grad can be implicitly created only for scalar outputs")]
+    printing.outputs = [new_output("stream", name="stdout", text="tensor([3., 3.])\n")]
+    main = handout_html(nb, deck).split("<main>", 1)[1]
+    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
+    texts = [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
+    assert texts == [
+        ("", "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()"),
+        (' class="lk-output lk-error" data-label="エラー"',
+         "RuntimeError: grad can be implicitly created only for scalar outputs"),
+        ("", "(v * 3).sum().backward()\nprint(v.grad)"),
+        (' class="lk-output" data-label="出力"', "tensor([3., 3.])"),
+    ]
+    assert "# -&gt;" not in main and "expect_error" not in main
+
+
 def test_links_to_a_slide_number_go_to_that_slides_section():
     """Marp's `[参考文献](#3)` opens the slides at page 3 (pages counted over the slides the
     slides variant keeps); here it goes to that slide's section.  A page the handout leaves
