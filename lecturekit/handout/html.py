@@ -65,9 +65,10 @@ SLIDE_FIT_EX = 64
 1 ex is 17.4 px, 64 ex 1110 px of the slide's 1150): wider ones keep the scroll cue's box
 on wide screens too; those that fit are drawn on the slide's own background (`data-lk-fits`),
 no box cutting through the theme's drawings."""
-FIT_SCALE = 0.7
+FIT_SCALE = 0.6
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
-formula's letters stay about 12 px); a wider formula scrolls inside its box."""
+formula's main letters stay about 10 px, still legible, and the whole formula is in view); a
+formula wider than that scrolls inside its box, with the scroll cue."""
 _FIGURE = re.compile(r"<img\b[^>]*>", re.I)
 _STYLE_SIZE = re.compile(r"\b(width|height):(\d+(?:\.\d+)?)px")
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
@@ -385,23 +386,54 @@ def _pre(code: str, lang: str) -> str:
     body = highlight(code, lang == "pycon") if lang in (
         "python", "py", "python3", "pycon", "ipython") else html.escape(code.rstrip("\n"),
                                                                          quote=False)
-    return f'<pre><code class="language-{html.escape(lang or "text")}">{body}</code></pre>'
+    return (f'<pre><code class="language-{html.escape(lang or "text")}">{code_lines(body)}'
+            f"</code></pre>")
+
+
+_MARKUP = re.compile(r"(<[^>]+>)")
+
+
+def code_lines(body: str) -> str:
+    """Each line of a code box's HTML in a `lk-ln` span with its indentation as `--lk-lead`
+    (in ch): narrow screens wrap a long line with a hanging indent (its continuation set
+    further in than the line itself starts, with a thin rule beside it: reading.css), so no
+    code scrolls sideways and Python's indentation still reads.  The line breaks stay
+    outside the spans and nothing is added to the text: copied code is the code.  A line
+    break inside a highlighted token (a string over lines) stays in its line's span."""
+    units: list[list[str]] = [[]]
+    depth = 0
+    for piece in _MARKUP.split(body):
+        if piece.startswith("<"):
+            depth += -1 if piece.startswith("</") else 1
+            units[-1].append(piece)
+            continue
+        lines = piece.split("\n") if depth == 0 else [piece]
+        units[-1].append(lines[0])
+        for line in lines[1:]:
+            units.append([line])
+    out = []
+    for unit in units:
+        text = "".join(unit)
+        plain = html.unescape(_MARKUP.sub("", text))
+        lead = len(plain) - len(plain.lstrip(" "))
+        style = f' style="--lk-lead:{lead}ch"' if lead else ""
+        out.append(f'<span class="lk-ln"{style}>{text}</span>')
+    return "\n".join(out)
 
 
 _CHECK = re.compile(r"#(?:[ \t]*->|>(?!>))")
 """A checked value's comment (`# -> tensor(4.)`, `#> 4`: `check.expectations`)."""
-_CHECK_END = re.compile(r'(<span class="hljs-comment lk-check">[^<]*)</span>\n')
 
 
 def highlight(code: str, console: bool = False) -> str:
     """Python as highlight.js marks it up (the theme colours `hljs-*` spans); a checked
     value's comment is also `lk-check`, which narrow screens set on a line of its own under
-    its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
-    read without scrolling the code sideways.  A comment on a line of its own is also
-    `lk-line-comment`, which narrow screens wrap at the box's edge.  A comment after code is
-    `lk-trail`, its line wrapped in `lk-tl` and the code before it in `lk-tl-code`: narrow
-    screens move the comment under its code line when it would run past the box's edge,
-    indented as the line is (`--lk-indent`)."""
+    its code line (reading.css), so the value reads apart from the code.  A comment on a
+    line of its own is also `lk-line-comment`, which narrow screens wrap at the box's edge.
+    A comment after code is `lk-trail`, its line wrapped in `lk-tl` and the code before it
+    in `lk-tl-code`: narrow screens move the comment under its code line when it would run
+    past the box's edge.
+    `code_lines` then gives each line its span."""
     out: list[str] = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
     line_so_far = ""
@@ -438,8 +470,7 @@ def highlight(code: str, console: bool = False) -> str:
             out.append(piece)
             if "\n" in escaped:
                 line_start = None   # a string or comment spanning lines: left as it is
-    # the line's end inside the check's span: set as a line of its own, it ends there
-    return _CHECK_END.sub(r"\1\n</span>", "".join(out))
+    return "".join(out)
 
 
 def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:

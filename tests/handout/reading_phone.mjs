@@ -192,6 +192,30 @@ function measure () {
       }
     }
   }
+  // Display formulas: whether each fits its box (no scrolling), and its width against the text
+  // column (the box of the block around it).
+  const displayMath = [...document.querySelectorAll('main mjx-container[display="true"]')].filter(visible).map((m) => {
+    const column = m.parentElement.getBoundingClientRect()
+    const r = m.querySelector('svg').getBoundingClientRect()
+    return {
+      fits: m.scrollWidth <= m.clientWidth + 1,
+      drawn: r.width,
+      within: r.left >= column.left - 0.5 && r.right <= column.right + 0.5,
+    }
+  })
+  // Code boxes (not outputs): whether any scrolls sideways, and the text a reader copies from
+  // each (the whole box selected) against the code's own text.
+  const codeBoxes = [...document.querySelectorAll('main pre > code')].filter(visible).map((el) => {
+    const pre = el.parentElement
+    const selection = window.getSelection()
+    selection.removeAllRanges()
+    const all = document.createRange()
+    all.selectNodeContents(el)
+    selection.addRange(all)
+    const copied = selection.toString()
+    selection.removeAllRanges()
+    return { scrolls: pre.scrollWidth > pre.clientWidth + 1, copied, text: el.textContent }
+  })
   const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
     li.querySelector('summary > a, :scope > a')?.textContent.trim())
   return {
@@ -213,6 +237,8 @@ function measure () {
     toc,
     checks,
     splitWords,
+    displayMath,
+    codeBoxes,
     backLinks: document.querySelectorAll('main .lk-back a[href="#toc"]').length,
   }
 }

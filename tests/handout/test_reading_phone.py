@@ -172,3 +172,29 @@ def test_table_cells_wrap_between_words_never_inside_an_english_word(measured: d
     inside its box with the cue, rather than splitting `differentiation` letter by letter."""
     for width in (*PHONES, "1280"):
         assert measured["widths"][width]["splitWords"] == [], width
+
+
+def test_a_display_formula_that_fits_when_shrunk_to_six_tenths_fits_without_scrolling(
+        measured: dict):
+    """The two-line ŷ formula (about 1.5 times the width of a 390 px column) is shrunk to the
+    column: no scrolling, nothing past the column's edge; the one far too wide still scrolls
+    in its own box, with the cue (the test above)."""
+    for width in ("390", "400", "414"):
+        maths = measured["widths"][width]["displayMath"]
+        fitting = [m for m in maths if m["fits"]]
+        assert len(fitting) == len(maths) - 1, (width, maths)   # all but the far too wide one
+        assert all(m["within"] for m in fitting), (width, maths)
+    wide = measured["widths"]["1280"]["displayMath"]
+    assert len([m for m in wide if m["fits"]]) == len(wide) - 1, wide
+
+
+def test_code_wraps_on_phones_never_scrolls_and_copies_as_written(measured: dict):
+    """No code box scrolls sideways on a phone: a long line wraps, its continuation hanging
+    further in; what a reader copies is the code, with no character added or lost."""
+    long_line = ("very_long_name = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "
+                 "requires_grad=True)  # 長い行\nprint(very_long_name)")
+    for width in PHONES:
+        code = measured["widths"][width]["codeBoxes"]
+        assert [c["copied"][:30] for c in code if c["scrolls"]] == [], width
+        assert [c["copied"] for c in code if c["copied"] != c["text"]] == [], width
+        assert code[0]["copied"] == long_line, width
