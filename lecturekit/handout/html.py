@@ -245,8 +245,18 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
     rendered = re.sub(r"<p>\s*LKBLOCK(\d+)X\s*</p>", lambda m: blocks[int(m[1])], rendered)
     rendered = _PLACEHOLDER.sub(lambda m: blocks[int(m[1])], rendered)
     rendered = _IMG.sub(lambda m: _inline_image(m, slide, deck), rendered)
-    header = f"<header>{html.escape(slide.header)}</header>\n" if slide.header else ""
-    return header + rendered
+    return _header(slide) + rendered
+
+
+def _header(slide: Slide) -> str:
+    """The title bar; with the slide's section tag also inside it as `lk-chip`, which narrow
+    screens show at the end of the title's line in place of the tag's own line under the bar
+    (a wide screen shows the tag where the theme puts it, on the bar)."""
+    if not slide.header:
+        return ""
+    tag = section_tag(slide)
+    chip = f' <span class="lk-chip">{html.escape(tag)}</span>' if tag else ""
+    return f"<header>{html.escape(slide.header)}{chip}</header>\n"
 
 
 def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:

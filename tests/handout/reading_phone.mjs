@@ -216,6 +216,21 @@ function measure () {
     selection.removeAllRanges()
     return { scrolls: pre.scrollWidth > pre.clientWidth + 1, copied, text: el.textContent }
   })
+  // The section tag's copy in a title bar: shown, inside the bar, on the title's first line,
+  // and whether the tag's own element under the bar is shown too.
+  const chips = [...document.querySelectorAll('main section.lk-slide > header .lk-chip')].map((chip) => {
+    const bar = chip.parentElement.getBoundingClientRect()
+    const c = chip.getBoundingClientRect()
+    range.selectNodeContents(chip.parentElement.firstChild)
+    const first = [...range.getClientRects()].find((r) => r.width > 0)
+    const tag = chip.closest('section').querySelector(':scope > .section')
+    return {
+      shown: visible(chip),
+      inBar: visible(chip) && c.top >= bar.top && c.bottom <= bar.bottom,
+      sameLine: visible(chip) && !!first && c.top < first.bottom && c.bottom > first.top,
+      tagShown: !!tag && visible(tag),
+    }
+  })
   const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
     li.querySelector('summary > a, :scope > a')?.textContent.trim())
   return {
@@ -239,6 +254,7 @@ function measure () {
     splitWords,
     displayMath,
     codeBoxes,
+    chips,
     backLinks: document.querySelectorAll('main .lk-back a[href="#toc"]').length,
   }
 }
@@ -286,8 +302,13 @@ try {
     facts[width] = await page.evaluate(measure)
     await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight))
     await settle()
-    const { fixed, covering } = await page.evaluate(measure)
-    facts[width].atEnd = { fixed, covering }
+    const { fixed, covering, inColumn } = await page.evaluate(measure)
+    facts[width].atEnd = { fixed, covering, inColumn }
+    // Half-way down (the way back is shown there too), what it covers at that point.
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight / 2 - 400))
+    await settle()
+    const middle = await page.evaluate(measure)
+    facts[width].midway = { fixed: middle.fixed, covering: middle.covering }
     await page.evaluate(() => window.scrollTo(0, 0))
   }
   // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.

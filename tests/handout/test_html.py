@@ -444,3 +444,15 @@ def test_links_to_a_slide_number_go_to_that_slides_section():
     assert links["参考文献"] == "#slide-4"   # page 3 of the slides is deck slide 4 (C)
     assert links["省略"] == "#slide-4"      # page 2 is B, slides-only: the next shown is C
     assert links["先"] == "#9"
+
+
+def test_a_closing_divider_at_the_end_gets_one_way_back_not_two():
+    """The last slide a divider (「おつかれさまでした」): the page's end has one link back to
+    the contents, after it, not one before it and one after it."""
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 講義\n\n---\n\n"
+                      "<!-- _class: lead -->\n\n# 1. 前半\n\n---\n\n<!-- _header: A -->\n\n本文\n\n"
+                      "---\n\n<!-- _class: lead -->\n\n# おつかれさまでした\n", "end.md")
+    main = handout_html(deck_notebook(deck), deck).split("<main>", 1)[1]
+    tail = main.split('data-header="A"', 1)[1]
+    assert tail.count('class="lk-back"') == 1
+    assert tail.index("おつかれさまでした") < tail.index('class="lk-back"')

@@ -94,16 +94,20 @@ def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
 def test_way_back_to_the_contents_is_at_hand_on_every_screen_and_never_covers_the_text(
         measured: dict):
     """Desktop: a button in the margin beside the slides, covering nothing in its column.
-    Phones: a round button in the bottom-right corner, hidden while the contents are in view
-    (the page's top) and shown once they have scrolled away; at the page's end it stands in
-    the bottom padding, covering no text."""
+    Phones: a slim tab on the right edge, hidden while the contents are in view (the page's
+    top) and shown once they have scrolled away; it stands beside the text column, in the
+    margin and the slides' padding, so at no scroll position does it cover any text."""
     for width, facts in measured["widths"].items():
         assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
         assert facts["atEnd"]["fixed"] == ["↑ 目次"], width
         assert facts["atEnd"]["covering"] == [], width
         assert facts["covering"] == [], width
     for width in PHONES:
-        assert measured["widths"][width]["fixed"] == [], width
+        facts = measured["widths"][width]
+        assert facts["fixed"] == [], width
+        assert facts["midway"]["fixed"] == ["↑ 目次"], width
+        assert facts["midway"]["covering"] == [], width
+        assert facts["atEnd"]["inColumn"] == [], width   # anywhere on the page, scrolled past it
     assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]
     assert measured["widths"]["1280"]["inColumn"] == []
 
@@ -198,3 +202,14 @@ def test_code_wraps_on_phones_never_scrolls_and_copies_as_written(measured: dict
         assert [c["copied"][:30] for c in code if c["scrolls"]] == [], width
         assert [c["copied"] for c in code if c["copied"] != c["text"]] == [], width
         assert code[0]["copied"] == long_line, width
+
+
+def test_section_tag_sits_in_the_title_bar_on_phones_not_on_a_line_of_its_own(measured: dict):
+    """Under a title bar, the tag's own line is gone on phones: its copy ends the title's line
+    (short titles: on the same line), and on a desktop the theme's tag shows, not the copy."""
+    for width in PHONES:
+        chips = measured["widths"][width]["chips"]
+        assert chips and all(c["inBar"] and not c["tagShown"] for c in chips), (width, chips)
+        assert any(c["sameLine"] for c in chips), (width, chips)   # 「式と句読点」 and its tag
+    for chip in measured["widths"]["1280"]["chips"]:
+        assert not chip["shown"] and chip["tagShown"], chip
