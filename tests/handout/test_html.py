@@ -34,7 +34,7 @@ class Sections(HTMLParser):
     """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
 
     VOID = {"img", "br", "hr", "input", "meta", "link", "source", "path", "use", "rect"}
-    OURS = {"lk-fig-close", "lk-fig-hint"}
+    OURS = {"lk-fig-close", "lk-fig-hint", "lk-chip"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -57,7 +57,7 @@ class Sections(HTMLParser):
             self._current.append(self._child)
         self._depth += 1
         if self._ours is None and (values.get("class") or "") in self.OURS:
-            self._ours = self._depth   # a figure's close link and hint: the page's, not the slide's
+            self._ours = self._depth   # a figure's close link and hint, the bar's tag copy: ours
 
     def handle_endtag(self, tag: str) -> None:
         if self._current is None or tag in self.VOID:
