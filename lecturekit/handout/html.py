@@ -24,6 +24,7 @@ import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from nbformat import NotebookNode
@@ -36,7 +37,7 @@ from lecturekit.deck.variants import drop_slides_only_text, slides_kept
 from lecturekit.handout.cells import SKIP, without_expectations
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER, notebook_lang
-from lecturekit.handout.images import clean_alt, resolve_image
+from lecturekit.handout.images import LocalImage, clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import linked_urls, student_notes
@@ -69,7 +70,7 @@ FIT_SCALE = 0.6
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
 formula's main letters stay about 10 px, still legible, and the whole formula is in view); a
 formula wider than that scrolls inside its box, with the scroll cue."""
-_FIGURE = re.compile(r"<img\b[^>]*>", re.I)
+_FIGURE = re.compile(r"<picture\b.*?</picture>|<img\b[^>]*>", re.I | re.S)
 _STYLE_SIZE = re.compile(r"\b(width|height):(\d+(?:\.\d+)?)px")
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
 _SVG_LENGTH = re.compile(rb'\s(width|height)="(\d+(?:\.\d+)?)(px|pt)?"')
@@ -506,8 +507,35 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
         rest = f'{rest} class="lk-center"'.strip()
     style_attr = f' style="{";".join(style)}"' if style else ""
     data = image.data_uri() if image else src
-    return (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
-            f'{" " + rest if rest else ""}>')
+    tag = (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
+           f'{" " + rest if rest else ""}>')
+    narrow = narrow_variant(src, deck, ref.line if ref else slide.line, slide.number) \
+        if image else None
+    if narrow is None:
+        return tag
+    return (f'<picture><source media="(max-width: {NARROW_SCREEN}px)" '
+            f'srcset="{narrow.data_uri()}">{tag}</picture>')
+
+
+NARROW = ".narrow"
+NARROW_SCREEN = 760
+"""The widest screen that gets a figure's narrow variant: where reading.css turns the slides
+into flowing text (`@media (max-width: 760px)`)."""
+
+
+def narrow_variant(src: str, deck: Deck, line: int, slide: int) -> LocalImage | None:
+    """The figure drawn for narrow screens beside `src` (`img/graph.narrow.svg` next to
+    `img/graph.svg`: the same figure laid out tall, its lettering readable on a phone), or
+    None.  Read under the same rule as the figure itself (`resolve_image`)."""
+    path, query = re.match(r"([^?#]*)(.*)", src).groups()
+    stem, dot, suffix = path.rpartition(".")
+    if not dot or "/" in suffix or stem.endswith(NARROW):
+        return None
+    candidate = f"{stem}{NARROW}.{suffix}"
+    folder = deck.path.resolve().parent
+    if not (folder / unquote(candidate)).is_file():
+        return None
+    return resolve_image(candidate + query, deck.path, line, slide)
 
 
 def image_size(src: str) -> tuple[float, float] | None:
@@ -543,7 +571,9 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
     view, and a tall one is held to half the screen's height (`--lk-fig-ar`: its width over
     its height); under one drawn narrower than the width at which its lettering reads
     (`--lk-fig-min`: READABLE_SCALE) a small hint says it opens when tapped.  Inlined images
-    only (all of a built page's are): an image's own size is read from its data."""
+    only (all of a built page's are): an image's own size is read from its data.  A figure
+    with a narrow variant (`<picture>`, `narrow_variant`) is measured on phones by the
+    variant, which is what they draw (`--lk-fig-nw`: its width when opened)."""
     count = 0
 
     def wrap(match: re.Match[str]) -> str:
@@ -568,6 +598,14 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
             width = min(width, SLIDE_FIGURE_WIDTH)
             least = min(width, own[0] * READABLE_SCALE) if own else width * FALLBACK_SCALE
             props += [f"--lk-fig-w:{width:.0f}px", f"--lk-fig-min:{least:.0f}px"]
+        narrow = re.search(r'<source\b[^>]*\bsrcset="([^"]*)"', tag)
+        narrow_size = image_size(narrow[1]) if narrow else None
+        if narrow_size and narrow_size[1]:
+            # what a narrow screen draws is the narrow variant: its size rules there
+            width, ratio = min(narrow_size[0], SLIDE_FIGURE_WIDTH), narrow_size[0] / narrow_size[1]
+            props = [f"--lk-fig-w:{min(own[0], SLIDE_FIGURE_WIDTH) if own else width:.0f}px",
+                     f"--lk-fig-nw:{width:.0f}px",
+                     f"--lk-fig-min:{min(width, narrow_size[0] * READABLE_SCALE):.0f}px"]
         if ratio:
             props.append(f"--lk-fig-ar:{ratio:.4f}")
         name = f"lk-fig-{count}"

@@ -156,6 +156,9 @@ function measure () {
     const b = box.getBoundingClientRect()
     return {
       alt: img.alt,
+      drawnFrom: img.currentSrc.startsWith('data:') ? img.currentSrc.slice(0, 60) : img.currentSrc,
+      narrowVariant: !!img.closest('picture')?.querySelector('source') &&
+        img.currentSrc === img.closest('picture').querySelector('source').srcset,
       opens: box.querySelector('a.lk-fig-open')?.getAttribute('href') === `#${box.id}`,
       width: r.width,
       height: r.height,

@@ -9,6 +9,7 @@ output is an `output` fence).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -125,7 +126,7 @@ def test_figures_fit_the_screen_whole_and_open_full_size_when_tapped(measured: d
     lettering reads, so the hint says to tap it open at full size; the tall one (150 x 480 pt)
     is held to half the screen's height, centred.  On a desktop both fit, with no hint."""
     for width in PHONES:
-        wide, tall = measured["widths"][width]["figures"]
+        wide, tall, _ = measured["widths"][width]["figures"]
         assert wide["opens"] and tall["opens"], width
         assert wide["whole"] and tall["whole"], (width, wide, tall)
         assert wide["width"] > int(width) - 60, (width, wide)   # across the screen
@@ -213,3 +214,26 @@ def test_section_tag_sits_in_the_title_bar_on_phones_not_on_a_line_of_its_own(me
         assert any(c["sameLine"] for c in chips), (width, chips)   # 「式と句読点」 and its tag
     for chip in measured["widths"]["1280"]["chips"]:
         assert not chip["shown"] and chip["tagShown"], chip
+
+
+def test_a_figure_with_a_narrow_variant_is_drawn_from_it_on_phones_and_only_there(
+        measured: dict):
+    """`img/flow.narrow.svg` beside `img/flow.svg`: phones draw the narrow variant (a
+    `<picture>` source for narrow screens), a desktop the figure itself; figures without
+    one (the wide and the tall graph) are plain images everywhere."""
+    for width in PHONES:
+        wide, tall, flow = measured["widths"][width]["figures"]
+        assert flow["narrowVariant"] and flow["whole"], (width, flow)
+        assert not wide["narrowVariant"] and not tall["narrowVariant"], width
+    for figure in measured["widths"]["1280"]["figures"]:
+        assert not figure["narrowVariant"], figure
+
+
+def test_only_a_figure_with_a_narrow_variant_beside_it_gets_a_picture_element():
+    page = reading_page(FIXTURE.read_text(encoding="utf-8"), FIXTURE)
+    pictures = re.findall(r"<picture>(.*?)</picture>", page, re.S)
+    assert len(pictures) == 1 and page.count("<source ") == 1
+    source = re.match(r'<source media="\(max-width: 760px\)" srcset="data:image/svg\+xml;base64,'
+                      r'([^"]+)"><img alt="x から y への流れ', pictures[0])
+    assert source, pictures[0][:200]
+    assert "縦の流れ" in base64.b64decode(source[1]).decode("utf-8")
