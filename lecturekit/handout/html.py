@@ -24,6 +24,7 @@ import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from nbformat import NotebookNode
@@ -36,7 +37,7 @@ from lecturekit.deck.variants import drop_slides_only_text, slides_kept
 from lecturekit.handout.cells import SKIP, without_expectations
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER, notebook_lang
-from lecturekit.handout.images import clean_alt, resolve_image
+from lecturekit.handout.images import LocalImage, clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import linked_urls, student_notes
@@ -65,10 +66,11 @@ SLIDE_FIT_EX = 64
 1 ex is 17.4 px, 64 ex 1110 px of the slide's 1150): wider ones keep the scroll cue's box
 on wide screens too; those that fit are drawn on the slide's own background (`data-lk-fits`),
 no box cutting through the theme's drawings."""
-FIT_SCALE = 0.7
+FIT_SCALE = 0.6
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
-formula's letters stay about 12 px); a wider formula scrolls inside its box."""
-_FIGURE = re.compile(r"<img\b[^>]*>", re.I)
+formula's main letters stay about 10 px, still legible, and the whole formula is in view); a
+formula wider than that scrolls inside its box, with the scroll cue."""
+_FIGURE = re.compile(r"<picture\b.*?</picture>|<img\b[^>]*>", re.I | re.S)
 _STYLE_SIZE = re.compile(r"\b(width|height):(\d+(?:\.\d+)?)px")
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
 _SVG_LENGTH = re.compile(rb'\s(width|height)="(\d+(?:\.\d+)?)(px|pt)?"')
@@ -244,18 +246,33 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
     rendered = re.sub(r"<p>\s*LKBLOCK(\d+)X\s*</p>", lambda m: blocks[int(m[1])], rendered)
     rendered = _PLACEHOLDER.sub(lambda m: blocks[int(m[1])], rendered)
     rendered = _IMG.sub(lambda m: _inline_image(m, slide, deck), rendered)
-    header = f"<header>{html.escape(slide.header)}</header>\n" if slide.header else ""
-    return header + rendered
+    return _header(slide) + rendered
+
+
+def _header(slide: Slide) -> str:
+    """The title bar; with the slide's section tag also inside it as `lk-chip`, which narrow
+    screens show at the end of the title's line in place of the tag's own line under the bar
+    (a wide screen shows the tag where the theme puts it, on the bar)."""
+    if not slide.header:
+        return ""
+    tag = section_tag(slide)
+    chip = f' <span class="lk-chip">{html.escape(tag)}</span>' if tag else ""
+    return f"<header>{html.escape(slide.header)}{chip}</header>\n"
 
 
 def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     cells = block_cells(nb, fence.line)
     skipped = fence.has("skip") or any(SKIP in c.metadata.get("tags", []) for c in cells)
-    as_on_slide = fence.is_transcript or shows_values_inline(fence)
+    apart = show_output and not skipped and len(cells) > 1
+    raises = not fence.is_transcript and any(
+        isinstance(c, ExpectedError) for c in find_inline_comments(fence))
+    as_on_slide = fence.is_transcript or shows_values_inline(fence) or (raises and not apart)
     code = fence.code if as_on_slide else strip_expectations(fence)
     parts = []
     if skipped:
         parts.append('<p class="lk-note">このコードは実行しません</p>')
+    elif apart and not as_on_slide:
+        return "\n".join(_cells_apart(fence, cells))
     if as_on_slide and not fence.is_transcript:
         parts.extend(_with_error_boxes(fence))
     else:
@@ -265,14 +282,32 @@ def _code_block(fence: Fence, nb: NotebookNode, show_output: bool) -> str:
     return "\n".join(parts)
 
 
+def _cells_apart(fence: Fence, cells: list[NotebookNode]) -> list[str]:
+    """A block the notebook runs as several cells (cut after each statement expected to
+    raise): each cell's code, without its `# -> ...` comments, then what that cell printed
+    or raised, so an error shows where it happens and every printed value in an output box."""
+    code = without_expectations(fence)
+    parts: list[str] = []
+    for cell in cells:
+        lines = cell.metadata.get("lecturekit", {}).get("lines", [])
+        kept = [code[fence.body_lines.index(n)] for n in lines if n in fence.body_lines]
+        text = "\n".join(line for line in kept if line is not None)
+        if text.strip():
+            parts.append(_pre(_BLANK_HEAD.sub("", text), "python"))
+        parts.extend(_cell_outputs([cell]))
+    return parts
+
+
 def shows_values_inline(fence: Fence) -> bool:
     """The block checks bare expressions before its last statement (`x + 2  # -> tensor(4.)`).
 
     A notebook shows only a cell's last value, so those values exist only as
     the slide's comments: such a block is shown as on the slide, comments and
     all, and its executed output is not added (each value still shows once).
+    An expected error (`(v * 3).backward()  # -> RuntimeError: ...`) is no such value: the
+    notebook ends a cell on it, and its error output shows it.
     """
-    comments = find_inline_comments(fence)
+    comments = [c for c in find_inline_comments(fence) if not isinstance(c, ExpectedError)]
     if not comments:
         return False
     try:
@@ -362,23 +397,54 @@ def _pre(code: str, lang: str) -> str:
     body = highlight(code, lang == "pycon") if lang in (
         "python", "py", "python3", "pycon", "ipython") else html.escape(code.rstrip("\n"),
                                                                          quote=False)
-    return f'<pre><code class="language-{html.escape(lang or "text")}">{body}</code></pre>'
+    return (f'<pre><code class="language-{html.escape(lang or "text")}">{code_lines(body)}'
+            f"</code></pre>")
+
+
+_MARKUP = re.compile(r"(<[^>]+>)")
+
+
+def code_lines(body: str) -> str:
+    """Each line of a code box's HTML in a `lk-ln` span with its indentation as `--lk-lead`
+    (in ch): narrow screens wrap a long line with a hanging indent (its continuation set
+    further in than the line itself starts, with a thin rule beside it: reading.css), so no
+    code scrolls sideways and Python's indentation still reads.  The line breaks stay
+    outside the spans and nothing is added to the text: copied code is the code.  A line
+    break inside a highlighted token (a string over lines) stays in its line's span."""
+    units: list[list[str]] = [[]]
+    depth = 0
+    for piece in _MARKUP.split(body):
+        if piece.startswith("<"):
+            depth += -1 if piece.startswith("</") else 1
+            units[-1].append(piece)
+            continue
+        lines = piece.split("\n") if depth == 0 else [piece]
+        units[-1].append(lines[0])
+        for line in lines[1:]:
+            units.append([line])
+    out = []
+    for unit in units:
+        text = "".join(unit)
+        plain = html.unescape(_MARKUP.sub("", text))
+        lead = len(plain) - len(plain.lstrip(" "))
+        style = f' style="--lk-lead:{lead}ch"' if lead else ""
+        out.append(f'<span class="lk-ln"{style}>{text}</span>')
+    return "\n".join(out)
 
 
 _CHECK = re.compile(r"#(?:[ \t]*->|>(?!>))")
 """A checked value's comment (`# -> tensor(4.)`, `#> 4`: `check.expectations`)."""
-_CHECK_END = re.compile(r'(<span class="hljs-comment lk-check">[^<]*)</span>\n')
 
 
 def highlight(code: str, console: bool = False) -> str:
     """Python as highlight.js marks it up (the theme colours `hljs-*` spans); a checked
     value's comment is also `lk-check`, which narrow screens set on a line of its own under
-    its code line, wrapped and pinned to the box's left edge (reading.css), so the value is
-    read without scrolling the code sideways.  A comment on a line of its own is also
-    `lk-line-comment`, which narrow screens wrap at the box's edge.  A comment after code is
-    `lk-trail`, its line wrapped in `lk-tl` and the code before it in `lk-tl-code`: narrow
-    screens move the comment under its code line when it would run past the box's edge,
-    indented as the line is (`--lk-indent`)."""
+    its code line (reading.css), so the value reads apart from the code.  A comment on a
+    line of its own is also `lk-line-comment`, which narrow screens wrap at the box's edge.
+    A comment after code is `lk-trail`, its line wrapped in `lk-tl` and the code before it
+    in `lk-tl-code`: narrow screens move the comment under its code line when it would run
+    past the box's edge.
+    `code_lines` then gives each line its span."""
     out: list[str] = []
     lexer = (PythonConsoleLexer if console else PythonLexer)(stripnl=False, ensurenl=False)
     line_so_far = ""
@@ -415,8 +481,7 @@ def highlight(code: str, console: bool = False) -> str:
             out.append(piece)
             if "\n" in escaped:
                 line_start = None   # a string or comment spanning lines: left as it is
-    # the line's end inside the check's span: set as a line of its own, it ends there
-    return _CHECK_END.sub(r"\1\n</span>", "".join(out))
+    return "".join(out)
 
 
 def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
@@ -442,8 +507,35 @@ def _inline_image(match: re.Match[str], slide: Slide, deck: Deck) -> str:
         rest = f'{rest} class="lk-center"'.strip()
     style_attr = f' style="{";".join(style)}"' if style else ""
     data = image.data_uri() if image else src
-    return (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
-            f'{" " + rest if rest else ""}>')
+    tag = (f'<img alt="{html.escape(kept_alt)}" src="{data}"{style_attr}'
+           f'{" " + rest if rest else ""}>')
+    narrow = narrow_variant(src, deck, ref.line if ref else slide.line, slide.number) \
+        if image else None
+    if narrow is None:
+        return tag
+    return (f'<picture><source media="(max-width: {NARROW_SCREEN}px)" '
+            f'srcset="{narrow.data_uri()}">{tag}</picture>')
+
+
+NARROW = ".narrow"
+NARROW_SCREEN = 760
+"""The widest screen that gets a figure's narrow variant: where reading.css turns the slides
+into flowing text (`@media (max-width: 760px)`)."""
+
+
+def narrow_variant(src: str, deck: Deck, line: int, slide: int) -> LocalImage | None:
+    """The figure drawn for narrow screens beside `src` (`img/graph.narrow.svg` next to
+    `img/graph.svg`: the same figure laid out tall, its lettering readable on a phone), or
+    None.  Read under the same rule as the figure itself (`resolve_image`)."""
+    path, query = re.match(r"([^?#]*)(.*)", src).groups()
+    stem, dot, suffix = path.rpartition(".")
+    if not dot or "/" in suffix or stem.endswith(NARROW):
+        return None
+    candidate = f"{stem}{NARROW}.{suffix}"
+    folder = deck.path.resolve().parent
+    if not (folder / unquote(candidate)).is_file():
+        return None
+    return resolve_image(candidate + query, deck.path, line, slide)
 
 
 def image_size(src: str) -> tuple[float, float] | None:
@@ -479,7 +571,9 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
     view, and a tall one is held to half the screen's height (`--lk-fig-ar`: its width over
     its height); under one drawn narrower than the width at which its lettering reads
     (`--lk-fig-min`: READABLE_SCALE) a small hint says it opens when tapped.  Inlined images
-    only (all of a built page's are): an image's own size is read from its data."""
+    only (all of a built page's are): an image's own size is read from its data.  A figure
+    with a narrow variant (`<picture>`, `narrow_variant`) is measured on phones by the
+    variant, which is what they draw (`--lk-fig-nw`: its width when opened)."""
     count = 0
 
     def wrap(match: re.Match[str]) -> str:
@@ -504,6 +598,14 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
             width = min(width, SLIDE_FIGURE_WIDTH)
             least = min(width, own[0] * READABLE_SCALE) if own else width * FALLBACK_SCALE
             props += [f"--lk-fig-w:{width:.0f}px", f"--lk-fig-min:{least:.0f}px"]
+        narrow = re.search(r'<source\b[^>]*\bsrcset="([^"]*)"', tag)
+        narrow_size = image_size(narrow[1]) if narrow else None
+        if narrow_size and narrow_size[1]:
+            # what a narrow screen draws is the narrow variant: its size rules there
+            width, ratio = min(narrow_size[0], SLIDE_FIGURE_WIDTH), narrow_size[0] / narrow_size[1]
+            props = [f"--lk-fig-w:{min(own[0], SLIDE_FIGURE_WIDTH) if own else width:.0f}px",
+                     f"--lk-fig-nw:{width:.0f}px",
+                     f"--lk-fig-min:{min(width, narrow_size[0] * READABLE_SCALE):.0f}px"]
         if ratio:
             props.append(f"--lk-fig-ar:{ratio:.4f}")
         name = f"lk-fig-{count}"

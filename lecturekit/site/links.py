@@ -63,10 +63,8 @@ class _Collector(HTMLParser):
                     tag == "link" and name == "href" and not _LOADING_RELS & set(rel))
                 self.references.append(Reference(line, value.strip(), loads=not navigation))
             elif name in ("srcset", "imagesrcset"):
-                for candidate in value.split(","):
-                    url = candidate.strip().split(" ")[0]
-                    if url:
-                        self.references.append(Reference(line, url, loads=True))
+                for url in srcset_urls(value):
+                    self.references.append(Reference(line, url, loads=True))
             elif name == "style":
                 self._css(value, line)
         self._in_style = tag == "style"
@@ -83,6 +81,29 @@ class _Collector(HTMLParser):
             url = next(g for g in match.groups() if g is not None)
             offset = css.count("\n", 0, match.start())
             self.references.append(Reference(line + offset, url.strip(), loads=True))
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a `srcset`, read as browsers do (HTML's srcset parsing): a URL runs to the
+    next white space, so a `data:` URL keeps its commas; commas ending it, or else the first
+    comma after its descriptors (`2x`, `400w`), end the candidate."""
+    urls = []
+    at = 0
+    while at < len(value):
+        while at < len(value) and (value[at].isspace() or value[at] == ","):
+            at += 1
+        start = at
+        while at < len(value) and not value[at].isspace():
+            at += 1
+        url = value[start:at]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            comma = value.find(",", at)
+            at = len(value) if comma < 0 else comma + 1
+        if url:
+            urls.append(url)
+    return urls
 
 
 def references(html: str) -> list[Reference]:

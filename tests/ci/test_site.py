@@ -217,3 +217,13 @@ def test_published_slides_leave_out_the_lecturers_notes_and_keep_the_others(tmp_
     assert published.count('class="bespoke-marp-note"') == built.count(
         'class="bespoke-marp-note"') == 2
     assert (dist / "talk.html").read_text(encoding="utf-8") == built
+
+
+def test_a_srcset_data_url_is_one_reference_not_split_at_its_commas():
+    """The reading page serves a figure's narrow variant as `<source srcset="data:...">`: the
+    data URL's comma is part of it (browsers read a URL to white space), so the site finds
+    no file reference in it; listed candidates still split at their commas."""
+    page = ('<picture><source srcset="data:image/svg+xml;base64,PHN2Zz4=">'
+            '<img src="a.png" srcset="a.png 1x, img/b.png 2x,c.png"></picture>')
+    assert [r.url for r in references(page)] == [
+        "data:image/svg+xml;base64,PHN2Zz4=", "a.png", "a.png", "img/b.png", "c.png"]

@@ -162,3 +162,32 @@ def test_a_graph_font_that_is_not_installed_fails_the_figure() -> None:
     graph.node("a", fontname="No Such Font Sans")
     with pytest.raises(FigureError, match=r"^ghost: font 'No Such Font Sans' is not installed"):
         render_dot("ghost", graph)
+
+
+PHONE_COLUMN_PX = 336
+"""The reading page's text column on a 390 px phone (the page's and the slide's padding off)."""
+PHONE_HALF_HEIGHT_PX = 422
+"""Half an 844 px tall phone screen: the tallest the reading page draws a figure there."""
+
+
+def phone_width(svg: bytes) -> float:
+    width, height = svg_size_pt(svg)
+    return min(PHONE_COLUMN_PX, PHONE_HALF_HEIGHT_PX * width / height)
+
+
+def test_graph_labels_read_at_12px_on_a_phone_through_the_narrow_variants(fresh: Path) -> None:
+    """A graph figure whose labels a 390 px phone would draw under 12 px has a narrow variant
+    (top to bottom) beside it, whose labels are 12 px or more there; the reading page serves
+    that variant to phones."""
+    variants = {f.narrow_of: f for f in FIGURES if f.narrow_of}
+    assert set(variants) == {"graph-uv.svg", "graph-uv-paths.svg"}
+    for figure in FIGURES:
+        if figure.kind != "dot" or figure.narrow_of:
+            continue
+        svg = (fresh / figure.filename).read_bytes()
+        drawn = variants.get(figure.filename, figure)
+        drawn_svg = (fresh / drawn.filename).read_bytes()
+        px = drawn.smallest_text_px(phone_width(drawn_svg), drawn_svg)
+        assert px >= 12, (figure.filename, drawn.filename, round(px, 1))
+        if figure.filename in variants:   # the variant is needed: the figure alone reads small
+            assert figure.smallest_text_px(phone_width(svg), svg) < 12, figure.filename

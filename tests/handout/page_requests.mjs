@@ -55,7 +55,7 @@ try {
     return {
       prose: smallest('main p, main li, main td, main th, aside.lk-notes p'),
       code: smallest('main pre, main pre code, main pre span'),
-      scrollingCode: [...document.querySelectorAll('main pre')].filter((pre) =>
+      scrollingCode: [...document.querySelectorAll('main pre:has(> code)')].filter((pre) =>
         pre.scrollWidth > pre.clientWidth && getComputedStyle(pre).overflowX === 'auto').length,
       sideways: document.documentElement.scrollWidth - window.innerWidth,
     }

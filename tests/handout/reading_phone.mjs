@@ -156,6 +156,9 @@ function measure () {
     const b = box.getBoundingClientRect()
     return {
       alt: img.alt,
+      drawnFrom: img.currentSrc.startsWith('data:') ? img.currentSrc.slice(0, 60) : img.currentSrc,
+      narrowVariant: !!img.closest('picture')?.querySelector('source') &&
+        img.currentSrc === img.closest('picture').querySelector('source').srcset,
       opens: box.querySelector('a.lk-fig-open')?.getAttribute('href') === `#${box.id}`,
       width: r.width,
       height: r.height,
@@ -192,6 +195,45 @@ function measure () {
       }
     }
   }
+  // Display formulas: whether each fits its box (no scrolling), and its width against the text
+  // column (the box of the block around it).
+  const displayMath = [...document.querySelectorAll('main mjx-container[display="true"]')].filter(visible).map((m) => {
+    const column = m.parentElement.getBoundingClientRect()
+    const r = m.querySelector('svg').getBoundingClientRect()
+    return {
+      fits: m.scrollWidth <= m.clientWidth + 1,
+      drawn: r.width,
+      within: r.left >= column.left - 0.5 && r.right <= column.right + 0.5,
+    }
+  })
+  // Code boxes (not outputs): whether any scrolls sideways, and the text a reader copies from
+  // each (the whole box selected) against the code's own text.
+  const codeBoxes = [...document.querySelectorAll('main pre > code')].filter(visible).map((el) => {
+    const pre = el.parentElement
+    const selection = window.getSelection()
+    selection.removeAllRanges()
+    const all = document.createRange()
+    all.selectNodeContents(el)
+    selection.addRange(all)
+    const copied = selection.toString()
+    selection.removeAllRanges()
+    return { scrolls: pre.scrollWidth > pre.clientWidth + 1, copied, text: el.textContent }
+  })
+  // The section tag's copy in a title bar: shown, inside the bar, on the title's first line,
+  // and whether the tag's own element under the bar is shown too.
+  const chips = [...document.querySelectorAll('main section.lk-slide > header .lk-chip')].map((chip) => {
+    const bar = chip.parentElement.getBoundingClientRect()
+    const c = chip.getBoundingClientRect()
+    range.selectNodeContents(chip.parentElement.firstChild)
+    const first = [...range.getClientRects()].find((r) => r.width > 0)
+    const tag = chip.closest('section').querySelector(':scope > .section')
+    return {
+      shown: visible(chip),
+      inBar: visible(chip) && c.top >= bar.top && c.bottom <= bar.bottom,
+      sameLine: visible(chip) && !!first && c.top < first.bottom && c.bottom > first.top,
+      tagShown: !!tag && visible(tag),
+    }
+  })
   const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
     li.querySelector('summary > a, :scope > a')?.textContent.trim())
   return {
@@ -213,6 +255,9 @@ function measure () {
     toc,
     checks,
     splitWords,
+    displayMath,
+    codeBoxes,
+    chips,
     backLinks: document.querySelectorAll('main .lk-back a[href="#toc"]').length,
   }
 }
@@ -260,8 +305,13 @@ try {
     facts[width] = await page.evaluate(measure)
     await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight))
     await settle()
-    const { fixed, covering } = await page.evaluate(measure)
-    facts[width].atEnd = { fixed, covering }
+    const { fixed, covering, inColumn } = await page.evaluate(measure)
+    facts[width].atEnd = { fixed, covering, inColumn }
+    // Half-way down (the way back is shown there too), what it covers at that point.
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight / 2 - 400))
+    await settle()
+    const middle = await page.evaluate(measure)
+    facts[width].midway = { fixed: middle.fixed, covering: middle.covering }
     await page.evaluate(() => window.scrollTo(0, 0))
   }
   // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.

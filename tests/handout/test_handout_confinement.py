@@ -203,3 +203,30 @@ def test_the_reading_html_embeds_a_theme_by_its_name_never_by_a_path(tmp_path: P
     assert theme_css(deck) == ""
     own = parse_deck("---\nmarp: true\ntheme: honwaka\n---\n\n# x\n", tmp_path / "d.md")
     assert "@theme honwaka" in theme_css(own)
+
+
+def test_a_narrow_variant_linked_outside_the_project_is_refused_like_the_figure(
+        tmp_path: Path) -> None:
+    """The reading page embeds `img/fig.narrow.svg` when it lies beside `img/fig.svg`: its
+    bytes are published too, so a variant that is a link to a file outside the project stops
+    the page at the figure's line, as the figure itself would."""
+    from lecturekit.deck import DeckError
+    from lecturekit.handout.html import handout_html
+    from lecturekit.handout.notebook import deck_notebook
+
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "img").mkdir()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    (project / "img" / "fig.svg").write_text(svg, encoding="utf-8")
+    secret = tmp_path / "secret.svg"
+    secret.write_text(svg, encoding="utf-8")
+    (project / "img" / "fig.narrow.svg").symlink_to(secret)
+    path = project / "deck.md"
+    path.write_text("---\nmarp: true\n---\n\n# 図\n\n![図](img/fig.svg)\n", encoding="utf-8")
+    deck = parse_deck(path.read_text(encoding="utf-8"), path)
+    with pytest.raises(DeckError) as refused:
+        handout_html(deck_notebook(deck), deck)
+    assert refused.value.line == 7
+    assert "img/fig.narrow.svg" in refused.value.message
+    assert "only files inside the project are published" in refused.value.message

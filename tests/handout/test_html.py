@@ -34,7 +34,7 @@ class Sections(HTMLParser):
     """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
 
     VOID = {"img", "br", "hr", "input", "meta", "link", "source", "path", "use", "rect"}
-    OURS = {"lk-fig-close", "lk-fig-hint"}
+    OURS = {"lk-fig-close", "lk-fig-hint", "lk-chip"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -57,7 +57,7 @@ class Sections(HTMLParser):
             self._current.append(self._child)
         self._depth += 1
         if self._ours is None and (values.get("class") or "") in self.OURS:
-            self._ours = self._depth   # a figure's close link and hint: the page's, not the slide's
+            self._ours = self._depth   # a figure's close link and hint, the bar's tag copy: ours
 
     def handle_endtag(self, tag: str) -> None:
         if self._current is None or tag in self.VOID:
@@ -142,12 +142,13 @@ def test_page_never_scrolls_sideways_from_phone_to_desktop_widths(browser: dict)
                                                "1280")}
 
 
-def test_on_a_phone_prose_is_16px_and_code_13px_scrolling_inside_its_box(browser: dict):
-    """At 390 px the page is text, not slides zoomed to a quarter (body was 8.6 px)."""
+def test_on_a_phone_prose_is_16px_and_code_13px_wrapping_in_its_box(browser: dict):
+    """At 390 px the page is text, not slides zoomed to a quarter (body was 8.6 px); a long
+    code line wraps in its box rather than scrolling it."""
     phone = browser["phone"]
     assert phone["prose"] >= 16
     assert phone["code"] >= 13
-    assert phone["scrollingCode"] >= 1   # the fixture's long traceback line scrolls in its box
+    assert phone["scrollingCode"] == 0
     assert phone["sideways"] == 0
 
 
@@ -397,6 +398,36 @@ def test_every_expected_error_shows_as_the_error_box():
     ]
 
 
+def test_printed_value_after_an_expected_error_shows_in_an_output_box_not_as_a_comment():
+    """A block whose only `# -> value` is a print's (the slides' 「backward() は一つの数から」):
+    the expected error is no value the page must keep as a comment; each of the notebook's
+    cells (cut after the statement that raises) shows its code, then what it raised or
+    printed, in the boxes every output gets."""
+    from nbformat.v4 import new_output
+
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _header: E -->\n\n```python\n"
+                      "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()\n"
+                      "# -> RuntimeError: grad can be implicitly created only for scalar outputs\n"
+                      "(v * 3).sum().backward()\nprint(v.grad)  # -> tensor([3., 3.])\n```\n",
+                      "err.md")
+    nb = deck_notebook(deck)
+    raising, printing = [c for c in nb.cells if c.cell_type == "code"][-2:]
+    raising.outputs = [new_output("error", ename="RuntimeError", traceback=[],
+                                  evalue="grad can be implicitly created only for scalar outputs")]
+    printing.outputs = [new_output("stream", name="stdout", text="tensor([3., 3.])\n")]
+    main = handout_html(nb, deck).split("<main>", 1)[1]
+    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
+    texts = [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
+    assert texts == [
+        ("", "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()"),
+        (' class="lk-output lk-error" data-label="エラー"',
+         "RuntimeError: grad can be implicitly created only for scalar outputs"),
+        ("", "(v * 3).sum().backward()\nprint(v.grad)"),
+        (' class="lk-output" data-label="出力"', "tensor([3., 3.])"),
+    ]
+    assert "# -&gt;" not in main and "expect_error" not in main
+
+
 def test_links_to_a_slide_number_go_to_that_slides_section():
     """Marp's `[参考文献](#3)` opens the slides at page 3 (pages counted over the slides the
     slides variant keeps); here it goes to that slide's section.  A page the handout leaves
@@ -413,3 +444,15 @@ def test_links_to_a_slide_number_go_to_that_slides_section():
     assert links["参考文献"] == "#slide-4"   # page 3 of the slides is deck slide 4 (C)
     assert links["省略"] == "#slide-4"      # page 2 is B, slides-only: the next shown is C
     assert links["先"] == "#9"
+
+
+def test_a_closing_divider_at_the_end_gets_one_way_back_not_two():
+    """The last slide a divider (「おつかれさまでした」): the page's end has one link back to
+    the contents, after it, not one before it and one after it."""
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: lead -->\n\n# 講義\n\n---\n\n"
+                      "<!-- _class: lead -->\n\n# 1. 前半\n\n---\n\n<!-- _header: A -->\n\n本文\n\n"
+                      "---\n\n<!-- _class: lead -->\n\n# おつかれさまでした\n", "end.md")
+    main = handout_html(deck_notebook(deck), deck).split("<main>", 1)[1]
+    tail = main.split('data-header="A"', 1)[1]
+    assert tail.count('class="lk-back"') == 1
+    assert tail.index("おつかれさまでした") < tail.index('class="lk-back"')

@@ -9,6 +9,7 @@ output is an `output` fence).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -94,16 +95,20 @@ def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
 def test_way_back_to_the_contents_is_at_hand_on_every_screen_and_never_covers_the_text(
         measured: dict):
     """Desktop: a button in the margin beside the slides, covering nothing in its column.
-    Phones: a round button in the bottom-right corner, hidden while the contents are in view
-    (the page's top) and shown once they have scrolled away; at the page's end it stands in
-    the bottom padding, covering no text."""
+    Phones: a slim tab on the right edge, hidden while the contents are in view (the page's
+    top) and shown once they have scrolled away; it stands beside the text column, in the
+    margin and the slides' padding, so at no scroll position does it cover any text."""
     for width, facts in measured["widths"].items():
         assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
         assert facts["atEnd"]["fixed"] == ["↑ 目次"], width
         assert facts["atEnd"]["covering"] == [], width
         assert facts["covering"] == [], width
     for width in PHONES:
-        assert measured["widths"][width]["fixed"] == [], width
+        facts = measured["widths"][width]
+        assert facts["fixed"] == [], width
+        assert facts["midway"]["fixed"] == ["↑ 目次"], width
+        assert facts["midway"]["covering"] == [], width
+        assert facts["atEnd"]["inColumn"] == [], width   # anywhere on the page, scrolled past it
     assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]
     assert measured["widths"]["1280"]["inColumn"] == []
 
@@ -121,7 +126,7 @@ def test_figures_fit_the_screen_whole_and_open_full_size_when_tapped(measured: d
     lettering reads, so the hint says to tap it open at full size; the tall one (150 x 480 pt)
     is held to half the screen's height, centred.  On a desktop both fit, with no hint."""
     for width in PHONES:
-        wide, tall = measured["widths"][width]["figures"]
+        wide, tall, _ = measured["widths"][width]["figures"]
         assert wide["opens"] and tall["opens"], width
         assert wide["whole"] and tall["whole"], (width, wide, tall)
         assert wide["width"] > int(width) - 60, (width, wide)   # across the screen
@@ -172,3 +177,63 @@ def test_table_cells_wrap_between_words_never_inside_an_english_word(measured: d
     inside its box with the cue, rather than splitting `differentiation` letter by letter."""
     for width in (*PHONES, "1280"):
         assert measured["widths"][width]["splitWords"] == [], width
+
+
+def test_a_display_formula_that_fits_when_shrunk_to_six_tenths_fits_without_scrolling(
+        measured: dict):
+    """The two-line ŷ formula (about 1.5 times the width of a 390 px column) is shrunk to the
+    column: no scrolling, nothing past the column's edge; the one far too wide still scrolls
+    in its own box, with the cue (the test above)."""
+    for width in ("390", "400", "414"):
+        maths = measured["widths"][width]["displayMath"]
+        fitting = [m for m in maths if m["fits"]]
+        assert len(fitting) == len(maths) - 1, (width, maths)   # all but the far too wide one
+        assert all(m["within"] for m in fitting), (width, maths)
+    wide = measured["widths"]["1280"]["displayMath"]
+    assert len([m for m in wide if m["fits"]]) == len(wide) - 1, wide
+
+
+def test_code_wraps_on_phones_never_scrolls_and_copies_as_written(measured: dict):
+    """No code box scrolls sideways on a phone: a long line wraps, its continuation hanging
+    further in; what a reader copies is the code, with no character added or lost."""
+    long_line = ("very_long_name = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "
+                 "requires_grad=True)  # 長い行\nprint(very_long_name)")
+    for width in PHONES:
+        code = measured["widths"][width]["codeBoxes"]
+        assert [c["copied"][:30] for c in code if c["scrolls"]] == [], width
+        assert [c["copied"] for c in code if c["copied"] != c["text"]] == [], width
+        assert code[0]["copied"] == long_line, width
+
+
+def test_section_tag_sits_in_the_title_bar_on_phones_not_on_a_line_of_its_own(measured: dict):
+    """Under a title bar, the tag's own line is gone on phones: its copy ends the title's line
+    (short titles: on the same line), and on a desktop the theme's tag shows, not the copy."""
+    for width in PHONES:
+        chips = measured["widths"][width]["chips"]
+        assert chips and all(c["inBar"] and not c["tagShown"] for c in chips), (width, chips)
+        assert any(c["sameLine"] for c in chips), (width, chips)   # 「式と句読点」 and its tag
+    for chip in measured["widths"]["1280"]["chips"]:
+        assert not chip["shown"] and chip["tagShown"], chip
+
+
+def test_a_figure_with_a_narrow_variant_is_drawn_from_it_on_phones_and_only_there(
+        measured: dict):
+    """`img/flow.narrow.svg` beside `img/flow.svg`: phones draw the narrow variant (a
+    `<picture>` source for narrow screens), a desktop the figure itself; figures without
+    one (the wide and the tall graph) are plain images everywhere."""
+    for width in PHONES:
+        wide, tall, flow = measured["widths"][width]["figures"]
+        assert flow["narrowVariant"] and flow["whole"], (width, flow)
+        assert not wide["narrowVariant"] and not tall["narrowVariant"], width
+    for figure in measured["widths"]["1280"]["figures"]:
+        assert not figure["narrowVariant"], figure
+
+
+def test_only_a_figure_with_a_narrow_variant_beside_it_gets_a_picture_element():
+    page = reading_page(FIXTURE.read_text(encoding="utf-8"), FIXTURE)
+    pictures = re.findall(r"<picture>(.*?)</picture>", page, re.S)
+    assert len(pictures) == 1 and page.count("<source ") == 1
+    source = re.match(r'<source media="\(max-width: 760px\)" srcset="data:image/svg\+xml;base64,'
+                      r'([^"]+)"><img alt="x から y への流れ', pictures[0])
+    assert source, pictures[0][:200]
+    assert "縦の流れ" in base64.b64decode(source[1]).decode("utf-8")

@@ -27,6 +27,13 @@ class FigureSpec:
     def filename(self) -> str:
         return f"{self.name}.svg"
 
+    @property
+    def narrow_of(self) -> str | None:
+        """For a narrow variant (`graph-uv.narrow`, served by the reading page to phones in
+        place of `graph-uv.svg`), the figure's file it stands in for; None for a figure."""
+        base, dot, tag = self.name.rpartition(".")
+        return f"{base}.svg" if dot and tag == "narrow" else None
+
     def _function(self) -> Callable[[], object]:
         module, function = self.source.split(":")
         return getattr(importlib.import_module(f"lecture_figures.{module}"), function)
@@ -80,6 +87,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("graph-xt", "dot", "graphs:graph_xt"),
     FigureSpec("graph-uv", "dot", "graphs:graph_uv"),
     FigureSpec("graph-uv-paths", "dot", "graphs:graph_uv_paths"),
+    # narrow variants (phones' reading page): the graphs whose labels would be under 12 px there
+    FigureSpec("graph-uv.narrow", "dot", "graphs:graph_uv_narrow"),
+    FigureSpec("graph-uv-paths.narrow", "dot", "graphs:graph_uv_paths_narrow"),
     FigureSpec("torchviz-sin-sum", "dot", "torchviz_sin_sum:sin_sum_graph"),
 )
 

@@ -1,4 +1,8 @@
-"""Computational graphs drawn with graphviz: variables as circles, operations as boxes."""
+"""Computational graphs drawn with graphviz: variables as circles, operations as boxes.
+
+Each graph also has a narrow variant drawn top to bottom (`rankdir="TB"`) for the reading
+page on phones (`<name>.narrow.svg` beside the figure, which lecturekit serves to narrow
+screens): left to right, the wide graph's labels would be drawn under 12 px there."""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from lecture_figures.style import FONT, PALETTE
 VARIABLE_FONT = "DejaVu Serif"
 
 
-def _graph() -> graphviz.Digraph:
+def _graph(rankdir: str = "LR") -> graphviz.Digraph:
     graph = graphviz.Digraph()
-    graph.attr(rankdir="LR", bgcolor=PALETTE.background, pad="0.2", nodesep="0.45", ranksep="0.55")
+    graph.attr(rankdir=rankdir, bgcolor=PALETTE.background, pad="0.2", nodesep="0.45",
+               ranksep="0.55")
     graph.attr("node", fontname=FONT, fontcolor=PALETTE.ink, penwidth="1.8", style="filled")
     graph.attr(
         "edge", color=PALETTE.muted, penwidth="1.6", arrowsize="0.8",
@@ -50,13 +55,13 @@ def _partial(top: str, bottom: str, value: str) -> str:
     return f"<<I>∂{top}</I> / <I>∂{bottom}</I> = {value}>"
 
 
-def graph_uv(paths: bool = False) -> graphviz.Digraph:
+def graph_uv(paths: bool = False, rankdir: str = "LR") -> graphviz.Digraph:
     """x = u + v, y = u − v, z = x·y; with `paths`, the two ways from u to z in colour.
 
     Both versions carry the edge labels (invisible in the plain one) so that
     the two pictures share one layout and can follow each other on slides.
     """
-    graph = _graph()
+    graph = _graph(rankdir)
     graph.attr("edge", fontname=VARIABLE_FONT, fontsize="22")
     for name in "uvxyz":
         _variable(graph, name)
@@ -83,6 +88,13 @@ def graph_uv(paths: bool = False) -> graphviz.Digraph:
     return graph
 
 
-
 def graph_uv_paths() -> graphviz.Digraph:
     return graph_uv(paths=True)
+
+
+def graph_uv_narrow() -> graphviz.Digraph:
+    return graph_uv(rankdir="TB")
+
+
+def graph_uv_paths_narrow() -> graphviz.Digraph:
+    return graph_uv(paths=True, rankdir="TB")
