@@ -40,7 +40,7 @@ Decisions:
   headed by a cell magic (which must be its first line) is folded in
   JupyterLab only, its title in the magic's comment.  The written notebook's
   answers raising on purpose are forms nonetheless (`error_answer_form`:
-  try/except showing IPython's traceback instead of the magic).
+  try/except printing the traceback instead of the magic).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ TEXTS = {
         "fresh": "ここから新しい名前空間で始めます",
         "slides_only": "スライドで使うだけのコード",
         EXPECT_ERROR: "エラーになるのが正しいセルです（エラーを表示して、次のセルへ進みます）",
-        "shown_error": "エラーをふつうのセルと同じように表示します",
+        "shown_error": "エラーの内容（Traceback）を表示して、次のセルへ進みます",
         "needs_setup": "。UsageError と出たら、先に「準備」のセルを実行してください",
         SKIP_CELL: "講義では実行しないコードです{reason}",
         SKIP_IF: "この条件に当てはまるときは実行しません",
@@ -121,7 +121,7 @@ TEXTS = {
         "slides_only": "Code the slides need (not shown on them)",
         EXPECT_ERROR: "This cell raises an error on purpose (it shows the error, and the next "
                       "cells still run)",
-        "shown_error": "shows the error as any cell does",
+        "shown_error": "prints the error's traceback and goes on",
         "needs_setup": ". A UsageError? First run the \"Setup\" cell",
         SKIP_CELL: "This code is not run in the lecture{reason}",
         SKIP_IF: "Not run when this condition holds",
@@ -414,9 +414,9 @@ def without_answer_outputs(nb: NotebookNode, lang: str = "ja") -> NotebookNode:
 def error_answer_form(cell: NotebookNode, lang: str = "ja") -> NotebookNode:
     """A folded answer headed `%%expect_error` as a Colab form: a cell magic must be the
     first line, where Colab wants `#@title`, so the magic gives way to `try:` / `except`
-    showing the error as any cell shows it (IPython's own traceback) while "Run all" goes
-    on; it needs no setup cell either.  Code Python cannot parse (IPython's syntax) keeps
-    its magic."""
+    printing the real traceback (`traceback.print_exc`: IPython's `showtraceback` would
+    point at the `except` line) while "Run all" goes on; it needs no setup cell either.
+    Code Python cannot parse (IPython's syntax) keeps its magic."""
     lines = cell.source.split("\n")
     if not lines[0].startswith(f"%%{EXPECT_ERROR}"):
         return cell
@@ -424,9 +424,9 @@ def error_answer_form(cell: NotebookNode, lang: str = "ja") -> NotebookNode:
     title, _, why = comment.partition(" — ")
     why = why.removesuffix(TEXTS[lang]["needs_setup"])  # a form needs no magic, nor setup
     body = "\n".join(f"    {line}" if line.strip() else "" for line in lines[1:])
-    source = "\n".join([f"{TITLE}{title}", f"# {why or TEXTS[lang][EXPECT_ERROR]}", "try:",
-                        body, "except Exception:",
-                        f"    get_ipython().showtraceback()  # {TEXTS[lang]['shown_error']}"])
+    source = "\n".join([f"{TITLE}{title}", f"# {why or TEXTS[lang][EXPECT_ERROR]}",
+                        "import traceback", "", "try:", body, "except Exception:",
+                        f"    traceback.print_exc()  # {TEXTS[lang]['shown_error']}"])
     try:
         ast.parse(source)
     except SyntaxError:

@@ -103,24 +103,26 @@ def test_every_magic_line_says_what_it_does_in_the_decks_language(notebook, lect
 
 def test_an_answer_raising_on_purpose_is_a_colab_form_in_the_written_notebook(lecture):
     """A cell magic must be the first line, where Colab wants `#@title`: the written
-    notebook's answer drops the magic for try/except showing IPython's own traceback."""
+    notebook's answer drops the magic for try/except printing the traceback."""
     written = without_answer_outputs(lecture)
     folded = [c for c in code_cells(written) if ANSWER in c.metadata.get("tags", [])
               and RAISES in c.metadata.get("tags", [])]
     assert folded and not [c.id for c in folded if c.source.startswith("%%")]
     lines = folded[0].source.split("\n")
-    assert lines[:3] == ["#@title 📖 解答：演習1 (4)",
+    assert lines[:5] == ["#@title 📖 解答：演習1 (4)",
                          "# エラーになるのが正しいセルです（エラーを表示して、次のセルへ進みます）",
-                         "try:"]
-    assert lines[-2:] == ["except Exception:", "    get_ipython().showtraceback()  # "
-                          "エラーをふつうのセルと同じように表示します"]
+                         "import traceback", "", "try:"]
+    assert lines[-2:] == ["except Exception:", "    traceback.print_exc()  # "
+                          "エラーの内容（Traceback）を表示して、次のセルへ進みます"]
     assert folded[0].metadata.cellView == "form"
     assert folded[0].metadata.jupyter == {"source_hidden": True}
 
 
 def test_the_answer_form_shows_the_real_traceback_and_run_all_goes_on_without_setup():
     """Run as Colab's "Run all" (stops at an error), in a kernel that never ran the setup
-    cell: the form shows the error as IPython's traceback and the next cell still runs."""
+    cell: the form prints the traceback, pointing at the line that raised (line 7: after
+    the title, the comment, the import, a blank line, `try:` and `x = 1`), and the next
+    cell still runs."""
     from lecturekit.handout.notebook import error_answer_form
 
     cell = nbformat.v4.new_code_cell(
@@ -138,9 +140,11 @@ def test_the_answer_form_shows_the_real_traceback_and_run_all_goes_on_without_se
 
     with venv_kernel() as km:   # allow_errors=False: an error would stop here
         NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120).execute()
-    error = next(o for o in nb.cells[0].outputs if o.output_type == "error")
-    traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback))
-    assert error.ename == "RuntimeError" and "raise RuntimeError('only floats')" in traceback
+    [printed] = nb.cells[0].outputs
+    assert printed.name == "stderr" and printed.text.startswith(
+        "Traceback (most recent call last):\n")
+    assert re.search(r"line 7, in <module>\n    raise RuntimeError\('only floats'\)\n"
+                     r"RuntimeError: only floats\n$", printed.text), printed.text
     assert nb.cells[1].outputs[0].text == "next\n"
 
 
