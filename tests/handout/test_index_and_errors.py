@@ -114,7 +114,7 @@ def test_index_links_each_printed_layout_built_each_with_its_own_line(tmp_path: 
     assert [(i["links"][0][0], " ".join(i["text"].split())) for i in lines.items] == [
         ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ） A4 1 枚にスライド 3 枚、横にメモ欄"
                                  "（紙が少なくてすむ）"),
-        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚"
+        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚、横にメモ欄"
                                  "（紙がいちばん少ない。文字は小さめ）")]
 
 
