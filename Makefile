@@ -46,6 +46,7 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 	@$(PY) scripts/figures/make_figures.py --check
 
 handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|3|4), exercises, index; JOBS decks at a time
+	@rm -f dist/.nup-*  # the layout stamp earlier versions left in dist/
 	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%$(NUPPDF)) dist/index.html
 	@$(if $(strip $(SPACED)),$(LK) build $(strip $(SPACED)) --layout $(LAYOUT) && $(LK) handout $(strip $(SPACED)) --nup $(NUP))
 
