@@ -46,14 +46,15 @@ figures-check: | $(READY) ## Fail if a figure in img/ is not what its script dra
 	@$(PY) scripts/figures/make_figures.py --check
 
 handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|3|4), exercises, index; JOBS decks at a time
-	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%.ipynb) dist/index.html
+	@rm -f dist/.nup-*  # the layout stamp earlier versions left in dist/
+	@$(MAKE) --no-print-directory -j$(JOBS) $(NAMES:%=dist/%$(NUPPDF)) dist/index.html
 	@$(if $(strip $(SPACED)),$(LK) build $(strip $(SPACED)) --layout $(LAYOUT) && $(LK) handout $(strip $(SPACED)) --nup $(NUP))
 
-dist/%.ipynb dist/%-handout.html dist/%-handout.pdf dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) dist/.nup-$(NUP) | $(READY)
+# The printed handout's name says its layout (X-handout.pdf is 2-up, X-handout-3up.pdf,
+# X-handout-4up.pdf), so a new NUP is a new target and no stamp file is needed.
+NUPPDF  := -handout$(if $(filter 2,$(NUP)),,-$(NUP)up).pdf
+dist/%.ipynb dist/%-handout.html dist/%$(NUPPDF) dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) | $(READY)
 	@$(LK) handout $< --nup $(NUP)
-
-dist/.nup-$(NUP):
-	@mkdir -p dist && rm -f dist/.nup-* && touch $@
 
 # The index links only files that exist, so it is written after every deck's files.
 dist/index.html: $(DECKS) $(NAMES:%=dist/%.ipynb) $(HANDOUT) pyproject.toml | $(READY)

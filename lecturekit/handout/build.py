@@ -25,10 +25,18 @@ from lecturekit.deck import read_deck
 from lecturekit.handout.execute import execute_notebook
 from lecturekit.handout.exercises import exercises_notebook
 from lecturekit.handout.html import handout_html
-from lecturekit.handout.notebook import deck_notebook, without_answer_outputs
+from lecturekit.handout.notebook import deck_notebook, notebook_lang, without_answer_outputs
 from lecturekit.handout.nup import DEFAULT_NUP, build_nup_pdf
 from lecturekit.project import Project
 from lecturekit.render.lint import confine
+
+
+def handout_pdf_suffix(nup: int) -> str:
+    """The printed handout's name ends in its layout, so the 2-up, 3-up and 4-up PDFs live
+    side by side (the index links each that exists) and make rebuilds on a new `NUP` by the
+    file's name alone: `-handout.pdf` (2-up, the default), `-handout-3up.pdf`,
+    `-handout-4up.pdf`."""
+    return "-handout.pdf" if nup == DEFAULT_NUP else f"-handout-{nup}up.pdf"
 
 
 @dataclass(frozen=True)
@@ -39,9 +47,10 @@ class Artefacts:
     exercises: Path
 
     @classmethod
-    def of(cls, name: str, folder: Path) -> Artefacts:
+    def of(cls, name: str, folder: Path, nup: int = DEFAULT_NUP) -> Artefacts:
         return cls(folder / f"{name}.ipynb", folder / f"{name}-handout.html",
-                   folder / f"{name}-handout.pdf", folder / f"{name}-exercises.ipynb")
+                   folder / f"{name}{handout_pdf_suffix(nup)}",
+                   folder / f"{name}-exercises.ipynb")
 
     def in_publish_order(self) -> list[Path]:
         return [self.exercises, self.html, self.pdf, self.notebook]
@@ -83,13 +92,13 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
     out_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".handout-{deck.name}-", dir=out_dir))
     seconds: dict[str, float] = {}
-    staged = Artefacts.of(deck.name, stage)
+    staged = Artefacts.of(deck.name, stage, nup)
 
     def notebook_and_html() -> NotebookNode:
         with _timed(seconds, "notebook"):
             nb = deck_notebook(deck)
             execute_notebook(nb, deck.path, cwd=deck.path.parent, progress=say)
-            _write_notebook(without_answer_outputs(nb), staged.notebook)
+            _write_notebook(without_answer_outputs(nb, notebook_lang(deck)), staged.notebook)
         with _timed(seconds, "html"):
             say("rendering the reading version (HTML, math to SVG)…")
             staged.html.write_text(handout_html(nb, deck, index_href=index_href),
@@ -117,7 +126,7 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
                 for job in jobs:
                     job.cancel()
                 raise
-        final = Artefacts.of(deck.name, out_dir)
+        final = Artefacts.of(deck.name, out_dir, nup)
         for source, target in zip(staged.in_publish_order(), final.in_publish_order(),
                                   strict=True):
             os.replace(source, target)

@@ -26,7 +26,8 @@ from lecturekit.project import Project
 def handout_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="build-handout.py",
-        description="Build one deck's handouts: X.ipynb, X-handout.html, X-handout.pdf, "
+        description="Build one deck's handouts: X.ipynb, X-handout.html, X-handout.pdf "
+                    "(X-handout-3up.pdf, X-handout-4up.pdf with --nup 3, 4), "
                     "X-exercises.ipynb.")
     parser.add_argument("deck", type=Path)
     parser.add_argument("--nup", type=int, choices=NUPS,

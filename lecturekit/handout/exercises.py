@@ -2,22 +2,23 @@
 
 What a student meets, top to bottom: a first cell that says to run the setup
 cell first (in the deck's language, with an "Open in Colab" link when the
-repository is known) and states the self-check rule as a short list; the
-setup cell; then per exercise the task slide, its hint folded (`<details>`),
+repository is known) and states the self-check rule as a short list; a
+Markdown cell saying what the setup cell below it is and to run it once;
+the setup cell; then per exercise the task slide, its hint folded (`<details>`),
 per answer block (after a "▶" context cell where the slides' variables must
 be recreated first) a heading with the task item (none for an exercise of one
 answer without items: its task slide already bears that name), an answer cell and a
 `check("演習1 (1)")` cell, a free-text cell where the task asks "why", and
-the model answer folded.  Every helper cell is short and visible: its first
-line is a `#@title` (a label in JupyterLab, the form title in Colab); nothing
-is hidden with `source_hidden`, which would show an unlabelled "…" in Lab.
-A helper cell's code is one line, one call (`check("演習1 (1)")`,
-`run_slides(...)`) which the setup cell defines; the notebook's first cell and
-the setup cell's title say to run it first, and a student who did not is told
-so by the helper cell itself (the line's `if ... else print(...)`), not by a
-NameError.  An answer cell is empty (comments only), except where the answer
-is an error: there it is a `try:` / `except Exception as e: print(type(e).__name__, e)`
-skeleton, so the error is caught and printed and Colab's "Run all" goes on.
+the model answer folded.  Every helper cell's first line is a `#@title` (a
+label in JupyterLab, the form title in Colab).  Only the setup cell is hidden
+(`source_hidden`; a form in Colab): JupyterLab shows it as an unlabelled "…",
+which the Markdown cell above it names.  A helper cell's code is one line, one
+call (`check("演習1 (1)")`, `run_slides(...)`) which the setup cell defines,
+and its comment is what to do when the setup was skipped: Jupyter's NameError
+traceback shows that very line.  An answer cell is empty (comments only),
+except where the answer is an error: there it is a `try:` /
+`except Exception as e: print(type(e).__name__, e)` skeleton, so the error is
+caught and printed and Colab's "Run all" goes on.
 
 Deck convention (README, "Exercises"):
 - a task slide is `<!-- _class: exercise -->`; its numbered items (`1.`,
@@ -34,21 +35,23 @@ Deck convention (README, "Exercises"):
   match (a finite difference gets the number without autograd); the model
   answer must call one of them itself, or the build stops at its line.
 
-The self-check's code, the answers' salted hashes, the lecture code the
-exercises depend on and the deck's `setup:` code travel in the setup cell as
-one compressed string on its last line, under a comment saying what it is:
-the student reads a few commented lines (the `setup:` code among them), not
-three hundred.
+The setup cell is readable Python in four commented parts: the self-check's
+code (`selfcheck_kernel`, the module the tests exercise, without its
+docstrings and comments: `plain_source`), the answers' salted hashes as data,
+the runner of the ▶ cells with the lecture code they run as data, and the
+deck's `setup:` code as it runs.  Running it again is safe.
 """
 
 from __future__ import annotations
 
-import base64
+import ast
 import dataclasses
 import hashlib
+import io
 import json
+import pprint
 import re
-import zlib
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,15 +114,21 @@ TEXTS = {
         "setup_title": "⚙️ 準備：最初にこのセルを実行してください",
         "setup_note": "# 答え合わせの道具を読み込み、乱数の種をスライドとそろえます"
                       "（書きかえずに実行してください）。",
-        "setup_code": "# スライドと同じ準備のコードも実行します：",
-        "blob_note": "# 下の長い 1 行は、答え合わせの道具と答えのデータを圧縮したものです"
-                     "（読む必要はありません）。",
+        "setup_label": "### ⚙️ 準備のセル\n\n"
+                       "すぐ下のセルは、答え合わせの道具と、スライドと同じ準備（乱数の種など）を"
+                       "読み込みます。**最初に一度、実行してください**（セルを選んで ▶ か "
+                       "Shift+Enter）。中身は読まなくてかまいません（JupyterLab では「…」を"
+                       "クリックすると見えます）。",
+        "part_checker": "# ── 1. 答え合わせの道具 ──",
+        "part_answers": "# ── 2. 答えのデータ（答えそのものは読めない形にしてあります）──",
+        "part_context": "# ── 3. ▶ のセルが使う道具と、スライドのコード ──",
+        "part_setup": "# ── 4. スライドと同じ準備 ──",
         "ready": "✅ 準備ができました。下の演習に進んでください。",
         "context_title": "▶ スライドのコードを実行：{label} で使う変数を作り直します",
         "context_note": "# 次の演習の前に実行してください（スライドで作った変数や関数を"
                         "用意するだけで、何も表示しません）。",
         "check_title": "✔ 答え合わせ：{label}",
-        "no_setup": "⚠️ 先に一番上の「⚙️ 準備」のセルを実行してください",
+        "no_setup": "NameError になったら、先に上の「⚙️ 準備」のセルを実行してください",
         "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
         "error_here": "# {label}: try: の下の「ここに」の行を答えのコードに"
@@ -169,15 +178,21 @@ TEXTS = {
         "setup_title": "⚙️ Setup: run this cell first",
         "setup_note": "# Loads the self-check and seeds the random generators as on the "
                       "slides (run it as it is).",
-        "setup_code": "# It also runs the slides' setup code:",
-        "blob_note": "# The long line below is the self-check and the answers' data, "
-                     "compressed (no need to read it).",
+        "setup_label": "### ⚙️ The setup cell\n\n"
+                       "The cell just below loads the self-check and the slides' setup "
+                       "(random seeds and so on). **Run it once, first** (select it, then ▶ "
+                       "or Shift+Enter). No need to read it (in JupyterLab, click its "
+                       "\"…\" to see it).",
+        "part_checker": "# -- 1. The self-check --",
+        "part_answers": "# -- 2. The answers' data (the answers themselves cannot be read) --",
+        "part_context": "# -- 3. What the ▶ cells use, and the slides' code --",
+        "part_setup": "# -- 4. The slides' setup --",
         "ready": "✅ Ready. Go on with the exercises below.",
         "context_title": "▶ Run the slides' code: recreates the variables {label} uses",
         "context_note": "# Run it before the next exercise (it only defines the slides' "
                         "variables and functions; it shows nothing).",
         "check_title": "✔ Check: {label}",
-        "no_setup": "⚠️ First run the “⚙️ Setup” cell at the top",
+        "no_setup": "a NameError? First run the “⚙️ Setup” cell at the top",
         "answer_here": "# {label}: write your answer here and run the cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
         "error_here": "# {label}: replace the comment under try: with your code, then run "
@@ -420,9 +435,12 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
 
     context: list[CodePiece] = []
     context_cells: dict[str, list[tuple[str, bool]]] = {}
+    nb.cells.append(_markdown("setup-label", say["setup_label"]))
     setup_cell = nbformat.v4.new_code_cell("")
     setup_cell.id = "setup"
-    setup_cell.metadata.update({"tags": ["setup"], "cellView": "form"})
+    # folded: a form in Colab (its title shows), a "…" in JupyterLab under the label above
+    setup_cell.metadata.update({"tags": ["setup"], "cellView": "form",
+                                "jupyter": {"source_hidden": True}})
     nb.cells.append(setup_cell)
     for slide in deck.slides:
         shown = in_handout(slide) and EXERCISE in slide.classes
@@ -502,26 +520,67 @@ def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> Note
 def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: str,
                   context: dict[str, list[tuple[str, bool]]], setup_code: str,
                   say: dict[str, str]) -> str:
-    kernel = Path(selfcheck_kernel.__file__).read_text(encoding="utf-8")
-    packed = "\n".join([
-        kernel.rstrip("\n"), "",
+    """The setup cell's code, readable top to bottom: the self-check (`plain_source`), the
+    answers' table and the slides' code as data, the runner of the ▶ cells, the deck's
+    `setup:` code, each part under a comment in the deck's language."""
+    kernel = plain_source(Path(selfcheck_kernel.__file__).read_text(encoding="utf-8"))
+    return "\n".join([
+        f"{TITLE}{say['setup_title']}", say["setup_note"], "",
+        say["part_checker"], kernel, "",
+        say["part_answers"],
         f"_LK_SALT = {salt!r}",
         f"_LK_LANG = {lang!r}",
-        f"_LK_ANSWERS.update({table!r})",
-        f"_LK_CONTEXT = {context!r}",
-        "_lk_install()",
-        CONTEXT_RUNNER.strip("\n"), "",
-        setup_source(setup_code, lang), "",
+        f"_LK_ANSWERS.update({_data(table)})",
+        "_lk_install()", "",
+        say["part_context"],
+        CONTEXT_RUNNER.strip("\n"),
+        f"_LK_CONTEXT = {_data(context)}", "",
+        say["part_setup"],
+        setup_source(setup_code, lang, magics=()), "",
         f"print({say['ready']!r})",
     ])
-    blob = base64.b85encode(zlib.compress(packed.encode("utf-8"), 9)).decode("ascii")
-    lines = [f"{TITLE}{say['setup_title']}", say["setup_note"]]
-    if setup_code.strip():
-        lines += [say["setup_code"], *(f"#   {line}".rstrip()
-                                       for line in setup_code.rstrip("\n").split("\n"))]
-    lines += [say["blob_note"],
-              f'import base64, zlib; exec(zlib.decompress(base64.b85decode("{blob}")).decode())']
-    return "\n".join(lines)
+
+
+def _data(value: object) -> str:
+    """A Python literal spread over lines of at most 100 characters."""
+    return pprint.pformat(value, width=100, compact=True, sort_dicts=False)
+
+
+def plain_source(source: str) -> str:
+    """`source` without its docstrings and comments, every other line as written (the
+    module's own layout, short lines), runs of blank lines made one; the strings are left
+    untouched."""
+    tree = ast.parse(source)
+    dropped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        for statement in body if isinstance(body, list) else []:
+            if (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str)):   # a docstring
+                dropped.update(range(statement.lineno, (statement.end_lineno or 0) + 1))
+    comments: dict[int, int] = {}
+    inside_strings: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.start[1]
+        elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+            inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
+    kept: list[str] = []
+    for number, line in enumerate(source.split("\n"), start=1):
+        if number in dropped:
+            continue
+        if number not in inside_strings:
+            if number in comments:
+                line = line[:comments[number]].rstrip()
+                if not line:   # a comment's own line
+                    continue
+            line = line.rstrip()
+            if not line and (not kept or not kept[-1]):
+                continue
+        kept.append(line)
+    text = "\n".join(kept).strip("\n")
+    compile(text, "<self-check>", "exec")   # e.g. a body that was only a docstring
+    return text
 
 
 def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
@@ -559,9 +618,9 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
 
 
 def _guarded(call: str, say: dict[str, str]) -> str:
-    """A helper cell's one line: the call, or (setup cell not run) the sentence saying so."""
-    return (f'{call} if "check" in globals() else '
-            f'print({json.dumps(say["no_setup"], ensure_ascii=False)})')
+    """A helper cell's one line: the call and, as its comment, what to do when it fails for
+    want of the setup cell (Jupyter's NameError shows that very line)."""
+    return f"{call}  # {say['no_setup']}"
 
 
 def _cell_id(ident: str) -> str:

@@ -1,7 +1,8 @@
 """dist/index.html: the series' decks, each with its title, date and every file made of it.
 
 Students land here, so each file gets one line saying what it is for (slides to
-project, reading version, printable handout, executed notebook, exercises
+project, reading version, printable handouts (2, 3 or 4 slides a sheet, each
+that was built: `build.handout_pdf_suffix`), executed notebook, exercises
 notebook and, when the repository is on GitHub, the exercises in Colab).
 Links are relative to the output folder and name where the handout build
 writes (`colab.published_path`, the one place that knows); given the output
@@ -33,8 +34,17 @@ ARTEFACTS = (
      "Slides PDF", "the same slides as a PDF, one per page"),
     ("-handout.html", "読み物", "スライドと実行結果を上から順に読む版（スマホでも読めます）",
      "Reading version", "slides and code results to read top to bottom (phones too)"),
-    ("-handout.pdf", "印刷用 PDF", "A4 にスライドを並べ、メモ欄をつけた配布用",
-     "Printable handout", "slides on A4 sheets with room for notes"),
+    ("-handout.pdf", "印刷用 PDF（2 枚ずつ）",
+     "A4 1 枚にスライド 2 枚、下にメモ欄（文字がいちばん読みやすい）",
+     "Printable handout, 2 a sheet",
+     "two slides an A4 sheet, with room for notes below (easiest to read)"),
+    ("-handout-3up.pdf", "印刷用 PDF（3 枚ずつ）",
+     "A4 1 枚にスライド 3 枚、横にメモ欄（紙が少なくてすむ）",
+     "Printable handout, 3 a sheet", "three slides an A4 sheet, notes beside them (less paper)"),
+    ("-handout-4up.pdf", "印刷用 PDF（4 枚ずつ）",
+     "A4 1 枚にスライド 4 枚、横にメモ欄（紙がいちばん少ない。文字は小さめ）",
+     "Printable handout, 4 a sheet",
+     "four slides an A4 sheet, notes beside them (least paper, smaller text)"),
     (".ipynb", "ノートブック", "スライドのコードを実行済みのノートブック（Jupyter で開く）",
      "Notebook", "the slides' code, already run (open in Jupyter)"),
     ("-exercises.ipynb", "演習ノートブック", "演習を解いて、その場で答え合わせ（Jupyter / Colab）",

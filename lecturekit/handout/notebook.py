@@ -9,7 +9,9 @@ Decisions:
   so such a cell is headed `%%skip` (`skip_if`/`skip_if_missing` for `skip-if=`
   and `importorskip=`, run where the checker runs them), its first line saying
   why in the deck's language; a cell raising on purpose is headed
-  `%%expect_error` likewise (`session.MAGIC_DEFINITIONS`).
+  `%%expect_error` likewise (`session.MAGIC_DEFINITIONS`).  Such a line's
+  comment also says to run the setup cell first on a UsageError, IPython's
+  only word for a magic nobody defined.
 - A block's `# -> value` comments are not in its cells: the value shows once,
   as the cell's output (`cells.code_pieces`).
 - Before an exercise's first answer slide a short note says the answer
@@ -36,11 +38,14 @@ Decisions:
   which ignores that key and folds a cell whose metadata says
   `cellView: "form"` and whose first line is `#@title ...` (`hide`); a cell
   headed by a cell magic (which must be its first line) is folded in
-  JupyterLab only, its title in the magic's comment.
+  JupyterLab only, its title in the magic's comment.  The written notebook's
+  answers raising on purpose are forms nonetheless (`error_answer_form`:
+  try/except printing the traceback instead of the magic).
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 from collections.abc import Iterable, Iterator
@@ -82,6 +87,8 @@ TEXTS = {
         "fresh": "ここから新しい名前空間で始めます",
         "slides_only": "スライドで使うだけのコード",
         EXPECT_ERROR: "エラーになるのが正しいセルです（エラーを表示して、次のセルへ進みます）",
+        "shown_error": "エラーの内容（Traceback）を表示して、次のセルへ進みます",
+        "needs_setup": "。UsageError と出たら、先に「準備」のセルを実行してください",
         SKIP_CELL: "講義では実行しないコードです{reason}",
         SKIP_IF: "この条件に当てはまるときは実行しません",
         SKIP_IF_MISSING: "{name} が入っていないときは実行しません",
@@ -114,6 +121,8 @@ TEXTS = {
         "slides_only": "Code the slides need (not shown on them)",
         EXPECT_ERROR: "This cell raises an error on purpose (it shows the error, and the next "
                       "cells still run)",
+        "shown_error": "prints the error's traceback and goes on",
+        "needs_setup": ". A UsageError? First run the \"Setup\" cell",
         SKIP_CELL: "This code is not run in the lecture{reason}",
         SKIP_IF: "Not run when this condition holds",
         SKIP_IF_MISSING: "Not run when {name} is not installed",
@@ -389,15 +398,42 @@ def answer_titles(deck: Deck, slide: Slide, say: dict[str, str]) -> dict[int, st
     return titles
 
 
-def without_answer_outputs(nb: NotebookNode) -> NotebookNode:
+def without_answer_outputs(nb: NotebookNode, lang: str = "ja") -> NotebookNode:
     """A copy of the run notebook without the answer cells' outputs (the cells ran, so the
     cells after them work; the reading HTML shows those outputs): Colab folds only a form's
-    code, and an output would give the answer away.  A student who runs the cell sees it."""
+    code, and an output would give the answer away.  A student who runs the cell sees it.
+    An answer raising on purpose is a Colab form too (`error_answer_form`)."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code" and ANSWER in cell.metadata.get("tags", []):
             cell.outputs, cell.execution_count = [], None
+            error_answer_form(cell, lang)
     return nb
+
+
+def error_answer_form(cell: NotebookNode, lang: str = "ja") -> NotebookNode:
+    """A folded answer headed `%%expect_error` as a Colab form: a cell magic must be the
+    first line, where Colab wants `#@title`, so the magic gives way to `try:` / `except`
+    printing the real traceback (`traceback.print_exc`: IPython's `showtraceback` would
+    point at the `except` line) while "Run all" goes on; it needs no setup cell either.
+    Code Python cannot parse (IPython's syntax) keeps its magic."""
+    lines = cell.source.split("\n")
+    if not lines[0].startswith(f"%%{EXPECT_ERROR}"):
+        return cell
+    _, _, comment = lines[0].partition("  # ")
+    title, _, why = comment.partition(" — ")
+    why = why.removesuffix(TEXTS[lang]["needs_setup"])  # a form needs no magic, nor setup
+    body = "\n".join(f"    {line}" if line.strip() else "" for line in lines[1:])
+    source = "\n".join([f"{TITLE}{title}", f"# {why or TEXTS[lang][EXPECT_ERROR]}",
+                        "import traceback", "", "try:", body, "except Exception:",
+                        f"    traceback.print_exc()  # {TEXTS[lang]['shown_error']}"])
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return cell
+    cell.source = source
+    cell.metadata["cellView"] = "form"
+    return cell
 
 
 def _answer_folded(md: SlideMarkdown | None, say: dict[str, str]) -> SlideMarkdown | None:
@@ -449,7 +485,13 @@ def fresh_cell(deck: Deck, fence: Fence, lang: str = "ja") -> NotebookNode:
 
 def magic_line(piece: CodePiece, lang: str = "ja") -> str | None:
     """The cell magic heading a piece Colab's "Run all" must not stop at or run (None: no
-    magic), with a comment in the deck's language saying what it does."""
+    magic), with a comment in the deck's language saying what it does and, since IPython
+    answers a magic the setup cell has not defined with a bare UsageError, what to do then."""
+    line = _magic_line(piece, lang)
+    return f"{line}{TEXTS[lang]['needs_setup']}" if line else None
+
+
+def _magic_line(piece: CodePiece, lang: str) -> str | None:
     fence, say = piece.fence, TEXTS[lang]
     if SKIP in piece.tags:
         module = fence.value("importorskip")

@@ -16,6 +16,7 @@ COMMENTS = {
     "ja": {
         "repr": "# 値は >>> と同じ形で表示します",
         "magics": "# セルの先頭の {names} を使えるようにします",
+        "numbering": "# エラーの表示の「Cell In[n]」を、このセルの番号 [n] にそろえます",
         "expect_error": "# エラーを表示して、次のセルへ進みます",
         "skip": "# このセルは実行しません",
         "skip_if": "# 条件に当てはまるときは実行しません",
@@ -26,6 +27,7 @@ COMMENTS = {
     "en": {
         "repr": "# Show values as the >>> prompt does",
         "magics": "# Makes the {names} line heading a cell work",
+        "numbering": "# An error's \"Cell In[n]\" names this cell's own number [n]",
         "expect_error": "# Show the error, then go on to the next cell",
         "skip": "# This cell is not run",
         "skip_if": "# Not run when the condition holds",
@@ -68,19 +70,23 @@ def _lk_magics():
     shell = get_ipython()
 
     def run(cell):
-        number = shell.execution_count - 1
-        cache = shell.compile.cache
-        shell.compile.cache = lambda code, _=0, raw_code=None: cache(code, number, raw_code)
+        {numbering}
+        number, cache = shell.execution_count - 1, getattr(shell.compile, "cache", None)
+        if cache is not None:
+            shell.compile.cache = lambda code, _=0, **rest: cache(code, number, **rest)
         try:
             shell.run_cell(cell)
         finally:
-            del shell.compile.cache
+            if cache is not None:
+                del shell.compile.cache
 """
-"""`run`: the magic's cell body run as that cell: IPython has counted the cell already
-when its magic runs, so the body is compiled under the cell's own number (tracebacks say
+"""`run`: the magic's cell body run as that cell.  IPython has counted the cell already when
+its magic runs, so the body is compiled under the cell's own number (tracebacks say
 `Cell In[n]` under `[n]`, not `In[n+1]`; its line numbers count from the line after the
-magic's).  An error shows as any cell's does but does not stop "Run all" (the magic's own
-cell did not raise)."""
+magic's).  Lowering `execution_count` instead would number the body's value `Out[n-1]`;
+an IPython without `compile.cache` runs the body unnumbered, without an error.  An error
+shows as any cell's does but does not stop "Run all" (the magic's own cell did not
+raise)."""
 
 _MAGIC_BODIES = {
     EXPECT_ERROR: """\
@@ -153,7 +159,8 @@ def magics_source(lang: str = "ja", magics: Iterable[str] = MAGICS) -> str:
     register = ", ".join(f"{m}" for m in wanted)
     return "\n".join([
         say["magics"].format(names="・".join(f"%%{m}" for m in wanted) if lang == "ja"
-                             else ", ".join(f"%%{m}" for m in wanted)), _MAGICS_HEAD, *bodies,
+                             else ", ".join(f"%%{m}" for m in wanted)),
+        _MAGICS_HEAD.format(numbering=say["numbering"]), *bodies,
         f"    for function in ({register},):",
         '        shell.register_magic_function(function, "cell", function.__name__)',
         "_lk_magics()", "del _lk_magics", ""])

@@ -33,8 +33,13 @@ def test_slides_builds_every_deck_jobs_at_a_time():
 
 
 def test_handout_builds_every_deck_jobs_at_a_time_then_the_index():
+    """Each deck's target is its printed handout, whose name says the layout (`NUP`)."""
     assert inner_make("handout", "JOBS=2").endswith(
-        "--no-print-directory -j2 dist/03-autodiff.ipynb dist/zz-missing.ipynb dist/index.html")
+        "--no-print-directory -j2 dist/03-autodiff-handout.pdf dist/zz-missing-handout.pdf "
+        "dist/index.html")
+    assert inner_make("handout", "JOBS=2", "NUP=3").endswith(
+        "--no-print-directory -j2 dist/03-autodiff-handout-3up.pdf "
+        "dist/zz-missing-handout-3up.pdf dist/index.html")
 
 
 def test_a_deck_whose_name_has_a_space_is_built_by_lecturekit_not_lost_by_make(tmp_path: Path):

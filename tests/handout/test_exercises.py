@@ -84,8 +84,8 @@ def in_skeleton(code: str, lang: str = "ja") -> str:
 
 
 def guarded(call: str) -> str:
-    """A helper cell's line: the call, or the sentence for a student who skipped the setup."""
-    return f'{call} if "check" in globals() else print("{TEXTS["ja"]["no_setup"]}")'
+    """A helper cell's line: the call, its comment what to do when the setup was skipped."""
+    return f'{call}  # {TEXTS["ja"]["no_setup"]}'
 
 
 def errors_outside_answer_cells(nb) -> list[tuple[str, str]]:
@@ -139,7 +139,7 @@ def test_each_answer_gets_an_empty_student_cell_then_a_labelled_self_check(noteb
 
 
 def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lecture_nb):
-    first, setup = lecture_nb.cells[:2]
+    first, label, setup = lecture_nb.cells[:3]
     assert first.cell_type == "markdown"
     assert "すぐ下の「⚙️ 準備」のセルを実行してください" in first.source
     assert first.source.endswith(   # the one rule's main points, as a short list
@@ -161,6 +161,8 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
         "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。そのまま起こしても、"
         "except で捕まえて表示してもかまいません。\n")
     assert "表示の順番を問わず" not in first.source
+    assert label.cell_type == "markdown" and label.source.startswith("### ⚙️ 準備のセル\n")
+    assert "**最初に一度、実行してください**" in label.source
     assert setup.source.startswith("#@title ⚙️ 準備：最初にこのセルを実行してください\n")
     english = parse_deck("---\nmarp: true\nlang: en\n---\n\n<!-- _class: exercise -->\n\n"
                          "# Task\n\n---\n\n```python\nz = 1\n```\n\n---\n\n"
@@ -186,12 +188,20 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
         "#@title ▶ Run the slides' code: recreates the variables Task uses",
         "# Run it before the next exercise (it only defines the slides' variables and "
         "functions; it shows nothing)."]]
-    assert nb.cells[1].source.startswith("#@title ⚙️ Setup: run this cell first\n")
+    assert nb.cells[1].source.startswith("### ⚙️ The setup cell\n")
+    assert nb.cells[2].source.startswith("#@title ⚙️ Setup: run this cell first\n")
     assert "✔ Check: Task" in tagged(nb, SELF_CHECK)[0].source
 
 
-def test_no_cell_is_hidden_and_every_helper_cell_shows_its_title(lecture_nb):
-    assert not [c.id for c in lecture_nb.cells if c.metadata.get("jupyter")]
+def test_only_the_setup_cell_is_hidden_under_a_label_and_every_helper_shows_its_title(
+        lecture_nb):
+    """Lab shows a hidden cell as an unlabelled "…": the setup cell, the only one hidden,
+    has a Markdown cell saying what it is just above it."""
+    hidden = [c for c in lecture_nb.cells if c.metadata.get("jupyter")]
+    assert [c.id for c in hidden] == ["setup"]
+    assert hidden[0].metadata.jupyter == {"source_hidden": True}
+    above = lecture_nb.cells[lecture_nb.cells.index(hidden[0]) - 1]
+    assert above.cell_type == "markdown" and above.source == TEXTS["ja"]["setup_label"] + "\n"
     helpers = [c for c in lecture_nb.cells if c.cell_type == "code"
                and ({"setup", CONTEXT, SELF_CHECK} & set(c.metadata.get("tags", [])))]
     assert len(helpers) == 1 + 3 + 8
@@ -199,13 +209,15 @@ def test_no_cell_is_hidden_and_every_helper_cell_shows_its_title(lecture_nb):
         title = cell.source.split("\n")[0]
         assert re.fullmatch(r"#@title [⚙▶✔]\S* \S.+", title), title   # Lab shows it, Colab too
         assert cell.metadata.cellView == "form"
-        assert len(cell.source.splitlines()) <= 6, cell.id          # short, readable
+        assert cell.id == "setup" or len(cell.source.splitlines()) <= 6, cell.id  # short
 
 
 def test_no_developer_talk_in_what_students_read(lecture_nb):
     for cell in lecture_nb.cells:
-        lines = [ln for ln in cell.source.splitlines()   # not the compressed blob's line
-                 if not ln.startswith("import base64, zlib; exec(")]
+        lines = cell.source.splitlines()
+        if cell.id == "setup":   # its code's names are code; its comments are for students
+            assert "readme" not in cell.source.lower() and '"""' not in cell.source
+            lines = [ln for ln in lines if ln.startswith("#")]
         text = "\n".join(lines).lower()
         for word in ("hash", "salt", "build", "ビルド", "ハッシュ", "lecturekit", "_lk"):
             assert word not in text, (cell.id, word)
@@ -342,30 +354,51 @@ def test_running_the_setup_cell_again_keeps_each_output_under_its_own_cell():
     assert results == {"1": "✅ 演習 (1): 正解です！\n", "2": "✅ 演習 (2): 正解です！\n"}
 
 
-def test_the_setup_cell_says_first_to_run_it_and_what_its_long_line_is(notebook, lecture_nb):
-    """A helper cell is one call; what makes it work is the setup cell, which says so."""
+def test_the_setup_cell_is_readable_python_in_parts_under_comments(notebook, lecture_nb):
+    """No compressed blob: the self-check as plain code (no docstrings, no comments), the
+    answers and the slides' code as data, the deck's `setup:` code as it runs."""
     for nb in (notebook, lecture_nb):
         setup = next(c for c in nb.cells if "setup" in c.metadata.get("tags", []))
         lines = setup.source.split("\n")
         assert lines[0] == "#@title ⚙️ 準備：最初にこのセルを実行してください"
         assert lines[1].startswith("# 答え合わせの道具を読み込み")
-        assert "#   import torch" in lines   # the deck's `setup:` code, as it runs
-        assert lines[-2] == TEXTS["ja"]["blob_note"] and lines[-2].startswith("# ")
-        assert lines[-1].startswith("import base64, zlib; exec(")
-        assert all(len(line) < 120 for line in lines[:-1])
-        assert all(len(c.source.split("\n")) == 3 and c.source.endswith(")")
-                   for c in tagged(nb, CONTEXT))
+        parts = [ln for ln in lines if ln.startswith("# ──")]
+        assert parts == [TEXTS["ja"][k] for k in ("part_checker", "part_answers",
+                                                  "part_context", "part_setup")]
+        assert "base64" not in setup.source and "zlib" not in setup.source
+        assert "def check(label: str) -> None:" in lines
+        assert lines[lines.index(TEXTS["ja"]["part_setup"]):][-4:] == [
+            "# この講義の準備", "import torch", "", f"print({TEXTS['ja']['ready']!r})"]
+        assert all(len(line) <= 100 for line in lines if not line.startswith("#@title"))
+        assert len(lines) < 1000   # the self-check is most of it (about 650 lines)
+        assert all(len(c.source.split("\n")) == 3 and c.source.endswith(")  # "
+                   + TEXTS["ja"]["no_setup"]) for c in tagged(nb, CONTEXT))
 
 
-def test_skipping_the_setup_cell_says_to_run_it_instead_of_a_name_error():
+def test_plain_source_drops_docstrings_and_comments_but_no_string():
+    from lecturekit.handout.exercises import plain_source
+
+    source = ('"""Module notes (README)."""\n\nimport re  # why\n\n\n\nTEXT = """a\n\n\n# b\n"""\n'
+              'NOTE = 1\n"""NOTE\'s notes."""\n\ndef f():\n    """Docs."""\n    # inside\n'
+              '    return "#"  # tail\n')
+    assert plain_source(source) == ('import re\n\nTEXT = """a\n\n\n# b\n"""\nNOTE = 1\n\n'
+                                    'def f():\n    return "#"')
+
+
+def test_skipping_the_setup_cell_shows_the_instruction_in_the_name_error():
+    """In a fresh kernel without the setup cell, a helper cell's NameError traceback shows
+    its one line, whose comment says to run the setup cell first."""
     ran: list = []
     deck = read_deck(MINI)
-    results = run_with(exercises_notebook(deck), official_answers(deck), ran, skip_setup=True)
-    assert errors_outside_answer_cells(ran[0]) == []
-    message = TEXTS["ja"]["no_setup"] + "\n"
-    assert list(results.values()) == [message, message]
+    run_with(exercises_notebook(deck), official_answers(deck), ran, skip_setup=True)
     helpers = tagged(ran[0], CONTEXT) + tagged(ran[0], SELF_CHECK)
-    assert helpers and all("NameError" not in json.dumps(c.outputs) for c in helpers)
+    assert len(helpers) == 3   # a ▶ cell and two checks
+    for cell in helpers:
+        error = next(o for o in cell.outputs if o.output_type == "error")
+        assert error.ename == "NameError"
+        traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback))
+        assert "準備」のセルを実行してください" in traceback, traceback
+        assert TEXTS["ja"]["no_setup"] in traceback
 
 
 RULES = """---

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lecturekit.deck import DeckError
-from lecturekit.handout.build import Artefacts, build_handout
+from lecturekit.handout.build import Artefacts, build_handout, handout_pdf_suffix
 from lecturekit.handout.index import ARTEFACTS, index_html, series_title
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -93,6 +93,38 @@ def test_index_links_every_existing_file_of_every_deck_with_title_and_date(tmp_p
     assert "第零回 テスト用デッキ" in page and "2024-05-01" in page and "失敗する例" in page
     assert all(not h.startswith(("http:", "https:", "//")) for h in parser.hrefs)
     assert parser.srcs == [] and "<link" not in page and "<script" not in page
+
+
+def test_index_links_each_printed_layout_built_each_with_its_own_line(tmp_path: Path):
+    """A 3-up or 4-up build writes its own PDF beside the 2-up one (`handout_pdf_suffix`):
+    the index links every one that exists and says what each is for."""
+    (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\nlang = "ja"\n', encoding="utf-8")
+    deck = tmp_path / "mini.md"
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    assert [Artefacts.of("mini", out, nup).pdf.name for nup in (2, 3, 4)] == [
+        "mini-handout.pdf", "mini-handout-3up.pdf", "mini-handout-4up.pdf"]
+    pdfs = [suffix for suffix, *_ in ARTEFACTS if suffix.endswith(".pdf") and "handout" in suffix]
+    assert pdfs == [handout_pdf_suffix(nup) for nup in (2, 3, 4)]
+    for nup in (3, 4):
+        (out / f"mini{handout_pdf_suffix(nup)}").write_text("x", encoding="utf-8")
+    lines = Lines()
+    lines.feed(index_html([deck], out=out))
+    assert [(i["links"][0][0], " ".join(i["text"].split())) for i in lines.items] == [
+        ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ） A4 1 枚にスライド 3 枚、横にメモ欄"
+                                 "（紙が少なくてすむ）"),
+        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚、横にメモ欄"
+                                 "（紙がいちばん少ない。文字は小さめ）")]
+
+
+def test_the_makefile_keeps_no_stamp_file_in_dist():
+    """`dist/` is what students get: the n-up layout is in the PDF's name, not a stamp."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert not [line for line in makefile.splitlines() if line.startswith("dist/.")]
+    assert "\t@rm -f dist/.nup-*" in makefile   # an earlier version's stamp goes
+    assert "NUPPDF  := -handout$(if $(filter 2,$(NUP)),,-$(NUP)up).pdf" in makefile
+    assert "dist/%$(NUPPDF)" in makefile
 
 
 def test_index_says_in_one_line_what_each_file_is_for():

@@ -223,3 +223,21 @@ def test_tracebacks_name_the_cell_by_its_own_execution_count(notebook):
     assert shown
     for count, text in shown:
         assert re.findall(r"Cell In\[(\d+)\]", text) == [str(count)], text
+
+
+def test_the_magics_run_their_cell_on_an_ipython_without_compile_cache():
+    """The numbering reaches into IPython's compiler; where it has no `cache`, the magic's
+    cell still runs (unnumbered), and nothing is left patched."""
+    from types import SimpleNamespace
+
+    from lecturekit.handout.session import magics_source
+
+    ran, magics = [], {}
+    shell = SimpleNamespace(execution_count=5, compile=SimpleNamespace(), run_cell=ran.append,
+                            register_magic_function=lambda f, kind, name: magics.update(
+                                {name: f}))
+    exec(magics_source("ja"), {"get_ipython": lambda: shell})
+    magics["expect_error"]("", "1/0")
+    assert ran == ["1/0"] and vars(shell.compile) == {}
+    said = "# エラーの表示の「Cell In[n]」を、このセルの番号 [n] にそろえます"
+    assert said in magics_source("ja")   # what it does, for the student who opens the cell

@@ -15,7 +15,14 @@ from lecturekit.deck import read_deck
 from lecturekit.handout.build import Built
 from lecturekit.handout.cells import RAISES, SKIP
 from lecturekit.handout.markdown import SECTION_STYLE
-from lecturekit.handout.notebook import ANSWER, INTRO, SETUP, TEXTS, deck_notebook
+from lecturekit.handout.notebook import (
+    ANSWER,
+    INTRO,
+    SETUP,
+    TEXTS,
+    deck_notebook,
+    without_answer_outputs,
+)
 
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
 LECTURE = Path(__file__).parents[2] / "slides" / "03-autodiff.md"
@@ -85,6 +92,8 @@ def test_every_magic_line_says_what_it_does_in_the_decks_language(notebook, lect
     for cell in code_cells(lecture):
         if cell.source.startswith("%%"):
             assert "#@title" not in cell.source and "cellView" not in cell.metadata
+    for head in heads:   # IPython's bare UsageError when the setup cell was not run
+        assert head.endswith("。UsageError と出たら、先に「準備」のセルを実行してください"), head
     folded = [c for c in code_cells(lecture) if c.source.startswith("%%expect_error")
               and ANSWER in c.metadata.get("tags", [])]
     assert folded and folded[0].source.startswith(
@@ -92,9 +101,56 @@ def test_every_magic_line_says_what_it_does_in_the_decks_language(notebook, lect
     assert folded[0].metadata.jupyter == {"source_hidden": True}
 
 
+def test_an_answer_raising_on_purpose_is_a_colab_form_in_the_written_notebook(lecture):
+    """A cell magic must be the first line, where Colab wants `#@title`: the written
+    notebook's answer drops the magic for try/except printing the traceback."""
+    written = without_answer_outputs(lecture)
+    folded = [c for c in code_cells(written) if ANSWER in c.metadata.get("tags", [])
+              and RAISES in c.metadata.get("tags", [])]
+    assert folded and not [c.id for c in folded if c.source.startswith("%%")]
+    lines = folded[0].source.split("\n")
+    assert lines[:5] == ["#@title 📖 解答：演習1 (4)",
+                         "# エラーになるのが正しいセルです（エラーを表示して、次のセルへ進みます）",
+                         "import traceback", "", "try:"]
+    assert lines[-2:] == ["except Exception:", "    traceback.print_exc()  # "
+                          "エラーの内容（Traceback）を表示して、次のセルへ進みます"]
+    assert folded[0].metadata.cellView == "form"
+    assert folded[0].metadata.jupyter == {"source_hidden": True}
+
+
+def test_the_answer_form_shows_the_real_traceback_and_run_all_goes_on_without_setup():
+    """Run as Colab's "Run all" (stops at an error), in a kernel that never ran the setup
+    cell: the form prints the traceback, pointing at the line that raised (line 7: after
+    the title, the comment, the import, a blank line, `try:` and `x = 1`), and the next
+    cell still runs."""
+    from lecturekit.handout.notebook import error_answer_form
+
+    cell = nbformat.v4.new_code_cell(
+        "%%expect_error  # 📖 解答：演習1 (4) — エラーになるのが正しいセルです"
+        "（エラーを表示して、次のセルへ進みます）"
+        "。UsageError と出たら、先に「準備」のセルを実行してください\n"
+        "x = 1\nraise RuntimeError('only floats')")
+    error_answer_form(cell)
+    assert "UsageError" not in cell.source
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell, nbformat.v4.new_code_cell("print('next')")]
+    from nbclient import NotebookClient
+
+    from lecturekit.handout.execute import KERNEL, venv_kernel
+
+    with venv_kernel() as km:   # allow_errors=False: an error would stop here
+        NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120).execute()
+    [printed] = nb.cells[0].outputs
+    assert printed.name == "stderr" and printed.text.startswith(
+        "Traceback (most recent call last):\n")
+    assert re.search(r"line 7, in <module>\n    raise RuntimeError\('only floats'\)\n"
+                     r"RuntimeError: only floats\n$", printed.text), printed.text
+    assert nb.cells[1].outputs[0].text == "next\n"
+
+
 def test_skipped_blocks_are_headed_by_a_magic_that_does_not_run_them(notebook):
     cells = by_fence(notebook)
-    assert cells[74].source.startswith("%%skip  # 講義では実行しないコードです（擬似コード）\n")
+    assert cells[74].source.startswith("%%skip  # 講義では実行しないコードです（擬似コード）。")
     assert cells[128].source.startswith("%%skip_if_missing no_such_module_for_lecturekit  # ")
     assert cells[132].source.startswith("%%skip_if sys.platform != 'no such platform'  # ")
     assert cells[136].source.startswith("%%skip_if torch.ones(1).item() != 1.0  # ")
