@@ -91,11 +91,14 @@ FRAME_GREY = 0.702
 FRAME_RULE_PT = 0.567
 A4_MM = (210.0, 297.0)
 
-LONG_NOTES = {2: 300, 3: 350, 4: 300}
-"""Characters of notes above which the notes are set in a smaller size."""
-MAX_NOTES = {2: 450, 3: 500, 4: 430}
-"""Characters of notes that fit their box in the smaller size (measured on printed pages);
-longer notes would be cut off, so the build refuses them."""
+LONG_NOTES = {2: 250, 3: 175, 4: 300}
+"""Characters of notes above which the notes are set in a smaller size (7.5 pt)."""
+MAX_NOTES = {2: 400, 3: 300, 4: 400}
+"""Characters of notes that fit their box in the smaller size, longer notes would be cut off,
+so the build refuses them.  Measured in Chromium on the printed sheets with notes of plain
+Japanese prose, the widest text (full-width characters; notes mixing in code and formulas
+fit ~50 more): the last length of 25-character steps that fits, a line or more to spare.
+3-up holds the least: its notes column, beside slides 145 mm wide, is 40 mm wide."""
 COMPACT_NOTES = 200
 """A `lead` slide with at most this many characters of notes takes half a row."""
 
@@ -113,6 +116,9 @@ class Box:
         return f"left:{self.x}mm;top:{self.y}mm;width:{self.w}mm;height:{self.h}mm"
 
 
+OUTSIDE_MM = 10.0
+"""The least margin left and right of a sheet: room to punch binder holes (their centres
+sit 6.5 mm from the edge, 5.5 mm wide), and to spare if a printer shrinks the page to fit."""
 RULE_MM = 7.0
 """Pitch of the ruled writing lines (A罫, the wider of the two usual notebook rulings)."""
 LABEL_MM = 5.0
@@ -146,19 +152,25 @@ class Layout:
 
     nup: int
     margin: float = 7.0
+    """Above the title line and below the last row."""
+    outside: float = OUTSIDE_MM
+    """Left and right of everything on the sheet, at least (`OUTSIDE_MM`)."""
     header: float = 7.0
 
     @property
     def slide_width(self) -> float:
-        """4-up: as wide as a 16:9 slide can be in a quarter of the sheet's height (its row,
-        69 mm, less 2 mm above and below)."""
-        return {2: 182.0, 3: 120.0, 4: 115.0}[self.nup]
+        """3-up: as wide as a 16:9 slide can be in a third of the sheet's height, less a
+        notes column of 40 mm (its row is 92 mm; 145 mm wide, 81.6 mm high); 4-up: as wide
+        as a slide can be in a quarter (its row, 69 mm, less 2 mm above and below)."""
+        return {2: 182.0, 3: 145.0, 4: 115.0}[self.nup]
 
     @property
     def left(self) -> float:
-        """Where the slides start: 2-up centres the slide on the sheet (the notes under it
-        run margin to margin, centred too); 3-up and 4-up fill it margin to margin."""
-        return round((A4_MM[0] - self.slide_width) / 2, 2) if self.nup == 2 else self.margin
+        """Where the slides start, and with them everything on the sheet (title line, notes,
+        ruled and cutting lines): 2-up centres the slide (14 mm from either edge); 3-up and
+        4-up start it `outside` from the left edge, the notes column ending as far from
+        the right edge."""
+        return round((A4_MM[0] - self.slide_width) / 2, 2) if self.nup == 2 else self.outside
 
     @property
     def right(self) -> float:
@@ -194,7 +206,7 @@ class Layout:
         under = None
         if self.nup == 2 and not compact:
             notes_top = frame.y + frame.h + 2.5
-            notes = Box(self.margin, round(notes_top, 2), round(A4_MM[0] - 2 * self.margin, 2),
+            notes = Box(left, round(notes_top, 2), round(self.right - left, 2),
                         round(bottom - 1.5 - notes_top, 2))
         else:
             side = frame.x + frame.w + 5
@@ -343,7 +355,7 @@ def printed_slides(deck: Deck, slides: list[Slide], nup: int,
         need = 1 if compact else 2
         heading = None
         if ANSWER in slide.classes and not any(ANSWER in p.slide.classes for p in printed):
-            if unit + 1 + need > layout.units:
+            if unit:   # the answers start a sheet: printed, or kept back, on their own
                 sheet, unit = sheet + 1, 0
             band = layout.band(unit)
             heading = Heading(say["answers"], say["answers_text"], band,
@@ -455,9 +467,11 @@ def sheets_of(slides: list[PrintedSlide]) -> list[list[PrintedSlide]]:
 def frame_html(deck: Deck, slides: list[PrintedSlide], nup: int) -> str:
     title = deck.title
     layout = Layout(nup)
-    header = Box(layout.margin, layout.margin, A4_MM[0] - 2 * layout.margin, layout.header - 1.5)
+    header = Box(layout.left, layout.margin, round(layout.right - layout.left, 2),
+                 layout.header - 1.5)
     return render("nup.html.j2", title=title, date=str(deck.front_matter.get("date") or ""),
                   pages=sheets_of(slides), nup=nup, header=header, rule_mm=RULE_MM,
+                  cut=f"left:{layout.left}mm;width:{round(layout.right - layout.left, 2)}mm",
                   label_mm=LABEL_MM, memo=SAY[notebook_lang(deck)]["memo"])
 
 

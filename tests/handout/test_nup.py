@@ -70,7 +70,7 @@ def test_two_up_is_the_default_because_only_it_prints_code_and_footnotes_at_8pt(
     assert [round(two.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
         == [12.9, 10.5, 8.1]
     assert [round(three.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
-        == [8.5, 6.9, 5.3]
+        == [10.3, 8.3, 6.4]
     assert [round(four.printed_pt(px), 1) for px in (THEME_BODY_PX, THEME_CODE_PX, 20)] \
         == [8.1, 6.6, 5.1]
 
@@ -257,16 +257,42 @@ def test_each_slide_is_labelled_once_by_its_projected_number_in_every_nup(built:
     assert re.findall(r"\d+ / \d+(?! ページ)", text) == []
 
 
-def test_three_up_gives_each_slide_a_column_of_lines_and_lines_under_it():
-    """3-up: 12 lines beside the slide and 2 under it, where 2-up has 4 under the slide."""
-    three, two = Layout(3).cell(0, 16 / 9), Layout(2).cell(0, 16 / 9)
-    assert three.under is not None and three.rules() >= 13
-    assert two.rules() >= 4 and Layout(4).cell(0, 16 / 9).rules() >= 8
+def test_three_up_prints_slides_a_quarter_larger_than_four_up_beside_a_column_of_lines():
+    """3-up is not 4-up with more paper: its slides are as tall as a third of the sheet
+    allows (145 mm wide against 115), their text 1.26 times as large, beside 11 lines."""
+    three, four = Layout(3).cell(0, 16 / 9), Layout(4).cell(0, 16 / 9)
+    assert three.frame.w == 145 and three.frame.w / four.frame.w > 1.25
+    assert three.frame.y + three.frame.h <= three.bottom - 2       # it fits its row
+    assert three.under is None and three.rules() == 11 and three.notes.w == 40
+    assert Layout(2).cell(0, 16 / 9).rules() >= 4 and four.rules() >= 8
     deck = parse_deck("---\nmarp: true\n---\n\n# 一枚目\n\n---\n\n# 二枚目\n", "x.md")
     html = frame_html(deck, printed_slides(deck, deck.slides, 3), 3)
     memo = html.split('<div class="memo"')[1]
     assert html.count('<div class="rule">') - memo.count('<div class="rule">') == 2 * three.rules()
-    assert html.count('class="lines under"') == 2
+    assert 'class="lines under"' not in html
+
+
+@pytest.mark.parametrize("nup", [2, 3, 4])
+def test_every_layout_leaves_10mm_for_binder_holes_and_ends_every_line_at_the_slides_edge(
+        nup: int):
+    """Title rule, notes, ruled, cutting and memo lines start and end where the slide frames
+    (or, beside them, the notes column) do, at least 10 mm from either edge of the sheet."""
+    layout = Layout(nup)
+    assert layout.left >= 10 and layout.right <= 200
+    deck = parse_deck("---\nmarp: true\n---\n\n# 一\n\n<!-- メモ -->\n", "x.md")
+    [first] = printed_slides(deck, deck.slides, nup)
+    assert first.frame.x == layout.left and first.memo is not None
+    ends = {round(first.notes.x + first.notes.w, 2), round(first.memo.x + first.memo.w, 2)}
+    if nup == 2:
+        ends.add(round(first.frame.x + first.frame.w, 2))
+        assert first.notes.x == layout.left
+    assert ends == {layout.right} and first.memo.x == layout.left
+    html = frame_html(deck, [first], nup)
+    width = round(layout.right - layout.left, 2)
+    assert f'<header style="left:{layout.left}mm;top:7.0mm;width:{width}mm;' in html
+    assert f';left:{layout.left}mm;width:{width}mm">' in html          # the cutting line
+    lefts = {float(x) for x in re.findall(r"[\";]left:([\d.]+)mm", html)}
+    assert min(lefts) == layout.left                  # nothing nearer the edge (was 7 mm)
 
 
 def test_public_notes_are_printed_and_instructor_notes_are_not(built: Built):
@@ -336,16 +362,19 @@ def test_other_slide_counts_per_page_are_refused(tmp_path: Path):
 
 
 def test_notes_too_long_for_their_box_are_refused_at_their_line_not_cut_off():
-    notes = "話す内容。" * (MAX_NOTES[4] // 5 + 1)
+    """3-up's notes column, beside its larger slides, holds the least; the message names a
+    layout whose box holds them."""
+    assert MAX_NOTES[3] < MAX_NOTES[2] == MAX_NOTES[4]
+    notes = "話す内容。" * (MAX_NOTES[3] // 5 + 1)
     deck = parse_deck(f"---\nmarp: true\n---\n\n# 一枚目\n\n---\n\n<!-- _header: 長いノート -->\n"
                       f"\n<!-- {notes} -->\n", "long.md")
     with pytest.raises(DeckError) as info:
-        printed_slides(deck, deck.slides, 4)
+        printed_slides(deck, deck.slides, 3)
     assert str(info.value) == (
         f'long.md:11 (slide 2): presenter notes of "長いノート" are too long to print beside it '
-        f"in the 4-up handout ({len(notes)} characters, at most {MAX_NOTES[4]}): shorten them "
-        f"or use NUP=3")
-    assert [p.slide.number for p in printed_slides(deck, deck.slides, 3)] == [1, 2]
+        f"in the 3-up handout ({len(notes)} characters, at most {MAX_NOTES[3]}): shorten them "
+        f"or use NUP=2")
+    assert [p.slide.number for p in printed_slides(deck, deck.slides, 2)] == [1, 2]
 
 
 def test_long_instructor_notes_do_not_count_against_the_printed_box():
@@ -384,6 +413,23 @@ def test_the_answers_are_headed_by_a_divider_printed_before_the_first_answer_sli
     assert re.search(r"^解答$", text, re.M)
     assert text.index("演習の解答です") < text.index("演習の答え")
     assert all("演習の解答です" not in t for t in sheets[:printed[first].sheet])
+
+
+@pytest.mark.parametrize("nup", [2, 3, 4])
+def test_the_answers_start_a_sheet_of_their_own_so_they_can_be_printed_apart(nup: int):
+    """The lecture's last slide leaves room for the answers heading, yet the heading opens
+    the next sheet: the sheets before it hold no answer, the sheets from it nothing else."""
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: exercise -->\n"
+                      "<!-- _header: 演習 -->\n\n1. やってみよう\n\n---\n\n"
+                      "<!-- _class: answer -->\n"
+                      "<!-- _header: 演習 解答 -->\n\n```python answer=1\nprint(1)  # -> 1\n```\n",
+                      "x.md")
+    task, answer = printed_slides(deck, deck.slides, nup)
+    layout = Layout(nup)
+    assert task.sheet == 0 and task.bottom <= layout.unit_top(2) + 0.01   # room below it
+    assert answer.sheet == 1 and answer.heading.box.y == round(layout.unit_top(0) + 2, 2)
+    assert task.xref == "解答は p.2" and answer.xref == "問題は p.1"
+    assert task.memo is not None          # the room the answers left is memo lines
 
 
 def test_english_decks_head_their_answers_in_english():
@@ -643,3 +689,21 @@ def test_four_up_draws_compact_only_headings_so_no_text_prints_at_4pt():
     assert [p.compact for p in four] == [False, True, False]
     assert four[0].frame.w == four[2].frame.w == Layout(4).slide_width
     assert Layout(4).slide_width / 106 > 1.08   # 4-up slides 8.5 % wider than before
+
+
+def test_on_paper_section_tags_and_footnotes_print_at_least_6_5pt_even_at_four_up():
+    """The theme sets them at 20 and 24 px (5.1 and 6.1 pt at 4-up); the paper stylesheet
+    enlarges both, and keeps a title clear of the wider tag and the room above a footnote."""
+    css = PAPER_CSS.read_text(encoding="utf-8")
+
+    def size(selector: str) -> float:
+        rule = re.search(rf"\n{re.escape(selector)} \{{([^}}]*)\}}", css)[1]
+        return float(re.search(r"font-size: ([\d.]+)px", rule)[1])
+
+    for selector in ("section > .section", "section > .cite"):
+        assert Layout(4).printed_pt(size(selector)) >= 6.5, selector
+    theme = (Path(__file__).parents[2] / "themes" / "honwaka.css").read_text(encoding="utf-8")
+    assert size("section > .section") > float(re.search(
+        r"font-size: ([\d.]+)px", theme_rule(theme, "section > .section"))[1])
+    pad = re.search(r"section:has\(> \.section\) > header \{ padding-right: (\d+)px", css)
+    assert int(pad[1]) > 340 and "section:has(> .cite) { padding-bottom: 128px; }" in css
