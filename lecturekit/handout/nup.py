@@ -11,15 +11,22 @@ goes) from a jinja2 page whose boxes are placed in millimetres by `Layout`;
 pypdf then scales each slide page into its frame.  One geometry feeds both,
 so the two cannot drift apart.
 
+Every layout leaves at least 10 mm left and right of the sheet (`OUTSIDE_MM`, room
+for binder holes), and everything on it -- title line, notes, ruled, cutting and
+memo lines -- starts at the slides' left edge and ends where the slides (2-up) or
+the notes column beside them (3-up, 4-up) end.
+
 Each slide is named once, beside it: "スライド 12", its number in the slide
 PDF, the one the projector shows (the paper rendering hides the slide's own
 "n / total" pill; the sheet's folio reads "2 / 25 ページ").  An exercise
 slide's label is followed by the page of its answers ("解答は p.37").  Notes
 are followed by ruled lines (7 mm, `RULE_MM`); where a row has room under a
-slide whose notes are beside it (3-up), ruled lines go there too.  Short
+slide whose notes are beside it, ruled lines go there too (none of today's layouts
+has such room).  Short
 formulas and code in the notes never break across lines (`keep_together`).
 
-The answer slides are printed last (`answers_last`), after a heading of their
+The answer slides are printed last (`answers_last`), on sheets of their own (the
+answers can be printed, or kept back, apart), after a heading of their
 own ("解答", or "Answers" in an English deck) that lists each exercise's
 answer pages; the PDF's bookmarks nest like the slide PDF's, the answer slides
 under that heading (`handout_outline`).
@@ -34,9 +41,12 @@ Printed size of slide text = theme size (px) x placed width / 1280 px.  With
 the honwaka theme (body 32 px, code 26.2 px, footnotes 24 px, its smallest text
 -- page numbers, section tags -- 20 px): 2-up places slides 182 mm wide, centred
 on the sheet (body 12.9 pt, code 10.5 pt, footnotes 9.7 pt, smallest 8.1 pt;
-notes and ruled lines below); 3-up 120 mm wide beside ruled lines (8.5, 6.9,
-6.4 and 5.3 pt); 4-up 115 mm wide, as large as a quarter of the sheet's height
-allows (8.1, 6.6, 6.1 and 5.1 pt).  A 2 x 2 grid
+notes and ruled lines below); 3-up 145 mm wide, as tall as a third of the sheet
+allows less a 40 mm column of notes or 11 ruled lines beside it (10.3, 8.4, 7.7 and
+6.4 pt: for reading, the slides' text 1.26 times 4-up's); 4-up 115 mm wide, as
+large as a quarter of the sheet's height allows, beside a 70 mm column (8.1, 6.7,
+6.1 and 5.1 pt: for the least paper).  On paper the section tags and footnotes
+are enlarged to 26 px (templates/paper.css): 10.5, 8.3 and 6.6 pt.  A 2 x 2 grid
 would place them at most 95.5 mm wide on A4 portrait (two columns), smaller;
 on landscape 139 mm but with no room for notes.  Only 2-up prints every text
 >= 8 pt, so it is the default.  A compact divider is drawn at most 0.7 times

@@ -13,6 +13,7 @@ import pytest
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout, handout_pdf_suffix
 from lecturekit.handout.index import ARTEFACTS, index_html, series_title
+from lecturekit.handout.nup import Layout
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parents[2]
@@ -112,10 +113,13 @@ def test_index_links_each_printed_layout_built_each_with_its_own_line(tmp_path: 
     lines = Lines()
     lines.feed(index_html([deck], out=out))
     assert [(i["links"][0][0], " ".join(i["text"].split())) for i in lines.items] == [
-        ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ） A4 1 枚にスライド 3 枚、横にメモ欄"
-                                 "（紙が少なくてすむ）"),
-        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚、横にメモ欄"
-                                 "（紙がいちばん少ない。文字は小さめ）")]
+        ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ） A4 1 枚にスライド 3 枚、横に細いメモ欄"
+                                 "（スライドの文字が 4 枚ずつより 3 割ほど大きい）"),
+        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚、横に広いメモ欄"
+                                 "（紙がいちばん少ない。文字はいちばん小さい）")]
+    # what the lines claim: 3-up's slides print 1.3 times as wide, its notes column narrower
+    three, four = Layout(3).cell(0, 16 / 9), Layout(4).cell(0, 16 / 9)
+    assert round(three.frame.w / four.frame.w, 1) == 1.3 and three.notes.w < four.notes.w
 
 
 def test_the_makefile_keeps_no_stamp_file_in_dist():
