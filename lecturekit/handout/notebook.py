@@ -38,9 +38,10 @@ Decisions:
   which ignores that key and folds a cell whose metadata says
   `cellView: "form"` and whose first line is `#@title ...` (`hide`); a cell
   headed by a cell magic (which must be its first line) is folded in
-  JupyterLab only, its title in the magic's comment.  The written notebook's
-  answers raising on purpose are forms nonetheless (`error_answer_form`:
-  try/except printing the traceback instead of the magic).
+  JupyterLab only, its title in the magic's comment.  The written notebook
+  (`published.published_notebook`) has no `%%expect_error`: every cell raising on
+  purpose becomes try/except printing the traceback (`error_answer_form`; a folded
+  answer a Colab form), so the build runs the magic and students never need it.
 """
 
 from __future__ import annotations
