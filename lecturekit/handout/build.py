@@ -25,8 +25,9 @@ from lecturekit.deck import read_deck
 from lecturekit.handout.execute import execute_notebook
 from lecturekit.handout.exercises import exercises_notebook
 from lecturekit.handout.html import handout_html
-from lecturekit.handout.notebook import deck_notebook, notebook_lang, without_answer_outputs
+from lecturekit.handout.notebook import deck_notebook
 from lecturekit.handout.nup import DEFAULT_NUP, build_nup_pdf
+from lecturekit.handout.published import published_notebook
 from lecturekit.project import Project
 from lecturekit.render.lint import confine
 
@@ -98,7 +99,7 @@ def build_handout(deck_path: Path, out_dir: Path, nup: int = DEFAULT_NUP,
         with _timed(seconds, "notebook"):
             nb = deck_notebook(deck)
             execute_notebook(nb, deck.path, cwd=deck.path.parent, progress=say)
-            _write_notebook(without_answer_outputs(nb, notebook_lang(deck)), staged.notebook)
+            _write_notebook(published_notebook(nb, deck), staged.notebook)
         with _timed(seconds, "html"):
             say("rendering the reading version (HTML, math to SVG)…")
             staged.html.write_text(handout_html(nb, deck, index_href=index_href),

@@ -7,7 +7,9 @@ notebook and, when the repository is on GitHub, the exercises in Colab).
 Links are relative to the output folder and name where the handout build
 writes (`colab.published_path`, the one place that knows); given the output
 folder, only files that exist are linked (a deck whose handout failed, or is
-not built yet, loses those lines instead of getting dead links).  The
+not built yet, loses those lines instead of getting dead links), each with its
+size (PDFs of a few MB matter on a phone).  Once, at the top, the page says
+where a student starts and how a notebook opens (`GUIDE`).  The
 heading is `Project.settings.title`; the words follow `Project.settings.lang`.
 `index_html(deck_paths)` is the whole page for `make handout`; `render_index`
 renders any list of `DeckEntry` (the site build filters and reuses it).  Each
@@ -17,7 +19,7 @@ deck's links point where the build publishes it, mirrored below the decks' base
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lecturekit.deck import read_deck
@@ -58,18 +60,30 @@ WORDS = {
     "ja": {"colab": "Colab で開く", "none": "まだ何も公開されていません。"},
     "en": {"colab": "Open in Colab", "none": "Nothing published yet."},
 }
-HOW_TO_OPEN = {
-    "ja": ("開き方：クリックでダウンロードし、JupyterLab か VS Code で開きます。"
-           "Colab では「ファイル → ノートブックをアップロード」から開けます。",
-           "開き方：「Colab で開く」でそのままブラウザで開けます。"
-           "クリックでダウンロードすれば、JupyterLab や VS Code でも開けます。"),
-    "en": ("To open it: click to download it, then open it in JupyterLab or VS Code; in Colab, "
-           "use File → Upload notebook.",
-           "To open it: \"Open in Colab\" opens it in the browser; or click to download it "
-           "and open it in JupyterLab or VS Code."),
+GUIDE = {
+    "ja": {
+        "start": "どれから使う？　授業の復習は「読み物」で（スマホでも読めます）。"
+                 "手を動かして練習するなら「演習ノートブック」で、その場で答え合わせができます。",
+        "notebooks": "ノートブック（.ipynb）は Jupyter で開くファイルで、パソコン向けです"
+                     "（スマホには向きません）。クリックでダウンロードして JupyterLab や "
+                     "VS Code で開くか、Google Colab の「ファイル → ノートブックをアップロード」"
+                     "から開きます。",
+        "colab": "「Colab で開く」からは、ダウンロードせずにそのままブラウザで開けます。",
+        "size": "（{size}）",
+    },
+    "en": {
+        "start": "Where to start: review the lecture with the reading version (phones too); "
+                 "practise with the exercises notebook, which checks your answers.",
+        "notebooks": "Notebooks (.ipynb) open in Jupyter, on a computer (not made for "
+                     "phones): click to download one and open it in JupyterLab or VS Code, "
+                     "or in Google Colab through File → Upload notebook.",
+        "colab": "\"Open in Colab\" opens it in the browser without downloading it.",
+        "size": " ({size})",
+    },
 }
-"""A notebook's link downloads its file (raw JSON to a browser): the line under it says how
-to open it, the second form when a Colab link sits next to it."""
+"""Said once at the top of the page: where a student starts (when the page links a reading
+version and an exercises notebook), and how a notebook opens (a notebook's link downloads
+its file, raw JSON to a browser; when the page links one)."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +94,13 @@ class Link:
     """One line: what the file is for."""
     colab: str | None = None
     """Where this notebook opens in Colab, if anywhere."""
-    how: str = ""
-    """For a notebook: how to open it (`HOW_TO_OPEN`); its link downloads it."""
+    size: str = ""
+    """The file's size (`2.4 MB`), when the page is made beside the files."""
+
+    @property
+    def notebook(self) -> bool:
+        """A notebook's link downloads its file (a browser would show its JSON)."""
+        return self.href.endswith(".ipynb")
 
 
 @dataclass(frozen=True)
@@ -109,10 +128,37 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
         colab = None
         if suffix == EXERCISES_SUFFIX:
             colab = colab_url(project, published_path(deck, suffix))
-        how = HOW_TO_OPEN[lang][colab is not None] if suffix.endswith(".ipynb") else ""
         links.append(Link(label_ja if lang == "ja" else label_en, published_path(deck, suffix),
-                          note_ja if lang == "ja" else note_en, colab, how))
+                          note_ja if lang == "ja" else note_en, colab))
     return links
+
+
+def show_size(size: int) -> str:
+    """A file's size as a reader weighs it on a phone: `2.4 MB`, `310 KB`."""
+    if size >= 1000 * 1000:
+        return f"{size / 1e6:.1f} MB"
+    return f"{max(1, round(size / 1000))} KB"
+
+
+def existing(entry: DeckEntry, folder: Path) -> DeckEntry:
+    """`entry` linking only the files below `folder`, each with its size."""
+    return replace(entry, links=[replace(link, size=show_size((folder / link.href).stat().st_size))
+                                 for link in entry.links if (folder / link.href).is_file()])
+
+
+def guide(entries: list[DeckEntry], lang: str) -> list[str]:
+    """The lines said once at the top (`GUIDE`), those that fit the files linked."""
+    say = GUIDE[lang]
+    hrefs = [link.href for e in entries for link in e.links]
+    lines = []
+    if any(h.endswith("-handout.html") for h in hrefs) and any(
+            h.endswith(EXERCISES_SUFFIX) for h in hrefs):
+        lines.append(say["start"])
+    if any(h.endswith(".ipynb") for h in hrefs):
+        colab = any(link.colab for e in entries for link in e.links)
+        lines.append(say["notebooks"] + (say["colab"] if lang == "ja" and colab else
+                                         " " + say["colab"] if colab else ""))
+    return lines
 
 
 def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
@@ -127,7 +173,8 @@ def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
 
 def render_index(entries: list[DeckEntry], title: str, lang: str | None = None) -> str:
     lang = lang or language(Project.of(Path.cwd()))
-    return render("index.html.j2", title=title, decks=entries, lang=lang, words=WORDS[lang])
+    return render("index.html.j2", title=title, decks=entries, lang=lang, words=WORDS[lang],
+                  guide=guide(entries, lang), size=GUIDE[lang]["size"])
 
 
 def index_html(deck_paths: list[Path], title: str | None = None,
@@ -136,7 +183,5 @@ def index_html(deck_paths: list[Path], title: str | None = None,
     project = Project.of(deck_paths[0] if deck_paths else Path.cwd())
     entries = sorted((deck_entry(p, project) for p in deck_paths), key=lambda e: e.name)
     if out is not None:
-        entries = [DeckEntry(e.name, e.title, e.date,
-                             [link for link in e.links if (out / link.href).is_file()])
-                   for e in entries]
+        entries = [existing(e, out) for e in entries]
     return render_index(entries, title or project.settings.title, language(project))

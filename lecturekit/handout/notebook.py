@@ -38,9 +38,10 @@ Decisions:
   which ignores that key and folds a cell whose metadata says
   `cellView: "form"` and whose first line is `#@title ...` (`hide`); a cell
   headed by a cell magic (which must be its first line) is folded in
-  JupyterLab only, its title in the magic's comment.  The written notebook's
-  answers raising on purpose are forms nonetheless (`error_answer_form`:
-  try/except printing the traceback instead of the magic).
+  JupyterLab only, its title in the magic's comment.  The written notebook
+  (`published.published_notebook`) has no `%%expect_error`: every cell raising on
+  purpose becomes try/except printing the traceback (`error_answer_form`; a folded
+  answer a Colab form), so the build runs the magic and students never need it.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ TEXTS = {
         SKIP_CELL: "講義では実行しないコードです{reason}",
         SKIP_IF: "この条件に当てはまるときは実行しません",
         SKIP_IF_MISSING: "{name} が入っていないときは実行しません",
-        "answers": "📖 **ここから下は {label} の解答です（たたんであります）。** "
+        "answers": "📖 **ここから下は {label} の解答です"
+                   "（JupyterLab と Colab ではたたまれています）。** "
                    "先に自分で解いてみたいときは、演習用のノートブック `{exercises}` を"
                    "使いましょう（答え合わせもできます）。",
         "answers_how": "解答のコードは、JupyterLab ではたたまれたセル（「…」）を、Colab では"
@@ -108,11 +110,11 @@ TEXTS = {
                  "講義「{title}」のスライドの説明とコードを、スライドの順に並べたものです。"
                  "コードはすべて実行済みで、出力もそのまま読めます（演習の解答だけは"
                  "出力を消してあります）。\n\n"
-                 "- 自分で実行し直すときは、まず下の「準備」のセル（たたまれています）を"
-                 "実行してから、上から順に実行してください。\n"
+                 "- 自分で実行し直すときは、まず下の「準備」のセル（JupyterLab と Colab では"
+                 "たたまれています）を実行してから、上から順に実行してください。\n"
                  "- 演習は、演習用のノートブック `{exercises}` で解けます（答え合わせつき）。"
-                 "このノートブックでは、演習の解答はたたんで、出力を消してあります"
-                 "（実行すると表示されます）。",
+                 "このノートブックでは、演習の解答の出力を消してあります（実行すると表示されます）。"
+                 "解答のセルは JupyterLab と Colab ではたたまれています。",
         "notes": "補足",
     },
     "en": {
@@ -126,7 +128,8 @@ TEXTS = {
         SKIP_CELL: "This code is not run in the lecture{reason}",
         SKIP_IF: "Not run when this condition holds",
         SKIP_IF_MISSING: "Not run when {name} is not installed",
-        "answers": "📖 **The answer to {label} follows (folded).** To try it yourself first, "
+        "answers": "📖 **The answer to {label} follows (folded in JupyterLab and Colab).** "
+                   "To try it yourself first, "
                    "use the exercises notebook `{exercises}` (it checks your answers too).",
         "answers_how": "To see the answer's code, click its folded cell (\"…\") in JupyterLab, "
                    "or \"Show code\" in Colab. Its output is cleared: run the cell to see it "
@@ -140,11 +143,12 @@ TEXTS = {
         "intro": "📓 **About this notebook**\n\n"
                  "The explanations and code of the lecture \"{title}\", in the slides' order. "
                  "The code has been run already: its outputs are here to read.\n\n"
-                 "- To run it again yourself, first run the \"Setup\" cell below (folded), "
+                 "- To run it again yourself, first run the \"Setup\" cell below "
+                 "(folded in JupyterLab and Colab), "
                  "then the cells from the top.\n"
                  "- Work on the exercises in the exercises notebook `{exercises}` (it checks "
-                 "your answers). Here, the exercises' answers are folded and their outputs "
-                 "cleared (run a cell to see its output).",
+                 "your answers). Here, the outputs of the exercises' answers are cleared (run a "
+                 "cell to see its output); JupyterLab and Colab fold their code.",
         "notes": "Note",
     },
 }
@@ -421,10 +425,12 @@ def error_answer_form(cell: NotebookNode, lang: str = "ja") -> NotebookNode:
     if not lines[0].startswith(f"%%{EXPECT_ERROR}"):
         return cell
     _, _, comment = lines[0].partition("  # ")
-    title, _, why = comment.partition(" — ")
-    why = why.removesuffix(TEXTS[lang]["needs_setup"])  # a form needs no magic, nor setup
+    comment = comment.removesuffix(TEXTS[lang]["needs_setup"])  # no magic, no setup needed
+    folded = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+    title, _, why = comment.partition(" — ") if folded else ("", "", comment)
     body = "\n".join(f"    {line}" if line.strip() else "" for line in lines[1:])
-    source = "\n".join([f"{TITLE}{title}", f"# {why or TEXTS[lang][EXPECT_ERROR]}",
+    source = "\n".join([*([f"{TITLE}{title}"] if folded else []),
+                        f"# {why or TEXTS[lang][EXPECT_ERROR]}",
                         "import traceback", "", "try:", body, "except Exception:",
                         f"    traceback.print_exc()  # {TEXTS[lang]['shown_error']}"])
     try:
@@ -432,7 +438,8 @@ def error_answer_form(cell: NotebookNode, lang: str = "ja") -> NotebookNode:
     except SyntaxError:
         return cell
     cell.source = source
-    cell.metadata["cellView"] = "form"
+    if folded:
+        cell.metadata["cellView"] = "form"
     return cell
 
 

@@ -24,11 +24,11 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lecturekit.handout.colab import colab_links, site_notebook
-from lecturekit.handout.index import DeckEntry, deck_entry, render_index, series_title
+from lecturekit.handout.index import DeckEntry, deck_entry, existing, render_index, series_title
 from lecturekit.handout.notes import without_instructor_notes
 from lecturekit.site.links import check_reference, published_file, references
 
@@ -50,8 +50,7 @@ class Site:
 
 def site_entry(path: Path, dist: Path) -> DeckEntry:
     """The deck's index entry (as `make handout`'s index has it), linking only what `dist` holds."""
-    entry = deck_entry(path)
-    return replace(entry, links=[link for link in entry.links if (dist / link.href).is_file()])
+    return existing(deck_entry(path), dist)
 
 
 def build_site(deck_paths: list[Path], dist: Path, out: Path,

@@ -12,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout, handout_pdf_suffix
-from lecturekit.handout.index import ARTEFACTS, index_html, series_title
+from lecturekit.handout.index import ARTEFACTS, index_html, series_title, show_size
 from lecturekit.handout.nup import Layout
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -113,10 +113,10 @@ def test_index_links_each_printed_layout_built_each_with_its_own_line(tmp_path: 
     lines = Lines()
     lines.feed(index_html([deck], out=out))
     assert [(i["links"][0][0], " ".join(i["text"].split())) for i in lines.items] == [
-        ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ） A4 1 枚にスライド 3 枚、横に細いメモ欄"
-                                 "（スライドの文字が 4 枚ずつより 3 割ほど大きい）"),
-        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ） A4 1 枚にスライド 4 枚、横に広いメモ欄"
-                                 "（紙がいちばん少ない。文字はいちばん小さい）")]
+        ("mini-handout-3up.pdf", "印刷用 PDF（3 枚ずつ）（1 KB） A4 1 枚にスライド 3 枚、"
+                                 "横に細いメモ欄（スライドの文字が 4 枚ずつより 3 割ほど大きい）"),
+        ("mini-handout-4up.pdf", "印刷用 PDF（4 枚ずつ）（1 KB） A4 1 枚にスライド 4 枚、"
+                                 "横に広いメモ欄（紙がいちばん少ない。文字はいちばん小さい）")]
     # what the lines claim: 3-up's slides print 1.3 times as wide, its notes column narrower
     three, four = Layout(3).cell(0, 16 / 9), Layout(4).cell(0, 16 / 9)
     assert round(three.frame.w / four.frame.w, 1) == 1.3 and three.notes.w < four.notes.w
@@ -142,18 +142,52 @@ def test_index_says_in_one_line_what_each_file_is_for():
         f"03-autodiff{suffix}" for suffix, *_ in ARTEFACTS]
 
 
-def test_index_says_how_to_open_each_notebook_and_its_link_downloads_it(tmp_path: Path):
+def test_index_says_once_how_a_notebook_opens_and_its_link_downloads_it(tmp_path: Path):
+    """Said once at the top, not under each notebook: Jupyter or Colab, on a computer; with a
+    Colab link, that it opens without downloading."""
     for repository, colab in (("", False), ('repository = "https://github.com/o/r"\n', True)):
         page, lines = mini_project(tmp_path / str(colab),
                                       f"[tool.lecturekit]\n{repository}lang = \"ja\"\n")
+        assert page.count("ノートブック（.ipynb）は Jupyter で開くファイルで、パソコン向けです"
+                          "（スマホには向きません）。") == 1
+        assert "JupyterLab や VS Code" in page and "ノートブックをアップロード" in page
+        assert ("「Colab で開く」からは、ダウンロードせずにそのままブラウザで開けます。"
+                in page) == colab
+        assert "開き方" not in page
         for item in lines.items:
-            text = " ".join(item["text"].split())
-            notebook = item["links"][0][0].endswith(".ipynb")
-            assert ("開き方：" in text) == notebook, text
-            if notebook:
-                assert "JupyterLab" in text and "VS Code" in text and "Colab" in text
+            if item["links"][0][0].endswith(".ipynb"):
                 assert f'<a href="{item["links"][0][0]}" download' in page
-        assert ("「Colab で開く」" in page) == colab
+
+
+def test_index_says_where_to_start_once_only_when_it_links_both_files(tmp_path: Path):
+    page, _ = mini_project(tmp_path / "all", '[tool.lecturekit]\nlang = "ja"\n')
+    start = ("どれから使う？　授業の復習は「読み物」で（スマホでも読めます）。手を動かして"
+             "練習するなら「演習ノートブック」で、その場で答え合わせができます。")
+    assert page.count(start) == 1
+    deck = tmp_path / "all" / "slides" / "lecture.md"
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "lecture.html").write_text("x", encoding="utf-8")
+    slides_only = index_html([deck], out=out)
+    assert "どれから使う" not in slides_only and ".ipynb）は" not in slides_only
+
+
+def test_index_shows_each_files_size_beside_it(tmp_path: Path):
+    """PDFs of a few MB matter on a phone: each existing file's size is beside its link."""
+    (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\nlang = "ja"\n',
+                                             encoding="utf-8")
+    deck = tmp_path / "mini.md"
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "mini.pdf").write_bytes(b"x" * 2_400_000)
+    (out / "mini-handout.html").write_bytes(b"x" * 310_400)
+    lines = Lines()
+    lines.feed(index_html([deck], out=out))
+    assert [" ".join(i["text"].split()) for i in lines.items] == [
+        "スライド PDF（2.4 MB） 同じスライドの PDF（1 ページに 1 枚）",
+        "読み物（310 KB） スライドと実行結果を上から順に読む版（スマホでも読めます）"]
+    assert show_size(999) == "1 KB" and show_size(1_000_000) == "1.0 MB"
 
 
 def test_index_names_a_deck_without_a_title_by_its_first_heading(tmp_path: Path):

@@ -61,21 +61,29 @@ def test_code_cells_follow_the_deck_order_with_transcripts_converted(notebook):
     assert {f.line for f in read_deck(MINI).code_blocks} == set(fences)
     assert not any(">>>" in c.source for c in code)
     transcript = [c for c in code if c.metadata.lecturekit.fence == 62]
-    assert [c.source.split("\n", 1)[1] if c.source.startswith("%%") else c.source
-            for c in transcript] == [
-        "z = torch.tensor([1.0, 2.0])\nz * 2",
-        "torch.tensor(3, requires_grad=True)", "print(z.sum())"]
-    assert transcript[1].source.startswith("%%expect_error  # ")
+    assert [transcript[0].source, transcript[2].source] == [
+        "z = torch.tensor([1.0, 2.0])\nz * 2", "print(z.sum())"]
+    # the written notebook needs no magic: an error demo is try/except printing the error
+    assert transcript[1].source.split("\n")[1:] == [
+        "import traceback", "", "try:", "    torch.tensor(3, requires_grad=True)",
+        "except Exception:", "    traceback.print_exc()  # エラーの内容（Traceback）を表示して、"
+        "次のセルへ進みます"]
+    assert transcript[1].source.startswith("# エラーになるのが正しいセルです（")
+    assert "cellView" not in transcript[1].metadata   # shown, not a folded form
     assert RAISES in tags(transcript[1])
 
 
 def test_run_all_goes_past_a_cell_that_raises_on_purpose_even_where_tags_are_ignored(
         notebook):
     """Colab's "Run all" ignores the `raises-exception` tag and stops at the first error; a
-    cell raising on purpose is headed `%%expect_error`, shows its error and lets the rest run."""
+    cell raising on purpose catches it and prints its traceback, so the rest runs (and the
+    stored traceback is what it prints, trimmed: `published.trimmed`)."""
+    import re
+
     from nbclient import NotebookClient
 
     from lecturekit.handout.execute import KERNEL, venv_kernel
+    from lecturekit.handout.published import trimmed
 
     plain = copy.deepcopy(notebook)
     for cell in plain.cells:
@@ -85,12 +93,14 @@ def test_run_all_goes_past_a_cell_that_raises_on_purpose_even_where_tags_are_ign
             cell.outputs, cell.execution_count = [], None
     with venv_kernel() as km:  # allow_errors=False: the first raising cell would stop it
         NotebookClient(plain, km=km, kernel_name=KERNEL, timeout=120).execute()
-    raised = [c for c in plain.cells if c.cell_type == "code"
-              and any(o.output_type == "error" for o in c.outputs)]
-    assert raised and all(c.source.startswith("%%expect_error  # ") for c in raised)
-    assert [o.ename for c in raised for o in c.outputs if o.output_type == "error"] == [
-        o.ename for c in notebook.cells if c.cell_type == "code"
-        for o in c.get("outputs", []) if o.output_type == "error"]
+    def printed(nb):
+        return [re.sub(r"In\[\d+\]", "In[?]", o.text) for c in nb.cells
+                if c.cell_type == "code" for o in c.get("outputs", [])
+                if o.output_type == "stream" and o.name == "stderr"]
+
+    assert not [o for c in plain.cells for o in c.get("outputs", [])
+                if o.output_type == "error"]
+    assert printed(notebook) and [trimmed(t) for t in printed(plain)] == printed(notebook)
     last = [c for c in plain.cells if c.cell_type == "code"][-1]
     assert last.execution_count is not None  # the run reached the end
 
@@ -169,8 +179,11 @@ def test_hidden_cells_are_folded_in_jupyterlab_and_colab_alike(notebook):
 
 def test_only_cells_expected_to_raise_show_an_error(notebook):
     errors = [c.id for c in notebook.cells if c.cell_type == "code"
-              and any(o.output_type == "error" for o in c.get("outputs", []))]
+              and any(o.get("name") == "stderr" and o.text.startswith("Traceback")
+                      for o in c.get("outputs", []))]
     assert errors and all(RAISES in tags(c) for c in notebook.cells if c.id in errors)
+    assert not [c.id for c in notebook.cells if c.cell_type == "code"
+                and any(o.output_type == "error" for o in c.get("outputs", []))]
 
 
 def fence_after(deck_text: str, marker: str) -> int:
@@ -213,16 +226,15 @@ def test_slides_only_words_stay_on_the_slides_and_handout_only_words_off_them(
 
 
 def test_tracebacks_name_the_cell_by_its_own_execution_count(notebook):
-    """A `%%expect_error` cell's traceback says `Cell In[n]` under the cell's `[n]` (IPython
-    has counted the cell before its magic runs)."""
+    """An error demo's stored traceback names the cell by the number shown beside it
+    (`In[n]` under `[n]`, after the counts were renumbered)."""
     import re
 
-    shown = [(c.execution_count, re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(o.traceback)))
-             for c in notebook.cells if c.cell_type == "code"
-             for o in c.get("outputs", []) if o.output_type == "error"]
+    shown = [(c.execution_count, o.text) for c in notebook.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert shown
     for count, text in shown:
-        assert re.findall(r"Cell In\[(\d+)\]", text) == [str(count)], text
+        assert re.findall(r'File "In\[(\d+)\]"', text) == [str(count)], text
 
 
 def test_the_magics_run_their_cell_on_an_ipython_without_compile_cache():

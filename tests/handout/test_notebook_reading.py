@@ -130,6 +130,7 @@ def test_the_answer_form_shows_the_real_traceback_and_run_all_goes_on_without_se
         "（エラーを表示して、次のセルへ進みます）"
         "。UsageError と出たら、先に「準備」のセルを実行してください\n"
         "x = 1\nraise RuntimeError('only floats')")
+    cell.metadata["jupyter"] = {"source_hidden": True}   # folded, as answers are
     error_answer_form(cell)
     assert "UsageError" not in cell.source
     nb = nbformat.v4.new_notebook()
