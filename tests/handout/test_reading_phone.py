@@ -266,6 +266,8 @@ def test_wrapped_code_hangs_its_continuation_on_desktops_too(measured: dict):
 
 
 def test_code_is_drawn_at_one_size_whatever_the_slides_big_code_class(measured: dict):
+    """The fixture's `big-code` slide and the code in its smaller-lettered hint box: the
+    projector's sizes mean nothing on the page, all code is one size."""
     for width in (*PHONES, "1280"):
         assert len(measured["widths"][width]["codeSizes"]) == 1, (
             width, measured["widths"][width]["codeSizes"])
