@@ -97,10 +97,10 @@ _HLJS = [
 WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
            "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
-           "close": "× 閉じる", "answer_word": "解答"},
+           "click": "クリックで拡大", "close": "× 閉じる", "answer_word": "解答"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
            "notes": "Note", "slides": "slides", "intro": "Introduction",
-           "index": "All lectures", "zoom": "tap to enlarge",
+           "index": "All lectures", "zoom": "tap to enlarge", "click": "click to enlarge",
            "close": "× Close", "answer_word": r"\b(?:answer|solution)\b"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
@@ -424,12 +424,42 @@ def code_lines(body: str) -> str:
             units.append([line])
     out = []
     for unit in units:
-        text = "".join(unit)
+        text = break_points("".join(unit))
         plain = html.unescape(_MARKUP.sub("", text))
         lead = len(plain) - len(plain.lstrip(" "))
         style = f' style="--lk-lead:{lead}ch"' if lead else ""
         out.append(f'<span class="lk-ln"{style}>{text}</span>')
     return "\n".join(out)
+
+
+_WHOLE = re.compile(r"\bhljs-(?:number|string|comment)\b")
+"""Highlighted tokens that stay whole: a number (`1e-3`), a string or a comment breaks only
+where its text has a space."""
+_AFTER = re.compile(r"([.(\[{,])(?=[^\s)\]}.,:])")
+_NEGATED = re.compile(r"(?<![\w)\]])(-[A-Za-z_]\w*)")
+"""A minus glued to a name (`-x`): the line breaker may break after a hyphen before a letter."""
+
+
+def break_points(line: str) -> str:
+    """A `<wbr>` after each `.`, `(`, `[`, `{` and `,` of the code outside numbers, strings and
+    comments: where a narrow screen may break a long line besides its spaces (reading.css lets
+    no line break inside a word), so `v.grad` or `torch.exp(-x)` wraps at `v.` or `exp(`, never
+    as `v.gr`/`ad` or `exp(-`/`x)`: a minus glued to a name is one unbreakable `lk-nb` span.
+    Neither adds a character: copied code is the code."""
+    out: list[str] = []
+    whole: list[bool] = []
+    for piece in _MARKUP.split(line):
+        if piece.startswith("</"):
+            if whole:
+                whole.pop()
+            out.append(piece)
+        elif piece.startswith("<"):
+            whole.append(bool(_WHOLE.search(piece)) or bool(whole and whole[-1]))
+            out.append(piece)
+        else:
+            out.append(piece if whole and whole[-1] else _NEGATED.sub(
+                r'<span class="lk-nb">\1</span>', _AFTER.sub(r"\1<wbr>", piece)))
+    return "".join(out)
 
 
 _CHECK = re.compile(r"#(?:[ \t]*->|>(?!>))")
@@ -573,7 +603,10 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
     (`--lk-fig-min`: READABLE_SCALE) a small hint says it opens when tapped.  Inlined images
     only (all of a built page's are): an image's own size is read from its data.  A figure
     with a narrow variant (`<picture>`, `narrow_variant`) is measured on phones by the
-    variant, which is what they draw (`--lk-fig-nw`: its width when opened)."""
+    variant, which is what they draw (`--lk-fig-nw`: its width when opened); a variant is laid
+    out for a phone's width, so there it is read as drawn (`lk-fig-narrow`: no hint, no
+    enlarging into a view wider than the screen).  On wider screens a figure the zoomed slide
+    draws smaller than its own size (`--lk-fig-own`) says it opens when clicked."""
     count = 0
 
     def wrap(match: re.Match[str]) -> str:
@@ -598,23 +631,31 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
             width = min(width, SLIDE_FIGURE_WIDTH)
             least = min(width, own[0] * READABLE_SCALE) if own else width * FALLBACK_SCALE
             props += [f"--lk-fig-w:{width:.0f}px", f"--lk-fig-min:{least:.0f}px"]
+            if own:
+                props.append(f"--lk-fig-own:{own[0]:.0f}px")
         narrow = re.search(r'<source\b[^>]*\bsrcset="([^"]*)"', tag)
         narrow_size = image_size(narrow[1]) if narrow else None
+        classes = "lk-fig"
         if narrow_size and narrow_size[1]:
+            classes += " lk-fig-narrow"   # drawn for phones: read there as drawn, not enlarged
             # what a narrow screen draws is the narrow variant: its size rules there
             width, ratio = min(narrow_size[0], SLIDE_FIGURE_WIDTH), narrow_size[0] / narrow_size[1]
             props = [f"--lk-fig-w:{min(own[0], SLIDE_FIGURE_WIDTH) if own else width:.0f}px",
                      f"--lk-fig-nw:{width:.0f}px",
                      f"--lk-fig-min:{min(width, narrow_size[0] * READABLE_SCALE):.0f}px"]
+            if own:
+                props.append(f"--lk-fig-own:{own[0]:.0f}px")
         if ratio:
             props.append(f"--lk-fig-ar:{ratio:.4f}")
         name = f"lk-fig-{count}"
         return (f'<span class="lk-fig-at" id="{name}-at"></span>'
-                f'<span class="lk-fig" style="{";".join(props)}">'
+                f'<span class="{classes}" style="{";".join(props)}">'
                 f'<span class="lk-fig-box" id="{name}">'
                 f'<a class="lk-fig-open" href="#{name}" title="{words["zoom"]}">{tag}</a>'
                 f'<a class="lk-fig-close" href="#{name}-at">{words["close"]}</a></span>'
-                f'<span class="lk-fig-hint" aria-hidden="true">{words["zoom"]}</span></span>')
+                f'<span class="lk-fig-hint" aria-hidden="true"><span class="lk-fig-tap">'
+                f'{words["zoom"]}</span><span class="lk-fig-click">{words["click"]}</span>'
+                f'</span></span>')
 
     head, main, tail = page.partition("<main>")
     return head + main + _FIGURE.sub(wrap, tail)

@@ -39,6 +39,14 @@ process.stdin.on('end', () => {
     process.stderr.write(errors.map((e) => `TeX error in ${e}`).join('\n') + '\n');
     process.exit(2);
   }
+  // Each formula's SVG (role="img") is named by its TeX, so a screen reader says what the
+  // formula is rather than "image", and the name is the formula as the author wrote it.
+  for (const item of doc.math) {
+    const svg = adaptor.firstChild(item.typesetRoot);
+    if (svg && adaptor.kind(svg) === 'svg') {
+      adaptor.setAttribute(svg, 'aria-label', item.math.trim().replace(/\s+/g, ' '));
+    }
+  }
   const out = adaptor.doctype(doc.document) + '\n' + adaptor.outerHTML(adaptor.root(doc.document));
   process.stdout.write(out);
 });

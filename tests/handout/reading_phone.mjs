@@ -102,18 +102,33 @@ function measure () {
     const s = getComputedStyle(el)
     return s.position === 'fixed' && visible(el) && s.visibility !== 'hidden' && parseFloat(s.opacity) > 0.05
   })
+  // A bar across the screen's top, opaque: what lies under it is out of view, as above the
+  // screen's edge (it is reported as a bar, not as covering what scrolls under it).
+  const opaque = (el) => {
+    const m = getComputedStyle(el).backgroundColor.match(/[\d.]+/g) ?? []
+    return m.length === 3 || (m.length === 4 && parseFloat(m[3]) === 1)
+  }
+  const isBar = (el) => {
+    const r = el.getBoundingClientRect()
+    return r.top <= 0.5 && r.left <= 0.5 && r.right >= window.innerWidth - 0.5 && opaque(el)
+  }
+  const bars = fixed.filter(isBar).map((el) => {
+    const r = el.getBoundingClientRect()
+    return { top: r.top, bottom: r.bottom, width: r.width, opaque: opaque(el) }
+  })
   const shown = (el, rect) => {   // the part of rect that el and its boxes leave visible
     let { left, right, top, bottom } = rect
     for (let box = el; box && box !== document.body; box = box.parentElement) {
       const s = getComputedStyle(box)
       const b = box.getBoundingClientRect()
+      const z = box.currentCSSZoom ?? 1   // client sizes are the box's own px, rects the screen's
       if (s.overflowX !== 'visible') {
-        left = Math.max(left, b.left + box.clientLeft)
-        right = Math.min(right, b.left + box.clientLeft + box.clientWidth)
+        left = Math.max(left, b.left + box.clientLeft * z)
+        right = Math.min(right, b.left + (box.clientLeft + box.clientWidth) * z)
       }
       if (s.overflowY !== 'visible') {
-        top = Math.max(top, b.top + box.clientTop)
-        bottom = Math.min(bottom, b.top + box.clientTop + box.clientHeight)
+        top = Math.max(top, b.top + box.clientTop * z)
+        bottom = Math.min(bottom, b.top + (box.clientTop + box.clientHeight) * z)
       }
     }
     return { left, right, top, bottom }
@@ -129,7 +144,7 @@ function measure () {
   for (const el of document.querySelectorAll('main img, main mjx-container > svg')) {
     if (visible(el)) drawn.push({ el: el.parentElement, r: el.getBoundingClientRect(), text: el.tagName })
   }
-  const overlaps = (vertical) => fixed.flatMap((el) => {
+  const overlaps = (vertical) => fixed.filter((el) => !isBar(el)).flatMap((el) => {
     const f = el.getBoundingClientRect()
     return drawn.filter(({ el: at, r }) => {
       const s = shown(at, r)
@@ -166,7 +181,7 @@ function measure () {
         r.right <= b.right + 0.5 && box.scrollWidth <= box.clientWidth + 1,
       vh: window.innerHeight,
       hint: hint.getBoundingClientRect().height,
-      hintText: hint.textContent.trim(),
+      hintText: hint.innerText.trim(),
     }
   })
   // Checked values (`# -> ...` comments kept in the code) and comments after code: where each
@@ -219,6 +234,48 @@ function measure () {
     selection.removeAllRanges()
     return { scrolls: pre.scrollWidth > pre.clientWidth + 1, copied, text: el.textContent }
   })
+  // Where each code line wraps: a break in code (a comment is prose) that is not after a
+  // space, `.`, `(`, `[`, `{` or `,` splits a token (`1e-`/`3`, `v.gr`/`ad`); `hangs`: how far a wrapped line's continuation
+  // starts right of the line's own start, in ch.
+  const tokenBreaks = []
+  const hangs = []
+  let wraps = 0
+  for (const ln of document.querySelectorAll('main pre code .lk-ln')) {
+    if (!visible(ln)) continue
+    const chars = []
+    const walker = document.createTreeWalker(ln, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.textContent.length; i++) {
+        range.setStart(n, i)
+        range.setEnd(n, i + 1)
+        const r = [...range.getClientRects()].find((x) => x.width > 0)
+        chars.push({ c: n.textContent[i], r, prose: !!n.parentElement.closest('.hljs-comment') })
+      }
+    }
+    const ch = parseFloat(getComputedStyle(ln).fontSize) * 0.6 * (ln.currentCSSZoom ?? 1)
+    let top = null
+    let start = null
+    let cont = null
+    for (let i = 0; i < chars.length; i++) {
+      const { c, r } = chars[i]
+      if (!r || !c.trim()) continue
+      if (start === null) start = r.left
+      if (top !== null && r.top > top + 3) {
+        wraps++
+        const before = chars[i - 1].c
+        if (!(/\s/.test(before) || '.([{,'.includes(before) || chars[i - 1].prose || chars[i].prose)) {
+          tokenBreaks.push(`${ln.textContent.trim().slice(0, 40)}: ${before}|${c}`)
+        }
+        cont = cont === null ? r.left : Math.min(cont, r.left)
+      }
+      top = r.top
+    }
+    if (cont !== null) hangs.push(Math.round((cont - start) / ch))
+  }
+  const codeSizes = [...new Set([...document.querySelectorAll('main pre')].filter(visible)
+    .map((el) => Math.round(px(el, 'fontSize') * (el.currentCSSZoom ?? 1) * 10) / 10))]
+  const tocMarkers = [...new Set([...document.querySelectorAll('.lk-toc-sections li li')]
+    .map((li) => getComputedStyle(li).listStyleType))]
   // The section tag's copy in a title bar: shown, inside the bar, on the title's first line,
   // and whether the tag's own element under the bar is shown too.
   const chips = [...document.querySelectorAll('main section.lk-slide > header .lk-chip')].map((chip) => {
@@ -247,7 +304,13 @@ function measure () {
     boxes,
     lineStarts,
     headerMath,
-    fixed: fixed.map((el) => el.textContent.trim()),
+    fixed: fixed.map((el) => [...el.children].filter(visible).map((c) => c.textContent.trim()).join(' ')),
+    bars,
+    tokenBreaks,
+    wraps,
+    hangs,
+    codeSizes,
+    tocMarkers,
     covering,
     inColumn,
     cutOff,
@@ -305,13 +368,19 @@ try {
     facts[width] = await page.evaluate(measure)
     await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight))
     await settle()
-    const { fixed, covering, inColumn } = await page.evaluate(measure)
-    facts[width].atEnd = { fixed, covering, inColumn }
+    const { fixed, covering, inColumn, bars } = await page.evaluate(measure)
+    facts[width].atEnd = { fixed, covering, inColumn, bars }
     // Half-way down (the way back is shown there too), what it covers at that point.
     await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight / 2 - 400))
     await settle()
     const middle = await page.evaluate(measure)
-    facts[width].midway = { fixed: middle.fixed, covering: middle.covering }
+    facts[width].midway = { fixed: middle.fixed, covering: middle.covering, bars: middle.bars }
+    // A jump to a slide (the contents' links): where the slide's top lands.
+    await page.evaluate(() => { location.hash = '#slide-6' })
+    await settle()
+    facts[width].jump = await page.evaluate(() =>
+      document.getElementById('slide-6').getBoundingClientRect().top)
+    await page.evaluate(() => { history.replaceState(null, '', location.pathname) })
     await page.evaluate(() => window.scrollTo(0, 0))
   }
   // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.

@@ -33,7 +33,7 @@ PUBLIC_NOTE = "ここで黒板に接線を描く"
 class Sections(HTMLParser):
     """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
 
-    VOID = {"img", "br", "hr", "input", "meta", "link", "source", "path", "use", "rect"}
+    VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr", "path", "use", "rect"}
     OURS = {"lk-fig-close", "lk-fig-hint", "lk-chip"}
 
     def __init__(self) -> None:

@@ -95,22 +95,27 @@ def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
 def test_way_back_to_the_contents_is_at_hand_on_every_screen_and_never_covers_the_text(
         measured: dict):
     """Desktop: a button in the margin beside the slides, covering nothing in its column.
-    Phones: a slim tab on the right edge, hidden while the contents are in view (the page's
-    top) and shown once they have scrolled away; it stands beside the text column, in the
-    margin and the slides' padding, so at no scroll position does it cover any text."""
+    Phones: a slim opaque bar across the screen's top (the title and 「↑ 目次」), hidden while
+    the contents are in view (the page's top) and shown once they have scrolled away; the
+    page scrolls under it, so it covers no text, code or output box in view (what is under
+    it is out of view, as above the screen's edge), and a jump to a slide lands below it."""
     for width, facts in measured["widths"].items():
         assert facts["backLinks"] == 2, width   # after each of the fixture's two sections
-        assert facts["atEnd"]["fixed"] == ["↑ 目次"], width
         assert facts["atEnd"]["covering"] == [], width
         assert facts["covering"] == [], width
     for width in PHONES:
         facts = measured["widths"][width]
-        assert facts["fixed"] == [], width
-        assert facts["midway"]["fixed"] == ["↑ 目次"], width
-        assert facts["midway"]["covering"] == [], width
-        assert facts["atEnd"]["inColumn"] == [], width   # anywhere on the page, scrolled past it
-    assert measured["widths"]["1280"]["fixed"] == ["↑ 目次"]
-    assert measured["widths"]["1280"]["inColumn"] == []
+        assert facts["fixed"] == [] and facts["bars"] == [], width
+        for at in ("midway", "atEnd"):
+            assert facts[at]["fixed"] == ["↑ 目次 電話で読むテスト"], (width, at)
+            assert facts[at]["covering"] == [], (width, at)
+            [bar] = facts[at]["bars"]
+            assert bar["top"] == 0 and bar["width"] == int(width) and bar["opaque"], (width, bar)
+            assert bar["bottom"] <= 40, (width, bar)
+            assert facts["jump"] >= bar["bottom"], (width, facts["jump"], bar)
+    desk = measured["widths"]["1280"]
+    assert desk["fixed"] == ["↑ 目次"] and desk["atEnd"]["fixed"] == ["↑ 目次"]
+    assert desk["inColumn"] == [] and desk["atEnd"]["bars"] == []
 
 
 def test_nothing_is_cut_off_every_box_wider_than_itself_scrolls(measured: dict):
@@ -133,8 +138,12 @@ def test_figures_fit_the_screen_whole_and_open_full_size_when_tapped(measured: d
         assert wide["hint"] > 15 and wide["hintText"] == "タップで拡大", (width, wide)
         assert tall["height"] <= tall["vh"] / 2 + 1, (width, tall)
         assert tall["width"] < int(width) / 2, (width, tall)
-    for desk in measured["widths"]["1280"]["figures"]:
-        assert desk["opens"] and desk["whole"] and desk["hint"] == 0, desk
+    wide, tall, flow = measured["widths"]["1280"]["figures"]
+    for desk in (wide, tall, flow):
+        assert desk["opens"] and desk["whole"], desk
+    # both figures are drawn narrower than their own size on the zoomed slide: a visible hint
+    for desk in (wide, tall):
+        assert desk["hint"] > 15 and desk["hintText"] == "クリックで拡大", desk
 
 
 def test_contents_name_the_front_matter_not_after_the_title_slide(measured: dict):
@@ -237,3 +246,50 @@ def test_only_a_figure_with_a_narrow_variant_beside_it_gets_a_picture_element():
                       r'([^"]+)"><img alt="x から y への流れ', pictures[0])
     assert source, pictures[0][:200]
     assert "縦の流れ" in base64.b64decode(source[1]).decode("utf-8")
+
+
+def test_code_wraps_only_between_tokens_never_inside_a_name_or_number(measured: dict):
+    """`1e-3`, `v.grad`, `torch.exp(-x)` stay whole: a long line breaks at a space or after
+    `.`, `(`, `[`, `{`, `,` (a `<wbr>`, which copies as nothing), at every width."""
+    for width in (*PHONES, "1280"):
+        facts = measured["widths"][width]
+        assert facts["tokenBreaks"] == [], width
+    assert all(measured["widths"][w]["wraps"] >= 5 for w in PHONES)   # the lines did wrap
+    assert measured["widths"]["1280"]["wraps"] >= 1
+
+
+def test_wrapped_code_hangs_its_continuation_on_desktops_too(measured: dict):
+    """On a 1280 px screen a code line too long for its box wraps with the phones' hanging
+    indent (4 ch past the line's own start), never back at column 0."""
+    hangs = measured["widths"]["1280"]["hangs"]
+    assert hangs and all(h >= 4 for h in hangs), hangs
+
+
+def test_code_is_drawn_at_one_size_whatever_the_slides_big_code_class(measured: dict):
+    """The fixture's `big-code` slide and the code in its smaller-lettered hint box: the
+    projector's sizes mean nothing on the page, all code is one size."""
+    for width in (*PHONES, "1280"):
+        assert len(measured["widths"][width]["codeSizes"]) == 1, (
+            width, measured["widths"][width]["codeSizes"])
+
+
+def test_a_wide_screen_draws_the_slides_larger_than_a_narrow_desktop(measured: dict):
+    """At 1280 px the slides are zoomed to 0.75 rather than 0.6, so a figure's lettering is
+    larger (the measure in characters stays the slide's): the w:900 figure is 675 px wide."""
+    wide = measured["widths"]["1280"]["figures"][0]
+    assert abs(wide["width"] - 900 * 0.75) < 2, wide
+
+
+def test_contents_list_a_sections_slides_unnumbered(measured: dict):
+    """The section titles carry numbers (「1. 長いもの」); their slides are a plain list."""
+    for width in ("390", "1280"):
+        assert measured["widths"][width]["tocMarkers"] == ["disc"], width
+
+
+def test_every_formula_is_named_by_its_tex():
+    page = reading_page("# a\n\n値は $x_1$ と\n\n$$\n\\frac{\\partial z}{\\partial u} = 2u\n$$\n",
+                        "names.md")
+    svgs = re.findall(r'<svg\b[^>]*\brole="img"[^>]*>', page)
+    assert len(svgs) == 2
+    labels = [re.search(r'aria-label="([^"]*)"', svg)[1] for svg in svgs]
+    assert labels == ["x_1", "\\frac{\\partial z}{\\partial u} = 2u"]
