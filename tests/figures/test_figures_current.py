@@ -80,8 +80,9 @@ def test_smallest_text_scales_with_the_width_the_figure_is_shown_at(fresh: Path)
 def test_graph_text_sizes_come_from_the_layout() -> None:
     [figure] = select(["graph-uv-paths"])
     # variables and operations at 24 pt, the partial derivatives on the edges at 22 pt
-    # (31 px at the lecture's w:900: read from the back row)
-    assert sorted(set(figure.text_sizes_pt())) == [22.0, 24.0]
+    # (31 px at the lecture's w:900: read from the back row), the 引く数 mark on the
+    # edge into "−" at 18 pt
+    assert sorted(set(figure.text_sizes_pt())) == [18.0, 22.0, 24.0]
 
 
 def test_missing_and_changed_figures_are_reported_by_name(fresh: Path, tmp_path: Path) -> None:

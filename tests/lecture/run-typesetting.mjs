@@ -38,8 +38,9 @@ async function check(browser, file, options) {
   const findings = await page.evaluate(typesetting, options)
   const { slides, images } = await page.evaluate(shownImages)
   const dots = await page.evaluate(dotGaps)
+  const blocks = await page.evaluate(blockLooks)
   await page.close()
-  return { file, slides, findings, images, dots }
+  return { file, slides, findings, images, dots, ...blocks }
 }
 
 // Runs in the page: the slide count, and every <img> with the width it is
@@ -75,6 +76,37 @@ function dotGaps() {
     const dotsBottom = parseFloat(before.top) + parseFloat(before.height)
     return { text: el.textContent.trim(), gapEm: (inkTop - dotsBottom) / size }
   })
+}
+
+// Runs in the page: what the theme review looks at per slide: each code
+// block's font size (px on the 1280x720 slide), each marked phrase's code
+// (its background), each footnote's distance from the slide's bottom edge,
+// and the label each output box carries (its ::before content).
+function blockLooks() {
+  const sections = [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')]
+    .filter((s) => !['background', 'pseudo'].includes(s.getAttribute('data-marpit-advanced-background')))
+  const codeSizes = []
+  const markedCode = []
+  const cites = []
+  const outputs = []
+  sections.forEach((section, index) => {
+    const slide = index + 1
+    const scale = section.getBoundingClientRect().width / section.offsetWidth || 1
+    for (const pre of section.querySelectorAll('pre, marp-pre')) {
+      codeSizes.push({ slide, px: parseFloat(getComputedStyle(pre).fontSize) })
+    }
+    for (const code of section.querySelectorAll('.lined code')) {
+      markedCode.push({ slide, text: code.textContent, background: getComputedStyle(code).backgroundColor })
+    }
+    for (const cite of section.querySelectorAll(':scope > .cite')) {
+      const gap = (section.getBoundingClientRect().bottom - cite.getBoundingClientRect().bottom) / scale
+      cites.push({ slide, gap })
+    }
+    for (const pre of section.querySelectorAll('.output :is(pre, marp-pre)')) {
+      outputs.push({ slide, label: getComputedStyle(pre, '::before').content })
+    }
+  })
+  return { codeSizes, markedCode, cites, outputs }
 }
 
 async function main(argv) {

@@ -55,6 +55,13 @@ def _partial(top: str, bottom: str, value: str) -> str:
     return f"<<I>∂{top}</I> / <I>∂{bottom}</I> = {value}>"
 
 
+# The edge into "−" from the number subtracted (v in u − v) is labelled,
+# since the box alone does not say which input is taken away.  The same label
+# in both versions keeps their layouts one; an xlabel, so the graph is no taller.
+SUBTRAHEND = {"xlabel": "引く数", "fontname": FONT, "fontsize": "18",
+              "fontcolor": PALETTE.orange_text}
+
+
 def graph_uv(paths: bool = False, rankdir: str = "LR") -> graphviz.Digraph:
     """x = u + v, y = u − v, z = x·y; with `paths`, the two ways from u to z in colour.
 
@@ -76,7 +83,7 @@ def graph_uv(paths: bool = False, rankdir: str = "LR") -> graphviz.Digraph:
         ("u", "add", _partial("x", "u", "1"), via_x),
         ("v", "add", "", {}),
         ("u", "sub", _partial("y", "u", "1"), via_y),
-        ("v", "sub", "", {}),
+        ("v", "sub", "", SUBTRAHEND),
         ("add", "x", "", via_x),
         ("sub", "y", "", via_y),
         ("x", "mul", _partial("z", "x", "<I>y</I>"), via_x),
@@ -84,6 +91,9 @@ def graph_uv(paths: bool = False, rankdir: str = "LR") -> graphviz.Digraph:
         ("mul", "z", "", both),
     ]
     for tail, head, label, style in edges:
+        if style is SUBTRAHEND:
+            graph.edge(tail, head, **style)
+            continue
         graph.edge(tail, head, label=label, **(style if paths else hidden))
     return graph
 
