@@ -42,6 +42,7 @@ from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.tools import ROOT, chromium
 from lecturekit.render.assets import copy_into, dist_path, local_refs, rewrite_refs
+from lecturekit.render.problems import Problem
 from lecturekit.render.render import limit_hint, render_limit_s
 
 
@@ -237,7 +238,8 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path,
                            style=style)
     markdown.write_text(rewrite_refs(patch.text, deck, refs), encoding="utf-8")
     pdf = work / f"{deck.name}.pdf"
-    _confined_pdf(deck, work, slides=max(patch.pages.values()) + 1)
+    overflow = _confined_pdf(deck, work, slides=max(patch.pages.values()) + 1)
+    _refuse_overflow(deck, render, patch, overflow, paper=bool(style))
     if not pdf.is_file():
         raise HandoutError(f"the render engine wrote no {pdf.name}")
     reader = PdfReader(pdf)
@@ -247,13 +249,35 @@ def _render_slides(deck: Deck, render: list[Slide], stage: Path,
     return {number: reader.pages[page] for number, page in patch.pages.items()}
 
 
-def _confined_pdf(deck: Deck, work: Path, slides: int) -> None:
+def _refuse_overflow(deck: Deck, render: list[Slide], patch: Patch, overflow: list[dict],
+                     paper: bool) -> None:
+    """Stop when a slide rendered here sticks out of its frame: the slide build checks the
+    slides it renders, but never sees a handout-only slide or the paper stylesheet's look,
+    and the sheet would print the slide cut off.  Named by file, line and slide, as the
+    slide build names its own (`Problem`)."""
+    by_page = {page + 1: number for number, page in patch.pages.items()}
+    slides = {s.number: s for s in render}
+    problems = []
+    for o in overflow:
+        slide = slides.get(by_page.get(o["slide"], -1))
+        if slide is None:
+            continue
+        why = ("printed for paper" if paper and not is_handout_only_slide(slide)
+               else "a handout-only slide, which the slide build does not render")
+        problems.append(str(Problem.on_slide(
+            deck.path, slide, f"overflows its frame by {o['px']}px at the {o['side']} on the "
+                              f"handout's pages ({why}); shorten it", o.get("line"))))
+    if problems:
+        raise HandoutError("\n".join(problems))
+
+
+def _confined_pdf(deck: Deck, work: Path, slides: int) -> list[dict]:
     """`<work>/<deck>.md` -> `.pdf` with the slide build's engine, under the same confinement.
 
     One Node process, one Chromium page whose every request is intercepted:
     a deck script cannot reach the network or a file outside `work` while
-    these pages render, any more than during `make slides`.  Layout findings
-    are the slide build's business; refused requests stop the handout.  The time limit
+    these pages render, any more than during `make slides`.  Refused requests stop
+    the handout; the slides' overflow findings are returned (`_refuse_overflow`).  The time limit
     is the build's for `slides` pages (`render.render_limit_s`).
     """
     from lecturekit.render import render as engine
@@ -262,11 +286,13 @@ def _confined_pdf(deck: Deck, work: Path, slides: int) -> None:
     job = engine.make_job(work, deck.name, page_checks=[], slides=slides)
     job["config"] = str(deck_marp_config(work, deck.path))  # the project's themes
     refused: list[dict] = []
+    overflow: list[dict] = []
     try:
         with engine.Engine(job, work) as running:
             for event in running.events():
                 if event["event"] == "checked":
                     refused += event["report"]["blocked"]
+                    overflow += event["report"]["overflow"]
                 elif event["event"] == "pdf":
                     refused += event["blocked"]
     except engine.ToolError as exc:
@@ -275,6 +301,7 @@ def _confined_pdf(deck: Deck, work: Path, slides: int) -> None:
         urls = ", ".join(dict.fromkeys(str(r.get("url")) for r in refused))
         raise HandoutError(f"{deck.path}: the handout-only slides load {urls}, which the "
                            f"render refused (only the deck's own files may load)")
+    return overflow
 def run(command: list[str], what: str, slides: int = 0) -> None:
     """Run a tool of the handout (Chromium printing the sheets) under the build's render
     time limit for `slides` slides (`render.render_limit_s`: 600 s + 0.2 s a slide, or

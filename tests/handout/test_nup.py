@@ -30,6 +30,7 @@ from lecturekit.handout.nup import (
 from lecturekit.handout.pages import (
     PAPER_CSS,
     _current_slide_pdf,
+    handout_pages,
     handout_slides,
     paper_colours,
     patch_markdown,
@@ -707,3 +708,43 @@ def test_on_paper_section_tags_and_footnotes_print_at_least_6_5pt_even_at_four_u
         r"font-size: ([\d.]+)px", theme_rule(theme, "section > .section"))[1])
     pad = re.search(r"section:has\(> \.section\) > header \{ padding-right: (\d+)px", css)
     assert int(pad[1]) > 340 and "section:has(> .cite) { padding-bottom: 128px; }" in css
+
+
+LONG_HANDOUT_ONLY = """---
+marp: true
+theme: honwaka
+---
+
+# 表のスライド
+
+本文
+
+---
+
+<!-- _class: handout-only -->
+
+# 配布資料だけのスライド
+
+""" + "".join(f"- 行 {n}\n" for n in range(1, 25))
+
+
+@pytest.mark.parametrize("paper", [True, False])
+def test_a_handout_only_slide_that_overflows_stops_the_handout_at_its_line(
+        tmp_path: Path, paper: bool):
+    """The slide build never renders a handout-only slide, so only the handout can see it
+    stick out of its frame; printed, it would be cut off."""
+    (tmp_path / ".git").mkdir()   # the deck's project root
+    path = tmp_path / "long.md"
+    path.write_text(LONG_HANDOUT_ONLY, encoding="utf-8")
+    deck = read_deck(path)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    with pytest.raises(HandoutError) as refused:
+        handout_pages(deck, stage, slides_pdf=None, paper=paper)
+    message = str(refused.value)
+    assert re.fullmatch(rf'{re.escape(str(path))}:(\d+): slide 2 "配布資料だけのスライド" '
+                        r"overflows its frame by \d+px at the bottom on the handout's pages "
+                        r"\(a handout-only slide, which the slide build does not render\); "
+                        r"shorten it", message), message
+    line = int(message.split(":")[1])
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1].startswith("- 行 ")
