@@ -487,8 +487,10 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                 nb.cells.extend(_task_cells(fence))
             elif not fence.has("skip") and ANSWER not in slide.classes:
                 context.extend(code_pieces(fence))
+    cells = {c.metadata.lecturekit.label: c.id for c in nb.cells
+             if STUDENT in c.metadata.get("tags", [])}
     setup_cell.source = _setup_source(table, notebook_salt(deck), lang, context_cells,
-                                      deck.setup_code, say)
+                                      deck.setup_code, say, cells)
     return nb
 
 
@@ -519,7 +521,7 @@ def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> Note
 
 def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: str,
                   context: dict[str, list[tuple[str, bool]]], setup_code: str,
-                  say: dict[str, str]) -> str:
+                  say: dict[str, str], cells: dict[str, str] | None = None) -> str:
     """The setup cell's code, readable top to bottom: the self-check (`plain_source`), the
     answers' table and the slides' code as data, the runner of the ▶ cells, the deck's
     `setup:` code, each part under a comment in the deck's language."""
@@ -531,6 +533,7 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
         f"_LK_SALT = {salt!r}",
         f"_LK_LANG = {lang!r}",
         f"_LK_ANSWERS.update({_data(table)})",
+        f"_LK_CELLS.update({_data(cells or {})})",
         "_lk_install()", "",
         say["part_context"],
         CONTEXT_RUNNER.strip("\n"),

@@ -121,6 +121,7 @@ WRONG_NONE = ("❌ {label}: まだ正解ではありません（確かめる値 
 TYPED_EXPR = ("  ・数だけで書いた式の値（print(8) や print(2*3+2) など）は答えになりません："
               "値は変数を使って計算して表示してください\n")
 EXTRA = ("❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。\n"
+         "  ・余分な数：{which}\n"
          "  ・答えの値だけを表示してください（説明の文字は自由です）\n")
 TYPED = "  ・文字列の中に書いた値は答えになりません：値はコードで計算して表示してください\n"
 NONE = ("  ・None が表示されました：数やテンソルが入るはずの値が None です"
@@ -128,8 +129,15 @@ NONE = ("  ・None が表示されました：数やテンソルが入るはず�
 ONE_NUMBER = "  ・見つからない値：数が一つ（小数第 1 位まで比べます）\n"
 
 
+NOT_LAST = ("❔ {label}: 最後に実行したセルには、確かめる値が見つかりません。"
+            "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
+            "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n")
+
+
 def wrong(ident: str, total: int, matched: int) -> str:
-    form = WRONG_ONE if total == 1 else WRONG if matched else WRONG_NONE
+    """The first line of a wrong answer's feedback, as nbclient runs it: without cell
+    ids, a cell that shows none of the values may be a scratch cell run after the answer."""
+    form = WRONG if matched else NOT_LAST
     return form.format(label=LABEL[ident], total=total, matched=matched)
 
 
@@ -172,8 +180,14 @@ def test_official_answers_pass():
 
 
 def test_every_number_shown_must_belong_to_an_expected_value(checked: dict[str, str]):
-    assert checked["many"] == EXTRA.format(label=LABEL["many"], n=199)
-    assert checked["linspace"] == EXTRA.format(label=LABEL["linspace"], n=200)
+    assert checked["many"] == EXTRA.format(
+        label=LABEL["many"], n=199,
+        which="-100, -99, -98, -97, -96, …（「[-100, -99, -98, -97, -96, -95, -94, -93, -92, "
+              "-91, -90, -8…」の行）")
+    assert checked["linspace"].startswith(
+        f"❌ {LABEL['linspace']}: 値は合っていますが、ほかに余分な数が 200 個表示されています。\n"
+        "  ・余分な数：0.0000, 0.0500, 0.1000, 0.1500, 0.2000, …（「tensor([ 0.0000, "), \
+        checked["linspace"]
 
 
 def test_labels_flags_and_diagnostics_are_not_numbers(checked: dict[str, str]):
@@ -208,7 +222,9 @@ def test_values_in_any_order_each_keeping_its_own(checked: dict[str, str]):
     assert checked["overlap"] == right("overlap")   # `2` and `1 2` shown as `1 2 2`
     assert checked["own-order"] == (
         wrong("own-order", 2, 1)
-        + "  ・見つからない値：この順に並んだ数 2 個（小数第 4 位まで比べます）\n")
+        + "  ・見つからない値：この順に並んだ数 2 個（小数第 4 位まで比べます）\n"
+        + "  ・2 個の数は表示されていますが、順番が違います：値どうしはどの順でも"
+          "かまいませんが、ひとつのベクトルの成分は順番どおりに表示してください\n")
 
 
 def test_a_value_shown_by_an_expression_that_reads_no_variable_is_no_answer(
@@ -276,12 +292,12 @@ def test_none_where_a_number_is_expected_says_so(checked: dict[str, str]):
 
 def test_a_cell_that_stopped_with_an_error_is_told_so_first(checked: dict[str, str]):
     assert checked["stopped"] == (
-        wrong("stopped", 1, 0)
+        WRONG_ONE.format(label=LABEL["stopped"])   # an error: not taken for a scratch cell
         + "  ・すぐ上のセルはエラーで止まりました：RuntimeError: element 0 of tensors does not "
           "require grad and does not have a grad_fn（先にエラーを直しましょう）\n" + ONE_NUMBER)
     head, stopped, rest = checked["syntax"].partition(
         "  ・すぐ上のセルはエラーで止まりました：SyntaxError: ")
-    assert head == wrong("syntax", 1, 0) and stopped, checked["syntax"]
+    assert head == WRONG_ONE.format(label=LABEL["syntax"]) and stopped, checked["syntax"]
     assert rest.endswith("（先にエラーを直しましょう）\n" + ONE_NUMBER), rest
 
 
@@ -297,10 +313,13 @@ def test_an_error_answer_whose_code_raised_nothing_is_told_no_error_occurred(
 @contextlib.contextmanager
 def english() -> Iterator[None]:
     saved = kernel._LK_LANG, kernel._LK_SALT, dict(kernel._LK_ANSWERS), kernel._LK_STATE.copy()
+    cells = dict(kernel._LK_CELLS)
     kernel._LK_LANG, kernel._LK_SALT = "en", "salt"
     try:
         yield
     finally:
+        kernel._LK_CELLS.clear()
+        kernel._LK_CELLS.update(cells)
         kernel._LK_LANG, kernel._LK_SALT = saved[0], saved[1]
         kernel._LK_ANSWERS.clear()
         kernel._LK_ANSWERS.update(saved[2])
@@ -321,7 +340,10 @@ def check_in_english(expected: str | list[str], printed: str, source: str,
         if uses:
             kernel._LK_ANSWERS["Task"].append({"kind": "uses", "names": list(uses)})
         chunks = [(printed, False, typed)] + ([(aside, True)] if aside else [])
-        kernel._LK_STATE["record"] = kernel._LkRecord(chunks, error, source)
+        record = kernel._LkRecord(chunks, error, source)
+        record.cell_id = kernel._LK_CELLS["Task"] = "answer-task"   # a frontend with ids
+        kernel._LK_STATE["record"] = record
+        kernel._LK_STATE["records"] = {"answer-task": record}
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             kernel.check("Task")
@@ -347,6 +369,7 @@ def test_legitimate_answers_still_pass(expected, printed: str, source: str, asid
 def test_extra_numbers_after_right_values_are_said_in_one_line():
     assert check_in_english("8.0", "[-1, 0, 1, 2, 8.0]\n", "print([-1, 0, 1, 2, x])") == (
         "❌ Task: the values are right, but 4 extra number(s) are shown too.\n"
+        "  - the extra numbers: -1, 0, 1, 2 (on the line “[-1, 0, 1, 2, 8.0]”)\n"
         "  - print only the answer's values (labels and other text are fine)\n")
 
 
