@@ -1236,10 +1236,14 @@ def check(label: str) -> None:
         _lk_say("extra_fix")
         return
     found = len(items) - len(missing)
-    if not found and not known and record.error is None:   # perhaps a scratch cell
-        # ran after the answer (a cell that stopped with an error is told to fix it)
+    if (not found and record.error is None
+            and (not known or record.cell_id != _LK_CELLS.get(label))):
+        # not the answer cell (with ids: its own never ran) or, without ids, perhaps a
+        # scratch cell run after it; a cell that stopped with an error is told to fix it
         record.owner = None
-        _lk_say("not_last", label=label)
+        _lk_say("not_run" if known else "not_last", label=label)
+        if known:
+            return
     else:
         _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
                 label=label, total=len(items), matched=found)

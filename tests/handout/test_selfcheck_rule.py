@@ -524,3 +524,173 @@ def test_an_expected_error_caught_and_not_shown_is_told_so_in_english(handler: s
         "  - not found: the error's type and message\n"
         "  - the error seems to be caught by except but not shown: print it there with "
         "print(type(e).__name__, e)\n")
+
+
+IDS_DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
+            "<!-- _header: 実行 -->\n\n確認\n\n---\n\n<!-- _class: answer -->\n\n"
+            "```python answer=grad uses=backward,grad\n" + GRAD_8
+            + "print(x.grad.item())  # -> 8.0\n```\n\n"
+            "```python answer=vec\nx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+            "(x**2).sum().backward()\nprint(*x.grad.tolist())  # -> 2.0 4.0 6.0\n```\n\n"
+            "```python answer=leaf\nM = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], "
+            "requires_grad=True)\nprint(M)  # -> tensor([[0., 1., 2.], [3., 4., 5.]], "
+            "requires_grad=True)\n```\n\n"
+            "```python answer=raise\ntorch.tensor(3, requires_grad=True)  # -> RuntimeError: "
+            "Only Tensors of floating point and complex dtype can require gradients\n```\n\n"
+            "```python answer=digits\nv = -0.421341\nprint(f'{v:.5f}')  # -> -0.42134\n```\n")
+IDS_LABEL = {ident: f"実行 ({n})"
+             for n, ident in enumerate(["grad", "vec", "leaf", "raise", "digits"], start=1)}
+VEC = "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n(x**2).sum().backward()\n"
+ERROR = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class Frontend:
+    """A kernel driven as JupyterLab drives it: each execute request carries its cell's
+    id (`cellId`), unless `ids` is off (a frontend that sends none)."""
+
+    def __init__(self, km: object, ids: bool) -> None:
+        km.start_kernel()  # type: ignore[attr-defined]
+        self.kc = km.client()  # type: ignore[attr-defined]
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.ids = ids
+        nb = exercises_notebook(parse_deck(IDS_DECK, HERE))
+        self.run(next(c.source for c in nb.cells if c.id == "setup"), "setup")
+
+    def run(self, code: str, cell_id: str) -> str:
+        msg = self.kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        if self.ids:
+            msg["metadata"]["cellId"] = cell_id
+        self.kc.shell_channel.send(msg)
+        out = []
+        while True:
+            reply = self.kc.get_iopub_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                continue
+            kind, content = reply["msg_type"], reply["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "status" and content["execution_state"] == "idle":
+                return "".join(out)
+
+    def answer(self, ident: str, code: str, *scratch: str) -> str:
+        """What the check of `ident` says after its answer cell ran `code`, then scratch
+        cells of their own ran `scratch`."""
+        self.run(code, f"answer-{ident}")
+        for n, text in enumerate(scratch):
+            self.run(text, f"scratch-{n}")
+        return self.run(f"check({IDS_LABEL[ident]!r})", f"answer-{ident}-check")
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Frontend]:
+    with venv_kernel() as km:
+        frontend = Frontend(km, ids=True)
+        yield frontend
+        frontend.kc.stop_channels()
+
+
+def ids_right(ident: str) -> str:
+    return RIGHT.format(label=IDS_LABEL[ident])
+
+
+def ids_wrong(ident: str) -> str:
+    return WRONG_ONE.format(label=IDS_LABEL[ident])
+
+
+def test_with_cell_ids_a_scratch_cell_run_after_the_answer_is_not_what_is_checked(
+        lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1",
+                      "print('scratch')") == ids_right("grad")
+    label = IDS_LABEL["vec"]
+    assert lab.run(f"check({label!r})", "answer-vec-check") == (   # its cell never ran
+        f"❔ {label}: {label} の答えのセルが、まだ実行されていません。"
+        "答えを書いて実行してから、このセルを実行してください。\n")
+
+
+def test_without_cell_ids_a_check_after_a_scratch_cell_says_only_the_last_cell_is_judged():
+    with venv_kernel() as km:
+        frontend = Frontend(km, ids=False)
+        try:
+            said = frontend.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1")
+            again = frontend.answer("grad", GRAD_8 + "print(x.grad.item())")
+        finally:
+            frontend.kc.stop_channels()
+    assert said == (
+        f"❔ {IDS_LABEL['grad']}: 最後に実行したセルには、確かめる値が見つかりません。"
+        "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
+        "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n"
+        + ONE_NUMBER)
+    assert again == ids_right("grad")
+
+
+def test_what_display_shows_is_recorded_as_printed(lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "display(x.grad)") == ids_right("grad")
+    assert lab.answer("grad", GRAD_8 + "display(x.grad.item())") == ids_right("grad")
+    assert lab.answer("grad", GRAD_8 + "display(8.0)") == (
+        ids_wrong("grad") + ONE_NUMBER + TYPED_EXPR)
+
+
+def test_extra_numbers_are_named_with_their_line(lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "n = 10\nprint(n, x.grad.item())") == EXTRA.format(
+        label=IDS_LABEL["grad"], n=1, which="10（「10 8.0」の行）")
+    timed = lab.answer("grad", "%%time\n" + GRAD_8 + "print(x.grad.item())")
+    assert timed.startswith(
+        f"❌ {IDS_LABEL['grad']}: 値は合っていますが、ほかに余分な数が 4 個表示されています。\n"
+        "  ・余分な数："), timed
+    assert "（「CPU times: " in timed, timed
+
+
+@pytest.mark.parametrize("code, hint", [
+    ("for i, g in enumerate(x.grad):\n    print(i, g.item())",
+     "  ・3 個の数は表示されていますが、あいだにほかの数がはさまっています：ひとつのベクトルの"
+     "成分は、その値だけを一行に、順番どおりに表示してください\n"),
+    ("print(x.grad[2].item(), x.grad[0].item(), x.grad[1].item())",
+     "  ・3 個の数は表示されていますが、順番が違います：値どうしはどの順でもかまいませんが、"
+     "ひとつのベクトルの成分は順番どおりに表示してください\n"),
+], ids=["interleaved", "reordered"])
+def test_a_vector_shown_with_numbers_between_or_out_of_order_is_told_so(
+        lab: Frontend, code: str, hint: str):
+    assert lab.answer("vec", VEC + code) == (
+        ids_wrong("vec")
+        + "  ・見つからない値：この順に並んだ数 3 個（小数第 1 位まで比べます）\n" + hint)
+
+
+def test_a_value_exactly_k_times_or_with_too_few_digits_is_hinted(lab: Frontend):
+    twice = GRAD_8 + "(x**2 + 2*x + 1).backward()\nprint(x.grad.item())"
+    assert lab.answer("grad", twice) == (
+        ids_wrong("grad") + ONE_NUMBER + "  ・表示された値が、ちょうど 2 倍になっています："
+        "同じものが 2 回足し合わされていないか、確かめましょう\n")
+    assert lab.answer("digits", "v = torch.tensor(-0.421341)\nprint(v)") == (
+        ids_wrong("digits") + "  ・見つからない値：数が一つ（小数第 5 位まで比べます）\n"
+        "  ・小数第 5 位まで比べますが、それより少ない桁で表示された数があります（-0.4213）："
+        "すべての桁を表示してください（テンソルの値なら、Python の数にしてから表示するなど）\n")
+
+
+def test_an_expected_error_typed_in_a_string_is_no_answer_but_a_raised_one_is(lab: Frontend):
+    assert lab.answer("raise", f"print('RuntimeError: {ERROR}')") == (
+        ids_wrong("raise") + "  ・見つからない値：エラーの種類とメッセージ\n" + TYPED)
+    raised = (f"try:\n    raise RuntimeError('{ERROR}')\nexcept Exception as e:\n"
+              "    print(type(e).__name__, e)")
+    assert lab.answer("raise", raised) == ids_right("raise")
+
+
+def test_an_answer_may_call_any_name_its_exercise_uses_and_is_told_them_all(lab: Frontend):
+    assert lab.answer("grad", "x = torch.tensor(3.0, requires_grad=True)\n"
+                      "(g,) = torch.autograd.grad(x**2 + 2*x + 1, x)\nprint(g)") == (
+        ids_right("grad"))
+    assert lab.answer("grad", "f = lambda x: x**2 + 2*x + 1\nh = 0.01\n"
+                      "print((f(3 + h) - f(3 - h)) / (2 * h))") == (
+        f"❌ {IDS_LABEL['grad']}: 値は合っていますが、この演習では backward() か grad() を"
+        "使って計算してください（すぐ上のセルは backward() か grad() を呼んでいません）。\n")
+
+
+def test_a_tensor_computed_from_one_that_requires_grad_is_told_to_be_the_leaf(
+        lab: Frontend):
+    code = "M = torch.arange(6.0, requires_grad=True).reshape(2, 3)\nprint(M)"
+    assert lab.answer("leaf", code) == (
+        ids_wrong("leaf") + "  ・表示されたテンソルは、requires_grad=True のテンソルから"
+        "計算された結果です（grad_fn がついています）：計算の結果ではなく、requires_grad=True"
+        " をつけたテンソルそのものを答えにしてください\n")
