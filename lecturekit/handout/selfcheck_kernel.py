@@ -1236,34 +1236,40 @@ def check(label: str) -> None:
         _lk_say("extra_fix")
         return
     found = len(items) - len(missing)
-    if (not found and record.error is None
-            and (not known or record.cell_id != _LK_CELLS.get(label))):
-        # not the answer cell (with ids: its own never ran) or, without ids, perhaps a
-        # scratch cell run after it; a cell that stopped with an error is told to fix it
-        record.owner = None
-        _lk_say("not_run" if known else "not_last", label=label)
-        if known:
-            return
+    if (known and not found and record.error is None
+            and record.cell_id != _LK_CELLS.get(label)):
+        record.owner = None   # not its answer cell, whose own never ran
+        _lk_say("not_run", label=label)
+        return
+    table = _lk_table()
+    key = _lk_key(_LK_SALT, label)
+    lines: list[str] = []   # what is missing, and what this output shows wrong
+    told = 0                # lines of the second kind: the cell tried this answer
+    for item in missing:
+        said = (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
+                else [_lk_describe(item)])
+        told += sum(line != _lk_describe(item) for line in said)
+        hints = _lk_number_hints(key, item, record, taken) if item["kind"] == "numbers" else []
+        lines += said + hints
+        told += len(hints)
+        if item["kind"] == "error":   # another error shown: the cell tried this answer
+            told += any(name for name, _, _ in record.errors())
+    extra_lines = []
+    if any(item["kind"] == "error" for item in missing) and _lk_swallowed(record.source):
+        extra_lines.append(table["swallowed_line"])
+    if len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):
+        kinds = record.typed_kinds() or {"typed"}
+        extra_lines += [table[kind] for kind in ("typed", "typed_expr") if kind in kinds]
+    if (any(item["kind"] in ("numbers", "tensor") for item in missing)
+            and any(_LK_NONE.search(line) for line in record.lines)):
+        extra_lines.append(table["none"])
+    if not found and not known and record.error is None and not told and not extra_lines:
+        record.owner = None   # without ids: perhaps a scratch cell run after the answer
+        _lk_say("not_last", label=label)
     else:
         _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
                 label=label, total=len(items), matched=found)
     if record.error is not None and not raises:   # a value was expected, the cell failed
         _lk_say("stopped", error=_lk_stopped(record))
-    key = _lk_key(_LK_SALT, label)
-    for item in missing:
-        lines = (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
-                 else [_lk_describe(item)])
-        if item["kind"] == "numbers":
-            lines += _lk_number_hints(key, item, record, taken)
-        for line in lines:
-            print(line)
-    if any(item["kind"] == "error" for item in missing) and _lk_swallowed(record.source):
-        _lk_say("swallowed_line")
-    if len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):
-        kinds = record.typed_kinds() or {"typed"}
-        for kind in ("typed", "typed_expr"):
-            if kind in kinds:
-                _lk_say(kind)
-    if (any(item["kind"] in ("numbers", "tensor") for item in missing)
-            and any(_LK_NONE.search(line) for line in record.lines)):
-        _lk_say("none")
+    for line in lines + extra_lines:
+        print(line)

@@ -134,10 +134,12 @@ NOT_LAST = ("❔ {label}: 最後に実行したセルには、確かめる値が
             "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n")
 
 
-def wrong(ident: str, total: int, matched: int) -> str:
+def wrong(ident: str, total: int, matched: int, told: bool = True) -> str:
     """The first line of a wrong answer's feedback, as nbclient runs it: without cell
-    ids, a cell that shows none of the values may be a scratch cell run after the answer."""
-    form = WRONG if matched else NOT_LAST
+    ids, a cell that shows none of the values and nothing else wrong (`told`: a wrong
+    tensor, a typed value, None...) may be a scratch cell run after the answer."""
+    form = (WRONG if matched else WRONG_NONE if total > 1 else WRONG_ONE) if told or matched \
+        else NOT_LAST
     return form.format(label=LABEL[ident], total=total, matched=matched)
 
 
@@ -235,7 +237,7 @@ def test_a_value_shown_by_an_expression_that_reads_no_variable_is_no_answer(
 
 def test_a_missing_vector_is_counted_as_the_one_value_it_is(checked: dict[str, str]):
     assert checked["vector"] == (
-        wrong("vector", 1, 0)
+        wrong("vector", 1, 0, told=False)
         + "  ・見つからない値：この順に並んだ数 3 個（小数第 1 位まで比べます）\n")
     assert "1 個のうち 0 個" not in checked["vector"]
 
