@@ -1,10 +1,18 @@
 """Runs inside the student's kernel (standard library only): record a cell, check an answer.
 
 The exercises notebook packs this file's source into its setup cell, then
-defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
-Each cell's printed text (stdout and stderr), displayed value and exception
-are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  Helper cells (`check(...)`,
+defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG`, `_LK_CELLS` and calls
+`_lk_install()`.  Each cell's printed text (stdout and stderr), what it shows
+with `display(...)`, its displayed value and exception are recorded;
+`check("演習1 (1)")` compares a record with what the official answer shows:
+with IPython's `cell_id` (IPython 8 and a frontend that sends it), the latest
+record of that exercise's answer cell (`_LK_CELLS`), so scratch cells run after
+it change nothing (when that cell never ran: the cell run last, and, when that
+shows none of the values, that the answer cell has not run); without ids, the
+record of the cell run just before the check, and when that shows none of the
+values and nothing else to point at (a wrong tensor, a hint, a typed value,
+None, an error), not "wrong" but that only the cell run last is read, and to
+run the answer cell again.  Helper cells (`check(...)`,
 `run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
 its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
@@ -22,7 +30,8 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   at torch's 4 decimals, so its values are compared at 4 decimals;
 - every number shown must belong to an expected value: `print(list(range(-100,
   100)))` does not answer `8.0` (feedback, when every value was found: the
-  values are right, how many numbers are extra).  Text
+  values are right, how many numbers are extra, the first few of them and the
+  line they are on).  Text
   is free, and so are: digits inside a word or name (`x2`, `float64`,
   `MulBackward0`: no numbers), a tensor's flags (`requires_grad=True`,
   `device='cuda:0'`), numbers on stderr (warnings, tracebacks: they may
@@ -39,13 +48,17 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   `print(math.sqrt(64))`, `torch.tensor(8.)`), judged on the cell's AST
   against the namespace when it runs (`print` is wrapped while a cell is
   recorded; a name whose value is a module is no variable; a name the
-  expression binds itself, as a comprehension's, neither).  Errors and text
+  expression binds itself, as a comprehension's, neither; `display(...)` is
+  judged as `print`).  An expected error shown on a line that was typed (a
+  `print` of literals only, or a line whose whole text is in a string literal
+  of a cell that raises nothing) does not match; a raised one is computed, and
+  printing it caught counts.  Errors and text
   answers are not concerned (an exercise may ask to raise `ValueError("...")`);
 - an answer whose model answer says `uses=backward` (the fence's info string;
   in the answers table as a `uses` entry) must call one of those names, as a
   function or a method (`y.backward()`; `torch.autograd.grad(...)` for
   `grad`): right values without such a call are not accepted (feedback: the
-  values are right, compute them with `backward()`);
+  values are right, compute them with `backward()` or `grad()`: every name);
 - right values and then an error the answer does not expect (a NameError
   after the print) are not accepted: the error is named, to fix and run again;
 - the container and dtype are ignored where the value is the question: an
@@ -54,7 +67,9 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   `dtype=` asks for a tensor: same shape, carrying those flags; when none
   shown is it, the closest computed tensor is told what is wrong: its values
   (same shape), its shape (which, and which is asked for: `2×3`, found from
-  the number of values), `requires_grad=True` or the dtype missing;
+  the number of values), `requires_grad=True` or the dtype missing (a tensor
+  shown with `grad_fn=`: that it was computed from one that requires grad, and
+  the answer is that tensor itself);
 - an expected error matches by type and message, raised or caught and printed:
   the message alone or after a label (`print(e)`, `print('エラー:', e)`), or
   the type's name then the message after any label or none
@@ -71,7 +86,11 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   pass`, that the error seems caught and not shown, and to print it); the
   count in the first line is of the expected values, each named by what it is
   (one value may be several numbers: `2.0 4.0 6.0` is one value, told as "3
-  numbers in this order");
+  numbers in this order"); a missing value of numbers is hinted at when the
+  output tells why: its numbers shown with others between them, or out of
+  order (one vector keeps its order), every number exactly k times the
+  expected one (k = 2..10), a number shown with fewer digits than compared
+  (`-0.4213` for `-0.42134`);
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
