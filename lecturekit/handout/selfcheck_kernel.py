@@ -207,6 +207,9 @@ _LK_MESSAGES = {
         "digits": "  ・{precision}まで比べますが、それより少ない桁で表示された数があります"
                   "（{shown}）：すべての桁を表示してください（テンソルの値なら、Python の数に"
                   "してから表示するなど）",
+        "not_tensor": "  ・値は合っていますが、テンソルとして表示されていません："
+                      "requires_grad などの指定も見えるように、テンソルそのものを表示して"
+                      "ください",
         "grad_fn": "  ・表示されたテンソルは、requires_grad=True のテンソルから計算された結果です"
                    "（grad_fn がついています）：計算の結果ではなく、requires_grad=True を"
                    "つけたテンソルそのものを答えにしてください",
@@ -282,6 +285,8 @@ _LK_MESSAGES = {
         "digits": "  - numbers are compared at {precision}, but a number is shown with fewer "
                   "digits ({shown}): show all its digits (a tensor's value, for example, as a "
                   "Python number)",
+        "not_tensor": "  - the values are right, but not shown as a tensor: show the tensor "
+                      "itself, so that its flags such as requires_grad show too",
         "grad_fn": "  - the tensor shown was computed from one that requires grad (it has a "
                    "grad_fn): make the answer the tensor created with requires_grad=True "
                    "itself, not a result computed from it",
@@ -891,6 +896,9 @@ def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
         if cost and (best is None or cost < best[0]):
             best = (cost, shape, shape_ok, values_ok, unflagged, record.grad_fn[index])
     if best is None:
+        numbers = {"kind": "numbers", "values": values}
+        if [use for use in _lk_candidates(key, numbers, record, False) if not use[0] & taken]:
+            return [_lk_describe(item), table["not_tensor"]]   # `.item()`, `.tolist()`
         return [_lk_describe(item)]
     _, shape, shape_ok, values_ok, unflagged, computed = best
     lines = []

@@ -391,7 +391,9 @@ TENSOR = "tensor([[3., 4., 5.],\n        [6., 7., 8.]], requires_grad=True)"
      "  - requires_grad=True is missing\n"),
     ("[[3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]\n",
      "  - not found: a tensor with flags such as requires_grad (shape and flags compared "
-     "too)\n"),
+     "too)\n"
+     "  - the values are right, but not shown as a tensor: show the tensor itself, so that "
+     "its flags such as requires_grad show too\n"),
 ], ids=["values", "shape", "flag", "shape-and-flag", "no-tensor"])
 def test_a_wrong_tensor_in_english(printed: str, feedback: str):
     assert check_in_english(TENSOR, printed, "print(M)") == (
@@ -689,10 +691,16 @@ def test_an_answer_may_call_any_name_its_exercise_uses_and_is_told_them_all(lab:
         "使って計算してください（すぐ上のセルは backward() か grad() を呼んでいません）。\n")
 
 
-def test_a_tensor_computed_from_one_that_requires_grad_is_told_to_be_the_leaf(
+def test_a_tensor_computed_from_one_that_requires_grad_or_shown_as_a_list_is_told_so(
         lab: Frontend):
     code = "M = torch.arange(6.0, requires_grad=True).reshape(2, 3)\nprint(M)"
     assert lab.answer("leaf", code) == (
         ids_wrong("leaf") + "  ・表示されたテンソルは、requires_grad=True のテンソルから"
         "計算された結果です（grad_fn がついています）：計算の結果ではなく、requires_grad=True"
         " をつけたテンソルそのものを答えにしてください\n")
+    listed = ("M = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], requires_grad=True)\n"
+              "print(M.tolist())")
+    assert lab.answer("leaf", listed) == (
+        ids_wrong("leaf") + "  ・見つからない値：requires_grad などの指定つきのテンソル"
+        "（形と指定も比べます）\n  ・値は合っていますが、テンソルとして表示されていません："
+        "requires_grad などの指定も見えるように、テンソルそのものを表示してください\n")
