@@ -69,7 +69,8 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   (same shape), its shape (which, and which is asked for: `2×3`, found from
   the number of values), `requires_grad=True` or the dtype missing (a tensor
   shown with `grad_fn=`: that it was computed from one that requires grad, and
-  the answer is that tensor itself);
+  the answer is that tensor itself; its values shown as numbers or a list: to
+  show the tensor itself);
 - an expected error matches by type and message, raised or caught and printed:
   the message alone or after a label (`print(e)`, `print('エラー:', e)`), or
   the type's name then the message after any label or none
