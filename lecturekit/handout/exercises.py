@@ -105,7 +105,10 @@ TEXTS = {
                 "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字は"
                 "つけてもかまいません）。\n"
                 "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。"
-                "そのまま起こしても、except で捕まえて表示してもかまいません。",
+                "そのまま起こしても、except で捕まえて表示してもかまいません。\n"
+                "- 答え合わせは、答えのセルを最後に実行したときの表示を見ます（環境によっては、"
+                "最後に実行したセルを見ます：答えのあとで別のセルを実行したときは、"
+                "答えのセルを実行し直してください）。",
         "rule_uses": "- 計算に使う関数が決まっている問題もあります（{names}）。"
                      "その問題では、答えのセルでその関数を呼んで求めてください。"
                      "値が合っていても、ほかの方法で求めたものは正解になりません。\n",
@@ -118,7 +121,7 @@ TEXTS = {
                        "すぐ下のセルは、答え合わせの道具と、スライドと同じ準備（乱数の種など）を"
                        "読み込みます。**最初に一度、実行してください**（セルを選んで ▶ か "
                        "Shift+Enter）。中身は読まなくてかまいません（JupyterLab では「…」を"
-                       "クリックすると見えます）。",
+                       "クリックすると、Google Colab では「コードを表示」を選ぶと見えます）。",
         "part_checker": "# ── 1. 答え合わせの道具 ──",
         "part_answers": "# ── 2. 答えのデータ（答えそのものは読めない形にしてあります）──",
         "part_context": "# ── 3. ▶ のセルが使う道具と、スライドのコード ──",
@@ -169,7 +172,10 @@ TEXTS = {
                 "makes the answer wrong (words such as `print(\"gradient:\", x.grad)` "
                 "are fine).\n"
                 "- Where the answer is an error, its type and message are compared: let it "
-                "be raised, or catch it with except and print it.",
+                "be raised, or catch it with except and print it.\n"
+                "- A check reads what the answer cell showed when last run (in some "
+                "environments, what the cell run last showed: if you ran another cell after "
+                "your answer, run the answer cell again).",
         "rule_uses": "- Some exercises say how to compute the value ({names}): there, call "
                      "it in your answer cell; a right value found another way does not "
                      "count.\n",
@@ -181,8 +187,8 @@ TEXTS = {
         "setup_label": "### ⚙️ The setup cell\n\n"
                        "The cell just below loads the self-check and the slides' setup "
                        "(random seeds and so on). **Run it once, first** (select it, then ▶ "
-                       "or Shift+Enter). No need to read it (in JupyterLab, click its "
-                       "\"…\" to see it).",
+                       "or Shift+Enter). No need to read it (to see it, click its \"…\" in "
+                       "JupyterLab, or choose \"Show code\" in Google Colab).",
         "part_checker": "# -- 1. The self-check --",
         "part_answers": "# -- 2. The answers' data (the answers themselves cannot be read) --",
         "part_context": "# -- 3. What the ▶ cells use, and the slides' code --",
@@ -487,8 +493,10 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                 nb.cells.extend(_task_cells(fence))
             elif not fence.has("skip") and ANSWER not in slide.classes:
                 context.extend(code_pieces(fence))
+    cells = {c.metadata.lecturekit.label: c.id for c in nb.cells
+             if STUDENT in c.metadata.get("tags", [])}
     setup_cell.source = _setup_source(table, notebook_salt(deck), lang, context_cells,
-                                      deck.setup_code, say)
+                                      deck.setup_code, say, cells)
     return nb
 
 
@@ -519,7 +527,7 @@ def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> Note
 
 def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: str,
                   context: dict[str, list[tuple[str, bool]]], setup_code: str,
-                  say: dict[str, str]) -> str:
+                  say: dict[str, str], cells: dict[str, str] | None = None) -> str:
     """The setup cell's code, readable top to bottom: the self-check (`plain_source`), the
     answers' table and the slides' code as data, the runner of the ▶ cells, the deck's
     `setup:` code, each part under a comment in the deck's language."""
@@ -531,6 +539,7 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
         f"_LK_SALT = {salt!r}",
         f"_LK_LANG = {lang!r}",
         f"_LK_ANSWERS.update({_data(table)})",
+        f"_LK_CELLS.update({_data(cells or {})})",
         "_lk_install()", "",
         say["part_context"],
         CONTEXT_RUNNER.strip("\n"),

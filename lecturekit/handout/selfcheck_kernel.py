@@ -1,10 +1,18 @@
 """Runs inside the student's kernel (standard library only): record a cell, check an answer.
 
 The exercises notebook packs this file's source into its setup cell, then
-defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG` and calls `_lk_install()`.
-Each cell's printed text (stdout and stderr), displayed value and exception
-are recorded; `check("演習1 (1)")` compares the record of the cell run just
-before it with what the official answer shows.  Helper cells (`check(...)`,
+defines `_LK_ANSWERS`, `_LK_SALT`, `_LK_LANG`, `_LK_CELLS` and calls
+`_lk_install()`.  Each cell's printed text (stdout and stderr), what it shows
+with `display(...)`, its displayed value and exception are recorded;
+`check("演習1 (1)")` compares a record with what the official answer shows:
+with IPython's `cell_id` (IPython 8 and a frontend that sends it), the latest
+record of that exercise's answer cell (`_LK_CELLS`), so scratch cells run after
+it change nothing (when that cell never ran: the cell run last, and, when that
+shows none of the values, that the answer cell has not run); without ids, the
+record of the cell run just before the check, and when that shows none of the
+values and nothing else to point at (a wrong tensor, a hint, a typed value,
+None, an error), not "wrong" but that only the cell run last is read, and to
+run the answer cell again.  Helper cells (`check(...)`,
 `run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
 its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
@@ -22,7 +30,8 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   at torch's 4 decimals, so its values are compared at 4 decimals;
 - every number shown must belong to an expected value: `print(list(range(-100,
   100)))` does not answer `8.0` (feedback, when every value was found: the
-  values are right, how many numbers are extra).  Text
+  values are right, how many numbers are extra, the first few of them and the
+  line they are on).  Text
   is free, and so are: digits inside a word or name (`x2`, `float64`,
   `MulBackward0`: no numbers), a tensor's flags (`requires_grad=True`,
   `device='cuda:0'`), numbers on stderr (warnings, tracebacks: they may
@@ -39,13 +48,17 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   `print(math.sqrt(64))`, `torch.tensor(8.)`), judged on the cell's AST
   against the namespace when it runs (`print` is wrapped while a cell is
   recorded; a name whose value is a module is no variable; a name the
-  expression binds itself, as a comprehension's, neither).  Errors and text
+  expression binds itself, as a comprehension's, neither; `display(...)` is
+  judged as `print`).  An expected error shown on a line that was typed (a
+  `print` of literals only, or a line whose whole text is in a string literal
+  of a cell that raises nothing) does not match; a raised one is computed, and
+  printing it caught counts.  Errors and text
   answers are not concerned (an exercise may ask to raise `ValueError("...")`);
 - an answer whose model answer says `uses=backward` (the fence's info string;
   in the answers table as a `uses` entry) must call one of those names, as a
   function or a method (`y.backward()`; `torch.autograd.grad(...)` for
   `grad`): right values without such a call are not accepted (feedback: the
-  values are right, compute them with `backward()`);
+  values are right, compute them with `backward()` or `grad()`: every name);
 - right values and then an error the answer does not expect (a NameError
   after the print) are not accepted: the error is named, to fix and run again;
 - the container and dtype are ignored where the value is the question: an
@@ -54,7 +67,10 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   `dtype=` asks for a tensor: same shape, carrying those flags; when none
   shown is it, the closest computed tensor is told what is wrong: its values
   (same shape), its shape (which, and which is asked for: `2×3`, found from
-  the number of values), `requires_grad=True` or the dtype missing;
+  the number of values), `requires_grad=True` or the dtype missing (a tensor
+  shown with `grad_fn=`: that it was computed from one that requires grad, and
+  the answer is that tensor itself; its values shown as numbers or a list: to
+  show the tensor itself);
 - an expected error matches by type and message, raised or caught and printed:
   the message alone or after a label (`print(e)`, `print('エラー:', e)`), or
   the type's name then the message after any label or none
@@ -71,7 +87,11 @@ another exercise's check says to run its own answer cell first.  ONE rule decide
   pass`, that the error seems caught and not shown, and to print it); the
   count in the first line is of the expected values, each named by what it is
   (one value may be several numbers: `2.0 4.0 6.0` is one value, told as "3
-  numbers in this order");
+  numbers in this order"); a missing value of numbers is hinted at when the
+  output tells why: its numbers shown with others between them, or out of
+  order (one vector keeps its order), every number exactly k times the
+  expected one (k = 2..10), a number shown with fewer digits than compared
+  (`-0.4213` for `-0.42134`);
 - anything else is compared as text, whitespace ignored.
 
 Every accepted value is stored as a salted sha256 (salt per notebook and per
@@ -114,7 +134,11 @@ _LK_BUDGET = 20000
 _LK_ANSWERS: dict[str, list[dict[str, object]]] = {}
 _LK_SALT = ""
 _LK_LANG = "ja"
-_LK_STATE: dict[str, object] = {"record": None, "streams": None, "tees": None}
+_LK_STATE: dict[str, object] = {"record": None, "streams": None, "tees": None, "records": {}}
+_LK_CELLS: dict[str, str] = {}
+"""Each exercise's answer cell id (known when the notebook is made): with IPython's
+`cell_id` (IPython 8 and a frontend that sends it), a check reads that cell's latest
+record, whatever ran after it."""
 _LK_MESSAGES = {
     "ja": {
         "unknown": "{label} は見つかりません（{names} のどれか）",
@@ -168,6 +192,28 @@ _LK_MESSAGES = {
                           "except の中で print(type(e).__name__, e) と表示してください",
         "none": "  ・None が表示されました：数やテンソルが入るはずの値が None です"
                 "（たとえば .grad は backward() を呼ぶまで None です）",
+        "not_run": "❔ {label}: {label} の答えのセルが、まだ実行されていません。"
+                   "答えを書いて実行してから、このセルを実行してください。",
+        "not_last": "❔ {label}: 最後に実行したセルには、確かめる値が見つかりません。"
+                    "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
+                    "実行したときは、答えのセルを実行し直してから、このセルを実行してください。",
+        "extra_which": "  ・余分な数：{numbers}（「{line}」の行{more}）",
+        "extra_more": "など",
+        "interleaved": "  ・{n} 個の数は表示されていますが、あいだにほかの数がはさまっています："
+                       "ひとつのベクトルの成分は、その値だけを一行に、順番どおりに表示してください",
+        "order": "  ・{n} 個の数は表示されていますが、順番が違います：値どうしはどの順でも"
+                 "かまいませんが、ひとつのベクトルの成分は順番どおりに表示してください",
+        "times": "  ・表示された値が、ちょうど {k} 倍になっています：同じものが {k} 回"
+                 "足し合わされていないか、確かめましょう",
+        "digits": "  ・{precision}まで比べますが、それより少ない桁で表示された数があります"
+                  "（{shown}）：すべての桁を表示してください（テンソルの値なら、Python の数に"
+                  "してから表示するなど）",
+        "not_tensor": "  ・値は合っていますが、テンソルとして表示されていません："
+                      "requires_grad などの指定も見えるように、テンソルそのものを表示して"
+                      "ください",
+        "grad_fn": "  ・表示されたテンソルは、requires_grad=True のテンソルから計算された結果です"
+                   "（grad_fn がついています）：計算の結果ではなく、requires_grad=True を"
+                   "つけたテンソルそのものを答えにしてください",
         "integer": "整数",
         "decimals": "小数第 {d} 位",
         "units": "{unit} の位",
@@ -224,6 +270,27 @@ _LK_MESSAGES = {
                           "there with print(type(e).__name__, e)",
         "none": "  - None was shown: the value is None where a number or tensor is "
                 "expected (for example .grad stays None until backward() has run)",
+        "not_run": "❔ {label}: the answer cell of {label} has not been run yet. Write your "
+                   "answer there, run it, then run this one.",
+        "not_last": "❔ {label}: the value checked is not in the cell run last. Only the cell "
+                    "run last is checked: if you ran another cell after your answer cell, run "
+                    "the answer cell again, then this one.",
+        "extra_which": "  - the extra numbers: {numbers} (on the line “{line}”{more})",
+        "extra_more": " and others",
+        "interleaved": "  - the {n} numbers are shown, but other numbers come between them: "
+                       "show one vector's components alone, on one line, in order",
+        "order": "  - the {n} numbers are shown, but not in order: values may come in any "
+                 "order, but one vector's components must keep theirs",
+        "times": "  - the value shown is exactly {k} times the one asked for: check whether "
+                 "something was added {k} times",
+        "digits": "  - numbers are compared at {precision}, but a number is shown with fewer "
+                  "digits ({shown}): show all its digits (a tensor's value, for example, as a "
+                  "Python number)",
+        "not_tensor": "  - the values are right, but not shown as a tensor: show the tensor "
+                      "itself, so that its flags such as requires_grad show too",
+        "grad_fn": "  - the tensor shown was computed from one that requires grad (it has a "
+                   "grad_fn): make the answer the tensor created with requires_grad=True "
+                   "itself, not a result computed from it",
         "integer": "whole numbers",
         "decimals": "{d} decimal place(s)",
         "units": "the nearest {unit}",
@@ -396,7 +463,7 @@ def _lk_reads_variable(names: set[str], namespace: dict[str, object]) -> bool:
 
 
 def _lk_print_lines(source: str) -> dict[int, list[set[str]]]:
-    """Per line of the cell, the names each top-level `print(...)` call on it reads (its
+    """Per line of the cell, the names each `print(...)`/`display(...)` call on it reads (its
     shown arguments, `sep=`/`end=`/`file=` aside): which lines may print a typed value."""
     tree = _lk_parse(source)
     found: dict[int, list[set[str]]] = {}
@@ -404,7 +471,7 @@ def _lk_print_lines(source: str) -> dict[int, list[set[str]]]:
         return found
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "print" and node.args):
+                and node.func.id in ("print", "display") and node.args):
             names: set[str] = set()
             for arg in node.args:
                 names |= _lk_free_names(arg)
@@ -556,6 +623,17 @@ class _LkRecord:
             self.tensors.append((shape, inside, flags, any(a <= start < b for a, b in typed)
                                  or any(self.tokens[i][2] for i in inside)))
         self.owner: str | None = None   # the label of the first check that read it
+        self.cell_id: str | None = None  # the cell's id, when the frontend sends it
+        self.grad_fn = ["grad_fn=" in shown[data_end:end]
+                        for _, _, data_end, end, _, _ in tensors]
+        """Per tensor: whether it was computed from one that requires grad (`grad_fn=`)."""
+        tree = _lk_parse(source)
+        raises = tree is not None and any(isinstance(n, ast.Raise) for n in ast.walk(tree))
+        literals = [] if raises else _lk_literals(source)
+        self.literal_lines = {index for index, line in enumerate(self.lines)
+                              if any(line in literal for literal in literals)}
+        """Lines whose whole text is inside a string literal of the cell: typed (unless the
+        cell raises: `raise ValueError("...")` computes its message's line)."""
         self.by_line: dict[int, list[int]] = {}
         for index, (_, line, _) in enumerate(self.tokens):
             self.by_line.setdefault(line, []).append(index)
@@ -572,11 +650,13 @@ class _LkRecord:
                 at = flat.find(literal, at + 1)
         return spans
 
-    def errors(self) -> list[tuple[str | None, str, frozenset[int]]]:
+    def errors(self, typed_ok: bool = True) -> list[tuple[str | None, str, frozenset[int]]]:
         """(type or None, message, lines) of the error raised and of every shown line that
         reads like one: `Type: msg`, `Type('msg')`, `Type msg` after any label or none
         (`エラー: Type msg`, `<class 'Type'> msg`), else `label: msg` (no type to check), or
-        a bare message; a traceback's lines before its last belong to that last line."""
+        a bare message; a traceback's lines before its last belong to that last line.
+        Unless `typed_ok`, a shown line that was typed (a `print` of literals only, or text
+        inside a string literal of the cell) is no error: only a raised one is computed."""
         found: list[tuple[str | None, str, frozenset[int]]] = []
         if self.error:
             found.append((*self.error,
@@ -585,6 +665,9 @@ class _LkRecord:
         for index, line in enumerate(self.lines):
             if line == _LK_TRACEBACK:
                 opened = index
+            if not typed_ok and not self.aside[index] and (
+                    index in self.literal_lines or index in self.typed_lines):
+                continue
             lines = frozenset(range(index if opened is None else opened, index + 1))
             typed = False
             for name in _LK_ERROR_AT.finditer(line):   # every type name, any label before
@@ -632,7 +715,7 @@ def _lk_candidates(key: str, item: dict[str, object], record: _LkRecord,
     kind = str(item["kind"])
     found: list[_LkUse] = []
     if kind == "error":
-        for name, message, lines in record.errors():
+        for name, message, lines in record.errors(typed_ok):
             if (_lk_hash(key, _lk_message(message)) == item["msg"]
                     and (name is None or _lk_hash(key, name) == item["type"])):
                 found.append((record.on_lines(lines), lines))
@@ -802,7 +885,7 @@ def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
     values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
     wanted: list[str] = item["flags"]  # type: ignore[assignment]
     best = None
-    for shape, inside, flags, typed in record.tensors:
+    for index, (shape, inside, flags, typed) in enumerate(record.tensors):
         if typed or taken & set(inside):
             continue   # typed in a string, or another expected value's tensor
         hashed = {_lk_hash(key, f) for f in flags}
@@ -812,10 +895,13 @@ def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
         unflagged = [f for f in wanted if f not in hashed]
         cost = (0 if values_ok else 1 if shape_ok else 2) + bool(unflagged)
         if cost and (best is None or cost < best[0]):
-            best = (cost, shape, shape_ok, values_ok, unflagged)
+            best = (cost, shape, shape_ok, values_ok, unflagged, record.grad_fn[index])
     if best is None:
+        numbers = {"kind": "numbers", "values": values}
+        if [use for use in _lk_candidates(key, numbers, record, False) if not use[0] & taken]:
+            return [_lk_describe(item), table["not_tensor"]]   # `.item()`, `.tolist()`
         return [_lk_describe(item)]
-    _, shape, shape_ok, values_ok, unflagged = best
+    _, shape, shape_ok, values_ok, unflagged, computed = best
     lines = []
     if not shape_ok:
         shown = _lk_dims(shape)
@@ -829,9 +915,93 @@ def _lk_tensor_problems(key: str, item: dict[str, object], record: _LkRecord,
     elif not values_ok:
         lines.append(table["tensor_values"].format(precision=_lk_precision(values)))
     for flag in unflagged:
-        lines.append(table["tensor_flag"].format(flag="requires_grad=True")
-                     if flag == _lk_hash(key, "requires_grad=True") else table["tensor_dtype"])
+        if flag != _lk_hash(key, "requires_grad=True"):
+            lines.append(table["tensor_dtype"])
+        else:
+            lines.append(table["grad_fn" if computed else "tensor_flag"].format(
+                flag="requires_grad=True"))
     return lines
+
+
+def _lk_times(key: str, entry: dict[str, object], number: str, k: int) -> bool:
+    """Whether `number` is `k` times the expected value (not 0: every k-fold of 0 is 0)."""
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return False
+    if not value.is_finite() or value == 0:
+        return False
+    return _lk_number_matches(key, entry, str(value / k))
+
+
+def _lk_coarser(key: str, entry: dict[str, object], number: str) -> bool:
+    """Whether `number` shows fewer digits than the expected value and is that value
+    rounded to its own digits (`-0.4213` for `-0.42134`)."""
+    if entry["exact"]:
+        return False
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return False
+    if not value.is_finite():
+        return False
+    shown, q = int(value.as_tuple().exponent), int(entry["q"])  # type: ignore[arg-type]
+    if not 0 < shown - q <= 3:
+        return False
+    half = Decimal(5).scaleb(shown - 1)
+    low = int(((value - half).scaleb(-q)).to_integral_value(ROUND_HALF_UP))
+    high = int(((value + half).scaleb(-q)).to_integral_value(ROUND_HALF_UP))
+    return any(_lk_hash(key, str(u)) == entry["h"] for u in range(low, high + 1))
+
+
+def _lk_number_hints(key: str, item: dict[str, object], record: _LkRecord,
+                     taken: frozenset[int]) -> list[str]:
+    """Why a missing value of numbers may not have been found, when the output tells:
+    its numbers shown with others between them or out of order, every number exactly k
+    times the expected one, a number shown with fewer digits than compared."""
+    table = _lk_table()
+    values: list[dict[str, object]] = item["values"]  # type: ignore[assignment]
+    free = [i for i in record.numbers(False) if i not in taken]
+    shown = [record.tokens[i][0] for i in free]
+    n = len(values)
+    if n > 1:
+        at = 0
+        for number in shown:
+            if at < n and _lk_number_matches(key, values[at], number):
+                at += 1
+        if at == n:
+            return [table["interleaved"].format(n=n)]
+        used: set[int] = set()
+        for entry in values:
+            found = next((j for j, number in enumerate(shown) if j not in used
+                          and _lk_number_matches(key, entry, number)), None)
+            if found is None:
+                break
+            used.add(found)
+        else:
+            return [table["order"].format(n=n)]
+    for k in range(2, 11):
+        for first in range(len(shown) - n + 1):
+            if all(_lk_times(key, e, number, k)
+                   for e, number in zip(values, shown[first:first + n], strict=True)):
+                return [table["times"].format(k=k)]
+    for number in shown:
+        if any(_lk_coarser(key, e, number) for e in values):
+            return [table["digits"].format(precision=_lk_precision(values), shown=number)]
+    return []
+
+
+def _lk_extra_line(record: _LkRecord, taken: frozenset[int]) -> str:
+    """Which numbers are extra: the first few, and the first line they are on."""
+    extra = sorted(record.counted() - taken)
+    numbers = ", ".join(record.tokens[i][0] for i in extra[:5])
+    line = record.lines[record.tokens[extra[0]][1]] if extra else ""
+    if len(line) > 60:
+        line = line[:59] + "…"
+    table = _lk_table()
+    return table["extra_which"].format(
+        numbers=numbers + (", …" if len(extra) > 5 else ""), line=line,
+        more=table["extra_more"] if len({record.tokens[i][1] for i in extra}) > 1 else "")
 
 
 class _LkTee(io.TextIOBase):
@@ -909,7 +1079,9 @@ def _lk_pre_run(info: object) -> None:
     parts: list[tuple[str, bool, bool]] = []
     sys.stdout, sys.stderr = _lk_unwrap(sys.stdout), _lk_unwrap(sys.stderr)  # type: ignore[assignment]
     _LK_STATE.update(streams=(sys.stdout, sys.stderr), parts=parts, source=source,
-                     shell=shell, prints=_lk_print_lines(source), typed_now=False)
+                     shell=shell, prints=_lk_print_lines(source), typed_now=False,
+                     cell_id=getattr(info, "cell_id", None))
+    _lk_wrap_display(shell, parts)
     sys.stdout = _LkTee(sys.stdout, parts, aside=False)
     sys.stderr = _LkTee(sys.stderr, parts, aside=True)
     import builtins
@@ -919,6 +1091,54 @@ def _lk_pre_run(info: object) -> None:
     builtins.print = _lk_print
 
 
+def _lk_typed_call(lines: dict[int, list[set[str]]]) -> bool:
+    """Whether the call being made comes from a line of the cell's own top-level code
+    whose `print(...)`/`display(...)` arguments read no variable: what it shows is typed."""
+    shell_ns = getattr(_LK_STATE.get("shell"), "user_ns", None)
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals is shell_ns:
+            return frame.f_lineno in lines and not any(
+                _lk_reads_variable(names, shell_ns)  # type: ignore[arg-type]
+                for names in lines[frame.f_lineno])
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _lk_wrap_display(shell: object, parts: list[tuple[str, bool, bool]]) -> None:
+    """Record what `display(...)` shows while the cell runs (its plain text, when the
+    output is no picture), as `print` is recorded."""
+    publisher = getattr(shell, "display_pub", None)
+    if publisher is None:
+        return
+    _lk_unwrap_display(shell)
+    original = publisher.publish
+
+    def _lk_publish(data: dict[str, object], *args: object, **kwargs: object) -> object:
+        text = data.get("text/plain") if isinstance(data, dict) else None
+        if isinstance(text, str) and not any(str(k).startswith("image/") for k in data):
+            lines: dict[int, list[set[str]]] = _LK_STATE.get("prints") or {}  # type: ignore[assignment]
+            parts.append(("\n" + text + "\n", False, bool(lines) and _lk_typed_call(lines)))
+        return original(data, *args, **kwargs)
+
+    _lk_publish._lk_original = original  # type: ignore[attr-defined]
+    publisher.publish = _lk_publish
+
+
+def _lk_unwrap_display(shell: object) -> None:
+    """The display publisher without our wrapper (an earlier setup run's included)."""
+    publisher = getattr(shell, "display_pub", None)
+    if publisher is None:
+        return
+    found = vars(publisher).get("publish")
+    while found is not None and getattr(found, "__name__", "") == "_lk_publish":
+        found = getattr(found, "_lk_original", None)
+    if "publish" in vars(publisher):
+        del publisher.publish   # back to the class's method
+        if found is not None and getattr(found, "__self__", None) is not publisher:
+            publisher.publish = found
+
+
 def _lk_post_run(result: object) -> None:
     streams = _LK_STATE.get("streams")
     if streams is None:
@@ -926,6 +1146,7 @@ def _lk_post_run(result: object) -> None:
     import builtins
     builtins.print = _lk_builtin_print()  # type: ignore[assignment]
     sys.stdout, sys.stderr = streams  # type: ignore[misc]
+    _lk_unwrap_display(_LK_STATE.get("shell"))
     parts: list[tuple[str, bool, bool]] = _LK_STATE["parts"]  # type: ignore[assignment]
     source = str(_LK_STATE.get("source") or "")
     shell = _LK_STATE.get("shell")
@@ -942,7 +1163,12 @@ def _lk_post_run(result: object) -> None:
     if error is not None:
         raised = (type(error).__name__, str(error))
         parts.append((f"\n{type(error).__name__}: {error}", True, False))
-    _LK_STATE["record"] = _LkRecord(parts, raised, source)
+    record = _LkRecord(parts, raised, source)
+    record.cell_id = _LK_STATE.get("cell_id")  # type: ignore[assignment]
+    _LK_STATE["record"] = record
+    if record.cell_id:
+        records: dict[str, _LkRecord] = _LK_STATE.setdefault("records", {})  # type: ignore[assignment]
+        records[str(record.cell_id)] = record
 
 
 def _lk_install() -> None:
@@ -953,6 +1179,7 @@ def _lk_install() -> None:
     import builtins
     builtins.print = _lk_builtin_print()  # type: ignore[assignment]
     shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - IPython builtin
+    _lk_unwrap_display(shell)
     for event, hook in (("pre_run_cell", _lk_pre_run), ("post_run_cell", _lk_post_run)):
         for old in [h for h in shell.events.callbacks[event]
                     if getattr(h, "__name__", None) == hook.__name__]:
@@ -971,8 +1198,28 @@ def _lk_uses(label: str) -> list[str]:
             for name in item["names"]]  # type: ignore[attr-defined]
 
 
+def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool]:
+    """The record a check reads, and whether the cell ids said which cell that is.
+
+    With ids: the latest record of the exercise's own answer cell, whatever ran after it
+    (a scratch cell); the cell run last when the answer cell was never run, or showed
+    nothing while the cell run last (not another exercise's answer cell) showed something
+    (an answer written in a cell of one's own).  Without ids: the cell run last."""
+    latest: _LkRecord | None = _LK_STATE.get("record")  # type: ignore[assignment]
+    cell = _LK_CELLS.get(label)
+    if latest is None or latest.cell_id is None or cell is None:
+        return latest, False
+    records: dict[str, _LkRecord] = _LK_STATE.get("records") or {}  # type: ignore[assignment]
+    own = records.get(cell)
+    if own is None or (not own.lines and latest.lines
+                       and latest.cell_id not in _LK_CELLS.values()):
+        return latest, True
+    return own, True
+
+
 def check(label: str) -> None:
-    """Tell whether the cell run just before this one showed the expected answer.
+    """Tell whether the answer cell of `label` (with cell ids; else the cell run just
+    before this one) showed the expected answer.
 
     That cell's record, when it shows something, belongs to the first check that reads
     it: read by the check of another exercise, it is that exercise's answer, not this
@@ -980,7 +1227,11 @@ def check(label: str) -> None:
     if label not in _LK_ANSWERS:
         _lk_say("unknown", label=label, names=", ".join(_LK_ANSWERS))
         return
-    record: _LkRecord | None = _LK_STATE.get("record")  # type: ignore[assignment]
+    record, known = _lk_record_for(label)
+    if (known and record is not None and record.cell_id != _LK_CELLS.get(label)
+            and record.cell_id in _LK_CELLS.values() and record.owner in (None, label)):
+        _lk_say("not_run", label=label)   # another exercise's answer cell ran last
+        return
     if record is not None and record.owner not in (None, label):
         _lk_say("other", label=label, other=record.owner)
         return
@@ -1009,25 +1260,44 @@ def check(label: str) -> None:
         return
     if not missing:
         _lk_say("extra", label=label, n=extra)
+        print(_lk_extra_line(record, taken))
         _lk_say("extra_fix")
         return
     found = len(items) - len(missing)
-    _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
-            label=label, total=len(items), matched=found)
-    if record.error is not None and not raises:   # a value was expected, the cell failed
-        _lk_say("stopped", error=_lk_stopped(record))
+    if (known and not found and record.error is None
+            and record.cell_id != _LK_CELLS.get(label)):
+        record.owner = None   # not its answer cell, whose own never ran
+        _lk_say("not_run", label=label)
+        return
+    table = _lk_table()
     key = _lk_key(_LK_SALT, label)
+    lines: list[str] = []   # what is missing, and what this output shows wrong
+    told = 0                # lines of the second kind: the cell tried this answer
     for item in missing:
-        for line in (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
-                     else [_lk_describe(item)]):
-            print(line)
+        said = (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
+                else [_lk_describe(item)])
+        told += sum(line != _lk_describe(item) for line in said)
+        hints = _lk_number_hints(key, item, record, taken) if item["kind"] == "numbers" else []
+        lines += said + hints
+        told += len(hints)
+        if item["kind"] == "error":   # another error shown: the cell tried this answer
+            told += any(name for name, _, _ in record.errors())
+    extra_lines = []
     if any(item["kind"] == "error" for item in missing) and _lk_swallowed(record.source):
-        _lk_say("swallowed_line")
+        extra_lines.append(table["swallowed_line"])
     if len(_lk_judge(label, record, typed_ok=True)[0]) < len(missing):
-        kinds = record.typed_kinds()
-        for kind in ("typed", "typed_expr"):
-            if kind in kinds:
-                _lk_say(kind)
+        kinds = record.typed_kinds() or {"typed"}
+        extra_lines += [table[kind] for kind in ("typed", "typed_expr") if kind in kinds]
     if (any(item["kind"] in ("numbers", "tensor") for item in missing)
             and any(_LK_NONE.search(line) for line in record.lines)):
-        _lk_say("none")
+        extra_lines.append(table["none"])
+    if not found and not known and record.error is None and not told and not extra_lines:
+        record.owner = None   # without ids: perhaps a scratch cell run after the answer
+        _lk_say("not_last", label=label)
+    else:
+        _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
+                label=label, total=len(items), matched=found)
+    if record.error is not None and not raises:   # a value was expected, the cell failed
+        _lk_say("stopped", error=_lk_stopped(record))
+    for line in lines + extra_lines:
+        print(line)

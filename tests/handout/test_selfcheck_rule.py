@@ -121,6 +121,7 @@ WRONG_NONE = ("❌ {label}: まだ正解ではありません（確かめる値 
 TYPED_EXPR = ("  ・数だけで書いた式の値（print(8) や print(2*3+2) など）は答えになりません："
               "値は変数を使って計算して表示してください\n")
 EXTRA = ("❌ {label}: 値は合っていますが、ほかに余分な数が {n} 個表示されています。\n"
+         "  ・余分な数：{which}\n"
          "  ・答えの値だけを表示してください（説明の文字は自由です）\n")
 TYPED = "  ・文字列の中に書いた値は答えになりません：値はコードで計算して表示してください\n"
 NONE = ("  ・None が表示されました：数やテンソルが入るはずの値が None です"
@@ -128,8 +129,17 @@ NONE = ("  ・None が表示されました：数やテンソルが入るはず�
 ONE_NUMBER = "  ・見つからない値：数が一つ（小数第 1 位まで比べます）\n"
 
 
-def wrong(ident: str, total: int, matched: int) -> str:
-    form = WRONG_ONE if total == 1 else WRONG if matched else WRONG_NONE
+NOT_LAST = ("❔ {label}: 最後に実行したセルには、確かめる値が見つかりません。"
+            "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
+            "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n")
+
+
+def wrong(ident: str, total: int, matched: int, told: bool = True) -> str:
+    """The first line of a wrong answer's feedback, as nbclient runs it: without cell
+    ids, a cell that shows none of the values and nothing else wrong (`told`: a wrong
+    tensor, a typed value, None...) may be a scratch cell run after the answer."""
+    form = (WRONG if matched else WRONG_NONE if total > 1 else WRONG_ONE) if told or matched \
+        else NOT_LAST
     return form.format(label=LABEL[ident], total=total, matched=matched)
 
 
@@ -172,8 +182,14 @@ def test_official_answers_pass():
 
 
 def test_every_number_shown_must_belong_to_an_expected_value(checked: dict[str, str]):
-    assert checked["many"] == EXTRA.format(label=LABEL["many"], n=199)
-    assert checked["linspace"] == EXTRA.format(label=LABEL["linspace"], n=200)
+    assert checked["many"] == EXTRA.format(
+        label=LABEL["many"], n=199,
+        which="-100, -99, -98, -97, -96, …（「[-100, -99, -98, -97, -96, -95, -94, -93, -92, "
+              "-91, -90, -8…」の行）")
+    assert checked["linspace"].startswith(
+        f"❌ {LABEL['linspace']}: 値は合っていますが、ほかに余分な数が 200 個表示されています。\n"
+        "  ・余分な数：0.0000, 0.0500, 0.1000, 0.1500, 0.2000, …（「tensor([ 0.0000, "), \
+        checked["linspace"]
 
 
 def test_labels_flags_and_diagnostics_are_not_numbers(checked: dict[str, str]):
@@ -208,7 +224,9 @@ def test_values_in_any_order_each_keeping_its_own(checked: dict[str, str]):
     assert checked["overlap"] == right("overlap")   # `2` and `1 2` shown as `1 2 2`
     assert checked["own-order"] == (
         wrong("own-order", 2, 1)
-        + "  ・見つからない値：この順に並んだ数 2 個（小数第 4 位まで比べます）\n")
+        + "  ・見つからない値：この順に並んだ数 2 個（小数第 4 位まで比べます）\n"
+        + "  ・2 個の数は表示されていますが、順番が違います：値どうしはどの順でも"
+          "かまいませんが、ひとつのベクトルの成分は順番どおりに表示してください\n")
 
 
 def test_a_value_shown_by_an_expression_that_reads_no_variable_is_no_answer(
@@ -219,7 +237,7 @@ def test_a_value_shown_by_an_expression_that_reads_no_variable_is_no_answer(
 
 def test_a_missing_vector_is_counted_as_the_one_value_it_is(checked: dict[str, str]):
     assert checked["vector"] == (
-        wrong("vector", 1, 0)
+        wrong("vector", 1, 0, told=False)
         + "  ・見つからない値：この順に並んだ数 3 個（小数第 1 位まで比べます）\n")
     assert "1 個のうち 0 個" not in checked["vector"]
 
@@ -276,12 +294,12 @@ def test_none_where_a_number_is_expected_says_so(checked: dict[str, str]):
 
 def test_a_cell_that_stopped_with_an_error_is_told_so_first(checked: dict[str, str]):
     assert checked["stopped"] == (
-        wrong("stopped", 1, 0)
+        WRONG_ONE.format(label=LABEL["stopped"])   # an error: not taken for a scratch cell
         + "  ・すぐ上のセルはエラーで止まりました：RuntimeError: element 0 of tensors does not "
           "require grad and does not have a grad_fn（先にエラーを直しましょう）\n" + ONE_NUMBER)
     head, stopped, rest = checked["syntax"].partition(
         "  ・すぐ上のセルはエラーで止まりました：SyntaxError: ")
-    assert head == wrong("syntax", 1, 0) and stopped, checked["syntax"]
+    assert head == WRONG_ONE.format(label=LABEL["syntax"]) and stopped, checked["syntax"]
     assert rest.endswith("（先にエラーを直しましょう）\n" + ONE_NUMBER), rest
 
 
@@ -297,10 +315,13 @@ def test_an_error_answer_whose_code_raised_nothing_is_told_no_error_occurred(
 @contextlib.contextmanager
 def english() -> Iterator[None]:
     saved = kernel._LK_LANG, kernel._LK_SALT, dict(kernel._LK_ANSWERS), kernel._LK_STATE.copy()
+    cells = dict(kernel._LK_CELLS)
     kernel._LK_LANG, kernel._LK_SALT = "en", "salt"
     try:
         yield
     finally:
+        kernel._LK_CELLS.clear()
+        kernel._LK_CELLS.update(cells)
         kernel._LK_LANG, kernel._LK_SALT = saved[0], saved[1]
         kernel._LK_ANSWERS.clear()
         kernel._LK_ANSWERS.update(saved[2])
@@ -321,7 +342,10 @@ def check_in_english(expected: str | list[str], printed: str, source: str,
         if uses:
             kernel._LK_ANSWERS["Task"].append({"kind": "uses", "names": list(uses)})
         chunks = [(printed, False, typed)] + ([(aside, True)] if aside else [])
-        kernel._LK_STATE["record"] = kernel._LkRecord(chunks, error, source)
+        record = kernel._LkRecord(chunks, error, source)
+        record.cell_id = kernel._LK_CELLS["Task"] = "answer-task"   # a frontend with ids
+        kernel._LK_STATE["record"] = record
+        kernel._LK_STATE["records"] = {"answer-task": record}
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             kernel.check("Task")
@@ -347,6 +371,7 @@ def test_legitimate_answers_still_pass(expected, printed: str, source: str, asid
 def test_extra_numbers_after_right_values_are_said_in_one_line():
     assert check_in_english("8.0", "[-1, 0, 1, 2, 8.0]\n", "print([-1, 0, 1, 2, x])") == (
         "❌ Task: the values are right, but 4 extra number(s) are shown too.\n"
+        "  - the extra numbers: -1, 0, 1, 2 (on the line “[-1, 0, 1, 2, 8.0]”)\n"
         "  - print only the answer's values (labels and other text are fine)\n")
 
 
@@ -366,7 +391,9 @@ TENSOR = "tensor([[3., 4., 5.],\n        [6., 7., 8.]], requires_grad=True)"
      "  - requires_grad=True is missing\n"),
     ("[[3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]\n",
      "  - not found: a tensor with flags such as requires_grad (shape and flags compared "
-     "too)\n"),
+     "too)\n"
+     "  - the values are right, but not shown as a tensor: show the tensor itself, so that "
+     "its flags such as requires_grad show too\n"),
 ], ids=["values", "shape", "flag", "shape-and-flag", "no-tensor"])
 def test_a_wrong_tensor_in_english(printed: str, feedback: str):
     assert check_in_english(TENSOR, printed, "print(M)") == (
@@ -501,3 +528,182 @@ def test_an_expected_error_caught_and_not_shown_is_told_so_in_english(handler: s
         "  - not found: the error's type and message\n"
         "  - the error seems to be caught by except but not shown: print it there with "
         "print(type(e).__name__, e)\n")
+
+
+IDS_DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
+            "<!-- _header: 実行 -->\n\n確認\n\n---\n\n<!-- _class: answer -->\n\n"
+            "```python answer=grad uses=backward,grad\n" + GRAD_8
+            + "print(x.grad.item())  # -> 8.0\n```\n\n"
+            "```python answer=vec\nx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+            "(x**2).sum().backward()\nprint(*x.grad.tolist())  # -> 2.0 4.0 6.0\n```\n\n"
+            "```python answer=leaf\nM = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], "
+            "requires_grad=True)\nprint(M)  # -> tensor([[0., 1., 2.], [3., 4., 5.]], "
+            "requires_grad=True)\n```\n\n"
+            "```python answer=raise\ntorch.tensor(3, requires_grad=True)  # -> RuntimeError: "
+            "Only Tensors of floating point and complex dtype can require gradients\n```\n\n"
+            "```python answer=digits\nv = -0.421341\nprint(f'{v:.5f}')  # -> -0.42134\n```\n")
+IDS_LABEL = {ident: f"実行 ({n})"
+             for n, ident in enumerate(["grad", "vec", "leaf", "raise", "digits"], start=1)}
+VEC = "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n(x**2).sum().backward()\n"
+ERROR = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class Frontend:
+    """A kernel driven as JupyterLab drives it: each execute request carries its cell's
+    id (`cellId`), unless `ids` is off (a frontend that sends none)."""
+
+    def __init__(self, km: object, ids: bool) -> None:
+        km.start_kernel()  # type: ignore[attr-defined]
+        self.kc = km.client()  # type: ignore[attr-defined]
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.ids = ids
+        nb = exercises_notebook(parse_deck(IDS_DECK, HERE))
+        self.setup = next(c.source for c in nb.cells if c.id == "setup")
+        self.run(self.setup, "setup")
+
+    def run(self, code: str, cell_id: str) -> str:
+        msg = self.kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        if self.ids:
+            msg["metadata"]["cellId"] = cell_id
+        self.kc.shell_channel.send(msg)
+        out = []
+        while True:
+            reply = self.kc.get_iopub_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                continue
+            kind, content = reply["msg_type"], reply["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "status" and content["execution_state"] == "idle":
+                return "".join(out)
+
+    def answer(self, ident: str, code: str, *scratch: str) -> str:
+        """What the check of `ident` says after its answer cell ran `code`, then scratch
+        cells of their own ran `scratch`."""
+        self.run(code, f"answer-{ident}")
+        for n, text in enumerate(scratch):
+            self.run(text, f"scratch-{n}")
+        return self.run(f"check({IDS_LABEL[ident]!r})", f"answer-{ident}-check")
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Frontend]:
+    with venv_kernel() as km:
+        frontend = Frontend(km, ids=True)
+        yield frontend
+        frontend.kc.stop_channels()
+
+
+def ids_right(ident: str) -> str:
+    return RIGHT.format(label=IDS_LABEL[ident])
+
+
+def ids_wrong(ident: str) -> str:
+    return WRONG_ONE.format(label=IDS_LABEL[ident])
+
+
+def test_with_cell_ids_a_scratch_cell_run_after_the_answer_is_not_what_is_checked(
+        lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1",
+                      "print('scratch')") == ids_right("grad")
+    label = IDS_LABEL["vec"]
+    assert lab.run(f"check({label!r})", "answer-vec-check") == (   # its cell never ran
+        f"❔ {label}: {label} の答えのセルが、まだ実行されていません。"
+        "答えを書いて実行してから、このセルを実行してください。\n")
+
+
+def test_without_cell_ids_a_check_after_a_scratch_cell_says_only_the_last_cell_is_judged():
+    with venv_kernel() as km:
+        frontend = Frontend(km, ids=False)
+        try:
+            said = frontend.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1")
+            again = frontend.answer("grad", GRAD_8 + "print(x.grad.item())")
+        finally:
+            frontend.kc.stop_channels()
+    assert said == (
+        f"❔ {IDS_LABEL['grad']}: 最後に実行したセルには、確かめる値が見つかりません。"
+        "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
+        "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n"
+        + ONE_NUMBER)
+    assert again == ids_right("grad")
+
+
+def test_what_display_shows_is_recorded_as_printed(lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "display(x.grad)") == ids_right("grad")
+    lab.run(lab.setup, "setup")   # run again: display() is still recorded once, not twice
+    assert lab.answer("grad", GRAD_8 + "display(x.grad)") == ids_right("grad")
+    assert lab.answer("grad", GRAD_8 + "display(x.grad.item())") == ids_right("grad")
+    assert lab.answer("grad", GRAD_8 + "display(8.0)") == (
+        ids_wrong("grad") + ONE_NUMBER + TYPED_EXPR)
+
+
+def test_extra_numbers_are_named_with_their_line(lab: Frontend):
+    assert lab.answer("grad", GRAD_8 + "n = 10\nprint(n, x.grad.item())") == EXTRA.format(
+        label=IDS_LABEL["grad"], n=1, which="10（「10 8.0」の行）")
+    timed = lab.answer("grad", "%%time\n" + GRAD_8 + "print(x.grad.item())")
+    assert timed.startswith(
+        f"❌ {IDS_LABEL['grad']}: 値は合っていますが、ほかに余分な数が 4 個表示されています。\n"
+        "  ・余分な数："), timed
+    assert "（「CPU times: " in timed, timed
+
+
+@pytest.mark.parametrize("code, hint", [
+    ("for i, g in enumerate(x.grad):\n    print(i, g.item())",
+     "  ・3 個の数は表示されていますが、あいだにほかの数がはさまっています：ひとつのベクトルの"
+     "成分は、その値だけを一行に、順番どおりに表示してください\n"),
+    ("print(x.grad[2].item(), x.grad[0].item(), x.grad[1].item())",
+     "  ・3 個の数は表示されていますが、順番が違います：値どうしはどの順でもかまいませんが、"
+     "ひとつのベクトルの成分は順番どおりに表示してください\n"),
+], ids=["interleaved", "reordered"])
+def test_a_vector_shown_with_numbers_between_or_out_of_order_is_told_so(
+        lab: Frontend, code: str, hint: str):
+    assert lab.answer("vec", VEC + code) == (
+        ids_wrong("vec")
+        + "  ・見つからない値：この順に並んだ数 3 個（小数第 1 位まで比べます）\n" + hint)
+
+
+def test_a_value_exactly_k_times_or_with_too_few_digits_is_hinted(lab: Frontend):
+    twice = GRAD_8 + "(x**2 + 2*x + 1).backward()\nprint(x.grad.item())"
+    assert lab.answer("grad", twice) == (
+        ids_wrong("grad") + ONE_NUMBER + "  ・表示された値が、ちょうど 2 倍になっています："
+        "同じものが 2 回足し合わされていないか、確かめましょう\n")
+    assert lab.answer("digits", "v = torch.tensor(-0.421341)\nprint(v)") == (
+        ids_wrong("digits") + "  ・見つからない値：数が一つ（小数第 5 位まで比べます）\n"
+        "  ・小数第 5 位まで比べますが、それより少ない桁で表示された数があります（-0.4213）："
+        "すべての桁を表示してください（テンソルの値なら、Python の数にしてから表示するなど）\n")
+
+
+def test_an_expected_error_typed_in_a_string_is_no_answer_but_a_raised_one_is(lab: Frontend):
+    assert lab.answer("raise", f"print('RuntimeError: {ERROR}')") == (
+        ids_wrong("raise") + "  ・見つからない値：エラーの種類とメッセージ\n" + TYPED)
+    raised = (f"try:\n    raise RuntimeError('{ERROR}')\nexcept Exception as e:\n"
+              "    print(type(e).__name__, e)")
+    assert lab.answer("raise", raised) == ids_right("raise")
+
+
+def test_an_answer_may_call_any_name_its_exercise_uses_and_is_told_them_all(lab: Frontend):
+    assert lab.answer("grad", "x = torch.tensor(3.0, requires_grad=True)\n"
+                      "(g,) = torch.autograd.grad(x**2 + 2*x + 1, x)\nprint(g)") == (
+        ids_right("grad"))
+    assert lab.answer("grad", "f = lambda x: x**2 + 2*x + 1\nh = 0.01\n"
+                      "print((f(3 + h) - f(3 - h)) / (2 * h))") == (
+        f"❌ {IDS_LABEL['grad']}: 値は合っていますが、この演習では backward() か grad() を"
+        "使って計算してください（すぐ上のセルは backward() か grad() を呼んでいません）。\n")
+
+
+def test_a_tensor_computed_from_one_that_requires_grad_or_shown_as_a_list_is_told_so(
+        lab: Frontend):
+    code = "M = torch.arange(6.0, requires_grad=True).reshape(2, 3)\nprint(M)"
+    assert lab.answer("leaf", code) == (
+        ids_wrong("leaf") + "  ・表示されたテンソルは、requires_grad=True のテンソルから"
+        "計算された結果です（grad_fn がついています）：計算の結果ではなく、requires_grad=True"
+        " をつけたテンソルそのものを答えにしてください\n")
+    listed = ("M = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], requires_grad=True)\n"
+              "print(M.tolist())")
+    assert lab.answer("leaf", listed) == (
+        ids_wrong("leaf") + "  ・見つからない値：requires_grad などの指定つきのテンソル"
+        "（形と指定も比べます）\n  ・値は合っていますが、テンソルとして表示されていません："
+        "requires_grad などの指定も見えるように、テンソルそのものを表示してください\n")
