@@ -11,8 +11,9 @@ it change nothing (when that cell never ran: the cell run last, and, when that
 shows none of the values, that the answer cell has not run); without ids, the
 record of the cell run just before the check, and when that shows none of the
 values and nothing else to point at (a wrong tensor, a hint, a typed value,
-None, an error), not "wrong" but that only the cell run last is read, and to
-run the answer cell again.  Helper cells (`check(...)`,
+None, an error) and which does not start with its answer cell's first line
+(`# 演習1 (1): ...`), not "wrong" but that only the cell run last is read, and
+to run the answer cell again.  Helper cells (`check(...)`,
 `run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
 its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
@@ -1198,6 +1199,14 @@ def _lk_uses(label: str) -> list[str]:
             for name in item["names"]]  # type: ignore[attr-defined]
 
 
+def _lk_answer_cell(source: str, label: str) -> bool:
+    """Without cell ids: the cell still starts with its answer cell's first line
+    (`# 演習1 (1): ...`, as the notebook gives it), so it is that answer, judged as such;
+    a cell that does not may be a scratch cell run after the answer."""
+    first = source.lstrip().split("\n", 1)[0]
+    return first.startswith(f"# {label}:")
+
+
 def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool]:
     """The record a check reads, and whether the cell ids said which cell that is.
 
@@ -1291,7 +1300,8 @@ def check(label: str) -> None:
     if (any(item["kind"] in ("numbers", "tensor") for item in missing)
             and any(_LK_NONE.search(line) for line in record.lines)):
         extra_lines.append(table["none"])
-    if not found and not known and record.error is None and not told and not extra_lines:
+    if (not found and not known and record.error is None and not told and not extra_lines
+            and not _lk_answer_cell(record.source, label)):
         record.owner = None   # without ids: perhaps a scratch cell run after the answer
         _lk_say("not_last", label=label)
     else:

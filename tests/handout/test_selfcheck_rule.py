@@ -631,6 +631,20 @@ def test_without_cell_ids_a_check_after_a_scratch_cell_says_only_the_last_cell_i
     assert again == ids_right("grad")
 
 
+def test_without_cell_ids_a_wrong_answer_in_its_answer_cell_is_wrong_not_unjudged():
+    """The answer cell keeps its first line (`# 演習 (1): ...`): a wrong value there is a
+    wrong answer (❌), not the "only the last cell is judged" note meant for scratch cells."""
+    label = IDS_LABEL["grad"]
+    with venv_kernel() as km:
+        frontend = Frontend(km, ids=False)
+        try:
+            first = f"# {label}: ここに答えのコードを書いて実行してください。\n"
+            said = frontend.answer("grad", first + GRAD_8 + "print(x.grad.item() - 1)")
+        finally:
+            frontend.kc.stop_channels()
+    assert said == ids_wrong("grad") + ONE_NUMBER
+
+
 def test_what_display_shows_is_recorded_as_printed(lab: Frontend):
     assert lab.answer("grad", GRAD_8 + "display(x.grad)") == ids_right("grad")
     lab.run(lab.setup, "setup")   # run again: display() is still recorded once, not twice
