@@ -41,10 +41,10 @@ ARTEFACTS = (
      "Printable handout, 2 a sheet",
      "two slides an A4 sheet, with room for notes below (easiest to read)"),
     ("-handout-3up.pdf", "印刷用 PDF（3 枚ずつ）",
-     "A4 1 枚にスライド 3 枚、横に細いメモ欄（スライドの文字が 4 枚ずつより 3 割ほど大きい）",
+     "A4 1 枚にスライド 3 枚、横に細いメモ欄（スライドの文字が 4 枚ずつの約 1.25 倍）",
      "Printable handout, 3 a sheet",
-     "three slides an A4 sheet, a narrow notes column beside them (slide text about 1.3 times "
-     "as large as 4 a sheet's)"),
+     "three slides an A4 sheet, a narrow notes column beside them (slide text about 1.25 "
+     "times as large as 4 a sheet's)"),
     ("-handout-4up.pdf", "印刷用 PDF（4 枚ずつ）",
      "A4 1 枚にスライド 4 枚、横に広いメモ欄（紙がいちばん少ない。文字はいちばん小さい）",
      "Printable handout, 4 a sheet",

@@ -77,7 +77,9 @@ def graph_uv(paths: bool = False, rankdir: str = "LR") -> graphviz.Digraph:
     _operation(graph, "mul", "×")
     hidden = {"fontcolor": "transparent"}
     via_x = {"color": PALETTE.orange, "fontcolor": PALETTE.orange_text, "penwidth": "3"}
-    via_y = {"color": PALETTE.teal, "fontcolor": PALETTE.teal, "penwidth": "3"}
+    # dashed as well as teal: the two paths stay apart when printed in black and white
+    via_y = {"color": PALETTE.teal, "fontcolor": PALETTE.teal, "penwidth": "3",
+             "style": "dashed"}
     both = {"color": f"{PALETTE.orange}:{PALETTE.teal}", "penwidth": "2.6"}
     edges: list[tuple[str, str, str, dict[str, str]]] = [
         ("u", "add", _partial("x", "u", "1"), via_x),
