@@ -9,11 +9,11 @@ with IPython's `cell_id` (IPython 8 and a frontend that sends it), the latest
 record of that exercise's answer cell (`_LK_CELLS`), so scratch cells run after
 it change nothing (when that cell never ran: the cell run last, and, when that
 shows none of the values, that the answer cell has not run); without ids, the
-record of the cell run just before the check, and when that shows none of the
-values and nothing else to point at (a wrong tensor, a hint, a typed value,
-None, an error) and which does not start with its answer cell's first line
-(`# 演習1 (1): ...`), not "wrong" but that only the cell run last is read, and
-to run the answer cell again.  Helper cells (`check(...)`,
+record of the cell run just before the check, judged when it is right or starts
+with its answer cell's first line (`# 演習1 (1): ...`, which the notebook gives
+it); any other cell may be a scratch cell run after the answer: no verdict and
+no hint drawn from it, but that only the cell run last is read, and to run the
+answer cell again.  Helper cells (`check(...)`,
 `run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
 its check leaves the answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
@@ -1256,6 +1256,16 @@ def check(label: str) -> None:
         return
     record.owner = label
     missing, extra, taken = _lk_judge(label, record)
+    if (not known and (missing or extra) and record.error is None
+            and not _lk_answer_cell(record.source, label)):
+        # without ids, a cell that is not the answer cell (no `# 演習1 (1): ...` first
+        # line) and is not right may be a scratch cell run after the answer: no verdict
+        # and no hint drawn from it, only what the check looks for
+        record.owner = None
+        _lk_say("not_last", label=label)
+        for item in missing:
+            print(_lk_describe(item))
+        return
     if not missing and record.error is not None and not raises:
         _lk_say("stopped_right", label=label, error=_lk_stopped(record))
         return

@@ -31,6 +31,12 @@ from lecturekit.handout.exercises import (
 MINI = Path(__file__).parent / "fixtures" / "mini.md"
 LECTURE = Path(__file__).parents[2] / "slides" / "03-autodiff.md"
 
+def first_line(cell) -> str:
+    """The answer cell's own first line (`# 演習1 (1): ...`), which a student writes below:
+    without cell ids it is how the check knows the cell run last is that answer cell."""
+    return cell.source.split("\n", 1)[0] + "\n"
+
+
 
 def tagged(nb, tag: str) -> list:
     return [c for c in nb.cells if tag in c.metadata.get("tags", [])]
@@ -56,7 +62,7 @@ def run_with(nb, answers: dict[str, str] | None, ran: list | None = None,
     filled = copy.deepcopy(nb)
     for cell in tagged(filled, STUDENT):
         if answers is not None:
-            cell.source = answers[cell.metadata.lecturekit.answer]
+            cell.source = first_line(cell) + answers[cell.metadata.lecturekit.answer]
     if skip_setup:
         filled.cells = [c for c in filled.cells if "setup" not in c.metadata.get("tags", [])]
     run(filled, allow_errors)
@@ -322,7 +328,7 @@ def test_a_student_session_reruns_checks_and_each_check_reads_its_own_answer(lec
                       "requires_grad=True)\nprint(M)")
     answers["1-4"] = in_skeleton(answers["1-4"])
     for cell in tagged(nb, STUDENT):
-        cell.source = answers[cell.metadata.lecturekit.answer]
+        cell.source = first_line(cell) + answers[cell.metadata.lecturekit.answer]
     ids = [c.id for c in nb.cells]
     again = copy.deepcopy(nb.cells[ids.index("answer-1-1-check")])
     again.id = "answer-1-1-check-again"
@@ -521,8 +527,7 @@ def test_self_check_follows_the_one_rule_on_each_case():
                        STUDENTS)
     verdicts = {ident: text[0] for ident, text in results.items()}
     assert verdicts == {
-        "near": "❔",          # 7.9 is not 8.0 at the slide's precision (without cell ids
-                               # a cell showing no value may be a scratch cell: ❔)
+        "near": "❌",          # 7.9 is not 8.0 at the slide's precision
         "rounds": "✅",        # 7.96 is, rounded half up to the digit shown
         "float64": "✅",       # a flagless tensor asks for its value: dtype ignored
         "flags": "✅",         # requires_grad asked for and shown; dtype ignored
@@ -577,10 +582,8 @@ def test_wrong_or_missing_answers_fail_their_self_check():
     wrong = {**answers, "1": answers["1"].replace("a**3", "a**2")}
     wrong["2"] = "pass"
     results = run_with(exercises_notebook(deck), wrong)
-    assert results["1"] == (   # nbclient sends no cell ids: it may be a scratch cell
-        "❔ 演習 (1): 最後に実行したセルには、確かめる値が見つかりません。答え合わせは、"
-        "最後に実行したセルだけを見ます：答えのセルのあとで別のセルを実行したときは、"
-        "答えのセルを実行し直してから、このセルを実行してください。\n"
+    assert results["1"] == (
+        "❌ 演習 (1): まだ正解ではありません（確かめる値が見つかりません）。\n"
         "  ・見つからない値：数が一つ（小数第 4 位まで比べます）\n")
     assert "何も表示していません" in results["2"]
 
