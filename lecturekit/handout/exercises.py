@@ -124,6 +124,8 @@ TEXTS = {
                        "クリックすると、Google Colab では「コードを表示」を選ぶと見えます）。",
         "part_checker": "# ── 1. 答え合わせの道具 ──",
         "part_answers": "# ── 2. 答えのデータ（答えそのものは読めない形にしてあります）──",
+        "python_needed": "この演習ノートブックの答え合わせには Python 3.10 以上が必要です"
+                         "（いまは {}.{}）",
         "part_context": "# ── 3. ▶ のセルが使う道具と、スライドのコード ──",
         "part_setup": "# ── 4. スライドと同じ準備 ──",
         "ready": "✅ 準備ができました。下の演習に進んでください。",
@@ -191,6 +193,7 @@ TEXTS = {
                        "JupyterLab, or choose \"Show code\" in Google Colab).",
         "part_checker": "# -- 1. The self-check --",
         "part_answers": "# -- 2. The answers' data (the answers themselves cannot be read) --",
+        "python_needed": "this notebook's self-check needs Python 3.10 or later (this is {}.{})",
         "part_context": "# -- 3. What the ▶ cells use, and the slides' code --",
         "part_setup": "# -- 4. The slides' setup --",
         "ready": "✅ Ready. Go on with the exercises below.",
@@ -532,6 +535,12 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
     answers' table and the slides' code as data, the runner of the ▶ cells, the deck's
     `setup:` code, each part under a comment in the deck's language."""
     kernel = plain_source(Path(selfcheck_kernel.__file__).read_text(encoding="utf-8"))
+    future = "from __future__ import annotations\n"
+    guard = ("import sys\n"   # an older Python would fail later, at every check
+             "if sys.version_info < (3, 10):\n"
+             f"    _lk_needed = {say['python_needed']!r}\n"
+             "    raise RuntimeError(_lk_needed.format(*sys.version_info[:2]))\n")
+    kernel = kernel.replace(future, future + guard, 1) if future in kernel else guard + kernel
     return "\n".join([
         f"{TITLE}{say['setup_title']}", say["setup_note"], "",
         say["part_checker"], kernel, "",

@@ -744,3 +744,18 @@ def test_a_later_exercises_slide_code_runs_alone_after_a_restart(lecture_nb):
         NotebookClient(jumped, km=km, kernel_name=KERNEL, timeout=120,
                        allow_errors=False).execute()
     assert [c.outputs for c in jumped.cells[-2:]] == [[], []]
+
+
+def test_the_setup_cell_stops_on_a_python_older_than_310_saying_so(notebook):
+    """The self-check needs Python 3.10; on an older one the setup cell says so at once
+    instead of answering every later check with a TypeError."""
+    setup = next(c for c in notebook.cells if "setup" in c.metadata.get("tags", []))
+    body = setup.source.split("if sys.version_info < (3, 10):\n", 1)[1].split("\n")[:2]
+    namespace = {"sys": type("Sys", (), {"version_info": (3, 9, 18)})}
+    with pytest.raises(RuntimeError) as stopped:
+        exec(compile("\n".join(line.strip() for line in body), "setup", "exec"), namespace)
+    assert str(stopped.value) == ("この演習ノートブックの答え合わせには Python 3.10 以上が"
+                                  "必要です（いまは 3.9）")
+    lines = setup.source.split("\n")
+    assert lines.index("if sys.version_info < (3, 10):") < next(
+        i for i, line in enumerate(lines) if line.startswith("def "))   # before any code
