@@ -245,14 +245,16 @@ def test_answers_outputs_are_cleared_in_the_written_notebook(notebook):
 
 
 def test_headings_nest_as_the_pdfs_bookmarks(lecture):
-    """Title slide, section dividers, back matter and the closing slide at level 1; the other
-    slides (front matter, a `lead` slide inside a section, answers) at level 2."""
+    """Title slide, section dividers and back matter at level 1 (the closing slide is
+    slides-only: no notebook holds it); the other slides (front matter, a `lead` slide
+    inside a section, answers) at level 2."""
     heads = [line for c in lecture.cells if c.cell_type == "markdown"
              for line in c.source.split("\n") if re.match(r"#{1,6} ", line)]
     top = [h[2:] for h in heads if h.startswith("# ")]
     assert top == ["機械学習講習会 第三回", "1. PyTorch の紹介", "2. テンソル",
                    "3. 計算の記録と backward()", "4. 自動微分で勾配降下法",
-                   "付録：自動微分のしくみ", "まとめ", "参考文献", "おつかれさまでした"]
+                   "付録：自動微分のしくみ", "まとめ", "参考文献"]
+    assert not any("おつかれさまでした" in h for h in heads)
     for filler in ("前回の問題3、覚えていますか 😅", "100 回唱えよう", "演習1 解答 (4)"):
         assert f"## {filler}" in heads
 
