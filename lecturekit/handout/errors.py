@@ -1,4 +1,11 @@
-"""Errors of the handout build that are not about a line of a deck."""
+"""Errors of the handout build that are not about a line of a deck, and the colour codes
+the tools' error text carries (IPython's tracebacks, node's messages), stripped before it is
+shown or read."""
+
+import re
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+"""A terminal colour code."""
 
 
 class HandoutError(Exception):

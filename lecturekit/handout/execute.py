@@ -45,12 +45,12 @@ from lecturekit.check.runner import (
 from lecturekit.deck import DeckError, read_deck
 from lecturekit.handout.capped_kernel import LIMIT_ENV, MARK, split_marks
 from lecturekit.handout.cells import SKIP
+from lecturekit.handout.errors import ANSI
 from lecturekit.handout.notebook import SETUP, title_lines
 
 KERNEL = "python3"
 DEFAULT_TIMEOUT = 120.0
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @contextmanager
@@ -342,7 +342,7 @@ def cell_failure(deck_path: Path, cell: NotebookNode, exc: Exception,
 
 def _death(exc: Exception, client: _SupervisedClient | None) -> str:
     """Why the kernel died, from its keeper's exit status (jupyter_client's process)."""
-    said = _ANSI.sub("", str(exc)).strip().splitlines()[-1]
+    said = ANSI.sub("", str(exc)).strip().splitlines()[-1]
     process = getattr(getattr(client and client.km, "provisioner", None), "process", None)
     status = None
     if process is not None:
@@ -369,7 +369,7 @@ def _death(exc: Exception, client: _SupervisedClient | None) -> str:
 
 def _failing_cell_line(traceback: list[str], count: int | None) -> int | None:
     """The deepest line of this cell in an IPython traceback (`Cell In[7], line 3`)."""
-    text = _ANSI.sub("", "\n".join(traceback))
+    text = ANSI.sub("", "\n".join(traceback))
     label = rf"Cell In\[{count}\]" if count else r"Cell In\[\d+\]"
     found = re.findall(label + r", line (\d+)", text)
     if found:

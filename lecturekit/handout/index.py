@@ -133,8 +133,9 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
     return links
 
 
-def show_size(size: int) -> str:
-    """A file's size as a reader weighs it on a phone: `2.4 MB`, `310 KB`."""
+def size_label(size: int) -> str:
+    """A file's size as a reader weighs it on a phone: `2.4 MB`, `310 KB` (decimal units,
+    rounded; not `check.runner.show_size`, whose exact binary units serve limits)."""
     if size >= 1000 * 1000:
         return f"{size / 1e6:.1f} MB"
     return f"{max(1, round(size / 1000))} KB"
@@ -142,7 +143,7 @@ def show_size(size: int) -> str:
 
 def existing(entry: DeckEntry, folder: Path) -> DeckEntry:
     """`entry` linking only the files below `folder`, each with its size."""
-    return replace(entry, links=[replace(link, size=show_size((folder / link.href).stat().st_size))
+    return replace(entry, links=[replace(link, size=size_label((folder / link.href).stat().st_size))
                                  for link in entry.links if (folder / link.href).is_file()])
 
 

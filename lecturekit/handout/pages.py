@@ -38,7 +38,7 @@ from lecturekit.deck.variants import (
     is_handout_only_slide,
     slides_kept,
 )
-from lecturekit.handout.errors import HandoutError
+from lecturekit.handout.errors import ANSI, HandoutError
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.tools import ROOT, chromium
 from lecturekit.render.assets import copy_into, dist_path, local_refs, rewrite_refs
@@ -262,11 +262,14 @@ def _refuse_overflow(deck: Deck, render: list[Slide], patch: Patch, overflow: li
         slide = slides.get(by_page.get(o["slide"], -1))
         if slide is None:
             continue
-        why = ("printed for paper" if paper and not is_handout_only_slide(slide)
+        on_paper = paper and not is_handout_only_slide(slide)
+        why = ("printed for paper" if on_paper
                else "a handout-only slide, which the slide build does not render")
+        fix = ("shorten it, or print the projected pages with --slide-colours" if on_paper
+               else "shorten it")
         problems.append(str(Problem.on_slide(
             deck.path, slide, f"overflows its frame by {o['px']}px at the {o['side']} on the "
-                              f"handout's pages ({why}); shorten it", o.get("line"))))
+                              f"handout's pages ({why}); {fix}", o.get("line"))))
     if problems:
         raise HandoutError("\n".join(problems))
 
@@ -318,5 +321,5 @@ def run(command: list[str], what: str, slides: int = 0) -> None:
             from None
     if done.returncode != 0:
         detail = [ln for ln in done.stderr.splitlines() if ln.strip()][-6:]
-        detail = [re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in detail]
+        detail = [ANSI.sub("", ln) for ln in detail]
         raise HandoutError(f"{what} failed (exit {done.returncode}):\n  " + "\n  ".join(detail))

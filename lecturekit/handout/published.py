@@ -31,7 +31,8 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from lecturekit.deck import Deck
-from lecturekit.handout.cells import RAISES
+from lecturekit.handout.cells import RAISES, SKIP, code_pieces
+from lecturekit.handout.errors import ANSI
 from lecturekit.handout.notebook import (
     EXPECT_ERROR,
     FRESH,
@@ -44,7 +45,6 @@ from lecturekit.handout.notebook import (
     without_answer_outputs,
 )
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+)(?:, in (\w+|<\w+>)\()?")
 _FILE_FRAME = re.compile(r"^File (.+?):(\d+)(?:, in ([\w<>.]+))?")
 _CELL_NUMBER = re.compile(r"(Cell(?:\x1b\[[0-9;]*m| )*In\[)(\d+)\]")
@@ -136,7 +136,7 @@ def _header_lines(source: str) -> int:
 def ipython_frames(traceback: list[str]) -> tuple[list[Frame], str]:
     """The frames of IPython's traceback (`Cell In[n], line k` / `File path:k, in f`) of its
     last exception, with the line each points at (`---->`), and the error line."""
-    lines = _ANSI.sub("", "\n".join(traceback)).split("\n")
+    lines = ANSI.sub("", "\n".join(traceback)).split("\n")
     starts = [i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line]
     lines = lines[starts[-1] + 1:] if starts else lines
     frames: list[Frame] = []
@@ -230,27 +230,27 @@ def _printed_error(output: NotebookNode, offsets: dict[int, int], lang: str) -> 
 
 
 def deck_imports(deck: Deck) -> list[str]:
-    """Every top-level `import` / `from … import` of the deck's Python blocks that run
-    (not `skip`, `skip-if=`, `importorskip=`), each once, in the deck's order; none from
-    `__future__` (only a cell's first statement may) nor relative ones."""
+    """Every top-level `import` / `from … import` of the code the notebook's cells run
+    (`cells.code_pieces`: a transcript's examples as doctest reads them; not the pieces of
+    a `skip` block or of a missing `importorskip=` module, nor a `skip-if=` block), each
+    once, in the deck's order; none from `__future__` (only a cell's first statement may)
+    nor relative ones, none the deck's `setup:` code already has."""
     found: list[str] = []
     for fence in deck.code_blocks:
-        if fence.has("skip") or fence.value("skip-if") or fence.value("importorskip"):
+        if fence.value("skip-if"):
             continue
-        code = fence.code
-        if fence.is_transcript:
-            code = "\n".join(line[4:] for line in code.split("\n")
-                             if line.startswith((">>> ", "... ")))
-        try:
-            tree = ast.parse(code)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
-                                                and node.module != "__future__"
-                                                and not node.level):
-                text = ast.unparse(node)
-                if text not in found and text not in deck.setup_code.split("\n"):
-                    found.append(text)
+        for piece in code_pieces(fence):
+            if SKIP in piece.tags:
+                continue
+            try:
+                tree = ast.parse(piece.source)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
+                                                    and node.module != "__future__"
+                                                    and not node.level):
+                    text = ast.unparse(node)
+                    if text not in found and text not in deck.setup_code.split("\n"):
+                        found.append(text)
     return found
-

@@ -37,7 +37,6 @@ def first_line(cell) -> str:
     return cell.source.split("\n", 1)[0] + "\n"
 
 
-
 def tagged(nb, tag: str) -> list:
     return [c for c in nb.cells if tag in c.metadata.get("tags", [])]
 

@@ -377,6 +377,14 @@ def test_comments_are_marked_by_where_they_stand():
         quote=False)
 
 
+def pre_boxes(html: str) -> list[tuple[str, str]]:
+    """The page's `<pre>` boxes after `<main>`, in order: (the output box's class and
+    label attributes, or "" for code; the box's text without tags)."""
+    main = html.split("<main>", 1)[-1]
+    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
+    return [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
+
+
 def test_every_expected_error_shows_as_the_error_box():
     """`# -> SomeError: message` in a block shown as on the slide (values kept in the code)
     splits it: the code up to the statement that raises, the error in the red box every error
@@ -387,10 +395,7 @@ def test_every_expected_error_shows_as_the_error_box():
                       "# -> RuntimeError: grad can be implicitly created only for scalar outputs\n"
                       "v.sum()  # -> tensor(3., grad_fn=<SumBackward0>)\nprint(1)  # -> 1\n```\n",
                       "err.md")
-    main = handout_html(deck_notebook(deck), deck).split("<main>", 1)[1]
-    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
-    texts = [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
-    assert texts == [
+    assert pre_boxes(handout_html(deck_notebook(deck), deck)) == [
         ("", "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()"),
         (' class="lk-output lk-error" data-label="エラー"',
          "RuntimeError: grad can be implicitly created only for scalar outputs"),
@@ -416,9 +421,7 @@ def test_printed_value_after_an_expected_error_shows_in_an_output_box_not_as_a_c
                                   evalue="grad can be implicitly created only for scalar outputs")]
     printing.outputs = [new_output("stream", name="stdout", text="tensor([3., 3.])\n")]
     main = handout_html(nb, deck).split("<main>", 1)[1]
-    parts = re.findall(r'<pre( class="[^"]*" data-label="[^"]*")?>(.*?)</pre>', main, re.S)
-    texts = [(label, re.sub(r"<[^>]+>", "", body)) for label, body in parts]
-    assert texts == [
+    assert pre_boxes(main) == [
         ("", "v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 3).backward()"),
         (' class="lk-output lk-error" data-label="エラー"',
          "RuntimeError: grad can be implicitly created only for scalar outputs"),

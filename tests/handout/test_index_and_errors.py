@@ -12,7 +12,7 @@ import pytest
 
 from lecturekit.deck import DeckError
 from lecturekit.handout.build import Artefacts, build_handout, handout_pdf_suffix
-from lecturekit.handout.index import ARTEFACTS, index_html, series_title, show_size
+from lecturekit.handout.index import ARTEFACTS, index_html, series_title, size_label
 from lecturekit.handout.nup import Layout
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -187,7 +187,7 @@ def test_index_shows_each_files_size_beside_it(tmp_path: Path):
     assert [" ".join(i["text"].split()) for i in lines.items] == [
         "スライド PDF（2.4 MB） 同じスライドの PDF（1 ページに 1 枚）",
         "読み物（310 KB） スライドと実行結果を上から順に読む版（スマホでも読めます）"]
-    assert show_size(999) == "1 KB" and show_size(1_000_000) == "1.0 MB"
+    assert size_label(999) == "1 KB" and size_label(1_000_000) == "1.0 MB"
 
 
 def test_index_names_a_deck_without_a_title_by_its_first_heading(tmp_path: Path):

@@ -134,7 +134,6 @@ def first_line(cell) -> str:
     return cell.source.split("\n", 1)[0] + "\n"
 
 
-
 def wrong(ident: str, total: int, matched: int) -> str:
     """The first line of a wrong answer's feedback (the answer cell keeps its first line,
     so the check knows it is that answer even without cell ids)."""
