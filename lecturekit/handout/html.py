@@ -59,13 +59,18 @@ _GLUED = re.compile(rf"[{_OPENING}]+LKMATH\d+X[{_CLOSING}]*|LKMATH\d+X[{_CLOSING
 """Inline math with the brackets and stops around it: a formula is one unbreakable box to the
 line breaker (an object, like an image), which may break between it and a `。` or `）`,
 starting a line with them; the span keeps them on the formula's line."""
-_DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"><svg style=")'
+_DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"[^>]*>'
+                          r'<svg style=")'
                           r'([^"]*"[^>]*?\swidth="(\d+(?:\.\d+)?)ex")')
 SLIDE_FIT_EX = 64
 """The widest display formula (in ex) a 1280 px slide holds at the theme's body size (32 px:
 1 ex is 17.4 px, 64 ex 1110 px of the slide's 1150): wider ones keep the scroll cue's box
 on wide screens too; those that fit are drawn on the slide's own background (`data-lk-fits`),
 no box cutting through the theme's drawings."""
+PHONE_COLUMN_EX = 33
+"""The widest display formula (in ex) a phone's text column holds at full size: 306 px at a
+360 px screen, 1 ex of the 17 px body is 9.2 px.  A wider one is also typeset broken into
+lines (mathjax_svg.cjs), which phones show instead."""
 FIT_SCALE = 0.6
 """How far a narrow screen may shrink a display formula to fit its box (17 px body: the
 formula's main letters stay about 10 px, still legible, and the whole formula is in view); a
@@ -667,7 +672,7 @@ def fit_display_math(page: str) -> str:
     a slide holds (SLIDE_FIT_EX)."""
     def smallest(match: re.Match[str]) -> str:
         width = float(match[3])
-        opening = match[1].replace(' display="true">', ' display="true" data-lk-fits>', 1) \
+        opening = match[1].replace(' display="true"', ' display="true" data-lk-fits', 1) \
             if width <= SLIDE_FIT_EX else match[1]
         return f"{opening}--lk-fit-min: {width * FIT_SCALE:.3f}ex; {match[2]}"
     return _DISPLAY_SVG.sub(smallest, page)
@@ -677,7 +682,7 @@ def typeset_math(page: str, deck: Deck) -> str:
     """Replace `$...$` / `$$...$$` TeX in the page by inline SVG."""
     limit = render_limit_s(len(deck.slides))  # the build's render limit, as pages.run
     try:
-        result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT)],
+        result = subprocess.run([*node_command(), str(MATHJAX_SCRIPT), str(PHONE_COLUMN_EX)],
                                 input=page.encode("utf-8"), capture_output=True, check=False,
                                 timeout=limit, env=node_env())
     except subprocess.TimeoutExpired:

@@ -41,12 +41,119 @@ process.stdin.on('end', () => {
   }
   // Each formula's SVG (role="img") is named by its TeX, so a screen reader says what the
   // formula is rather than "image", and the name is the formula as the author wrote it.
-  for (const item of doc.math) {
-    const svg = adaptor.firstChild(item.typesetRoot);
-    if (svg && adaptor.kind(svg) === 'svg') {
-      adaptor.setAttribute(svg, 'aria-label', item.math.trim().replace(/\s+/g, ' '));
+  const narrowEx = Number(process.argv[2] || 0);
+  const narrow = narrowEx ? narrowTypesetter() : null;
+  for (const item of [...doc.math]) {
+    const root = item.typesetRoot;
+    const svg = adaptor.firstChild(root);
+    if (!svg || adaptor.kind(svg) !== 'svg') continue;
+    const name = item.math.trim().replace(/\s+/g, ' ');
+    adaptor.setAttribute(svg, 'aria-label', name);
+    if (narrow && item.display && widthEx(svg) > narrowEx) {
+      const lines = narrow(item.math, widthEx(svg), narrowEx);
+      if (lines) {
+        adaptor.setAttribute(adaptor.firstChild(lines), 'aria-label', name);
+        adaptor.setAttribute(root, 'data-lk-wide', '');
+        adaptor.setAttribute(lines, 'data-lk-narrow', '');
+        const next = adaptor.next(root);
+        if (next) adaptor.insert(lines, next); else adaptor.append(adaptor.parent(root), lines);
+      }
     }
   }
   const out = adaptor.doctype(doc.document) + '\n' + adaptor.outerHTML(adaptor.root(doc.document));
   process.stdout.write(out);
 });
+
+// An SVG's width in ex, as MathJax writes it.
+function widthEx(svg) {
+  return parseFloat((svg.attributes || {}).width) || 0;
+}
+
+// A formula wider than a phone's column (narrowEx) is also typeset broken into lines, as a
+// person would break it by hand: first at the \qquad between side-by-side formulas, then before
+// each relation (=, ≈, ←, ...), then before each + - · between terms; each only at the
+// formula's top level (never inside braces, \left...\right or an environment).  The first of
+// these that fits is used, else the narrowest if it is narrower than the formula; the reading
+// page shows it on phones instead of shrinking the whole formula.  The lines are typeset apart
+// (each SVG holds its own glyphs), so the page's shared glyph cache is not touched.
+function narrowTypesetter() {
+  const tex = new TeX({
+    packages: AllPackages.filter((name) => !['bussproofs', 'noerrors', 'noundefined'].includes(name)),
+    formatError: (jax, err) => { throw err; },
+  });
+  const svg = new SVG({fontCache: 'local'});
+  const doc = mathjax.document('', {InputJax: tex, OutputJax: svg});
+  return (source, wide, narrowEx) => {
+    const pieces = topLevelPieces(source);
+    let best = null;
+    for (const level of [1, 2, 3]) {
+      const lines = brokenTex(pieces, level);
+      if (!lines) continue;
+      let node;
+      try { node = doc.convert(lines, {display: true}); } catch (err) { continue; }
+      const width = widthEx(node.children[0]);
+      if (!best || width < best.width) best = {node, width};
+      if (width <= narrowEx) break;
+    }
+    return best && best.width < wide - 1 ? best.node : null;
+  };
+}
+
+const RELATIONS = new Set(['=', '<', '>', '\\approx', '\\leftarrow', '\\rightarrow', '\\to',
+  '\\le', '\\leq', '\\ge', '\\geq', '\\ne', '\\neq', '\\equiv', '\\simeq', '\\propto']);
+const OPERATORS = new Set(['+', '-', '\\cdot', '\\times']);
+
+// The top-level tokens of a formula: {text, kind} with kind 'qquad', 'rel', 'op' or ''.
+function topLevelPieces(source) {
+  const tokens = [];
+  let depth = 0;
+  const re = /\\(?:[A-Za-z]+|.)|[{}]|\s+|[^\\{}\s]/g;
+  let prev = '';
+  for (const [token] of source.matchAll(re)) {
+    let kind = '';
+    if (token === '{' || token === '\\left' || token === '\\begin') depth += 1;
+    else if (token === '}' || token === '\\right' || token === '\\end') depth -= 1;
+    else if (depth === 0 && token === '\\qquad') kind = 'qquad';
+    else if (depth === 0 && RELATIONS.has(token)) kind = 'rel';
+    else if (depth === 0 && OPERATORS.has(token) && prev && !['rel', 'op', 'qquad', 'open'].includes(prev)) kind = 'op';
+    // \left and \begin take their argument ( (, {name} ) inside the depth they open.
+    tokens.push({text: token, kind});
+    if (!/^\s+$/.test(token)) prev = kind || (['(', '[', '^', '_'].includes(token) ? 'open' : 'x');
+  }
+  return depth === 0 ? tokens : [];
+}
+
+// The formula as aligned lines, broken at the kinds of the given level (1: qquad; 2: and
+// relations; 3: and operators), or null when it has no such place.
+function brokenTex(tokens, level) {
+  const groups = [[]];
+  for (const token of tokens) {
+    if (token.kind === 'qquad') groups.push([]);
+    else groups[groups.length - 1].push(token);
+  }
+  if (level === 1 && groups.length === 1) return null;
+  const rows = [];
+  let broken = groups.length > 1;
+  for (const group of groups) {
+    const lines = [['&']];
+    let seenRelation = false;
+    for (const token of group) {
+      const current = lines[lines.length - 1];
+      const breakHere = (level >= 2 && token.kind === 'rel' && seenRelation)
+        || (level >= 3 && token.kind === 'op' && current.join('').replace(/[&\s]|\\quad|\{\}/g, '') !== '');
+      if (token.kind === 'rel' && !seenRelation) {
+        lines[0] = lines[0].filter((t) => t !== '&');
+        lines[0].push('&');
+        seenRelation = true;
+      }
+      if (breakHere) {
+        lines.push(token.kind === 'op' ? ['&\\quad{}'] : ['&']);
+        broken = true;
+      }
+      lines[lines.length - 1].push(token.text);
+    }
+    rows.push(...lines.map((line) => line.join('').trim()));
+  }
+  if (!broken) return null;
+  return '\\begin{aligned}' + rows.join(' \\\\ ') + '\\end{aligned}';
+}

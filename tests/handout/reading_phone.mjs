@@ -215,9 +215,18 @@ function measure () {
   const displayMath = [...document.querySelectorAll('main mjx-container[display="true"]')].filter(visible).map((m) => {
     const column = m.parentElement.getBoundingClientRect()
     const r = m.querySelector('svg').getBoundingClientRect()
+    const svg = m.querySelector('svg')
+    const [maxWidth, minWidth] = [svg.style.maxWidth, svg.style.minWidth]
+    svg.style.maxWidth = 'none'
+    svg.style.minWidth = '0'
+    const natural = svg.getBoundingClientRect().width
+    svg.style.maxWidth = maxWidth
+    svg.style.minWidth = minWidth
     return {
       fits: m.scrollWidth <= m.clientWidth + 1,
       drawn: r.width,
+      natural,
+      lines: m.hasAttribute('data-lk-narrow'),
       within: r.left >= column.left - 0.5 && r.right <= column.right + 0.5,
     }
   })

@@ -1,7 +1,7 @@
 """The reading HTML on a phone (320-414 px) and on a desktop (1280 px), measured in Chromium.
 
 The fixture deck (fixtures/phone.md) holds what a narrow screen finds hard: a long code line,
-a long output, a display formula too wide even when shrunk (one inside a coloured box), a
+a long output, a display formula too wide even when shrunk, two side by side in a coloured box, a
 formula in a title bar, inline formulas followed by 。 and 、, a Japanese table, two sections.
 tests/handout/reading_phone.mjs measures the page (no execution is needed: the fixture's
 output is an `output` fence).
@@ -200,6 +200,17 @@ def test_a_display_formula_that_fits_when_shrunk_to_six_tenths_fits_without_scro
         assert all(m["within"] for m in fitting), (width, maths)
     wide = measured["widths"]["1280"]["displayMath"]
     assert len([m for m in wide if m["fits"]]) == len(wide) - 1, wide
+
+
+def test_side_by_side_formulas_stand_one_under_the_other_on_phones_at_full_size(
+        measured: dict):
+    """The def box's two formulas (\\qquad between them) are too wide for a phone's column:
+    phones show them as two lines, unshrunk; wider screens show them side by side."""
+    for width in PHONES:
+        lines = [m for m in measured["widths"][width]["displayMath"] if m["lines"]]
+        assert len(lines) == 1, width
+        assert lines[0]["fits"] and lines[0]["drawn"] >= lines[0]["natural"] - 0.5, width
+    assert [m for m in measured["widths"]["1280"]["displayMath"] if m["lines"]] == []
 
 
 def test_code_wraps_on_phones_never_scrolls_and_copies_as_written(measured: dict):
