@@ -70,12 +70,13 @@ function widthEx(svg) {
 }
 
 // A formula wider than a phone's column (narrowEx) is also typeset broken into lines, as a
-// person would break it by hand: first at the \qquad between side-by-side formulas, then before
-// each relation (=, ≈, ←, ...), then before each + - · between terms; each only at the
-// formula's top level (never inside braces, \left...\right or an environment).  The first of
-// these that fits is used, else the narrowest if it is narrower than the formula; the reading
-// page shows it on phones instead of shrinking the whole formula.  The lines are typeset apart
-// (each SVG holds its own glyphs), so the page's shared glyph cache is not touched.
+// person would break it by hand: first at the \qquad between side-by-side formulas, then also
+// before each relation (=, ≈, ←, ...), then also before each + - · between terms; each only at
+// the formula's top level (never inside braces, \left...\right or an environment), and the
+// pieces of a formula joined again on one line while they fit.  The first of these that fits is
+// used, else the narrowest if it is narrower than the formula; the reading page shows it on
+// phones instead of shrinking the whole formula.  The lines are typeset apart (each SVG holds
+// its own glyphs), so the page's shared glyph cache is not touched.
 function narrowTypesetter() {
   const tex = new TeX({
     packages: AllPackages.filter((name) => !['bussproofs', 'noerrors', 'noundefined'].includes(name)),
@@ -83,17 +84,31 @@ function narrowTypesetter() {
   });
   const svg = new SVG({fontCache: 'local'});
   const doc = mathjax.document('', {InputJax: tex, OutputJax: svg});
+  const typeset = (rows) => {
+    try {
+      const node = doc.convert(`\\begin{aligned}${rows.join(' \\\\ ')}\\end{aligned}`, {display: true});
+      return {node, width: widthEx(node.children[0])};
+    } catch (err) {
+      return null;
+    }
+  };
   return (source, wide, narrowEx) => {
     const pieces = topLevelPieces(source);
     let best = null;
     for (const level of [1, 2, 3]) {
-      const lines = brokenTex(pieces, level);
+      const groups = brokenRows(pieces, level);
+      if (!groups) continue;
+      const rows = groups.flatMap((group) => group.reduce((joined, row) => {
+        const last = joined[joined.length - 1];
+        const together = last === undefined ? null : typeset([last + row.replace(/^&(\\quad\{\})?/, '')]);
+        if (together && together.width <= narrowEx) joined[joined.length - 1] = last + row.replace(/^&(\\quad\{\})?/, '');
+        else joined.push(row);
+        return joined;
+      }, []));
+      const lines = rows.length > 1 ? typeset(rows) : null;
       if (!lines) continue;
-      let node;
-      try { node = doc.convert(lines, {display: true}); } catch (err) { continue; }
-      const width = widthEx(node.children[0]);
-      if (!best || width < best.width) best = {node, width};
-      if (width <= narrowEx) break;
+      if (!best || lines.width < best.width) best = lines;
+      if (lines.width <= narrowEx) break;
     }
     return best && best.width < wide - 1 ? best.node : null;
   };
@@ -123,18 +138,19 @@ function topLevelPieces(source) {
   return depth === 0 ? tokens : [];
 }
 
-// The formula as aligned lines, broken at the kinds of the given level (1: qquad; 2: and
-// relations; 3: and operators), or null when it has no such place.
-function brokenTex(tokens, level) {
+// The formula's rows for `aligned`, a list per side-by-side formula, broken at the kinds of the
+// given level (1: \qquad; 2: and relations; 3: and operators), or null when it has no such
+// place.  A formula's first relation is its alignment point (&); a row broken before a term
+// starts indented (\quad) with an empty group ({}), so its + stays a binary operator.
+function brokenRows(tokens, level) {
   const groups = [[]];
   for (const token of tokens) {
     if (token.kind === 'qquad') groups.push([]);
     else groups[groups.length - 1].push(token);
   }
   if (level === 1 && groups.length === 1) return null;
-  const rows = [];
   let broken = groups.length > 1;
-  for (const group of groups) {
+  const rows = groups.map((group) => {
     const lines = [['&']];
     let seenRelation = false;
     for (const token of group) {
@@ -152,8 +168,7 @@ function brokenTex(tokens, level) {
       }
       lines[lines.length - 1].push(token.text);
     }
-    rows.push(...lines.map((line) => line.join('').trim()));
-  }
-  if (!broken) return null;
-  return '\\begin{aligned}' + rows.join(' \\\\ ') + '\\end{aligned}';
+    return lines.map((line) => line.join('').trim());
+  });
+  return broken ? rows : null;
 }

@@ -3,8 +3,8 @@
 The reading HTML shows those lines on phones (the CSS: tests/handout/test_reading_phone.py
 measures them in Chromium); here, where the lines break: at the `\\qquad` between side-by-side
 formulas first, then before relations, then before + - between terms, only at the formula's top
-level, and never for a formula that fits or has no such place.  A row of the lines is a MathJax
-`mtr` node, so the rows are counted in the SVG.
+level, pieces joined again while a row fits, and never for a formula that fits or has no such
+place.  A row of the lines is a MathJax `mtr` node, so the rows are counted in the SVG.
 """
 
 from __future__ import annotations
@@ -50,14 +50,16 @@ def test_side_by_side_formulas_are_put_one_under_the_other(tmp: Path):
 
 def test_a_chain_of_equalities_breaks_before_its_later_relations(tmp: Path):
     _, narrow = typeset(rf"z = {LONG} {LONG} = {LONG} {LONG} = {LONG} {LONG} \approx 8", tmp)
-    assert first_glyphs(narrow) == ["z", "=", "=", "≈"]
+    assert first_glyphs(narrow) == ["z", "=", "="]   # "≈ 8" fits on the row before it
+    assert glyphs(row_texts(narrow)[2])[-2:] == ["≈", "8"]
     assert "=" in glyphs(row_texts(narrow)[0])   # the first row: z and its "=" (aligned on it)
 
 
 def test_a_long_sum_breaks_before_its_terms_and_a_leading_minus_stays(tmp: Path):
     _, narrow = typeset(rf"f = -{LONG} + {LONG} + {LONG} + {LONG} + {LONG}", tmp)
-    assert first_glyphs(narrow) == ["f", "+", "+", "+", "+"]
+    assert first_glyphs(narrow) == ["f", "+"]   # terms joined on a row while it fits
     assert glyphs(row_texts(narrow)[0])[:3] == ["f", "=", "−"]   # the unary minus stays
+    assert width_ex(narrow) <= html.PHONE_COLUMN_EX
 
 
 def test_nothing_breaks_inside_brackets_braces_or_environments(tmp: Path):
@@ -65,6 +67,10 @@ def test_nothing_breaks_inside_brackets_braces_or_environments(tmp: Path):
     for tex in (rf"f = \left({inside}\right)", rf"f = {{{inside}}}",
                 rf"f = \begin{{pmatrix}} {inside} \end{{pmatrix}}"):
         assert len(typeset(tex, tmp)) == 1, tex
+
+
+def width_ex(container: str) -> float:
+    return float(re.search(r'<svg[^>]*?\swidth="([\d.]+)ex"', container)[1])
 
 
 def row_texts(container: str) -> list[str]:
