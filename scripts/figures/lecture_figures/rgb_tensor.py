@@ -20,8 +20,8 @@ OFFSET = 1.6
 BLOCK_X = 12.8
 XLIM = (-2.0, 28.9)
 YLIM = (SIZE + 3.6, -2 * OFFSET - 2.8)
-TITLE_PT = 15
-INDEX_PT = 18
+TITLE_PT = 19
+INDEX_PT = 21
 WIDTH_INCHES = 5.4
 CHANNELS = (("R", PALETTE.red), ("G", PALETTE.green), ("B", PALETTE.blue))
 
@@ -67,7 +67,7 @@ def _draw_image(ax: Axes, image: np.ndarray) -> None:
     n = image.shape[0]
     _grid(ax, 0, 0, image)
     _index_arrows(ax, 0, n)
-    ax.text(n / 2, -OFFSET * 2 - 0.9, "画像（8×8 画素）", ha="center", va="bottom",
+    ax.text(n / 2, -OFFSET * 2 - 0.9, "画像（8×8）", ha="center", va="bottom",
             fontsize=TITLE_PT)
 
 
@@ -87,7 +87,7 @@ def _draw_block(ax: Axes, image: np.ndarray) -> None:
     _arrow(ax, start, (start[0] + reach, start[1] - reach))
     ax.text(XLIM[1] - 0.1, start[1] + 0.9, "$k$（チャンネル）",
             ha="right", va="top", fontsize=TITLE_PT - 1)
-    ax.text(BLOCK_X + (n + depth) / 2, -depth - 0.9, "3階テンソル：形 (8, 8, 3)",
+    ax.text(BLOCK_X + (n + depth) / 2, -depth - 0.9, "3 階テンソル（8, 8, 3）",
             ha="center", va="bottom", fontsize=TITLE_PT)
 
 

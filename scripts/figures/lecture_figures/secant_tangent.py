@@ -21,7 +21,7 @@ def df(x: float) -> float:
 
 
 def draw() -> Figure:
-    figure = Figure(figsize=(4.6, 3.4), layout="constrained")
+    figure = Figure(figsize=(4.6, 4.0), layout="constrained")
     ax = figure.add_subplot()
     xs = np.linspace(-1.2, 0.8, 400)
     x1 = X0 + H
@@ -40,16 +40,18 @@ def draw() -> Figure:
     ax.annotate("", xy=(x1, 0.22), xytext=(X0, 0.22),
                 arrowprops={"arrowstyle": "<->", "color": PALETTE.muted, "lw": 1.2,
                             "shrinkA": 0, "shrinkB": 0})
-    ax.text((X0 + x1) / 2, 0.28, "$h$", ha="center", va="bottom", fontsize=15)
+    ax.text((X0 + x1) / 2, 0.28, "$h$", ha="center", va="bottom", fontsize=18)
     ax.annotate("$(x,\\,f(x))$", (X0, y0), xytext=(-10, -6), textcoords="offset points",
-                ha="right", va="top", fontsize=13)
+                ha="right", va="top", fontsize=16)
     ax.annotate("$(x+h,\\,f(x+h))$", (x1, y1), xytext=(6, 10), textcoords="offset points",
-                ha="left", va="bottom", fontsize=13)
-    ax.legend(loc="upper right", fontsize=13, handlelength=2.6, borderaxespad=0.2)
+                ha="left", va="bottom", fontsize=16)
+    # The legend above the plot, where no line runs under it.
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=15, handlelength=2.6,
+              borderaxespad=0.2, frameon=False)
 
     ax.set_xlim(-1.2, 0.8)
     ax.set_ylim(0, 3.3)
-    ax.set_xticks([X0, x1], ["$x$", "$x+h$"], fontsize=14)
+    ax.set_xticks([X0, x1], ["$x$", "$x+h$"], fontsize=17)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     return figure

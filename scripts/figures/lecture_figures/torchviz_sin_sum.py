@@ -23,13 +23,15 @@ def sin_sum_graph() -> graphviz.Digraph:
         warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarning)
         graph = torchviz.make_dot(y, params={"x": x})
     graph.node_attr.update(
-        fontname=MONO_FONT, fontsize="15", fontcolor=PALETTE.ink, style="rounded,filled",
+        fontname=MONO_FONT, fontsize="19", fontcolor=PALETTE.ink, style="rounded,filled",
         fillcolor=PALETTE.orange_light, color=PALETTE.orange, penwidth="1.8",
     )
     graph.edge_attr.update(color=PALETTE.muted, penwidth="1.6", arrowsize="0.8")
-    graph.graph_attr.update(bgcolor=PALETTE.background, pad="0.2", ranksep="0.3")
+    graph.graph_attr.update(bgcolor=PALETTE.background, pad="0.2", ranksep="0.25")
     tensor = f'fillcolor="{PALETTE.teal_light}" color="{PALETTE.teal}"'
+    # torchviz labels the output by its shape alone, under an empty line; it is y.
     graph.body = [line.replace("fillcolor=darkolivegreen1", tensor)
-                  .replace("fillcolor=lightblue", tensor) for line in graph.body]
+                  .replace("fillcolor=lightblue", tensor)
+                  .replace('label="\n ()"', 'label="y\n ()"') for line in graph.body]
     return graph
 
