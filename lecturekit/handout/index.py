@@ -30,12 +30,14 @@ from lecturekit.render.lint import confine
 
 ARTEFACTS = (
     # (suffix, label ja, what it is for ja, label en, what it is for en)
+    ("-handout.html", "読み物", "スライドと実行結果を上から順に読む版（スマホでも読めます）",
+     "Reading version", "slides and code results to read top to bottom (phones too)"),
+    ("-exercises.ipynb", "演習ノートブック", "演習を解いて、その場で答え合わせ（Jupyter / Colab）",
+     "Exercises notebook", "solve the exercises and check your answers (Jupyter / Colab)"),
     (".html", "スライド", "教室で映すスライド（ブラウザで開く）",
      "Slides", "the slides as shown in class (opens in the browser)"),
     (".pdf", "スライド PDF", "同じスライドの PDF（1 ページに 1 枚）",
      "Slides PDF", "the same slides as a PDF, one per page"),
-    ("-handout.html", "読み物", "スライドと実行結果を上から順に読む版（スマホでも読めます）",
-     "Reading version", "slides and code results to read top to bottom (phones too)"),
     ("-handout.pdf", "印刷用 PDF（2 枚ずつ）",
      "A4 1 枚にスライド 2 枚、下にメモ欄（文字がいちばん読みやすい）",
      "Printable handout, 2 a sheet",
@@ -51,10 +53,11 @@ ARTEFACTS = (
      "four slides an A4 sheet, a wide notes column beside them (least paper, smallest text)"),
     (".ipynb", "ノートブック", "スライドのコードを実行済みのノートブック（Jupyter で開く）",
      "Notebook", "the slides' code, already run (open in Jupyter)"),
-    ("-exercises.ipynb", "演習ノートブック", "演習を解いて、その場で答え合わせ（Jupyter / Colab）",
-     "Exercises notebook", "solve the exercises and check your answers (Jupyter / Colab)"),
 )
-"""Every file a deck gets, in the order the index lists them."""
+"""Every file a deck gets, in the order the index lists them: first the two a student starts
+from (`PRIMARY`), then the slides, the printed handouts and the executed notebook."""
+PRIMARY = ("-handout.html", "-exercises.ipynb")
+"""Shown larger, on a tinted band: the reading version and the exercises (`GUIDE["start"]`)."""
 EXERCISES_SUFFIX = "-exercises.ipynb"
 WORDS = {
     "ja": {"colab": "Colab で開く", "none": "まだ何も公開されていません。"},
@@ -96,6 +99,8 @@ class Link:
     """Where this notebook opens in Colab, if anywhere."""
     size: str = ""
     """The file's size (`2.4 MB`), when the page is made beside the files."""
+    primary: bool = False
+    """One of the files a student starts from (`PRIMARY`)."""
 
     @property
     def notebook(self) -> bool:
@@ -109,6 +114,9 @@ class DeckEntry:
     title: str
     date: str
     links: list[Link] = field(default_factory=list)
+    description: str = ""
+    """What the lecture is about, in a sentence or two: the deck's `description` (Marp's
+    global directive, which marp-cli also writes as the HTML's meta description)."""
 
 
 def language(project: Project) -> str:
@@ -129,7 +137,8 @@ def artefact_links(deck: Path, project: Project) -> list[Link]:
         if suffix == EXERCISES_SUFFIX:
             colab = colab_url(project, published_path(deck, suffix))
         links.append(Link(label_ja if lang == "ja" else label_en, published_path(deck, suffix),
-                          note_ja if lang == "ja" else note_en, colab))
+                          note_ja if lang == "ja" else note_en, colab,
+                          primary=suffix in PRIMARY))
     return links
 
 
@@ -169,7 +178,8 @@ def deck_entry(path: Path, project: Project | None = None) -> DeckEntry:
     deck = confine(read_deck(path))
     return DeckEntry(project.label(path),
                      deck.title,
-                     str(deck.front_matter.get("date") or ""), artefact_links(path, project))
+                     str(deck.front_matter.get("date") or ""), artefact_links(path, project),
+                     str(deck.front_matter.get("description") or "").strip())
 
 
 def render_index(entries: list[DeckEntry], title: str, lang: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -185,9 +186,32 @@ def test_index_shows_each_files_size_beside_it(tmp_path: Path):
     lines = Lines()
     lines.feed(index_html([deck], out=out))
     assert [" ".join(i["text"].split()) for i in lines.items] == [
-        "スライド PDF（2.4 MB） 同じスライドの PDF（1 ページに 1 枚）",
-        "読み物（310 KB） スライドと実行結果を上から順に読む版（スマホでも読めます）"]
+        "読み物（310 KB） スライドと実行結果を上から順に読む版（スマホでも読めます）",
+        "スライド PDF（2.4 MB） 同じスライドの PDF（1 ページに 1 枚）"]
     assert size_label(999) == "1 KB" and size_label(1_000_000) == "1.0 MB"
+
+
+def test_index_puts_the_reading_version_and_exercises_first_and_says_what_the_lecture_is(
+        tmp_path: Path):
+    """The two files a student starts from lead, marked for the eye; the deck's `description`
+    (Marp's directive) says under its title what the lecture is about."""
+    (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\nlang = "ja"\n',
+                                             encoding="utf-8")
+    deck = tmp_path / "mini.md"
+    source = (FIXTURES / "mini.md").read_text(encoding="utf-8")
+    deck.write_text(source.replace("---\n", "---\ndescription: 勾配を自動で求める回\n", 1),
+                    encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("mini.html", "mini.pdf", "mini-handout.html", "mini-exercises.ipynb"):
+        (out / name).write_text("x", encoding="utf-8")
+    page = index_html([deck], out=out)
+    parser = Anchors()
+    parser.feed(page)
+    assert parser.hrefs == ["mini-handout.html", "mini-exercises.ipynb", "mini.html", "mini.pdf"]
+    assert re.findall(r'<li class="primary"><a href="([^"]+)"', page) == [
+        "mini-handout.html", "mini-exercises.ipynb"]
+    assert '<p class="about">勾配を自動で求める回</p>' in page
 
 
 def test_index_names_a_deck_without_a_title_by_its_first_heading(tmp_path: Path):
