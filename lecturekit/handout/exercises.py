@@ -2,21 +2,26 @@
 
 What a student meets, top to bottom: a first cell that says to run the setup
 cell first (in the deck's language, with an "Open in Colab" link when the
-repository is known) and states the self-check rule as a short list; a
-Markdown cell saying what the setup cell below it is and to run it once;
-the setup cell; then per exercise the task slide, its hint folded (`<details>`),
-per answer block (after a "▶" context cell where the slides' variables must
-be recreated first) a heading with the task item (none for an exercise of one
-answer without items: its task slide already bears that name), an answer cell and a
-`check("演習1 (1)")` cell, a free-text cell where the task asks "why", and
-the model answer folded.  Every helper cell's first line is a `#@title` (a
-label in JupyterLab, the form title in Colab).  Only the setup cell is hidden
-(`source_hidden`; a form in Colab): JupyterLab shows it as an unlabelled "…",
-which the Markdown cell above it names.  A helper cell's code is one line, one
-call (`check("演習1 (1)")`, `run_slides(...)`) which the setup cell defines,
-and its comment is what to do when the setup was skipped: Jupyter's NameError
-traceback shows that very line.  An answer cell is empty (comments only),
-except where the answer is an error: there it is a `try:` /
+repository is known) and states the three points of the self-check rule a
+student needs first, the rest folded (`<details>`: a long list of rules before
+the first exercise goes unread); a Markdown cell saying what the setup cell
+below it is and to run it once; the setup cell; then per exercise the task
+slide, its hint folded (`<details>`), per answer block (after a "📎 前提"
+context cell where the slides' variables must be recreated first; not "▶",
+which reads as the run button) a heading with the task item (none for an
+exercise of one answer without items: its task slide already bears that name),
+an answer cell and a `check("演習1 (1)")` cell, a free-text cell where the task
+asks "why", and the model answer folded.  Every helper cell's first line is a
+`#@title` (a label in JupyterLab, the form title in Colab), which also says to
+run the setup cell first on a NameError: Colab shows a form's title but not its
+code.  Only the setup cell is hidden (`source_hidden`; a form in Colab):
+JupyterLab shows it as an unlabelled "…", which the Markdown cell above it
+names.  A helper cell's code is one line, one call (`check("演習1 (1)")`,
+`run_slides(...)`) which the setup cell defines; when the setup was skipped,
+the NameError's traceback shows the title line above it.  An answer cell is
+empty (comments only; the first, `# 演習1 (1): この行は消さずに、…`, tells the
+check without cell ids that the cell run last is that answer cell), except
+where the answer is an error: there it is a `try:` /
 `except Exception as e: print(type(e).__name__, e)` skeleton, so the error is
 caught and printed and Colab's "Run all" goes on.
 
@@ -38,7 +43,7 @@ Deck convention (README, "Exercises"):
 The setup cell is readable Python in four commented parts: the self-check's
 code (`selfcheck_kernel`, the module the tests exercise, without its
 docstrings and comments: `plain_source`), the answers' salted hashes as data,
-the runner of the ▶ cells with the lecture code they run as data, and the
+the runner of the 📎 context cells with the lecture code they run as data, and the
 deck's `setup:` code as it runs.  Running it again is safe.
 """
 
@@ -86,29 +91,34 @@ TEXTS = {
     "ja": {
         "title": "{title}（演習）",
         "first": "**まず、すぐ下の「⚙️ 準備」のセルを実行してください**（セルを選んで ▶ か "
-                 "Shift+Enter）。実行しないと、答え合わせもスライドのコードも動きません。",
+                 "Shift+Enter）。実行しないと、答え合わせもスライドのコードも動きません。"
+                 "あとで `NameError`（`name 'torch' is not defined` など）が出たときも、"
+                 "まずこのセルを実行し直してください（接続が切れたり再起動したりすると、"
+                 "実行し直しが必要です）。",
         "how": "各演習では、空のセルに答えのコードを書いて実行し、求めた値を `print` で表示します。"
                "続く「✔ 答え合わせ」のセルを実行すると、正解かどうかがわかります。"
                "💡 ヒントと 📖 解答例は、クリックすると開きます。",
         "rule": "**答え合わせのルール**\n\n"
                 "- 数は、スライドに書かれた桁まで四捨五入して比べます"
                 "（8.0 に対して 7.96 は正解、7.9 は不正解）。\n"
-                "- 値を問う問題では、テンソルかリストか、float64 かどうかは問いません"
-                "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
-                "- 値がいくつもあるときは、どの順に表示してもかまいません。"
-                "ただし、一つのテンソルの中の数の順番は、そのままにしてください。\n"
                 "- 値は変数を使って計算し、表示してください。"
                 "文字列の中に書いた値（`print(\"8.0\")`）や、数だけで書いた式"
                 "（`print(8)`、`print(2*3+2)`）は答えになりません。\n"
-                "{uses}"
                 "- 表示する数は、答えの値だけにしてください。ほかの数もいっしょに表示すると、"
                 "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字は"
-                "つけてもかまいません）。\n"
-                "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。"
-                "そのまま起こしても、except で捕まえて表示してもかまいません。\n"
-                "- 答え合わせは、答えのセルを最後に実行したときの表示を見ます（環境によっては、"
-                "最後に実行したセルを見ます：答えのあとで別のセルを実行したときは、"
-                "答えのセルを実行し直してください）。",
+                "つけてもかまいません）。",
+        "rule_more": "答え合わせのくわしいルール（クリックで開く）",
+        "rule_rest": "- 値を問う問題では、テンソルかリストか、float64 かどうかは問いません"
+                     "（`requires_grad=True` のテンソルを作る問題では、形とその指定も"
+                     "比べます）。\n"
+                     "- 値がいくつもあるときは、どの順に表示してもかまいません。"
+                     "ただし、一つのテンソルの中の数の順番は、そのままにしてください。\n"
+                     "{uses}"
+                     "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。"
+                     "そのまま起こしても、except で捕まえて表示してもかまいません。\n"
+                     "- 答え合わせは、答えのセルを最後に実行したときの表示を見ます"
+                     "（環境によっては、最後に実行したセルを見ます：答えのあとで別のセルを"
+                     "実行したときは、答えのセルを実行し直してください）。",
         "rule_uses": "- 計算に使う関数が決まっている問題もあります（{names}）。"
                      "その問題では、答えのセルでその関数を呼んで求めてください。"
                      "値が合っていても、ほかの方法で求めたものは正解になりません。\n",
@@ -126,18 +136,18 @@ TEXTS = {
         "part_answers": "# ── 2. 答えのデータ（答えそのものは読めない形にしてあります）──",
         "python_needed": "この演習ノートブックの答え合わせには Python 3.10 以上が必要です"
                          "（いまは {}.{}）",
-        "part_context": "# ── 3. ▶ のセルが使う道具と、スライドのコード ──",
+        "part_context": "# ── 3. 📎 前提のセルが使う道具と、スライドのコード ──",
         "part_setup": "# ── 4. スライドと同じ準備 ──",
         "ready": "✅ 準備ができました。下の演習に進んでください。",
-        "context_title": "▶ スライドのコードを実行：{label} で使う変数を作り直します",
+        "context_title": "📎 前提：{label} で使うスライドの変数を用意します",
         "context_note": "# 次の演習の前に実行してください（スライドで作った変数や関数を"
                         "用意するだけで、何も表示しません）。",
         "check_title": "✔ 答え合わせ：{label}",
-        "no_setup": "NameError になったら、先に上の「⚙️ 準備」のセルを実行してください",
-        "answer_here": "# {label}: ここに答えのコードを書いて実行してください。\n"
+        "no_setup": "（NameError なら、先に「⚙️ 準備」を実行）",
+        "answer_here": "# {label}: この行は消さずに、下に答えのコードを書いて実行してください。\n"
                        "# 求めた値は print(...) で表示しましょう（次のセルが確かめます）。\n",
-        "error_here": "# {label}: try: の下の「ここに」の行を答えのコードに"
-                      "書きかえて実行してください。\n"
+        "error_here": "# {label}: この行は消さずに、try: の下の「ここに」の行を\n"
+                      "# 答えのコードに書きかえて実行してください。\n"
                       "# エラーが起きると except がその種類とメッセージを表示し、"
                       "止まらずに進みます\n"
                       "# （次のセルが種類とメッセージを確かめます）。\n"
@@ -154,30 +164,34 @@ TEXTS = {
     "en": {
         "title": "{title} (exercises)",
         "first": "**First run the “⚙️ Setup” cell just below** (select it, then ▶ or "
-                 "Shift+Enter). Without it neither the self-checks nor the slides' code run.",
+                 "Shift+Enter). Without it neither the self-checks nor the slides' code run. "
+                 "If a `NameError` (such as `name 'torch' is not defined`) shows up later, "
+                 "run it again first (after a restart or a lost connection it must run "
+                 "again).",
         "how": "In each exercise, write your code in the empty cell, run it and `print` the "
                "values you found; then run the “✔ Check” cell below it to see whether the "
                "answer is right. 💡 Hints and 📖 model answers open with a click.",
         "rule": "**How answers are checked**\n\n"
                 "- Numbers are rounded to the digits the slide shows (for 8.0, 7.96 is right, "
                 "7.9 is not).\n"
-                "- Where a value is asked for, a tensor, a list or float64 are all fine "
-                "(where a tensor with `requires_grad=True` is asked for, its shape and that "
-                "flag count too).\n"
-                "- Several values may be printed in any order, but keep the order of the "
-                "numbers inside one tensor.\n"
                 "- Compute the values from your variables and print them: a value typed "
                 "inside a string (`print(\"8.0\")`) or written with numbers only "
                 "(`print(8)`, `print(2*3+2)`) does not count.\n"
-                "{uses}"
                 "- Print no numbers besides the answer's values: any other number shown "
                 "makes the answer wrong (words such as `print(\"gradient:\", x.grad)` "
-                "are fine).\n"
-                "- Where the answer is an error, its type and message are compared: let it "
-                "be raised, or catch it with except and print it.\n"
-                "- A check reads what the answer cell showed when last run (in some "
-                "environments, what the cell run last showed: if you ran another cell after "
-                "your answer, run the answer cell again).",
+                "are fine).",
+        "rule_more": "More about how answers are checked (click to open)",
+        "rule_rest": "- Where a value is asked for, a tensor, a list or float64 are all fine "
+                     "(where a tensor with `requires_grad=True` is asked for, its shape and "
+                     "that flag count too).\n"
+                     "- Several values may be printed in any order, but keep the order of the "
+                     "numbers inside one tensor.\n"
+                     "{uses}"
+                     "- Where the answer is an error, its type and message are compared: let "
+                     "it be raised, or catch it with except and print it.\n"
+                     "- A check reads what the answer cell showed when last run (in some "
+                     "environments, what the cell run last showed: if you ran another cell "
+                     "after your answer, run the answer cell again).",
         "rule_uses": "- Some exercises say how to compute the value ({names}): there, call "
                      "it in your answer cell; a right value found another way does not "
                      "count.\n",
@@ -194,21 +208,22 @@ TEXTS = {
         "part_checker": "# -- 1. The self-check --",
         "part_answers": "# -- 2. The answers' data (the answers themselves cannot be read) --",
         "python_needed": "this notebook's self-check needs Python 3.10 or later (this is {}.{})",
-        "part_context": "# -- 3. What the ▶ cells use, and the slides' code --",
+        "part_context": "# -- 3. What the 📎 cells use, and the slides' code --",
         "part_setup": "# -- 4. The slides' setup --",
         "ready": "✅ Ready. Go on with the exercises below.",
-        "context_title": "▶ Run the slides' code: recreates the variables {label} uses",
+        "context_title": "📎 Before {label}: defines the slides' variables it uses",
         "context_note": "# Run it before the next exercise (it only defines the slides' "
                         "variables and functions; it shows nothing).",
         "check_title": "✔ Check: {label}",
-        "no_setup": "a NameError? First run the “⚙️ Setup” cell at the top",
-        "answer_here": "# {label}: write your answer here and run the cell.\n"
+        "no_setup": " (a NameError? Run “⚙️ Setup” first)",
+        "answer_here": "# {label}: keep this line; write your answer below it and run the "
+                       "cell.\n"
                        "# print(...) the values you found (the next cell checks them).\n",
-        "error_here": "# {label}: replace the comment under try: with your code, then run "
-                      "the cell.\n"
-                      "# If it raises an error, except prints its type and message and the "
-                      "notebook\n"
-                      "# goes on (the next cell checks them).\n"
+        "error_here": "# {label}: keep this line; replace the comment under try: with your "
+                      "code,\n"
+                      "# then run the cell. If it raises an error, except prints its type and "
+                      "message\n"
+                      "# and the notebook goes on (the next cell checks them).\n"
                       "try:\n"
                       "    # your code here\n"
                       "    pass\n"
@@ -439,7 +454,9 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                               if item["kind"] == USES for name in item["names"]))
     uses = (say["rule_uses"].format(names=say["or"].join(f"`{n}()`" for n in used))
             if used else "")
-    intro += [say["first"], say["how"], say["rule"].replace("{uses}", uses)]
+    # the rules a student needs first, the others folded
+    intro += [say["first"], say["how"], say["rule"],
+              _details(say["rule_more"], say["rule_rest"].replace("{uses}", uses))]
     nb.cells.append(_markdown(INTRO, "\n\n".join(intro)))
 
     context: list[CodePiece] = []
@@ -511,10 +528,15 @@ def _markdown(cell_id: str, text: str) -> NotebookNode:
 
 def _folded(cell_id: str, tag: str, summary: str, body: str) -> NotebookNode:
     """A Markdown cell folded with HTML `<details>` (JupyterLab and Colab render it)."""
-    cell = _markdown(cell_id, f"<details>\n<summary>{summary}</summary>\n\n{body.strip()}\n\n"
-                              f"</details>")
+    cell = _markdown(cell_id, _details(summary, body))
     cell.metadata["tags"] = [tag]
     return cell
+
+
+def _details(summary: str, body: str) -> str:
+    """Markdown folded under `summary`: blank lines around the body, so that it is still
+    read as Markdown inside the HTML."""
+    return f"<details>\n<summary>{summary}</summary>\n\n{body.strip()}\n\n</details>"
 
 
 def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> NotebookNode:
@@ -532,8 +554,8 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
                   context: dict[str, list[tuple[str, bool]]], setup_code: str,
                   say: dict[str, str], cells: dict[str, str] | None = None) -> str:
     """The setup cell's code, readable top to bottom: the self-check (`plain_source`), the
-    answers' table and the slides' code as data, the runner of the ▶ cells, the deck's
-    `setup:` code, each part under a comment in the deck's language."""
+    answers' table and the slides' code as data, the runner of the 📎 context cells, the
+    deck's `setup:` code, each part under a comment in the deck's language."""
     kernel = plain_source(Path(selfcheck_kernel.__file__).read_text(encoding="utf-8"))
     future = "from __future__ import annotations\n"
     guard = ("import sys\n"   # an older Python would fail later, at every check
@@ -604,9 +626,8 @@ def plain_source(source: str) -> str:
 def _context_cell(key: str, pieces: list[CodePiece], before: Fence,
                   say: dict[str, str]) -> NotebookNode:
     name = json.dumps(key, ensure_ascii=False)
-    source = "\n".join([f"{TITLE}{say['context_title'].format(label=key)}",
-                        say["context_note"].format(label=key),
-                        _guarded(f"run_slides({name})", say)])
+    source = "\n".join([_title(say["context_title"].format(label=key), say),
+                        say["context_note"].format(label=key), f"run_slides({name})"])
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"context-{before.line}"
     cell.metadata.update({"tags": [CONTEXT], "cellView": "form",
@@ -627,7 +648,7 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     student.metadata.update({"tags": [STUDENT], "lecturekit": {"answer": ident, "label": label}})
     name = json.dumps(label, ensure_ascii=False)
     check = nbformat.v4.new_code_cell("\n".join([
-        f"{TITLE}{say['check_title'].format(label=label)}", _guarded(f"check({name})", say)]))
+        _title(say["check_title"].format(label=label), say), f"check({name})"]))
     check.id = f"answer-{_cell_id(ident)}-check"
     check.metadata.update({"tags": [SELF_CHECK], "cellView": "form",
                            "lecturekit": {"answer": ident, "label": label},
@@ -635,10 +656,11 @@ def _answer_cells(fence: Fence, label: str, item: str, say: dict[str, str],
     return [heading, student, check] if titled else [student, check]
 
 
-def _guarded(call: str, say: dict[str, str]) -> str:
-    """A helper cell's one line: the call and, as its comment, what to do when it fails for
-    want of the setup cell (Jupyter's NameError shows that very line)."""
-    return f"{call}  # {say['no_setup']}"
+def _title(title: str, say: dict[str, str]) -> str:
+    """A helper cell's `#@title` line: its title and what to do when it fails for want of
+    the setup cell.  Colab shows a form's title but not its code, and JupyterLab shows the
+    line; a NameError's traceback shows it too, as the line above the failing call."""
+    return f"{TITLE}{title}{say['no_setup']}"
 
 
 def _cell_id(ident: str) -> str:

@@ -9,16 +9,20 @@ with IPython's `cell_id` (IPython 8 and a frontend that sends it), the latest
 record of that exercise's answer cell (`_LK_CELLS`), so scratch cells run after
 it change nothing (when that cell never ran: the cell run last, and, when that
 shows none of the values, that the answer cell has not run); without ids, the
-record of the cell run just before the check, judged when it is right or starts
-with its answer cell's first line (`# 演習1 (1): ...`, which the notebook gives
-it); any other cell may be a scratch cell run after the answer: no verdict and
-no hint drawn from it, but that only the cell run last is read, and to run the
-answer cell again.  Helper cells (`check(...)`,
-`run_slides(...)`) are not recorded: a ▶ cell run between an answer cell and
-its check leaves the answer cell's record in place.  A record that shows something
+record of the cell run just before the check, whatever it is, judged with every
+hint: the student most likely ran the answer cell last, and a check that
+refuses to judge an answer cell that lost its first line (`# 演習1 (1): ...`)
+sends the student round in circles.  Only when that first line is gone does
+a verdict other than ✅ end with one line saying the cell run last was taken as
+the answer (a scratch cell run in between: run the answer cell again); a cell
+that starts with another exercise's first line is that exercise's answer cell,
+not judged here.  Helper cells (`check(...)`, `run_slides(...)`) are not
+recorded: a 📎 context cell run between an answer cell and its check leaves the
+answer cell's record in place.  A record that shows something
 belongs to the first check that reads it: the same check may run again,
 another exercise's check says to run its own answer cell first.  ONE rule decides (README,
-"Exercises"; the notebook's first cell states its main points as a short list):
+"Exercises"; the notebook's first cell states its main points as a short list, the
+rest folded):
 
 - every expected output line (one `# -> ...` comment, one shown result) is a
   value; the values may appear in any order, a value of several numbers
@@ -195,9 +199,10 @@ _LK_MESSAGES = {
                 "（たとえば .grad は backward() を呼ぶまで None です）",
         "not_run": "❔ {label}: {label} の答えのセルが、まだ実行されていません。"
                    "答えを書いて実行してから、このセルを実行してください。",
-        "not_last": "❔ {label}: 最後に実行したセルには、確かめる値が見つかりません。"
-                    "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
-                    "実行したときは、答えのセルを実行し直してから、このセルを実行してください。",
+        "taken_last": "  ※ 最後に実行したセルを答えとみなしました（あとで別のセルを実行したなら、"
+                      "答えのセルを実行し直してください）",
+        "other_cell": "❔ {label}: 最後に実行したセルは {other} の答えのセルです。"
+                      "先に {label} の答えのセルを実行してから、このセルを実行してください。",
         "extra_which": "  ・余分な数：{numbers}（「{line}」の行{more}）",
         "extra_more": "など",
         "interleaved": "  ・{n} 個の数は表示されていますが、あいだにほかの数がはさまっています："
@@ -273,9 +278,10 @@ _LK_MESSAGES = {
                 "expected (for example .grad stays None until backward() has run)",
         "not_run": "❔ {label}: the answer cell of {label} has not been run yet. Write your "
                    "answer there, run it, then run this one.",
-        "not_last": "❔ {label}: the value checked is not in the cell run last. Only the cell "
-                    "run last is checked: if you ran another cell after your answer cell, run "
-                    "the answer cell again, then this one.",
+        "taken_last": "  * the cell run last was taken as your answer (if you ran another cell "
+                      "after it, run your answer cell again)",
+        "other_cell": "❔ {label}: the cell run last is the answer cell of {other}. Run your "
+                      "answer cell for {label} first, then run this one.",
         "extra_which": "  - the extra numbers: {numbers} (on the line “{line}”{more})",
         "extra_more": " and others",
         "interleaved": "  - the {n} numbers are shown, but other numbers come between them: "
@@ -1071,7 +1077,7 @@ def _lk_builtin_print() -> object:
 def _lk_pre_run(info: object) -> None:
     raw = getattr(info, "raw_cell", "") or ""
     if _LK_HELPER_CALL.search(raw):
-        return   # a check or a ▶ cell: the record stays the answer cell's
+        return   # a check or a 📎 context cell: the record stays the answer cell's
     try:
         shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821
         source = shell.transform_cell(raw)
@@ -1201,10 +1207,17 @@ def _lk_uses(label: str) -> list[str]:
 
 def _lk_answer_cell(source: str, label: str) -> bool:
     """Without cell ids: the cell still starts with its answer cell's first line
-    (`# 演習1 (1): ...`, as the notebook gives it), so it is that answer, judged as such;
-    a cell that does not may be a scratch cell run after the answer."""
+    (`# 演習1 (1): ...`, as the notebook gives it), so it is that answer for sure; a cell
+    that does not is still judged, but may be a scratch cell run after the answer."""
     first = source.lstrip().split("\n", 1)[0]
     return first.startswith(f"# {label}:")
+
+
+def _lk_other_answer_cell(source: str, label: str) -> str | None:
+    """Without cell ids: the exercise (not `label`) whose answer cell this is, by its first
+    line (`# 演習1 (2): ...`), or None."""
+    return next((other for other in _LK_ANSWERS
+                 if other != label and _lk_answer_cell(source, other)), None)
 
 
 def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool]:
@@ -1244,6 +1257,11 @@ def check(label: str) -> None:
     if record is not None and record.owner not in (None, label):
         _lk_say("other", label=label, other=record.owner)
         return
+    other = (None if known or record is None or record.owner is not None
+             else _lk_other_answer_cell(record.source, label))
+    if other is not None:   # without ids: another exercise's answer cell ran last
+        _lk_say("other_cell", label=label, other=other)
+        return
     items = _lk_items(label)
     raises = any(item["kind"] == "error" for item in items)
     if record is None or not record.lines:   # nothing shown: no answer to claim
@@ -1256,26 +1274,37 @@ def check(label: str) -> None:
         return
     record.owner = label
     missing, extra, taken = _lk_judge(label, record)
-    if (not known and (missing or extra) and record.error is None
-            and not _lk_answer_cell(record.source, label)):
-        # without ids, a cell that is not the answer cell (no `# 演習1 (1): ...` first
-        # line) and is not right may be a scratch cell run after the answer: no verdict
-        # and no hint drawn from it, only what the check looks for
-        record.owner = None
-        _lk_say("not_last", label=label)
-        for item in missing:
-            print(_lk_describe(item))
+    found = len(items) - len(missing)
+    if (known and missing and not found and record.error is None
+            and record.cell_id != _LK_CELLS.get(label)):
+        record.owner = None   # not its answer cell, whose own never ran
+        _lk_say("not_run", label=label)
         return
+    uses = _lk_uses(label)
+    if (not missing and not extra and (record.error is None or raises)
+            and not (uses and not _lk_calls(record.source, uses))):
+        _lk_say("right", label=label)
+        return
+    _lk_wrong(label, record, missing, extra, taken)
+    if not known and not _lk_answer_cell(record.source, label):
+        # without ids, and the cell lost its `# 演習1 (1): ...` first line: the cell run
+        # last was judged, which may be a scratch cell run after the answer
+        _lk_say("taken_last")
+
+
+def _lk_wrong(label: str, record: _LkRecord, missing: list[dict[str, object]], extra: int,
+              taken: object) -> None:
+    """What is wrong with an answer that is not right: its verdict, then one line per
+    problem found (`_lk_judge` gave `missing`, `extra` and `taken`)."""
+    items = _lk_items(label)
+    raises = any(item["kind"] == "error" for item in items)
     if not missing and record.error is not None and not raises:
         _lk_say("stopped_right", label=label, error=_lk_stopped(record))
         return
     uses = _lk_uses(label)
-    if not missing and not extra and uses and not _lk_calls(record.source, uses):
+    if not missing and not extra:   # right values, not computed as the exercise asks
         names = _lk_table()["uses_or"].join(f"{name}()" for name in uses)
         _lk_say("uses", label=label, names=names)
-        return
-    if not missing and not extra:
-        _lk_say("right", label=label)
         return
     if not missing:
         _lk_say("extra", label=label, n=extra)
@@ -1283,24 +1312,14 @@ def check(label: str) -> None:
         _lk_say("extra_fix")
         return
     found = len(items) - len(missing)
-    if (known and not found and record.error is None
-            and record.cell_id != _LK_CELLS.get(label)):
-        record.owner = None   # not its answer cell, whose own never ran
-        _lk_say("not_run", label=label)
-        return
     table = _lk_table()
     key = _lk_key(_LK_SALT, label)
     lines: list[str] = []   # what is missing, and what this output shows wrong
-    told = 0                # lines of the second kind: the cell tried this answer
     for item in missing:
         said = (_lk_tensor_problems(key, item, record, taken) if item["kind"] == "tensor"
                 else [_lk_describe(item)])
-        told += sum(line != _lk_describe(item) for line in said)
         hints = _lk_number_hints(key, item, record, taken) if item["kind"] == "numbers" else []
         lines += said + hints
-        told += len(hints)
-        if item["kind"] == "error":   # another error shown: the cell tried this answer
-            told += any(name for name, _, _ in record.errors())
     extra_lines = []
     if any(item["kind"] == "error" for item in missing) and _lk_swallowed(record.source):
         extra_lines.append(table["swallowed_line"])
@@ -1310,13 +1329,8 @@ def check(label: str) -> None:
     if (any(item["kind"] in ("numbers", "tensor") for item in missing)
             and any(_LK_NONE.search(line) for line in record.lines)):
         extra_lines.append(table["none"])
-    if (not found and not known and record.error is None and not told and not extra_lines
-            and not _lk_answer_cell(record.source, label)):
-        record.owner = None   # without ids: perhaps a scratch cell run after the answer
-        _lk_say("not_last", label=label)
-    else:
-        _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
-                label=label, total=len(items), matched=found)
+    _lk_say("wrong_one" if len(items) == 1 else "wrong" if found else "wrong_none",
+            label=label, total=len(items), matched=found)
     if record.error is not None and not raises:   # a value was expected, the cell failed
         _lk_say("stopped", error=_lk_stopped(record))
     for line in lines + extra_lines:

@@ -88,9 +88,10 @@ def in_skeleton(code: str, lang: str = "ja") -> str:
     return skeleton.replace(comment, "".join(f"    {line}\n" for line in code.splitlines()))
 
 
-def guarded(call: str) -> str:
-    """A helper cell's line: the call, its comment what to do when the setup was skipped."""
-    return f'{call}  # {TEXTS["ja"]["no_setup"]}'
+def titled(title: str) -> str:
+    """A helper cell's first line: its title, then what to do when the setup was skipped
+    (Colab shows the title of a form, never its code)."""
+    return f"#@title {title}（NameError なら、先に「⚙️ 準備」を実行）"
 
 
 def errors_outside_answer_cells(nb) -> list[tuple[str, str]]:
@@ -134,8 +135,8 @@ def test_each_answer_gets_an_empty_student_cell_then_a_labelled_self_check(noteb
     students, checks = tagged(notebook, STUDENT), tagged(notebook, SELF_CHECK)
     assert [c.metadata.lecturekit.answer for c in students] == ids
     assert [c.source.splitlines() for c in checks] == [
-        ["#@title ✔ 答え合わせ：演習 (1)", guarded('check("演習 (1)")')],
-        ["#@title ✔ 答え合わせ：演習 (2)", guarded('check("演習 (2)")')]]
+        [titled("✔ 答え合わせ：演習 (1)"), 'check("演習 (1)")'],
+        [titled("✔ 答え合わせ：演習 (2)"), 'check("演習 (2)")']]
     for student in students:
         code = [ln for ln in student.source.splitlines() if not ln.startswith("#")]
         assert code == []
@@ -147,27 +148,33 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
     first, label, setup = lecture_nb.cells[:3]
     assert first.cell_type == "markdown"
     assert "すぐ下の「⚙️ 準備」のセルを実行してください" in first.source
-    assert first.source.endswith(   # the one rule's main points, as a short list
+    assert ("あとで `NameError`（`name 'torch' is not defined` など）が出たときも、"
+            "まずこのセルを実行し直してください") in first.source   # an answer cell's NameError
+    assert first.source.endswith(   # the rule's three first points shown, the rest folded
         "**答え合わせのルール**\n\n"
         "- 数は、スライドに書かれた桁まで四捨五入して比べます（8.0 に対して 7.96 は正解、"
         "7.9 は不正解）。\n"
+        "- 値は変数を使って計算し、表示してください。文字列の中に書いた値（`print(\"8.0\")`）"
+        "や、数だけで書いた式（`print(8)`、`print(2*3+2)`）は答えになりません。\n"
+        "- 表示する数は、答えの値だけにしてください。ほかの数もいっしょに表示すると、"
+        "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字はつけても"
+        "かまいません）。\n\n"
+        "<details>\n<summary>答え合わせのくわしいルール（クリックで開く）</summary>\n\n"
         "- 値を問う問題では、テンソルかリストか、float64 かどうかは問いません"
         "（`requires_grad=True` のテンソルを作る問題では、形とその指定も比べます）。\n"
         "- 値がいくつもあるときは、どの順に表示してもかまいません。ただし、一つのテンソルの"
         "中の数の順番は、そのままにしてください。\n"
-        "- 値は変数を使って計算し、表示してください。文字列の中に書いた値（`print(\"8.0\")`）"
-        "や、数だけで書いた式（`print(8)`、`print(2*3+2)`）は答えになりません。\n"
         "- 計算に使う関数が決まっている問題もあります（`backward()` か `grad()`）。その問題では、"
         "答えのセルでその関数を呼んで求めてください。値が合っていても、ほかの方法で"
         "求めたものは正解になりません。\n"
-        "- 表示する数は、答えの値だけにしてください。ほかの数もいっしょに表示すると、"
-        "不正解になります（`print(\"勾配:\", x.grad)` のような説明の文字はつけても"
-        "かまいません）。\n"
         "- 答えがエラーの問題では、エラーの種類とメッセージを比べます。そのまま起こしても、"
         "except で捕まえて表示してもかまいません。\n"
         "- 答え合わせは、答えのセルを最後に実行したときの表示を見ます（環境によっては、"
         "最後に実行したセルを見ます：答えのあとで別のセルを実行したときは、答えのセルを"
-        "実行し直してください）。\n")
+        "実行し直してください）。\n\n"
+        "</details>\n")
+    shown = first.source.split("<details>")[0]
+    assert shown.count("\n- ") == 3   # what a student reads before the first exercise
     assert "表示の順番を問わず" not in first.source
     assert label.cell_type == "markdown" and label.source.startswith("### ⚙️ 準備のセル\n")
     assert "**最初に一度、実行してください**" in label.source
@@ -183,28 +190,34 @@ def test_first_visible_cell_says_to_run_the_setup_cell_in_the_decks_language(lec
         "**How answers are checked**\n\n"
         "- Numbers are rounded to the digits the slide shows (for 8.0, 7.96 is right, 7.9 is "
         "not).\n"
-        "- Where a value is asked for, a tensor, a list or float64 are all fine (where a "
-        "tensor with `requires_grad=True` is asked for, its shape and that flag count too).\n"
-        "- Several values may be printed in any order, but keep the order of the numbers "
-        "inside one tensor.\n"
         "- Compute the values from your variables and print them: a value typed inside a "
         "string (`print(\"8.0\")`) or written with numbers only (`print(8)`, "
         "`print(2*3+2)`) does not count.\n"
         "- Print no numbers besides the answer's values: any other number shown makes the "
-        "answer wrong (words such as `print(\"gradient:\", x.grad)` are fine).\n"
+        "answer wrong (words such as `print(\"gradient:\", x.grad)` are fine).\n\n"
+        "<details>\n<summary>More about how answers are checked (click to open)</summary>\n\n"
+        "- Where a value is asked for, a tensor, a list or float64 are all fine (where a "
+        "tensor with `requires_grad=True` is asked for, its shape and that flag count too).\n"
+        "- Several values may be printed in any order, but keep the order of the numbers "
+        "inside one tensor.\n"
         "- Where the answer is an error, its type and message are compared: let it be "
         "raised, or catch it with except and print it.\n"
         "- A check reads what the answer cell showed when last run (in some environments, "
         "what the cell run last showed: if you ran another cell after your answer, run the "
-        "answer cell again).\n")
+        "answer cell again).\n\n"
+        "</details>\n")
     assert [c.source.split("\n")[:2] for c in tagged(nb, CONTEXT)] == [[
-        "#@title ▶ Run the slides' code: recreates the variables Task uses",
+        "#@title 📎 Before Task: defines the slides' variables it uses (a NameError? Run "
+        "“⚙️ Setup” first)",
         "# Run it before the next exercise (it only defines the slides' variables and "
         "functions; it shows nothing)."]]
+    assert tagged(nb, STUDENT)[0].source.startswith(
+        "# Task: keep this line; write your answer below it and run the cell.\n")
     assert nb.cells[1].source.startswith("### ⚙️ The setup cell\n")
     assert "\"Show code\" in Google Colab" in nb.cells[1].source   # Colab hides it as a form
     assert nb.cells[2].source.startswith("#@title ⚙️ Setup: run this cell first\n")
-    assert "✔ Check: Task" in tagged(nb, SELF_CHECK)[0].source
+    assert tagged(nb, SELF_CHECK)[0].source == (
+        "#@title ✔ Check: Task (a NameError? Run “⚙️ Setup” first)\ncheck(\"Task\")")
 
 
 def test_only_the_setup_cell_is_hidden_under_a_label_and_every_helper_shows_its_title(
@@ -221,7 +234,8 @@ def test_only_the_setup_cell_is_hidden_under_a_label_and_every_helper_shows_its_
     assert len(helpers) == 1 + 3 + 8
     for cell in helpers:
         title = cell.source.split("\n")[0]
-        assert re.fullmatch(r"#@title [⚙▶✔]\S* \S.+", title), title   # Lab shows it, Colab too
+        assert re.fullmatch(r"#@title [⚙📎✔]\S* \S.+", title), title   # Lab shows it, Colab too
+        assert cell.id == "setup" or title.endswith("（NameError なら、先に「⚙️ 準備」を実行）")
         assert cell.metadata.cellView == "form"
         assert cell.id == "setup" or len(cell.source.splitlines()) <= 6, cell.id  # short
 
@@ -235,6 +249,21 @@ def test_no_developer_talk_in_what_students_read(lecture_nb):
         text = "\n".join(lines).lower()
         for word in ("hash", "salt", "build", "ビルド", "ハッシュ", "lecturekit", "_lk"):
             assert word not in text, (cell.id, word)
+
+
+def test_words_meant_for_the_slides_stay_out_of_the_exercises_notebook(lecture_nb):
+    """A task slide's `slides-only` words (where the answers are, said on the projected
+    slide) are not carried into the notebook, which is one of those places itself."""
+    task = next(c.source for c in lecture_nb.cells if c.id == "slide-49")
+    assert task.endswith("- 手で微分する必要は、もうありません 🎉\n\nまず自分で。\n"), task
+    assert not [c.id for c in lecture_nb.cells
+                if c.cell_type == "markdown" and "演習ノートブック" in c.source]
+    deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: exercise -->\n\n# Task\n\n"
+                      "Try it. <span class=\"slides-only\">The answers are in the "
+                      "notebook.</span>\n\n---\n\n```python answer=1\nprint(2)  # -> 2\n```\n",
+                      "t.md")
+    task = next(c.source for c in exercises_notebook(deck).cells if c.id.startswith("slide-"))
+    assert task == "# Task\n\nTry it.\n", task
 
 
 def test_hints_why_cell_and_model_answers_are_folded_per_exercise(lecture_nb):
@@ -283,7 +312,7 @@ def test_no_heading_is_repeated_with_nothing_of_its_own_in_between(lecture_nb):
 def test_context_cells_say_they_recreate_the_slides_variables_for_the_next_exercise(
         lecture_nb):
     assert [c.source.split("\n")[:2] for c in tagged(lecture_nb, CONTEXT)] == [
-        [f"#@title ▶ スライドのコードを実行：{label} で使う変数を作り直します",
+        [titled(f"📎 前提：{label} で使うスライドの変数を用意します"),
          "# 次の演習の前に実行してください（スライドで作った変数や関数を用意するだけで、"
          "何も表示しません）。"]
         for label in ("演習1 (1)", "演習2 (1)", "演習3 前回の問題3にリベンジ")]
@@ -385,8 +414,9 @@ def test_the_setup_cell_is_readable_python_in_parts_under_comments(notebook, lec
             "# この講義の準備", "import torch", "", f"print({TEXTS['ja']['ready']!r})"]
         assert all(len(line) <= 100 for line in lines if not line.startswith("#@title"))
         assert len(lines) < 1400   # the self-check is most of it (about 1000 lines)
-        assert all(len(c.source.split("\n")) == 3 and c.source.endswith(")  # "
-                   + TEXTS["ja"]["no_setup"]) for c in tagged(nb, CONTEXT))
+        assert all(c.source.split("\n")[0].endswith(TEXTS["ja"]["no_setup"])
+                   and c.source.split("\n")[2].startswith("run_slides(")
+                   for c in tagged(nb, CONTEXT))
 
 
 def test_plain_source_drops_docstrings_and_comments_but_no_string():
@@ -401,18 +431,17 @@ def test_plain_source_drops_docstrings_and_comments_but_no_string():
 
 def test_skipping_the_setup_cell_shows_the_instruction_in_the_name_error():
     """In a fresh kernel without the setup cell, a helper cell's NameError traceback shows
-    its one line, whose comment says to run the setup cell first."""
+    its title line above the call, which says to run the setup cell first."""
     ran: list = []
     deck = read_deck(MINI)
     run_with(exercises_notebook(deck), official_answers(deck), ran, skip_setup=True)
     helpers = tagged(ran[0], CONTEXT) + tagged(ran[0], SELF_CHECK)
-    assert len(helpers) == 3   # a ▶ cell and two checks
+    assert len(helpers) == 3   # a 📎 context cell and two checks
     for cell in helpers:
         error = next(o for o in cell.outputs if o.output_type == "error")
         assert error.ename == "NameError"
         traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback))
-        assert "準備」のセルを実行してください" in traceback, traceback
-        assert TEXTS["ja"]["no_setup"] in traceback
+        assert "NameError なら、先に「⚙️ 準備」を実行" in traceback, traceback
 
 
 RULES = """---
@@ -555,6 +584,13 @@ def test_an_answer_that_is_an_error_gets_a_try_except_skeleton():
     assert all(line.startswith("#") for line in cells["caught"].split("try:")[0].splitlines())
     assert "try:" not in cells["near"]
     assert cells["near"] == TEXTS["ja"]["answer_here"].format(label="規則 (1)")
+    # the first line, which tells the check without cell ids which cell is the answer,
+    # asks to be kept
+    assert cells["near"].startswith(
+        "# 規則 (1): この行は消さずに、下に答えのコードを書いて実行してください。\n")
+    assert cells["caught"].startswith(
+        "# 規則 (6): この行は消さずに、try: の下の「ここに」の行を\n"
+        "# 答えのコードに書きかえて実行してください。\n")
     assert TEXTS["en"]["error_here"].endswith(
         "try:\n    # your code here\n    pass\nexcept Exception as e:\n"
         "    print(type(e).__name__, e)\n")
@@ -732,7 +768,7 @@ def test_notebook_validates_as_jupyterlab_reads_it(notebook, lecture_nb):
 
 def test_a_later_exercises_slide_code_runs_alone_after_a_restart(lecture_nb):
     """A student who restarts the kernel, runs the setup and jumps to the last exercise:
-    its ▶ cell makes every name the slides made before it (the earlier ▶ cells' code runs
+    its 📎 context cell makes every name the slides made before it (the earlier ones' code runs
     first, once), so it shows nothing, as its title says."""
     contexts = tagged(lecture_nb, CONTEXT)
     assert len(contexts) >= 2

@@ -1,7 +1,7 @@
 """The self-check's one rule on the answers reviewers tried: extra numbers, typed values
 (in a string, or an expression of numbers only), values in any order, None, a wrong
 tensor's part, a caught error printed after a label or swallowed, a check run after another
-exercise's or after a ▶ cell, a right value found without the function the exercise asks
+exercise's or after a 📎 context cell, a right value found without the function the exercise asks
 for, a right value before an error; each with the exact feedback shown."""
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def test_a_slides_cell_run_between_an_answer_and_its_check_is_not_what_it_checks
                                 if "context" in c.metadata.get("tags", [])))
     student = next(i for i, c in enumerate(nb.cells) if STUDENT in c.metadata.get("tags", []))
     nb.cells[student].source = "base = 3.0\nx = torch.tensor(base)\nprint(x.item() + 5)"
-    nb.cells.insert(student + 1, context)   # answer, ▶ cell, check
+    nb.cells.insert(student + 1, context)   # answer, 📎 context cell, check
     assert [c.get("id") for c in nb.cells] != ids
     with venv_kernel() as km:
         NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=120,
@@ -473,6 +473,8 @@ def test_a_failed_cell_and_an_error_answer_without_error_in_english():
         "  - the cell just above stopped with an error: NameError: name 'y' is not defined "
         "(fix it first)\n"
         "  - not found: a number (compared at 1 decimal place(s))\n"
+        "  * the cell run last was taken as your answer (if you ran another cell after it, "
+        "run your answer cell again)\n"   # no cell ids, no first line: the cell run last
         "❌ Raise: the cell just above raised no error (and showed nothing). The answer here "
         "is an error: write code that raises it inside the try, run that cell, then run this "
         "one.\n"
@@ -613,38 +615,81 @@ def test_with_cell_ids_a_scratch_cell_run_after_the_answer_is_not_what_is_checke
         "答えを書いて実行してから、このセルを実行してください。\n")
 
 
-def test_without_cell_ids_a_check_after_a_scratch_cell_says_only_the_last_cell_is_judged():
+TAKEN_LAST = ("  ※ 最後に実行したセルを答えとみなしました（あとで別のセルを実行したなら、"
+              "答えのセルを実行し直してください）\n")
+TENFOLD = ("  ・表示された値が、ちょうど 10 倍になっています：同じものが 10 回足し合わされて"
+           "いないか、確かめましょう\n")
+
+
+@pytest.fixture(scope="module")
+def colab() -> Iterator[Frontend]:
+    """A frontend that sends no cell ids (nbclient; probably Colab)."""
     with venv_kernel() as km:
         frontend = Frontend(km, ids=False)
-        try:
-            said = frontend.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1")
-            tenfold = frontend.answer("grad", GRAD_8 + "print(x.grad.item())",
-                                      "print(x.grad.item() * 10)")
-            again = frontend.answer("grad", GRAD_8 + "print(x.grad.item())")
-        finally:
-            frontend.kc.stop_channels()
-    assert said == (
-        f"❔ {IDS_LABEL['grad']}: 最後に実行したセルには、確かめる値が見つかりません。"
-        "答え合わせは、最後に実行したセルだけを見ます：答えのセルのあとで別のセルを"
-        "実行したときは、答えのセルを実行し直してから、このセルを実行してください。\n"
-        + ONE_NUMBER)
-    # a scratch cell's numbers are not the answer: no verdict and no hint drawn from them
-    assert tenfold == said and "倍" not in tenfold
-    assert again == ids_right("grad")
+        yield frontend
+        frontend.kc.stop_channels()
 
 
-def test_without_cell_ids_a_wrong_answer_in_its_answer_cell_is_wrong_not_unjudged():
-    """The answer cell keeps its first line (`# 演習 (1): ...`): a wrong value there is a
-    wrong answer (❌), not the "only the last cell is judged" note meant for scratch cells."""
+def test_without_cell_ids_an_answer_cell_that_lost_its_first_line_is_judged_with_hints(
+        colab: Frontend):
+    """The student ran the answer cell last, but deleted its `# 実行 (1): ...` line: a wrong
+    answer is told what is wrong (not "run the answer cell again", which sends the
+    student round in circles), and one line says the cell run last was taken as the
+    answer."""
+    assert colab.answer("grad", GRAD_8 + "print(x.grad.item() * 10)") == (
+        ids_wrong("grad") + ONE_NUMBER + TENFOLD + TAKEN_LAST)
+    assert colab.answer("grad", "x = torch.tensor(3.0, requires_grad=True)\nprint(x.grad)") == (
+        ids_wrong("grad") + ONE_NUMBER + NONE + TAKEN_LAST)
+    assert colab.answer("digits", "v = torch.tensor(-0.421341)\nprint(v)") == (
+        ids_wrong("digits") + "  ・見つからない値：数が一つ（小数第 5 位まで比べます）\n"
+        "  ・小数第 5 位まで比べますが、それより少ない桁で表示された数があります（-0.4213）："
+        "すべての桁を表示してください（テンソルの値なら、Python の数にしてから表示するなど）\n"
+        + TAKEN_LAST)
+    assert colab.answer("grad", 'print("8.0")') == (
+        ids_wrong("grad") + ONE_NUMBER + TYPED + TAKEN_LAST)
+    assert colab.answer("vec", VEC + "print(*x.grad.tolist(), 5)") == (
+        f"❌ {IDS_LABEL['vec']}: 値は合っていますが、ほかに余分な数が 1 個表示されています。\n"
+        "  ・余分な数：5（「2.0 4.0 6.0 5」の行）\n"
+        "  ・答えの値だけを表示してください（説明の文字は自由です）\n" + TAKEN_LAST)
+    assert colab.answer("grad", GRAD_8 + "print(x.grad.item())") == ids_right("grad")
+
+
+def test_without_cell_ids_a_scratch_cell_run_after_the_answer_is_judged_saying_so(
+        colab: Frontend):
+    """A scratch cell run between the answer and its check is what a check without cell
+    ids reads: its verdict ends saying the cell run last was taken as the answer, so the
+    student knows to run the answer cell again; then the answer passes."""
+    said = colab.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1")
+    assert said == ids_wrong("grad") + ONE_NUMBER + TAKEN_LAST
+    tenfold = colab.answer("grad", GRAD_8 + "print(x.grad.item())", "print(x.grad.item() * 10)")
+    assert tenfold == ids_wrong("grad") + ONE_NUMBER + TENFOLD + TAKEN_LAST
+    assert colab.answer("grad", GRAD_8 + "print(x.grad.item())") == ids_right("grad")
+
+
+def test_without_cell_ids_a_wrong_answer_in_its_answer_cell_is_wrong_not_unjudged(
+        colab: Frontend):
+    """The answer cell keeps its first line (`# 実行 (1): ...`): a wrong value there is a
+    wrong answer, without the line about the cell run last; another exercise's answer
+    cell run last is named as such, and left to its own check."""
     label = IDS_LABEL["grad"]
-    with venv_kernel() as km:
-        frontend = Frontend(km, ids=False)
-        try:
-            first = f"# {label}: ここに答えのコードを書いて実行してください。\n"
-            said = frontend.answer("grad", first + GRAD_8 + "print(x.grad.item() - 1)")
-        finally:
-            frontend.kc.stop_channels()
+    first = f"# {label}: この行は消さずに、下に答えのコードを書いて実行してください。\n"
+    said = colab.answer("grad", first + GRAD_8 + "print(x.grad.item() - 1)")
     assert said == ids_wrong("grad") + ONE_NUMBER
+    other = f"# {IDS_LABEL['vec']}: この行は消さずに…\n" + VEC + "print(*x.grad.tolist())"
+    colab.run(other, "answer-vec")
+    assert colab.run(f"check({label!r})", "answer-grad-check") == (
+        f"❔ {label}: 最後に実行したセルは {IDS_LABEL['vec']} の答えのセルです。"
+        f"先に {label} の答えのセルを実行してから、このセルを実行してください。\n")
+    assert colab.run(f"check({IDS_LABEL['vec']!r})", "answer-vec-check") == ids_right("vec")
+
+
+def test_with_cell_ids_an_answer_cell_that_lost_its_first_line_is_judged_as_before(
+        lab: Frontend):
+    """JupyterLab sends cell ids: the answer cell is known whatever its first line, and its
+    verdict says nothing about the cell run last."""
+    assert lab.answer("grad", GRAD_8 + "print(x.grad.item() * 10)", "print('scratch')") == (
+        ids_wrong("grad") + ONE_NUMBER + TENFOLD)
+    assert lab.answer("grad", GRAD_8 + "print(x.grad.item())", "print(7)") == ids_right("grad")
 
 
 def test_what_display_shows_is_recorded_as_printed(lab: Frontend):
