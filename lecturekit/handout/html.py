@@ -102,11 +102,13 @@ _HLJS = [
 WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
            "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
-           "click": "クリックで拡大", "close": "× 閉じる", "answer_word": "解答"},
+           "click": "クリックで拡大", "close": "× 閉じる", "answer_word": "解答",
+           "sideways": "← 横にスクロールできます →"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
            "notes": "Note", "slides": "slides", "intro": "Introduction",
            "index": "All lectures", "zoom": "tap to enlarge", "click": "click to enlarge",
-           "close": "× Close", "answer_word": r"\b(?:answer|solution)\b"},
+           "close": "× Close", "answer_word": r"\b(?:answer|solution)\b",
+           "sideways": "← Scroll sideways →"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
 project's)."""
@@ -393,9 +395,11 @@ def _cell_outputs(cells: list[NotebookNode]) -> list[str]:
 
 
 def _output(text: str, classes: str) -> str:
+    """An output box: its lines wrap on a narrow screen as code does (`code_lines`), so no
+    printed value is read by scrolling the box sideways."""
     label = "エラー" if "lk-error" in classes else "出力"
     return (f'<pre class="{classes}" data-label="{label}">'
-            f"{html.escape(text.rstrip(chr(10)), quote=False)}</pre>")
+            f"{code_lines(html.escape(text.rstrip(chr(10)), quote=False))}</pre>")
 
 
 def _pre(code: str, lang: str) -> str:
@@ -410,12 +414,13 @@ _MARKUP = re.compile(r"(<[^>]+>)")
 
 
 def code_lines(body: str) -> str:
-    """Each line of a code box's HTML in a `lk-ln` span with its indentation as `--lk-lead`
-    (in ch): narrow screens wrap a long line with a hanging indent (its continuation set
-    further in than the line itself starts, with a thin rule beside it: reading.css), so no
-    code scrolls sideways and Python's indentation still reads.  The line breaks stay
-    outside the spans and nothing is added to the text: copied code is the code.  A line
-    break inside a highlighted token (a string over lines) stays in its line's span."""
+    """Each line of a code or output box's HTML in a `lk-ln` span with its indentation as
+    `--lk-lead` (in ch): narrow screens wrap a long line with a hanging indent (its
+    continuation set further in than the line itself starts, with a thin rule beside it:
+    reading.css), so no code or output scrolls sideways and Python's indentation still
+    reads.  The line breaks stay outside the spans and nothing is added to the text: copied
+    code is the code.  A line break inside a highlighted token (a string over lines) stays in
+    its line's span."""
     units: list[list[str]] = [[]]
     depth = 0
     for piece in _MARKUP.split(body):
@@ -440,31 +445,80 @@ def code_lines(body: str) -> str:
 _WHOLE = re.compile(r"\bhljs-(?:number|string|comment)\b")
 """Highlighted tokens that stay whole: a number (`1e-3`), a string or a comment breaks only
 where its text has a space."""
-_AFTER = re.compile(r"([.(\[{,])(?=[^\s)\]}.,:])")
-_NEGATED = re.compile(r"(?<![\w)\]])(-[A-Za-z_]\w*)")
-"""A minus glued to a name (`-x`): the line breaker may break after a hyphen before a letter."""
+_KEYWORD = re.compile(r"\bhljs-keyword\b")
+_BREAKS = re.compile(
+    r"(?P<op>(?<!\S)(?:\*\*|//|==|!=|&lt;=|&gt;=|&lt;&lt;|&gt;&gt;|-&gt;|&lt;|&gt;|&amp;"
+    r"|[-+*/%@|^])|(?<![\w.])(?:and|or|not|in|is)\b)(?P<gap> +)(?=\S|$)"
+    r"|(?P<open>\((?=[^\s)\]}.,:]|$)|[\[{](?=[A-Za-z_])|,(?=[^\s)\]}.,:]))"
+    r"|(?<=[)\]])(?=\.[A-Za-z_])"
+    r"|(?<![\w)\]])(?P<neg>-[A-Za-z_]\w*)")
+"""In a line's text (HTML-escaped, outside whole tokens): the spaces after a binary operator
+(`a + b`: spaced on both sides) or a word operator (`in`, `not`); a `(` with more on the line
+after it, a `[` or `{` before a name (`[x for ...`, not the `[` of `[[1.0, 2.0], [3.0, ...`),
+a comma not followed by a space; the point between a call's or a subscript's closing bracket
+and the `.` of the method that follows (`(v * 3)` | `.sum()`); a minus glued to a name
+(`-x`)."""
 
 
 def break_points(line: str) -> str:
-    """A `<wbr>` after each `.`, `(`, `[`, `{` and `,` of the code outside numbers, strings and
-    comments: where a narrow screen may break a long line besides its spaces (reading.css lets
-    no line break inside a word), so `v.grad` or `torch.exp(-x)` wraps at `v.` or `exp(`, never
-    as `v.gr`/`ad` or `exp(-`/`x)`: a minus glued to a name is one unbreakable `lk-nb` span.
-    Neither adds a character: copied code is the code."""
+    """Where a narrow screen may break a long code line, and where not: as a line of Python
+    is broken by hand.  The line breaker breaks at spaces (reading.css lets no line break
+    inside a word); to those this adds a `<wbr>` after a `(` (and a `[` or `{` before a name)
+    and before the `.` of a method called on a call's result (`(v * 3)` | `.sum()`), and
+    takes away the spaces after an operator and after a keyword (`lk-glue`: a space that
+    does not break).  So a line breaks after `, ` or `(`, before a binary operator
+    (`... (x**2 + 1)` | `* torch.log(...)`) or before a trailing comment, and never leaves
+    `*`, `not` or `return` at a line's end; the `in` of a `for` clause, which separates its
+    target from what it loops over as `=` does, may end one.  Nothing is added after a `.`:
+    a dotted name (`torch.float64`, `v.creator.inputs`) breaks only where it alone is wider
+    than the line.  Numbers, strings and comments stay whole, and a minus glued to a name
+    (`-x`) is one unbreakable `lk-nb` span.  No character is added: copied code is the code.
+    Output boxes (printed text, not highlighted) break by the same rule."""
     out: list[str] = []
     whole: list[bool] = []
+    keyword: list[bool] = []
+    after_keyword = looping = False
+    """Just after a keyword's span; after a `for` whose `in` has not come yet."""
+
+    def at(match: re.Match[str]) -> str:
+        nonlocal looping
+        if looping and match["op"] == "in":
+            looping = False
+            return match[0]
+        return _break_at(match)
+
     for piece in _MARKUP.split(line):
         if piece.startswith("</"):
             if whole:
                 whole.pop()
+                after_keyword = keyword.pop()
             out.append(piece)
         elif piece.startswith("<"):
             whole.append(bool(_WHOLE.search(piece)) or bool(whole and whole[-1]))
+            keyword.append(bool(_KEYWORD.search(piece)))
             out.append(piece)
+        elif keyword and keyword[-1]:
+            looping = looping or piece == "for"
+            out.append(piece)
+        elif whole and whole[-1]:
+            out.append(piece)
+            after_keyword = False
         else:
-            out.append(piece if whole and whole[-1] else _NEGATED.sub(
-                r'<span class="lk-nb">\1</span>', _AFTER.sub(r"\1<wbr>", piece)))
+            gap = re.match(r" +", piece) if after_keyword else None
+            head = f'<span class="lk-glue">{gap[0]}</span>' if gap else ""
+            out.append(head + _BREAKS.sub(at, piece[gap.end() if gap else 0:]))
+            after_keyword = False
     return "".join(out)
+
+
+def _break_at(match: re.Match[str]) -> str:
+    if match["op"]:
+        return f'{match["op"]}<span class="lk-glue">{match["gap"]}</span>'
+    if match["open"]:
+        return f"{match['open']}<wbr>"
+    if match["neg"]:
+        return f'<span class="lk-nb">{match["neg"]}</span>'
+    return "<wbr>"
 
 
 _CHECK = re.compile(r"#(?:[ \t]*->|>(?!>))")
@@ -611,7 +665,12 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
     variant, which is what they draw (`--lk-fig-nw`: its width when opened); a variant is laid
     out for a phone's width, so there it is read as drawn (`lk-fig-narrow`: no hint, no
     enlarging into a view wider than the screen).  On wider screens a figure the zoomed slide
-    draws smaller than its own size (`--lk-fig-own`) says it opens when clicked."""
+    draws smaller than its own size (`--lk-fig-own`) says it opens when clicked.
+
+    Opened, a figure is fitted to the screen's width (enlarged on a phone, where the page
+    draws it narrower) whenever its lettering reads at that width (`--lk-fig-min`); on a
+    screen narrower than that it opens at its slide size and scrolls sideways, and a line
+    at the screen's top says so (`lk-fig-sideways`), since only its left part is in view."""
     count = 0
 
     def wrap(match: re.Match[str]) -> str:
@@ -657,7 +716,9 @@ def zoomable_figures(page: str, words: dict[str, str]) -> str:
                 f'<span class="{classes}" style="{";".join(props)}">'
                 f'<span class="lk-fig-box" id="{name}">'
                 f'<a class="lk-fig-open" href="#{name}" title="{words["zoom"]}">{tag}</a>'
-                f'<a class="lk-fig-close" href="#{name}-at">{words["close"]}</a></span>'
+                f'<a class="lk-fig-close" href="#{name}-at">{words["close"]}</a>'
+                f'<span class="lk-fig-sideways" aria-hidden="true"><span>{words["sideways"]}'
+                f'</span></span></span>'
                 f'<span class="lk-fig-hint" aria-hidden="true"><span class="lk-fig-tap">'
                 f'{words["zoom"]}</span><span class="lk-fig-click">{words["click"]}</span>'
                 f'</span></span>')

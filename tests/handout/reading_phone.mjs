@@ -243,13 +243,16 @@ function measure () {
     selection.removeAllRanges()
     return { scrolls: pre.scrollWidth > pre.clientWidth + 1, copied, text: el.textContent }
   })
-  // Where each code line wraps: a break in code (a comment is prose) that is not after a
-  // space, `.`, `(`, `[`, `{` or `,` splits a token (`1e-`/`3`, `v.gr`/`ad`); `hangs`: how far a wrapped line's continuation
-  // starts right of the line's own start, in ch.
+  // Where each code or output line wraps: a break in code (a comment is prose) that is not
+  // after a space, `(`, `[`, `{` or `,`, nor between a closing bracket and a `.`, splits a
+  // token (`1e-`/`3`, `v.gr`/`ad`, `torch.`/`float64`); `wrapped`: each wrapped line as it is
+  // drawn, line by line; `hangs`: how far a wrapped line's continuation starts right of the
+  // line's own start, in ch.
   const tokenBreaks = []
+  const wrapped = []
   const hangs = []
   let wraps = 0
-  for (const ln of document.querySelectorAll('main pre code .lk-ln')) {
+  for (const ln of document.querySelectorAll('main pre .lk-ln')) {
     if (!visible(ln)) continue
     const chars = []
     const walker = document.createTreeWalker(ln, NodeFilter.SHOW_TEXT)
@@ -265,21 +268,27 @@ function measure () {
     let top = null
     let start = null
     let cont = null
+    const drawn = ['']
     for (let i = 0; i < chars.length; i++) {
       const { c, r } = chars[i]
-      if (!r || !c.trim()) continue
-      if (start === null) start = r.left
-      if (top !== null && r.top > top + 3) {
+      if (r && c.trim() && start === null) start = r.left
+      if (r && c.trim() && top !== null && r.top > top + 3) {
         wraps++
+        drawn.push('')
         const before = chars[i - 1].c
-        if (!(/\s/.test(before) || '.([{,'.includes(before) || chars[i - 1].prose || chars[i].prose)) {
+        const method = ')]'.includes(before) && c === '.'
+        if (!(/\s/.test(before) || '([{,'.includes(before) || method || chars[i - 1].prose || chars[i].prose)) {
           tokenBreaks.push(`${ln.textContent.trim().slice(0, 40)}: ${before}|${c}`)
         }
         cont = cont === null ? r.left : Math.min(cont, r.left)
       }
-      top = r.top
+      if (r && c.trim()) top = r.top
+      drawn[drawn.length - 1] += c
     }
     if (cont !== null) hangs.push(Math.round((cont - start) / ch))
+    if (drawn.length > 1) {
+      wrapped.push({ line: ln.textContent.trim(), output: !!ln.closest('pre.lk-output'), drawn: drawn.map((d) => d.trim()) })
+    }
   }
   const codeSizes = [...new Set([...document.querySelectorAll('main pre')].filter(visible)
     .map((el) => Math.round(px(el, 'fontSize') * (el.currentCSSZoom ?? 1) * 10) / 10))]
@@ -300,6 +309,14 @@ function measure () {
       tagShown: !!tag && visible(tag),
     }
   })
+  // Output boxes and tables: whether each scrolls sideways (wider than its box).
+  const outputs = [...document.querySelectorAll('main pre.lk-output')].filter(visible).map((el) => ({
+    text: el.textContent.slice(0, 30), scrolls: el.scrollWidth > el.clientWidth + 1,
+  }))
+  const tables = [...document.querySelectorAll('main table')].filter(visible).map((el) => ({
+    head: el.querySelector('th')?.textContent.trim() || el.querySelector('tr').textContent.trim(),
+    scrolls: el.scrollWidth > el.clientWidth + 1,
+  }))
   const toc = [...document.querySelectorAll('.lk-toc-sections > li')].map((li) =>
     li.querySelector('summary > a, :scope > a')?.textContent.trim())
   return {
@@ -316,6 +333,9 @@ function measure () {
     fixed: fixed.map((el) => [...el.children].filter(visible).map((c) => c.textContent.trim()).join(' ')),
     bars,
     tokenBreaks,
+    wrapped,
+    outputs,
+    tables,
     wraps,
     hangs,
     codeSizes,
@@ -392,6 +412,62 @@ try {
     await page.evaluate(() => { history.replaceState(null, '', location.pathname) })
     await page.evaluate(() => window.scrollTo(0, 0))
   }
+  // Each figure opened (its box the link's target) at a phone's width, a small tablet's (phone
+  // rules up to 760 px) and a desktop's: how wide it is drawn against the screen, whether its
+  // box scrolls sideways, and whether the line saying so is shown, inside the screen.
+  const opened = {}
+  for (const width of [390, 700, 1280]) {
+    await page.setViewport({ width, height: 800 })
+    opened[width] = []
+    for (const id of await page.evaluate(() =>
+      [...document.querySelectorAll('main .lk-fig:not(.lk-fig-narrow) .lk-fig-box')].map((box) => box.id))) {
+      await page.evaluate((id) => { location.hash = `#${id}` }, id)
+      await settle()
+      opened[width].push(await page.evaluate((id) => {
+        const box = document.getElementById(id)
+        const img = box.querySelector('img')
+        const cue = box.querySelector('.lk-fig-sideways')
+        const c = cue?.getBoundingClientRect() ?? { width: 0, height: 0 }
+        const close = box.querySelector('.lk-fig-close').getBoundingClientRect()
+        return {
+          alt: img.alt,
+          width: img.getBoundingClientRect().width,
+          screen: window.innerWidth,
+          scrolls: box.scrollWidth > box.clientWidth + 1,
+          cue: c.width > 20 && c.height > 10 && c.left >= 0 && c.right <= window.innerWidth
+            ? cue.textContent.trim() : '',
+          cueClear: c.width === 0 || c.bottom <= close.top || c.top >= close.bottom ||
+            c.right <= close.left || c.left >= close.right,
+        }
+      }, id))
+    }
+    await page.evaluate(() => { history.replaceState(null, '', location.pathname) })
+  }
+  // A folded answer (`<details>`) reached from the contents at 390 px, the page loaded afresh
+  // (every answer closed): the reader opens the section's entry in the contents and follows
+  // the answer's link; whether the answer is open then and its slide in view.
+  await page.setViewport({ width: 390, height: 800 })
+  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: 60000 })
+  const closedBefore = await page.evaluate(() =>
+    [...document.querySelectorAll('main details.lk-fold')].every((d) => !d.open))
+  const link = await page.evaluate(() => {
+    const a = [...document.querySelectorAll('.lk-toc a')].find((el) => el.textContent.includes('解答'))
+    a.closest('details').open = true
+    a.setAttribute('data-lk-follow', '')
+    return a.textContent.trim()
+  })
+  await page.click('[data-lk-follow]')
+  await settle()
+  const fold = await page.evaluate((closedBefore, link) => {
+    const details = document.querySelector('main details.lk-fold')
+    const slide = details.querySelector('section')
+    const r = slide.getBoundingClientRect()
+    return {
+      link, closedBefore, open: details.open, target: location.hash === `#${slide.id}`,
+      scrolled: window.scrollY > 0, inView: r.height > 0 && r.top >= 0 && r.top < window.innerHeight,
+    }
+  }, closedBefore, link)
+  await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true })
   // The cue as drawn at 390 px: the first wide code box and the first wide formula, text hidden.
   await page.setViewport({ width: 390, height: 800 })
   await page.addStyleTag({ content: 'pre, pre * { color: transparent !important; } mjx-container svg { visibility: hidden !important; }' })
@@ -414,7 +490,7 @@ try {
     }
     await page.evaluate(() => document.querySelector('[data-lk-probe]').removeAttribute('data-lk-probe'))
   }
-  process.stdout.write(JSON.stringify({ widths: facts, drawn }))
+  process.stdout.write(JSON.stringify({ widths: facts, drawn, opened, fold }))
 } finally {
   await browser.close()
 }

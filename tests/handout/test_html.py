@@ -34,7 +34,7 @@ class Sections(HTMLParser):
     """Per `<section data-header=...>`: its direct children as (tag, classes, first text line)."""
 
     VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr", "path", "use", "rect"}
-    OURS = {"lk-fig-close", "lk-fig-hint", "lk-chip"}
+    OURS = {"lk-fig-close", "lk-fig-hint", "lk-fig-sideways", "lk-chip"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -304,8 +304,8 @@ def test_contents_group_slides_under_section_dividers_with_a_way_back():
 
 def test_answer_slides_are_folded_until_opened_and_exercises_are_not(page: str):
     main = page.split("<main>", 1)[1]
-    folded = re.findall(r'<details class="lk-fold" id="slide-\d+">\s*<summary>([^<]*)</summary>'
-                        r'\s*<section class="lk-slide ([^"]*)"', main)
+    folded = re.findall(r'<details class="lk-fold">\s*<summary>([^<]*)</summary>'
+                        r'\s*<section id="slide-\d+" class="lk-slide ([^"]*)"', main)
     assert folded == [("解答を見る：演習の答え", "answer")]
     assert len(re.findall(r'<section[^>]*class="lk-slide answer', main)) == 1
     assert re.search(r'<section id="slide-\d+" class="lk-slide exercise"', main)

@@ -1,8 +1,10 @@
 """The reading HTML on a phone (320-414 px) and on a desktop (1280 px), measured in Chromium.
 
-The fixture deck (fixtures/phone.md) holds what a narrow screen finds hard: a long code line,
-a long output, a display formula too wide even when shrunk, two side by side in a coloured box, a
-formula in a title bar, inline formulas followed by 。 and 、, a Japanese table, two sections.
+The fixture deck (fixtures/phone.md) holds what a narrow screen finds hard: long code lines
+(dotted names, operators, calls), long outputs, a display formula too wide even when shrunk,
+two side by side in a coloured box, a formula in a title bar, inline formulas followed by 。
+and 、, a Japanese table and one of formulas, a wide and a tall figure, two sections, a
+folded answer.
 tests/handout/reading_phone.mjs measures the page (no execution is needed: the fixture's
 output is an `output` fence).
 """
@@ -10,6 +12,7 @@ output is an `output` fence).
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import subprocess
@@ -52,17 +55,19 @@ def test_on_phones_nothing_scrolls_sideways_body_is_16px_and_code_13px(measured:
 
 def test_every_box_wider_than_the_screen_scrolls_inside_itself_and_shows_the_cue(measured: dict):
     kinds = {box["kind"] for box in measured["widths"]["390"]["boxes"]}
-    assert {"pre", "mjx-container"} <= kinds   # the fixture's long code, output and formula
+    assert kinds == {"table", "mjx-container"}   # the Japanese table, the far too wide formula
+    # (code and outputs wrap instead: below)
     for width, facts in measured["widths"].items():
         bare = [box for box in facts["boxes"] if not (box["scrolls"] and box["cue"])]
         assert bare == [], width
 
 
 def test_scroll_cue_is_drawn_at_an_edge_only_while_there_is_more_beyond_it(measured: dict):
-    """Pixels at 390 px, text hidden: a shadow darkens the right edge of a wide code box, output
-    and formula until it is scrolled to its end, and the left edge once it is scrolled."""
+    """Pixels at 390 px, text hidden: a shadow darkens the right edge of a wide formula until it
+    is scrolled to its end, and the left edge once it is scrolled.  (No code box or output is
+    wider than its box on a phone: their lines wrap.)"""
     drawn = measured["drawn"]
-    assert set(drawn) == {"code", "output", "math"}
+    assert set(drawn) == {"math"}
     for kind, edges in drawn.items():
         assert edges["rightAtStart"] < edges["rightAtEnd"] - 20, kind
         assert edges["leftAtEnd"] < edges["leftAtStart"] - 20, kind
@@ -260,8 +265,9 @@ def test_only_a_figure_with_a_narrow_variant_beside_it_gets_a_picture_element():
 
 
 def test_code_wraps_only_between_tokens_never_inside_a_name_or_number(measured: dict):
-    """`1e-3`, `v.grad`, `torch.exp(-x)` stay whole: a long line breaks at a space or after
-    `.`, `(`, `[`, `{`, `,` (a `<wbr>`, which copies as nothing), at every width."""
+    """`1e-3`, `v.grad`, `torch.float64`, `torch.exp(-x)` stay whole: a long code or output
+    line breaks at a space, after `(`, `[`, `{`, `,` or before the `.` of a method called on a
+    call's result (a `<wbr>`, which copies as nothing), at every width."""
     for width in (*PHONES, "1280"):
         facts = measured["widths"][width]
         assert facts["tokenBreaks"] == [], width
@@ -304,3 +310,90 @@ def test_every_formula_is_named_by_its_tex():
     assert len(svgs) == 2
     labels = [re.search(r'aria-label="([^"]*)"', svg)[1] for svg in svgs]
     assert labels == ["x_1", "\\frac{\\partial z}{\\partial u} = 2u"]
+
+
+_OPERATOR_END = re.compile(r"(?:^|\s)(?:[-+*/%@<>|&^]|\*\*|//|==|!=|<=|>=|and|or|not|is|if|else"
+                           r"|return)$")
+_STARTS_AFTER_A_FIT_BREAK = re.compile(
+    r"(?:[-+*/%@<>|&^=!]+|and|or|not|is|in|if|else|for)\s|[#.]")
+
+
+def test_code_breaks_after_commas_and_brackets_and_before_operators_never_after_a_dot(
+        measured: dict):
+    """Where the fixture's long code lines break on a phone, drawn line by line: after `, `
+    or `(`, before a binary operator, `if`/`else`/`for` or a trailing comment, after the `=`
+    of an assignment or the `in` of a `for` clause, before the `.` of a method on a call's
+    result, never after an operator or a keyword (`*`, `<`, `return`), nor inside a dotted
+    name (`torch.`/`float64`, `v.creator.`/`inputs`: the old breaks)."""
+    for width in PHONES:
+        code = [w for w in measured["widths"][width]["wrapped"] if not w["output"]]
+        assert len(code) >= 10, width
+        for wrapped in code:
+            for before, after in itertools.pairwise(wrapped["drawn"]):
+                if "#" in before:
+                    continue   # a comment is prose: it breaks at its spaces
+                where = (width, before, after)
+                assert not before.endswith("."), where
+                assert not _OPERATOR_END.search(before), where
+                assert (before[-1] in ",([{=" or before.endswith(" in")
+                        or _STARTS_AFTER_A_FIT_BREAK.match(after)), where
+        drawn = {w["line"]: w["drawn"] for w in code}
+        for line, name in (("x = torch.tensor(3.0, dtype", "dtype=torch.float64,"),
+                           ("for x, g in zip(v.creator.inputs", "v.creator.inputs,")):
+            [lines] = [d for text, d in drawn.items() if text.startswith(line)]
+            assert any(name in part for part in lines), (width, lines)
+    at_390 = {w["line"][:12]: w["drawn"] for w in measured["widths"]["390"]["wrapped"]}
+    assert at_390["return -1 / "][:2] == ["return -1 / (x**2 + 1)", "* torch.log(1 / (1"]
+    assert at_390["print(torch."] == ["print(torch.tensor([[1, 2], [3, 4]])", ".ndim)"]
+    assert at_390["y = f(x) if "] == ["y = f(x) if random.random() < 0.5", "else g(x)"]
+    assert at_390["for x, g in "] == ["for x, g in zip(", "v.creator.inputs, grads):"]
+
+
+def test_no_output_scrolls_on_a_phone_its_lines_wrap_like_code(measured: dict):
+    """A long output line wraps as code does (same break points, continuation hung further in
+    than the line starts); a printed matrix keeps its rows, each wrapped on its own."""
+    for width in PHONES:
+        outputs = measured["widths"][width]["outputs"]
+        assert len(outputs) == 2, width
+        assert [o["text"] for o in outputs if o["scrolls"]] == [], width
+        matrix = [w["drawn"] for w in measured["widths"][width]["wrapped"]
+                  if w["output"] and w["line"].startswith("[4., 5., 6.]]")]
+        if int(width) <= 400:   # at 414 px the row fits
+            assert matrix == [["[4., 5., 6.]],", "requires_grad=True)"]], width
+
+
+def test_a_table_of_formulas_fits_a_phone_its_cells_side_padding_kept_small(measured: dict):
+    """The lecture's table of partial derivatives (a formula per cell, which cannot wrap)
+    scrolled for 5 px of the cells' padding at 390 px; it fits from there up."""
+    for width in ("390", "400", "414"):
+        [table] = [t for t in measured["widths"][width]["tables"] if t["head"] == "演算"]
+        assert not table["scrolls"], width
+
+
+def test_an_opened_figure_fills_the_screen_where_it_reads_else_scrolls_saying_so(
+        measured: dict):
+    """Tapped open, a figure fills the screen's width where its lettering reads at that width
+    (the tall graph at 390 px; the wide one, w:900 with its lettering readable from 600 px,
+    at 700 px); on a narrower screen the wide one opens at its slide size, 900 px, scrolling
+    sideways, and a line in view says so.  A desktop opens both at their slide size."""
+    pad = 24   # the figure's own padding, either side
+    wide, tall = measured["opened"]["390"]
+    assert wide["width"] - pad == 900 and wide["scrolls"], wide
+    assert wide["cue"] == "← 横にスクロールできます →" and wide["cueClear"], wide
+    assert tall["width"] == 390 - pad and not tall["scrolls"] and not tall["cue"], tall
+    for figure in measured["opened"]["700"]:
+        assert figure["width"] == 700 - pad and not figure["scrolls"], figure
+        assert not figure["cue"], figure
+    wide, tall = measured["opened"]["1280"]
+    assert wide["width"] - pad == 900 and tall["width"] - pad == 200, (wide, tall)
+    assert not wide["scrolls"] and not wide["cue"] and not tall["cue"], (wide, tall)
+
+
+def test_a_contents_link_to_a_folded_answer_opens_it(measured: dict):
+    """The contents list 「演習1 解答 (1)」; following it, from a page whose answers are all
+    closed, opens the answer (its section, the link's target, is inside the `<details>`) and
+    brings it into view."""
+    fold = measured["fold"]
+    assert fold["link"] == "演習1 解答 (1)" and fold["closedBefore"], fold
+    assert fold["open"] and fold["target"] and fold["scrolled"] and fold["inView"], fold
+
