@@ -63,8 +63,8 @@ def test_index_lists_every_deck_with_its_date_and_only_existing_files(project):
     assert "<h2>第一回 入門</h2>" in index and "<time>2024-05-10</time>" in index
     assert "<h2>次</h2>" in index  # no title in the front matter: its first heading
     hrefs = [r.url for r in references(index)]
-    assert hrefs == ["01-intro.html", "01-intro.pdf", "01-intro-handout.html",
-                     "01-intro-handout.pdf", "01-intro.ipynb", "01-intro-exercises.ipynb",
+    assert hrefs == ["01-intro-handout.html", "01-intro-exercises.ipynb", "01-intro.html",
+                     "01-intro.pdf", "01-intro-handout.pdf", "01-intro.ipynb",
                      "02-next.html", "02-next.pdf"]
 
 
