@@ -54,7 +54,7 @@ handout: | $(READY) ## Notebooks, reading HTML, vector n-up PDF (NUP=2|3|4), exe
 # X-handout-4up.pdf), so a new NUP is a new target and no stamp file is needed.
 NUPPDF  := -handout$(if $(filter 2,$(NUP)),,-$(NUP)up).pdf
 dist/%.ipynb dist/%-handout.html dist/%$(NUPPDF) dist/%-exercises.ipynb &: slides/%.md dist/%.pdf $(THEMES) $(IMAGES) $(HANDOUT) | $(READY)
-	@$(LK) handout $< --nup $(NUP)
+	@$(LK) handout $< --nup $(NUP) --no-index
 
 # The index links only files that exist, so it is written after every deck's files.
 dist/index.html: $(DECKS) $(NAMES:%=dist/%.ipynb) $(HANDOUT) pyproject.toml | $(READY)

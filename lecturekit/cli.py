@@ -101,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                         "white with light rules)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: the project's, dist)")
+    p.add_argument("--no-index", action="store_true",
+                   help="do not write the project's index afterwards (default: written, "
+                        "so the reading version's link to it works; `make handout` writes "
+                        "it once after every deck)")
     p.set_defaults(run=_handout, passes_extra=True)
 
     p = sub.add_parser("index", help="write dist/index.html listing the decks")
@@ -187,8 +191,17 @@ def _handout(args: argparse.Namespace) -> int:
     out = ["--out", str(args.out)] if args.out is not None else []
     out += ["--nup", str(args.nup)] if args.nup is not None else []
     out += ["--slide-colours"] if args.slide_colours else []
-    for deck in args.decks or _default_decks():
+    decks = args.decks or _default_decks()
+    for deck in decks:
         failed += handout_main([str(deck), *args.extra, *out]) != 0
+    if args.out is None and "--out" not in args.extra and not args.no_index:
+        # each reading version links the project's index (`command.site_index`): write it
+        from lecturekit.handout.command import index_main
+        from lecturekit.project import Project
+
+        projects = {Project.of(deck).root: Project.of(deck) for deck in map(Path, decks)}
+        for project in projects.values():
+            failed += index_main([str(d) for d in project.decks or decks]) != 0
     return 1 if failed else 0
 
 

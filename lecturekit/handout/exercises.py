@@ -515,8 +515,10 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
                 context.extend(code_pieces(fence))
     cells = {c.metadata.lecturekit.label: c.id for c in nb.cells
              if STUDENT in c.metadata.get("tags", [])}
+    given = [c.id for c in nb.cells
+             if c.cell_type == "code" and STUDENT not in c.metadata.get("tags", [])]
     setup_cell.source = _setup_source(table, notebook_salt(deck), lang, context_cells,
-                                      deck.setup_code, say, cells)
+                                      deck.setup_code, say, cells, given)
     return nb
 
 
@@ -552,7 +554,8 @@ def _model_answer(group: Exercise, deck_path: Path, say: dict[str, str]) -> Note
 
 def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: str,
                   context: dict[str, list[tuple[str, bool]]], setup_code: str,
-                  say: dict[str, str], cells: dict[str, str] | None = None) -> str:
+                  say: dict[str, str], cells: dict[str, str] | None = None,
+                  given: list[str] | None = None) -> str:
     """The setup cell's code, readable top to bottom: the self-check (`plain_source`), the
     answers' table and the slides' code as data, the runner of the 📎 context cells, the
     deck's `setup:` code, each part under a comment in the deck's language."""
@@ -571,6 +574,7 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
         f"_LK_LANG = {lang!r}",
         f"_LK_ANSWERS.update({_data(table)})",
         f"_LK_CELLS.update({_data(cells or {})})",
+        f"_LK_GIVEN.update({_data(given or [], 100 - len('_LK_GIVEN.update('))})",
         "_lk_install()", "",
         say["part_context"],
         CONTEXT_RUNNER.strip("\n"),
@@ -581,9 +585,9 @@ def _setup_source(table: dict[str, list[dict[str, object]]], salt: str, lang: st
     ])
 
 
-def _data(value: object) -> str:
-    """A Python literal spread over lines of at most 100 characters."""
-    return pprint.pformat(value, width=100, compact=True, sort_dicts=False)
+def _data(value: object, width: int = 100) -> str:
+    """A Python literal spread over lines of at most `width` characters."""
+    return pprint.pformat(value, width=width, compact=True, sort_dicts=False)
 
 
 def plain_source(source: str) -> str:

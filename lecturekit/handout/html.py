@@ -35,8 +35,9 @@ from lecturekit.check.expectations import ExpectedError, find_inline_comments, o
 from lecturekit.deck import Deck, DeckError, Fence, Slide
 from lecturekit.deck.variants import drop_slides_only_text, slides_kept
 from lecturekit.handout.cells import SKIP, without_expectations
+from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.errors import HandoutError
-from lecturekit.handout.exercises import ANSWER, notebook_lang
+from lecturekit.handout.exercises import ANSWER, exercises, notebook_lang
 from lecturekit.handout.images import LocalImage, clean_alt, resolve_image
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
@@ -44,6 +45,7 @@ from lecturekit.handout.notes import linked_urls, student_notes
 from lecturekit.handout.outputs import block_cells
 from lecturekit.handout.theme import strip_css_comments, theme_css
 from lecturekit.handout.tools import node_command, node_env
+from lecturekit.project import Project
 from lecturekit.render.outline import deck_bookmarks, section_tag
 from lecturekit.render.render import limit_hint, render_limit_s
 
@@ -103,12 +105,15 @@ WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
            "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
            "click": "クリックで拡大", "close": "× 閉じる", "answer_word": "解答",
-           "sideways": "← 横にスクロールできます →"},
+           "sideways": "← 横にスクロールできます →", "exercises": "演習ノートブック",
+           "exercises_note": "演習を解いて、その場で答え合わせ", "colab": "Colab で開く"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
            "notes": "Note", "slides": "slides", "intro": "Introduction",
            "index": "All lectures", "zoom": "tap to enlarge", "click": "click to enlarge",
            "close": "× Close", "answer_word": r"\b(?:answer|solution)\b",
-           "sideways": "← Scroll sideways →"},
+           "sideways": "← Scroll sideways →", "exercises": "Exercises notebook",
+           "exercises_note": "solve the exercises and check your answers",
+           "colab": "Open in Colab"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
 project's)."""
@@ -157,6 +162,7 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
     toc = toc_groups(slides, words["intro"])
     page = render("reading.html.j2", language=language, words=words, title=deck.title,
                   date=str(deck.front_matter.get("date") or ""), index_href=index_href,
+                  exercises=exercises_link(deck),
                   theme_css=theme_css(deck),
                   reading_css=strip_css_comments(render("reading.css.j2")),
                   slides=slides, toc=toc,
@@ -164,6 +170,24 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
     page = slide_links(page, deck, {item.slide.number for item in slides})
     page = zoomable_figures(page, words)
     return fit_display_math(typeset_math(page, deck))
+
+
+@dataclass(frozen=True)
+class ExercisesLink:
+    """The deck's exercises notebook, beside this page (the build writes both to one
+    folder), and where it opens in Colab (`colab.colab_url`; None: no link, not a broken one)."""
+
+    href: str
+    colab: str | None
+
+
+def exercises_link(deck: Deck) -> ExercisesLink | None:
+    """The page's link to its exercises notebook, or None for a deck without exercises."""
+    if not exercises(deck):
+        return None
+    suffix = "-exercises.ipynb"
+    return ExercisesLink(f"{deck.name}{suffix}",
+                         colab_url(Project.of(deck.path), published_path(deck.path, suffix)))
 
 
 _PAGE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#(\d+)(")')

@@ -7,8 +7,10 @@ with `display(...)`, its displayed value and exception are recorded;
 `check("演習1 (1)")` compares a record with what the official answer shows:
 with IPython's `cell_id` (IPython 8 and a frontend that sends it), the latest
 record of that exercise's answer cell (`_LK_CELLS`), so scratch cells run after
-it change nothing (when that cell never ran: the cell run last, and, when that
-shows none of the values, that the answer cell has not run); without ids, the
+it change nothing (when that cell never ran, or showed nothing: the cell run
+last, judged like an answer when the student added it, with a line saying it
+stood in for the answer cell, and answered "the answer cell has not run" when
+it is one of the notebook's own, `_LK_GIVEN`); without ids, the
 record of the cell run just before the check, whatever it is, judged with every
 hint: the student most likely ran the answer cell last, and a check that
 refuses to judge an answer cell that lost its first line (`# 演習1 (1): ...`)
@@ -144,6 +146,10 @@ _LK_CELLS: dict[str, str] = {}
 """Each exercise's answer cell id (known when the notebook is made): with IPython's
 `cell_id` (IPython 8 and a frontend that sends it), a check reads that cell's latest
 record, whatever ran after it."""
+_LK_GIVEN: set[str] = set()
+"""The ids of the notebook's own code cells that are no answer cell (setup, the slides'
+code): what one of them shows is never taken as an answer.  A cell with an id of
+neither kind was added by the student (inserted, pasted, duplicated in JupyterLab)."""
 _LK_MESSAGES = {
     "ja": {
         "unknown": "{label} は見つかりません（{names} のどれか）",
@@ -201,6 +207,10 @@ _LK_MESSAGES = {
                    "答えを書いて実行してから、このセルを実行してください。",
         "taken_last": "  ※ 最後に実行したセルを答えとみなしました（あとで別のセルを実行したなら、"
                       "答えのセルを実行し直してください）",
+        "taken_unrun": "  ※ {label} の答えのセルはまだ実行されていないので、最後に実行したセル"
+                       "（あなたが追加したセル）を答えとみなしました",
+        "taken_silent": "  ※ {label} の答えのセルは何も表示していないので、最後に実行したセル"
+                        "（あなたが追加したセル）を答えとみなしました",
         "other_cell": "❔ {label}: 最後に実行したセルは {other} の答えのセルです。"
                       "先に {label} の答えのセルを実行してから、このセルを実行してください。",
         "extra_which": "  ・余分な数：{numbers}（「{line}」の行{more}）",
@@ -280,6 +290,10 @@ _LK_MESSAGES = {
                    "answer there, run it, then run this one.",
         "taken_last": "  * the cell run last was taken as your answer (if you ran another cell "
                       "after it, run your answer cell again)",
+        "taken_unrun": "  * the answer cell of {label} has not been run, so the cell run last "
+                       "(one you added) was taken as your answer",
+        "taken_silent": "  * the answer cell of {label} shows nothing, so the cell run last "
+                        "(one you added) was taken as your answer",
         "other_cell": "❔ {label}: the cell run last is the answer cell of {other}. Run your "
                       "answer cell for {label} first, then run this one.",
         "extra_which": "  - the extra numbers: {numbers} (on the line “{line}”{more})",
@@ -1220,8 +1234,9 @@ def _lk_other_answer_cell(source: str, label: str) -> str | None:
                  if other != label and _lk_answer_cell(source, other)), None)
 
 
-def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool]:
-    """The record a check reads, and whether the cell ids said which cell that is.
+def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool, str | None]:
+    """The record a check reads, whether the cell ids said which cell that is, and why
+    the cell run last stands in for the answer cell (`"unrun"`, `"silent"`), or None.
 
     With ids: the latest record of the exercise's own answer cell, whatever ran after it
     (a scratch cell); the cell run last when the answer cell was never run, or showed
@@ -1230,13 +1245,21 @@ def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool]:
     latest: _LkRecord | None = _LK_STATE.get("record")  # type: ignore[assignment]
     cell = _LK_CELLS.get(label)
     if latest is None or latest.cell_id is None or cell is None:
-        return latest, False
+        return latest, False, None
     records: dict[str, _LkRecord] = _LK_STATE.get("records") or {}  # type: ignore[assignment]
     own = records.get(cell)
     if own is None or (not own.lines and latest.lines
                        and latest.cell_id not in _LK_CELLS.values()):
-        return latest, True
-    return own, True
+        return latest, True, "unrun" if own is None else "silent"
+    return own, True, None
+
+
+def _lk_added(record: _LkRecord, label: str) -> bool:
+    """Whether `record` is of a cell the student added, not the answer cell of `label`
+    in a copy of its own: no cell of the notebook as made, and not starting with that
+    answer cell's first line (`# 演習1 (1): ...`)."""
+    return (record.cell_id not in _LK_GIVEN and record.cell_id not in _LK_CELLS.values()
+            and not _lk_answer_cell(record.source, label))
 
 
 def check(label: str) -> None:
@@ -1249,7 +1272,7 @@ def check(label: str) -> None:
     if label not in _LK_ANSWERS:
         _lk_say("unknown", label=label, names=", ".join(_LK_ANSWERS))
         return
-    record, known = _lk_record_for(label)
+    record, known, stand_in = _lk_record_for(label)
     if (known and record is not None and record.cell_id != _LK_CELLS.get(label)
             and record.cell_id in _LK_CELLS.values() and record.owner in (None, label)):
         _lk_say("not_run", label=label)   # another exercise's answer cell ran last
@@ -1257,10 +1280,13 @@ def check(label: str) -> None:
     if record is not None and record.owner not in (None, label):
         _lk_say("other", label=label, other=record.owner)
         return
-    other = (None if known or record is None or record.owner is not None
+    other = (None if (known and not stand_in) or record is None or record.owner is not None
              else _lk_other_answer_cell(record.source, label))
-    if other is not None:   # without ids: another exercise's answer cell ran last
+    if other is not None:   # another exercise's answer cell (or a copy of it) ran last
         _lk_say("other_cell", label=label, other=other)
+        return
+    if stand_in and record is not None and record.cell_id in _LK_GIVEN:
+        _lk_say("not_run", label=label)   # the setup or a slide's code ran last
         return
     items = _lk_items(label)
     raises = any(item["kind"] == "error" for item in items)
@@ -1274,19 +1300,17 @@ def check(label: str) -> None:
         return
     record.owner = label
     missing, extra, taken = _lk_judge(label, record)
-    found = len(items) - len(missing)
-    if (known and missing and not found and record.error is None
-            and record.cell_id != _LK_CELLS.get(label)):
-        record.owner = None   # not its answer cell, whose own never ran
-        _lk_say("not_run", label=label)
-        return
     uses = _lk_uses(label)
     if (not missing and not extra and (record.error is None or raises)
             and not (uses and not _lk_calls(record.source, uses))):
         _lk_say("right", label=label)
         return
     _lk_wrong(label, record, missing, extra, taken)
-    if not known and not _lk_answer_cell(record.source, label):
+    if stand_in and _lk_added(record, label):
+        # with ids: the answer cell never ran (or showed nothing), and the student's own
+        # cell run last was judged in its place
+        _lk_say(f"taken_{stand_in}", label=label)
+    elif not known and not _lk_answer_cell(record.source, label):
         # without ids, and the cell lost its `# 演習1 (1): ...` first line: the cell run
         # last was judged, which may be a scratch cell run after the answer
         _lk_say("taken_last")

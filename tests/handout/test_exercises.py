@@ -255,7 +255,8 @@ def test_words_meant_for_the_slides_stay_out_of_the_exercises_notebook(lecture_n
     """A task slide's `slides-only` words (where the answers are, said on the projected
     slide) are not carried into the notebook, which is one of those places itself."""
     task = next(c.source for c in lecture_nb.cells if c.id == "slide-49")
-    assert task.endswith("- 手で微分する必要は、もうありません 🎉\n\nまず自分で。\n"), task
+    assert task.endswith("- 手で微分する必要は、もうありません 🎉\n\n"
+                         "まず自分で解いてみましょう。\n"), task
     assert not [c.id for c in lecture_nb.cells
                 if c.cell_type == "markdown" and "演習ノートブック" in c.source]
     deck = parse_deck("---\nmarp: true\n---\n\n<!-- _class: exercise -->\n\n# Task\n\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.deck import DeckError, parse_deck
+from lecturekit.deck import DeckError, parse_deck, read_deck
 from lecturekit.handout.build import Built
 from lecturekit.handout.command import site_index
 from lecturekit.handout.html import (
@@ -158,6 +158,7 @@ def test_page_loads_only_itself_or_inline_data_and_web_links_are_only_links(page
     outside = [u for u in parser.urls if not u.startswith(("#", "data:"))]
     assert outside == []
     assert [u for u in parser.links if not u.startswith("#")] == [
+        "mini-exercises.ipynb",   # the deck's exercises notebook, beside the page
         "https://pytorch.org/docs/stable/autograd.html",   # on the slide
         "https://docs.pytest.org/en/stable/how-to/skipping.html"]   # a bare URL in a note
 
@@ -359,6 +360,33 @@ def test_series_index_is_linked_when_the_page_sits_in_a_built_site(tmp_path: Pat
     assert re.search(r'<header class="lk-title">\s*<p class="lk-index"><a href="\.\./index\.html">'
                      r"← 講義一覧</a>", linked)
     assert 'class="lk-index"' not in handout_html(deck_notebook(deck), deck)
+
+
+@pytest.mark.parametrize("config, colab", [
+    ('[tool.lecturekit]\nrepository = "https://github.com/o/r"\n',
+     "https://colab.research.google.com/github/o/r/blob/gh-pages/ch02/lecture-exercises.ipynb"),
+    ("", None),
+], ids=["github-repository", "no-repository"])
+def test_the_page_links_its_exercises_notebook_and_colab_when_it_can_open(
+        tmp_path: Path, config: str, colab: str | None):
+    """The head links the exercises notebook beside the page (the same folder) and its
+    Colab page at the notebook's path in the published site; no repository, no Colab link;
+    a deck without exercises links no notebook."""
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    folder = tmp_path / "slides" / "ch02"
+    folder.mkdir(parents=True)
+    path = folder / "lecture.md"
+    path.write_text("---\nmarp: true\nlang: ja\n---\n\n<!-- _class: exercise -->\n\n# 演習\n\n"
+                    "---\n\n```python answer=1\nprint(2)  # -> 2\n```\n", encoding="utf-8")
+    deck = read_deck(path)
+    head = handout_html(deck_notebook(deck), deck).split("</header>", 1)[0]
+    assert re.findall(r'<a href="([^"]+)"', head) == ["lecture-exercises.ipynb"] + (
+        [colab] if colab else [])
+    assert ">演習ノートブック</a>" in head and ("Colab で開く" in head) == bool(colab)
+    plain = folder / "plain.md"
+    plain.write_text("---\nmarp: true\n---\n\n# 第一回\n\n本文\n", encoding="utf-8")
+    deck = read_deck(plain)
+    assert 'class="lk-exercises"' not in handout_html(deck_notebook(deck), deck)
 
 
 def test_comments_are_marked_by_where_they_stand():

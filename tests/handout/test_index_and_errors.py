@@ -307,3 +307,36 @@ def test_index_page_fetches_nothing_and_never_scrolls_sideways_in_chromium(tmp_p
     facts = json.loads(done.stdout)
     assert facts["network"] == [] and facts["scripts"] == 0   # the Colab link is only a link
     assert set(facts["sideways"].values()) == {0}, facts["sideways"]
+
+
+@pytest.mark.parametrize("flags, indexed", [
+    ((), True), (("--no-index",), False), (("--out", "elsewhere"), False)],
+    ids=["default", "no-index", "out"])
+def test_handout_writes_the_index_its_reading_pages_link_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...], indexed: bool):
+    """`lecturekit handout` into the project's own output folder links each reading page to
+    the project's index (`site_index`), so it writes that index after the decks; `make
+    handout` says `--no-index` per deck and writes it once after all; `--out` links none."""
+    from lecturekit import cli
+    from lecturekit.handout import command
+    from lecturekit.handout.command import site_index
+    from lecturekit.project import Project
+
+    (tmp_path / "pyproject.toml").write_text('[tool.lecturekit]\ntitle = "Course"\n',
+                                             encoding="utf-8")
+    deck = tmp_path / "slides" / "ch02" / "lecture.md"
+    deck.parent.mkdir(parents=True)
+    deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
+    built: list[list[str]] = []
+    monkeypatch.setattr(command, "handout_main", lambda argv: built.append(argv) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["handout", "slides/ch02/lecture.md", *flags]) == 0
+    assert [argv[0] for argv in built] == ["slides/ch02/lecture.md"]
+    project = Project.of(deck)
+    index = project.out / "index.html"
+    assert index.is_file() == indexed
+    if indexed:
+        link = site_index(project.out, project.output_folder(deck, project.out), True)
+        assert link == "../index.html"
+        assert (project.out / "ch02" / link).resolve() == index.resolve()
+        assert "<title>Course" in index.read_text(encoding="utf-8")

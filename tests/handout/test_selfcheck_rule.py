@@ -531,7 +531,9 @@ def test_an_expected_error_caught_and_not_shown_is_told_so_in_english(handler: s
 
 
 IDS_DECK = ("---\nmarp: true\nsetup: |\n  import torch\n---\n\n<!-- _class: exercise -->\n"
-            "<!-- _header: 実行 -->\n\n確認\n\n---\n\n<!-- _class: answer -->\n\n"
+            "<!-- _header: 実行 -->\n\n確認\n\n"
+            "```python\nw = torch.ones(2)\nprint(w.sum().item())\n```\n\n"
+            "---\n\n<!-- _class: answer -->\n\n"
             "```python answer=grad uses=backward,grad\n" + GRAD_8
             + "print(x.grad.item())  # -> 8.0\n```\n\n"
             "```python answer=vec\nx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
@@ -560,6 +562,7 @@ class Frontend:
         self.ids = ids
         nb = exercises_notebook(parse_deck(IDS_DECK, HERE))
         self.setup = next(c.source for c in nb.cells if c.id == "setup")
+        self.task = next(c for c in nb.cells if c.id.startswith("task-"))   # the slide's code
         self.run(self.setup, "setup")
 
     def run(self, code: str, cell_id: str) -> str:
@@ -609,10 +612,6 @@ def test_with_cell_ids_a_scratch_cell_run_after_the_answer_is_not_what_is_checke
         lab: Frontend):
     assert lab.answer("grad", GRAD_8 + "print(x.grad.item())", "1 + 1",
                       "print('scratch')") == ids_right("grad")
-    label = IDS_LABEL["vec"]
-    assert lab.run(f"check({label!r})", "answer-vec-check") == (   # its cell never ran
-        f"❔ {label}: {label} の答えのセルが、まだ実行されていません。"
-        "答えを書いて実行してから、このセルを実行してください。\n")
 
 
 TAKEN_LAST = ("  ※ 最後に実行したセルを答えとみなしました（あとで別のセルを実行したなら、"
@@ -690,6 +689,47 @@ def test_with_cell_ids_an_answer_cell_that_lost_its_first_line_is_judged_as_befo
     assert lab.answer("grad", GRAD_8 + "print(x.grad.item() * 10)", "print('scratch')") == (
         ids_wrong("grad") + ONE_NUMBER + TENFOLD)
     assert lab.answer("grad", GRAD_8 + "print(x.grad.item())", "print(7)") == ids_right("grad")
+
+
+def test_with_cell_ids_an_answer_in_a_cell_the_student_added_is_judged_saying_so():
+    """JupyterLab, the answer cell never run (or showing nothing): a cell the student added
+    (inserted, pasted) and ran last is judged as the answer, a wrong one ending with a line
+    that says it stood in for the answer cell; a copy of the answer cell (its first line
+    kept) is judged as the answer cell itself, a copy of another exercise's answer cell is
+    named as such, and a cell of the notebook's own (a slide's code) is never an answer."""
+    with venv_kernel() as km:
+        lab = Frontend(km, ids=True)
+        vec = IDS_LABEL["vec"]
+        check = f"check({vec!r})"
+        lab.run(lab.task.source, lab.task.id)   # the task slide's code, run last
+        assert lab.run(check, "answer-vec-check") == (
+            f"❔ {vec}: {vec} の答えのセルが、まだ実行されていません。"
+            "答えを書いて実行してから、このセルを実行してください。\n")
+        wrong = VEC + "print(*(2 * x.grad).tolist())"
+        told = (ids_wrong("vec") + "  ・見つからない値：この順に並んだ数 3 個"
+                "（小数第 1 位まで比べます）\n"
+                "  ・表示された値が、ちょうど 2 倍になっています：同じものが 2 回足し合わされて"
+                "いないか、確かめましょう\n")
+        lab.run(wrong, "7f3e2a10-inserted")
+        assert lab.run(check, "answer-vec-check") == told + (
+            f"  ※ {vec} の答えのセルはまだ実行されていないので、最後に実行したセル"
+            "（あなたが追加したセル）を答えとみなしました\n")
+        first = f"# {vec}: この行は消さずに、下に答えのコードを書いて実行してください。\n"
+        lab.run(first + wrong, "0b9c4d21-copy")   # the answer cell duplicated
+        assert lab.run(check, "answer-vec-check") == told
+        grad_copy = f"# {IDS_LABEL['grad']}: この行は消さずに…\n" + GRAD_8 + "print(x.grad.item())"
+        lab.run(grad_copy, "5d1e8f02-copy")
+        assert lab.run(check, "answer-vec-check") == (
+            f"❔ {vec}: 最後に実行したセルは {IDS_LABEL['grad']} の答えのセルです。"
+            f"先に {vec} の答えのセルを実行してから、このセルを実行してください。\n")
+        lab.run("x = 1", "answer-vec")   # the answer cell, showing nothing
+        lab.run(wrong, "7f3e2a10-inserted")
+        assert lab.run(check, "answer-vec-check") == told + (
+            f"  ※ {vec} の答えのセルは何も表示していないので、最後に実行したセル"
+            "（あなたが追加したセル）を答えとみなしました\n")
+        lab.run(VEC + "print(*x.grad.tolist())", "7f3e2a10-inserted")
+        assert lab.run(check, "answer-vec-check") == ids_right("vec")
+        lab.kc.stop_channels()
 
 
 def test_what_display_shows_is_recorded_as_printed(lab: Frontend):
