@@ -194,8 +194,10 @@ def _handout(args: argparse.Namespace) -> int:
     decks = args.decks or _default_decks()
     for deck in decks:
         failed += handout_main([str(deck), *args.extra, *out]) != 0
-    if args.out is None and "--out" not in args.extra and not args.no_index:
-        # each reading version links the project's index (`command.site_index`): write it
+    if (args.out is None and "--out" not in args.extra and not args.no_index
+            and failed < len(decks)):
+        # each reading version links the project's index (`command.site_index`): write it,
+        # unless no deck was built (a failed one's error stays the last line)
         from lecturekit.handout.command import index_main
         from lecturekit.project import Project
 

@@ -61,6 +61,21 @@ _GLUED = re.compile(rf"[{_OPENING}]+LKMATH\d+X[{_CLOSING}]*|LKMATH\d+X[{_CLOSING
 """Inline math with the brackets and stops around it: a formula is one unbreakable box to the
 line breaker (an object, like an image), which may break between it and a `。` or `）`,
 starting a line with them; the span keeps them on the formula's line."""
+_HYPHENATED = re.compile(r"(?<![\w/.:-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w/-])")
+"""A word written with a hyphen (`in-place`, `right-hand`): Chromium breaks a line after its
+hyphen, which reads as the word cut in two ("in-" / "place"); kept whole in prose."""
+_TAG_OR_TEXT = re.compile(r"(<code\b.*?</code>|<pre\b.*?</pre>|<[^>]*>)", re.S)
+
+
+def glue_hyphenated(rendered: str) -> str:
+    """`rendered` HTML with each hyphenated word of its text in a `lk-nobr` span; tags,
+    inline code and code blocks as they were (a class name, an address, code keep theirs)."""
+    parts = _TAG_OR_TEXT.split(rendered)
+    for i in range(0, len(parts), 2):   # the text between tags
+        parts[i] = _HYPHENATED.sub(lambda m: f'<span class="lk-nobr">{m[0]}</span>', parts[i])
+    return "".join(parts)
+
+
 _DISPLAY_SVG = re.compile(r'(<mjx-container class="MathJax" jax="SVG" display="true"[^>]*>'
                           r'<svg style=")'
                           r'([^"]*"[^>]*?\swidth="(\d+(?:\.\d+)?)ex")')
@@ -271,7 +286,7 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
 
     text = _MATH.sub(keep_math, text)
     text = _GLUED.sub(lambda m: f'<span class="lk-nobr">{m[0]}</span>', text)
-    rendered = markdown.render(text)
+    rendered = glue_hyphenated(markdown.render(text))
     rendered = re.sub(r"LKMATH(\d+)X", lambda m: html.escape(maths[int(m[1])], quote=False),
                       rendered)
     rendered = re.sub(r"<p>\s*LKBLOCK(\d+)X\s*</p>", lambda m: blocks[int(m[1])], rendered)

@@ -309,14 +309,16 @@ def test_index_page_fetches_nothing_and_never_scrolls_sideways_in_chromium(tmp_p
     assert set(facts["sideways"].values()) == {0}, facts["sideways"]
 
 
-@pytest.mark.parametrize("flags, indexed", [
-    ((), True), (("--no-index",), False), (("--out", "elsewhere"), False)],
-    ids=["default", "no-index", "out"])
+@pytest.mark.parametrize("flags, fails, indexed", [
+    ((), 0, True), (("--no-index",), 0, False), (("--out", "elsewhere"), 0, False),
+    ((), 1, False)], ids=["default", "no-index", "out", "deck-failed"])
 def test_handout_writes_the_index_its_reading_pages_link_to(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...], indexed: bool):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...], fails: int,
+        indexed: bool):
     """`lecturekit handout` into the project's own output folder links each reading page to
     the project's index (`site_index`), so it writes that index after the decks; `make
-    handout` says `--no-index` per deck and writes it once after all; `--out` links none."""
+    handout` says `--no-index` per deck and writes it once after all; `--out` links none;
+    when no deck was built, the deck's error stays the command's last word."""
     from lecturekit import cli
     from lecturekit.handout import command
     from lecturekit.handout.command import site_index
@@ -328,9 +330,9 @@ def test_handout_writes_the_index_its_reading_pages_link_to(
     deck.parent.mkdir(parents=True)
     deck.write_text((FIXTURES / "mini.md").read_text(encoding="utf-8"), encoding="utf-8")
     built: list[list[str]] = []
-    monkeypatch.setattr(command, "handout_main", lambda argv: built.append(argv) or 0)
+    monkeypatch.setattr(command, "handout_main", lambda argv: built.append(argv) or fails)
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["handout", "slides/ch02/lecture.md", *flags]) == 0
+    assert cli.main(["handout", "slides/ch02/lecture.md", *flags]) == fails
     assert [argv[0] for argv in built] == ["slides/ch02/lecture.md"]
     project = Project.of(deck)
     index = project.out / "index.html"
