@@ -67,11 +67,19 @@ hyphen, which reads as the word cut in two ("in-" / "place"); kept whole in pros
 _TAG_OR_TEXT = re.compile(r"(<code\b.*?</code>|<pre\b.*?</pre>|<[^>]*>)", re.S)
 
 
-def glue_hyphenated(rendered: str) -> str:
-    """`rendered` HTML with each hyphenated word of its text in a `lk-nobr` span; tags,
-    inline code and code blocks as they were (a class name, an address, code keep theirs)."""
+_URL_SLASH = re.compile(r"(?<=[^/])/(?=[^/])")
+
+
+def prose_breaks(rendered: str) -> str:
+    """`rendered` HTML with each hyphenated word of its text in a `lk-nobr` span, and a
+    break allowed (`<wbr>`) after each `/` of an address shown as text, so a long one wraps
+    at a slash (`…/stable/` + `autograd.html`), not inside a name; tags, inline code and
+    code blocks as they were (a class name, an address, code keep theirs)."""
     parts = _TAG_OR_TEXT.split(rendered)
     for i in range(0, len(parts), 2):   # the text between tags
+        if parts[i].startswith(("http://", "https://")):
+            parts[i] = _URL_SLASH.sub("/<wbr>", parts[i])
+            continue
         parts[i] = _HYPHENATED.sub(lambda m: f'<span class="lk-nobr">{m[0]}</span>', parts[i])
     return "".join(parts)
 
@@ -286,7 +294,7 @@ def _slide_body(slide: Slide, deck: Deck, nb: NotebookNode, tied: dict[int, Fenc
 
     text = _MATH.sub(keep_math, text)
     text = _GLUED.sub(lambda m: f'<span class="lk-nobr">{m[0]}</span>', text)
-    rendered = glue_hyphenated(markdown.render(text))
+    rendered = prose_breaks(markdown.render(text))
     rendered = re.sub(r"LKMATH(\d+)X", lambda m: html.escape(maths[int(m[1])], quote=False),
                       rendered)
     rendered = re.sub(r"<p>\s*LKBLOCK(\d+)X\s*</p>", lambda m: blocks[int(m[1])], rendered)

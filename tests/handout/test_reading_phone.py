@@ -92,14 +92,18 @@ def test_inline_formula_and_the_stop_after_it_are_one_unbreakable_piece():
 
 def test_a_hyphenated_word_is_one_piece_in_prose_but_code_and_addresses_are_untouched():
     """Chromium breaks after a hyphen: 「（in-/place）」 on a phone.  Prose keeps such a word
-    whole; inline code, code blocks and a link's address keep their text as written."""
+    whole; inline code, code blocks and a link's address keep their text as written; an
+    address shown as text may break after each slash (`…/stable/` + `autograd.html`)."""
     page = reading_page("# a\n\n末尾の `add_` は（in-place）の印、"
-                        "[how-to](https://docs.example.org/how-to/x-y.html) と `a-b`\n\n"
+                        "[how-to](https://docs.example.org/how-to/x-y.html) と `a-b`\n"
+                        "<https://pytorch.org/docs/stable/autograd.html>\n\n"
                         "```text\nstate-of-the-art\n```\n", "hyphen.md")
     assert '（<span class="lk-nobr">in-place</span>）' in page
     assert ('<a href="https://docs.example.org/how-to/x-y.html">'
             '<span class="lk-nobr">how-to</span></a>') in page
     assert "<code>a-b</code>" in page and page.count('class="lk-nobr"') == 2
+    assert ('<a href="https://pytorch.org/docs/stable/autograd.html">https://pytorch.org/<wbr>'
+            'docs/<wbr>stable/<wbr>autograd.html</a>') in page
 
 
 def test_formula_in_a_title_bar_flows_with_its_words_on_phones(measured: dict):
