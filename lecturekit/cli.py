@@ -194,15 +194,14 @@ def _handout(args: argparse.Namespace) -> int:
     decks = args.decks or _default_decks()
     for deck in decks:
         failed += handout_main([str(deck), *args.extra, *out]) != 0
-    if (args.out is None and "--out" not in args.extra and not args.no_index
-            and failed < len(decks)):
+    elsewhere = args.out is not None or any(a.startswith("--out") for a in args.extra)
+    if not (elsewhere or args.no_index) and failed < len(decks):
         # each reading version links the project's index (`command.site_index`): write it,
         # unless no deck was built (a failed one's error stays the last line)
         from lecturekit.handout.command import index_main
         from lecturekit.project import Project
 
-        projects = {Project.of(deck).root: Project.of(deck) for deck in map(Path, decks)}
-        for project in projects.values():
+        for project in {p.root: p for p in map(Project.of, decks)}.values():
             failed += index_main([str(d) for d in project.decks or decks]) != 0
     return 1 if failed else 0
 

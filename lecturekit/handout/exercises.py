@@ -68,6 +68,7 @@ from lecturekit.deck import Deck, DeckError, Fence, Slide
 from lecturekit.handout import raster, selfcheck_kernel
 from lecturekit.handout.cells import RAISES, SKIP, CodePiece, code_pieces
 from lecturekit.handout.colab import colab_url, published_path
+from lecturekit.handout.index import EXERCISES_SUFFIX
 from lecturekit.handout.markdown import SECTION_STYLE, slide_markdown
 from lecturekit.handout.notebook import TITLE, in_handout, notebook_lang
 from lecturekit.handout.session import setup_source
@@ -446,7 +447,7 @@ def exercises_notebook(deck: Deck) -> NotebookNode:
     labels = answer_labels(deck)
     groups = exercises(deck)
     owner = {f.line: g for g in groups for f in g.answers}
-    url = colab_url(project, published_path(deck.path, "-exercises.ipynb"))
+    url = colab_url(project, published_path(deck.path, EXERCISES_SUFFIX))
     intro = [f"# {say['title'].format(title=title)}"]
     if url:
         intro.append(say["colab"].format(url=url))

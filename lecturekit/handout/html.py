@@ -39,6 +39,7 @@ from lecturekit.handout.colab import colab_url, published_path
 from lecturekit.handout.errors import HandoutError
 from lecturekit.handout.exercises import ANSWER, exercises, notebook_lang
 from lecturekit.handout.images import LocalImage, clean_alt, resolve_image
+from lecturekit.handout.index import ARTEFACTS, EXERCISES_SUFFIX, Link
 from lecturekit.handout.jinja import render
 from lecturekit.handout.notebook import in_handout
 from lecturekit.handout.notes import linked_urls, student_notes
@@ -65,8 +66,6 @@ _HYPHENATED = re.compile(r"(?<![\w/.:-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w/-])")
 """A word written with a hyphen (`in-place`, `right-hand`): Chromium breaks a line after its
 hyphen, which reads as the word cut in two ("in-" / "place"); kept whole in prose."""
 _TAG_OR_TEXT = re.compile(r"(<code\b.*?</code>|<pre\b.*?</pre>|<[^>]*>)", re.S)
-
-
 _URL_SLASH = re.compile(r"(?<=[^/])/(?=[^/])")
 
 
@@ -128,15 +127,12 @@ WORDS = {
     "ja": {"toc": "目次", "top": "目次へ戻る", "answer": "解答を見る", "notes": "補足",
            "slides": "枚", "intro": "はじめに", "index": "講義一覧", "zoom": "タップで拡大",
            "click": "クリックで拡大", "close": "× 閉じる", "answer_word": "解答",
-           "sideways": "← 横にスクロールできます →", "exercises": "演習ノートブック",
-           "exercises_note": "演習を解いて、その場で答え合わせ", "colab": "Colab で開く"},
+           "sideways": "← 横にスクロールできます →", "colab": "Colab で開く"},
     "en": {"toc": "Contents", "top": "Back to contents", "answer": "Show the answer",
            "notes": "Note", "slides": "slides", "intro": "Introduction",
            "index": "All lectures", "zoom": "tap to enlarge", "click": "click to enlarge",
            "close": "× Close", "answer_word": r"\b(?:answer|solution)\b",
-           "sideways": "← Scroll sideways →", "exercises": "Exercises notebook",
-           "exercises_note": "solve the exercises and check your answers",
-           "colab": "Open in Colab"},
+           "sideways": "← Scroll sideways →", "colab": "Open in Colab"},
 }
 """The page's own words, in the deck's language (`notebook_lang`: the deck's `lang:`, else the
 project's)."""
@@ -185,7 +181,7 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
     toc = toc_groups(slides, words["intro"])
     page = render("reading.html.j2", language=language, words=words, title=deck.title,
                   date=str(deck.front_matter.get("date") or ""), index_href=index_href,
-                  exercises=exercises_link(deck),
+                  exercises=exercises_link(deck, language.split("-")[0]),
                   theme_css=theme_css(deck),
                   reading_css=strip_css_comments(render("reading.css.j2")),
                   slides=slides, toc=toc,
@@ -195,22 +191,19 @@ def handout_html(nb: NotebookNode, deck: Deck, language: str | None = None,
     return fit_display_math(typeset_math(page, deck))
 
 
-@dataclass(frozen=True)
-class ExercisesLink:
-    """The deck's exercises notebook, beside this page (the build writes both to one
-    folder), and where it opens in Colab (`colab.colab_url`; None: no link, not a broken one)."""
-
-    href: str
-    colab: str | None
-
-
-def exercises_link(deck: Deck) -> ExercisesLink | None:
-    """The page's link to its exercises notebook, or None for a deck without exercises."""
+def exercises_link(deck: Deck, language: str) -> Link | None:
+    """The page's link to its exercises notebook, beside it (the build writes both to one
+    folder), named and described as the index names it, in the page's language, with where
+    it opens in Colab (`colab.colab_url`; None: no link, not a broken one); None for a deck
+    without exercises."""
     if not exercises(deck):
         return None
-    suffix = "-exercises.ipynb"
-    return ExercisesLink(f"{deck.name}{suffix}",
-                         colab_url(Project.of(deck.path), published_path(deck.path, suffix)))
+    _, label_ja, note_ja, label_en, note_en = next(
+        entry for entry in ARTEFACTS if entry[0] == EXERCISES_SUFFIX)
+    ja = language == "ja"
+    return Link(label_ja if ja else label_en, f"{deck.name}{EXERCISES_SUFFIX}",
+                note_ja if ja else note_en,
+                colab_url(Project.of(deck.path), published_path(deck.path, EXERCISES_SUFFIX)))
 
 
 _PAGE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")#(\d+)(")')

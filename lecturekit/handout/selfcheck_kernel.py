@@ -1254,14 +1254,6 @@ def _lk_record_for(label: str) -> tuple[_LkRecord | None, bool, str | None]:
     return own, True, None
 
 
-def _lk_added(record: _LkRecord, label: str) -> bool:
-    """Whether `record` is of a cell the student added, not the answer cell of `label`
-    in a copy of its own: no cell of the notebook as made, and not starting with that
-    answer cell's first line (`# 演習1 (1): ...`)."""
-    return (record.cell_id not in _LK_GIVEN and record.cell_id not in _LK_CELLS.values()
-            and not _lk_answer_cell(record.source, label))
-
-
 def check(label: str) -> None:
     """Tell whether the answer cell of `label` (with cell ids; else the cell run just
     before this one) showed the expected answer.
@@ -1306,9 +1298,10 @@ def check(label: str) -> None:
         _lk_say("right", label=label)
         return
     _lk_wrong(label, record, missing, extra, taken)
-    if stand_in and _lk_added(record, label):
-        # with ids: the answer cell never ran (or showed nothing), and the student's own
-        # cell run last was judged in its place
+    if stand_in and not _lk_answer_cell(record.source, label):
+        # with ids: the answer cell never ran (or showed nothing), and a cell the student
+        # added (no answer cell, no cell of `_LK_GIVEN`: both answered above) was judged in
+        # its place; a copy of the answer cell, its first line kept, is that cell itself
         _lk_say(f"taken_{stand_in}", label=label)
     elif not known and not _lk_answer_cell(record.source, label):
         # without ids, and the cell lost its `# 演習1 (1): ...` first line: the cell run
